@@ -1,0 +1,45 @@
+import type { CpuStats, EventType, Family, Flow, FlowEvent } from './flow';
+
+/** Which kernel table a dump reads. */
+export type TableName = 'conntrack' | 'dying' | 'unconfirmed';
+
+/** Filters the kernel applies itself; everything else is matched in userspace by the filter model. */
+export interface KernelDumpFilter {
+  family?: Family;
+  mark?: { value: number; mask: number };
+  status?: { value: number; mask: number };
+  zone?: number;
+}
+
+export interface GlobalStats {
+  entries: number;
+  maxEntries: number;
+}
+
+export interface SubscribeOptions {
+  events: readonly EventType[];
+  /** Receive buffer in bytes (forced past rmem_max when root, like `conntrack -b`). */
+  bufferBytes?: number;
+}
+
+export interface Subscription {
+  close(): void;
+}
+
+export interface SubscribeHandlers {
+  onEvent(event: FlowEvent): void;
+  /** The kernel dropped events (ENOBUFS). `lost` counts overrun signals, not flows. */
+  onOverrun(info: { overruns: number }): void;
+  onError?(err: Error): void;
+}
+
+/** A reader of the kernel conntrack table: netlink first, the `conntrack` CLI as a fallback. */
+export interface ConntrackSource {
+  readonly kind: 'netlink' | 'cli';
+  dump(filter?: KernelDumpFilter, table?: TableName): Promise<Flow[]>;
+  count(): Promise<number>;
+  globalStats(): Promise<GlobalStats>;
+  cpuStats(): Promise<CpuStats[]>;
+  subscribe(options: SubscribeOptions, handlers: SubscribeHandlers): Subscription;
+  close(): void;
+}

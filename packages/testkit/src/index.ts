@@ -1,0 +1,3 @@
+export * from './run';
+export * from './netns';
+export * from './kernel-available';
