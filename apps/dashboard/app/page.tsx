@@ -1,0 +1,13 @@
+import { AppHeader } from '../src/ui/app-header';
+import { HostsOverview } from '../src/ui/hosts-overview';
+
+export default function OverviewPage() {
+  return (
+    <>
+      <AppHeader />
+      <main className="page">
+        <HostsOverview />
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,31 @@
+import pino from 'pino';
+import { createDashboardServer } from './src/server/app';
+import { loadConfig } from './src/server/config';
+
+const config = loadConfig();
+const logger = pino({ level: config.logLevel });
+const server = await createDashboardServer(config, logger);
+const port = await server.listen();
+const url = `http://${config.host}:${port}`;
+
+const lines = [`ctscope dashboard: ${url}`, `  log in as "admin"`];
+if (server.admin.created && server.admin.generatedPassword) {
+  lines.push(`  generated admin password (shown once, stored only as a hash): ${server.admin.generatedPassword}`);
+} else if (server.admin.created) {
+  lines.push('  with the password from CTSCOPE_ADMIN_PASSWORD');
+} else {
+  lines.push('  with the admin password set on first run');
+}
+lines.push(`  local agent token: ${server.localAgent.tokenFile} (host "${server.localAgent.hostId}")`);
+process.stdout.write(`\n${lines.join('\n')}\n\n`);
+logger.info({ url }, 'dashboard listening');
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping');
+    void server.close().finally(() => process.exit(0));
+  });
+}

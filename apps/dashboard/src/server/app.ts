@@ -1,0 +1,87 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import express from 'express';
+import next from 'next';
+import type { Logger } from 'pino';
+import { Server as SocketServer } from 'socket.io';
+import { ensureAdmin, type AdminBootstrap } from './auth/bootstrap';
+import { LoginLimiter } from './auth/login-limiter';
+import { Sessions } from './auth/sessions';
+import type { DashboardConfig } from './config';
+import { HostRegistry } from './hosts/registry';
+import { ensureLocalAgentToken } from './hosts/local-agent-token';
+import { apiRouter, sendError } from './http/api';
+import { pageGuard } from './http/page-guard';
+import { securityHeaders } from './http/security';
+import { attachAgentNamespace } from './sockets/agents';
+import { attachBrowserNamespace } from './sockets/browsers';
+import { SqliteStore } from './store/sqlite-store';
+import type { Store } from './store/types';
+
+export interface DashboardServer {
+  http: HttpServer;
+  store: Store;
+  admin: AdminBootstrap;
+  localAgent: { hostId: string; tokenFile: string };
+  /** Resolves with the bound port. */
+  listen(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Builds the whole dashboard: store, auth, API, sockets and (unless `pages` is false) the Next.js pages. */
+export async function createDashboardServer(config: DashboardConfig, logger: Logger, options: { pages?: boolean } = {}): Promise<DashboardServer> {
+  const store = new SqliteStore(config.databaseFile);
+  const admin = await ensureAdmin(store, config.adminPassword);
+  const localAgent = await ensureLocalAgentToken(store, config.localAgentTokenFile);
+  const sessions = new Sessions(store, { ttlMs: config.sessionTtlMs, secureCookies: config.secureCookies });
+  const registry = new HostRegistry(store);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(securityHeaders({ dev: config.dev, https: config.secureCookies }));
+  app.use('/api', express.json({ limit: '64kb' }), apiRouter({ store, sessions, registry, limiter: new LoginLimiter(), logger }));
+  app.get('/healthz', (_req, res) => void res.json({ ok: true }));
+
+  let nextApp: ReturnType<typeof next> | undefined;
+  if (options.pages !== false) {
+    nextApp = next({ dev: config.dev, dir: config.appDir, hostname: config.host, port: config.port });
+    await nextApp.prepare();
+    const handle = nextApp.getRequestHandler();
+    app.use(pageGuard(sessions));
+    app.all('/{*path}', (req, res) => void handle(req, res));
+  } else {
+    app.use((_req, res) => sendError(res, 404, 'NOT_FOUND', 'pages are disabled in this server'));
+  }
+
+  const http = createServer(app);
+  const io = new SocketServer(http, { maxHttpBufferSize: 1_000_000, serveClient: false });
+  attachAgentNamespace(io, store, registry, logger);
+  const detachBrowsers = attachBrowserNamespace(io, sessions, registry, config.allowedOrigins, logger);
+  // Socket.IO's default namespace is not used: refuse it so nothing can connect there.
+  io.of('/').use((_socket, nextFn) => nextFn(new Error('use the /agents or /browsers namespace')));
+
+  const sweep = setInterval(() => store.deleteExpiredSessions(Date.now()), 3600_000);
+  sweep.unref();
+
+  return {
+    http,
+    store,
+    admin,
+    localAgent: { hostId: localAgent.hostId, tokenFile: config.localAgentTokenFile },
+    listen: () =>
+      new Promise((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(config.port, config.host, () => {
+          const address = http.address();
+          resolve(typeof address === 'object' && address ? address.port : config.port);
+        });
+      }),
+    close: async () => {
+      clearInterval(sweep);
+      detachBrowsers();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await nextApp?.close();
+      store.close();
+    },
+  };
+}

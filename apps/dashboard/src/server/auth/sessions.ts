@@ -1,0 +1,56 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { parse as parseCookie, serialize as serializeCookie } from 'cookie';
+import type { SessionUser } from '@ctscope/protocol';
+import type { Store } from '../store/types';
+
+export const SESSION_COOKIE = 'ctscope_session';
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export interface SessionOptions {
+  ttlMs: number;
+  secureCookies: boolean;
+}
+
+/** Opaque random session tokens; only their SHA-256 is stored, so a leaked database opens no session. */
+export class Sessions {
+  constructor(
+    private readonly store: Store,
+    private readonly options: SessionOptions,
+  ) {}
+
+  create(userId: number, now = Date.now()): { token: string; cookie: string } {
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = now + this.options.ttlMs;
+    this.store.createSession({ tokenHash: sha256(token), userId, expiresAt });
+    return { token, cookie: this.cookie(token, this.options.ttlMs) };
+  }
+
+  /** The user behind a Cookie header, or null. */
+  userFromCookieHeader(header: string | undefined, now = Date.now()): (SessionUser & { id: number }) | null {
+    const token = header ? parseCookie(header)[SESSION_COOKIE] : undefined;
+    if (!token) return null;
+    const session = this.store.findSession(sha256(token), now);
+    if (!session) return null;
+    const user = this.store.findUserById(session.userId);
+    return user ? { id: user.id, username: user.username, role: user.role } : null;
+  }
+
+  destroyFromCookieHeader(header: string | undefined): string {
+    const token = header ? parseCookie(header)[SESSION_COOKIE] : undefined;
+    if (token) this.store.deleteSession(sha256(token));
+    return this.cookie('', 0);
+  }
+
+  private cookie(value: string, ttlMs: number): string {
+    return serializeCookie(SESSION_COOKIE, value, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: this.options.secureCookies,
+      path: '/',
+      maxAge: Math.floor(ttlMs / 1000),
+    });
+  }
+}

@@ -1,0 +1,59 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const envSchema = z.object({
+  CTSCOPE_HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  CTSCOPE_DATA_DIR: z.string().default('data'),
+  CTSCOPE_ADMIN_PASSWORD: z.string().min(12, 'CTSCOPE_ADMIN_PASSWORD must be at least 12 characters').optional(),
+  /** Where the dashboard writes the token for the agent on its own host (npm start passes it to that agent). */
+  CTSCOPE_LOCAL_AGENT_TOKEN_FILE: z.string().optional(),
+  /** Extra origins allowed to open browser sockets, comma separated (the dashboard's own is always allowed). */
+  CTSCOPE_ALLOWED_ORIGINS: z.string().default(''),
+  /** Set when served over HTTPS (behind a TLS proxy): session cookies get the Secure flag. */
+  CTSCOPE_SECURE_COOKIES: z.enum(['true', 'false']).default('false'),
+  CTSCOPE_SESSION_HOURS: z.coerce.number().min(1).max(24 * 30).default(12),
+  CTSCOPE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+});
+
+export interface DashboardConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseFile: string;
+  adminPassword: string | undefined;
+  localAgentTokenFile: string;
+  allowedOrigins: string[];
+  secureCookies: boolean;
+  sessionTtlMs: number;
+  logLevel: z.infer<typeof envSchema>['CTSCOPE_LOG_LEVEL'];
+  dev: boolean;
+  /** Directory of the Next.js app (this package). */
+  appDir: string;
+}
+
+/** The only place the dashboard reads its environment. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, appDir = process.cwd()): DashboardConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`invalid configuration: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'unknown problem'}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(appDir, e.CTSCOPE_DATA_DIR);
+  return {
+    host: e.CTSCOPE_HOST,
+    port: e.PORT,
+    dataDir,
+    databaseFile: resolve(dataDir, 'ctscope.sqlite'),
+    adminPassword: e.CTSCOPE_ADMIN_PASSWORD,
+    localAgentTokenFile: resolve(appDir, e.CTSCOPE_LOCAL_AGENT_TOKEN_FILE ?? resolve(dataDir, 'local-agent.token')),
+    allowedOrigins: e.CTSCOPE_ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    secureCookies: e.CTSCOPE_SECURE_COOKIES === 'true',
+    sessionTtlMs: e.CTSCOPE_SESSION_HOURS * 3600_000,
+    logLevel: e.CTSCOPE_LOG_LEVEL,
+    dev: e.NODE_ENV === 'development',
+    appDir,
+  };
+}

@@ -1,0 +1,75 @@
+import { ErrorCode, describeZodError, loginRequestSchema, type SessionUser } from '@ctscope/protocol';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Logger } from 'pino';
+import type { LoginLimiter } from '../auth/login-limiter';
+import { verifyPassword } from '../auth/passwords';
+import type { Sessions } from '../auth/sessions';
+import type { HostRegistry } from '../hosts/registry';
+import type { Store } from '../store/types';
+
+export interface ApiDeps {
+  store: Store;
+  sessions: Sessions;
+  registry: HostRegistry;
+  limiter: LoginLimiter;
+  logger: Logger;
+}
+
+type AuthedRequest = Request & { user?: SessionUser & { id: number } };
+
+export function sendError(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json({ error: { code, message } });
+}
+
+// Verifying against a real hash for unknown users keeps response times from revealing which names exist.
+const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$JUJ9ysOvJXLKK+vTVH8p+w$EZ+tlYLU7yNvi6Qm4/LXfywcS24oNnpu+MXKCNP3raY';
+
+export function apiRouter({ store, sessions, registry, limiter, logger }: ApiDeps): Router {
+  const router = express.Router();
+
+  router.post('/auth/login', async (req: Request, res: Response) => {
+    const body = loginRequestSchema.safeParse(req.body);
+    if (!body.success) return sendError(res, 400, ErrorCode.BadRequest, `expected JSON { "username", "password" }: ${describeZodError(body.error)}`);
+    const key = `${body.data.username}|${req.ip ?? ''}`;
+    const wait = limiter.retryAfter(key);
+    if (wait > 0) {
+      res.setHeader('Retry-After', Math.ceil(wait / 1000));
+      return sendError(res, 429, ErrorCode.RateLimited, `too many failed logins; try again in ${Math.ceil(wait / 60_000)} minutes`);
+    }
+    const user = store.findUserByName(body.data.username);
+    const valid = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, body.data.password);
+    if (!user || !valid) {
+      limiter.fail(key);
+      logger.warn({ username: body.data.username, ip: req.ip }, 'failed login');
+      return sendError(res, 401, ErrorCode.Unauthenticated, 'wrong username or password');
+    }
+    limiter.succeed(key);
+    const { cookie } = sessions.create(user.id);
+    res.setHeader('Set-Cookie', cookie);
+    logger.info({ username: user.username }, 'login');
+    res.json({ user: { username: user.username, role: user.role } });
+  });
+
+  router.post('/auth/logout', (req: Request, res: Response) => {
+    res.setHeader('Set-Cookie', sessions.destroyFromCookieHeader(req.headers.cookie));
+    res.status(204).end();
+  });
+
+  router.use((req: AuthedRequest, res: Response, next: NextFunction) => {
+    const user = sessions.userFromCookieHeader(req.headers.cookie);
+    if (!user) return sendError(res, 401, ErrorCode.Unauthenticated, 'log in first: POST /api/auth/login');
+    req.user = user;
+    next();
+  });
+
+  router.get('/auth/me', (req: AuthedRequest, res: Response) => {
+    res.json({ user: { username: req.user?.username, role: req.user?.role } });
+  });
+
+  router.get('/hosts', (_req: Request, res: Response) => {
+    res.json({ hosts: registry.list() });
+  });
+
+  router.use((_req: Request, res: Response) => sendError(res, 404, ErrorCode.NotFound, 'no such API endpoint'));
+  return router;
+}

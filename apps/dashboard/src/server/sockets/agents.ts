@@ -1,0 +1,73 @@
+import {
+  AGENT_NAMESPACE,
+  ErrorCode,
+  PROTOCOL_VERSION,
+  agentHandshakeSchema,
+  agentToServerSchemas,
+  versionMismatchMessage,
+  type AgentInfo,
+  type AgentToServerEvents,
+  type ServerToAgentEvents,
+} from '@ctscope/protocol';
+import type { Logger } from 'pino';
+import type { Namespace, Server } from 'socket.io';
+import { sha256 } from '../auth/sessions';
+import type { HostRegistry } from '../hosts/registry';
+import type { Store } from '../store/types';
+import { refusal } from './refuse';
+
+interface AgentSocketData {
+  hostId: string;
+  agent: AgentInfo;
+}
+
+/** Agents may send a few messages per second; a flood beyond this is dropped and logged once. */
+const MAX_MESSAGES_PER_SECOND = 20;
+
+export function attachAgentNamespace(io: Server, store: Store, registry: HostRegistry, logger: Logger): void {
+  const nsp = io.of(AGENT_NAMESPACE) as unknown as Namespace<AgentToServerEvents, ServerToAgentEvents, Record<string, never>, AgentSocketData>;
+
+  nsp.use((socket, next) => {
+    const auth: unknown = socket.handshake.auth;
+    const version = typeof auth === 'object' && auth !== null ? (auth as { protocolVersion?: unknown }).protocolVersion : undefined;
+    if (version !== PROTOCOL_VERSION) return next(refusal(ErrorCode.VersionMismatch, versionMismatchMessage('agent', version)));
+    const handshake = agentHandshakeSchema.safeParse(auth);
+    if (!handshake.success) return next(refusal(ErrorCode.BadRequest, 'malformed agent handshake'));
+    const host = store.findHostByTokenHash(sha256(handshake.data.token));
+    if (!host) {
+      logger.warn({ address: socket.handshake.address, hostname: handshake.data.info.hostname }, 'agent refused: unknown token');
+      return next(refusal(ErrorCode.Unauthenticated, 'unknown agent token: issue a token for this host on the dashboard and pass it with --token-file'));
+    }
+    socket.data.hostId = host.id;
+    socket.data.agent = handshake.data.info;
+    return next();
+  });
+
+  nsp.on('connection', (socket) => {
+    const { hostId, agent } = socket.data;
+    const host = store.listHosts().find((h) => h.id === hostId);
+    if (!host) return void socket.disconnect(true);
+    const replaced = registry.connected(host, socket.id, agent);
+    if (replaced) nsp.sockets.get(replaced)?.disconnect(true);
+    logger.info({ hostId, hostname: agent.hostname, source: agent.source }, 'agent connected');
+    socket.emit('welcomed', { hostId, protocolVersion: PROTOCOL_VERSION });
+
+    let windowStart = Date.now();
+    let messages = 0;
+    socket.on('stats:sampled', (payload: unknown) => {
+      const now = Date.now();
+      if (now - windowStart >= 1000) [windowStart, messages] = [now, 0];
+      if (++messages > MAX_MESSAGES_PER_SECOND) return;
+      const sample = agentToServerSchemas['stats:sampled'].safeParse(payload);
+      if (!sample.success) {
+        logger.warn({ hostId, issue: sample.error.issues[0]?.message }, 'dropped a malformed stats sample');
+        return;
+      }
+      registry.sampled(hostId, socket.id, sample.data, now);
+    });
+    socket.on('disconnect', (reason) => {
+      registry.disconnected(hostId, socket.id);
+      logger.info({ hostId, reason }, 'agent disconnected');
+    });
+  });
+}

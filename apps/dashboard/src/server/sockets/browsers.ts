@@ -1,0 +1,85 @@
+import {
+  BROWSER_NAMESPACE,
+  ErrorCode,
+  PROTOCOL_VERSION,
+  browserToServerSchemas,
+  describeZodError,
+  fail,
+  ok,
+  versionMismatchMessage,
+  type BrowserToServerEvents,
+  type ServerToBrowserEvents,
+  type SessionUser,
+} from '@ctscope/protocol';
+import type { Logger } from 'pino';
+import type { Namespace, Server } from 'socket.io';
+import type { Sessions } from '../auth/sessions';
+import type { HostRegistry } from '../hosts/registry';
+import { refusal } from './refuse';
+
+interface BrowserSocketData {
+  user: SessionUser & { id: number };
+}
+
+type BrowserNamespace = Namespace<BrowserToServerEvents, ServerToBrowserEvents, Record<string, never>, BrowserSocketData>;
+
+const SESSION_RECHECK_MS = 60_000;
+
+/** Same-origin check against the Host the browser connected to, plus explicitly allowed origins. */
+export function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
+  if (!origin) return false;
+  if (allowed.includes(origin)) return true;
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+export function attachBrowserNamespace(io: Server, sessions: Sessions, registry: HostRegistry, allowedOrigins: readonly string[], logger: Logger): () => void {
+  const nsp = io.of(BROWSER_NAMESPACE) as unknown as BrowserNamespace;
+
+  nsp.use((socket, next) => {
+    const { headers, auth } = socket.handshake;
+    if (!originAllowed(headers.origin, headers.host, allowedOrigins)) {
+      return next(refusal(ErrorCode.Forbidden, 'this origin may not open dashboard sockets'));
+    }
+    const user = sessions.userFromCookieHeader(headers.cookie);
+    if (!user) return next(refusal(ErrorCode.Unauthenticated, 'not logged in'));
+    const version = (auth as { protocolVersion?: unknown } | undefined)?.protocolVersion;
+    if (version !== PROTOCOL_VERSION) return next(refusal(ErrorCode.VersionMismatch, versionMismatchMessage('browser', version)));
+    socket.data.user = user;
+    return next();
+  });
+
+  nsp.on('connection', (socket) => {
+    socket.on('hosts:list', (payload: unknown, ack: unknown) => {
+      if (typeof ack !== 'function') return;
+      const parsed = browserToServerSchemas['hosts:list'].safeParse(payload ?? {});
+      if (!parsed.success) return void ack(fail(ErrorCode.BadRequest, describeZodError(parsed.error)));
+      try {
+        ack(ok(registry.list()));
+      } catch (err) {
+        logger.error({ err }, 'hosts:list failed');
+        ack(fail(ErrorCode.Internal, 'listing hosts failed; see the dashboard log'));
+      }
+    });
+  });
+
+  const unsubscribe = registry.subscribe({
+    changed: (host) => nsp.emit('host:changed', host),
+    sampled: (hostId, sample) => nsp.emit('host:sampled', { hostId, sample }),
+  });
+
+  // Sessions end (logout, expiry) while sockets stay open: re-check them so access ends too.
+  const timer = setInterval(() => {
+    for (const socket of nsp.sockets.values()) {
+      if (!sessions.userFromCookieHeader(socket.handshake.headers.cookie)) socket.disconnect(true);
+    }
+  }, SESSION_RECHECK_MS);
+  timer.unref();
+  return () => {
+    unsubscribe();
+    clearInterval(timer);
+  };
+}

@@ -1,0 +1,140 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { agentInfoSchema, statsSampleSchema, type AgentInfo, type StatsSample } from '@ctscope/protocol';
+import Database from 'better-sqlite3';
+import { z } from 'zod';
+import { MIGRATIONS } from './sqlite-migrations';
+import type { AuditRecord, HostRecord, Role, SessionRecord, Store, UserRecord } from './types';
+
+interface UserRow {
+  id: number;
+  username: string;
+  password_hash: string;
+  role: Role;
+}
+interface HostRow {
+  id: string;
+  hostname: string;
+  last_seen: number | null;
+  agent_json: string | null;
+  latest_json: string | null;
+}
+
+function parseJson<T>(schema: z.ZodType<T>, text: string | null): T | null {
+  if (text === null) return null;
+  const parsed = schema.safeParse(JSON.parse(text));
+  return parsed.success ? parsed.data : null;
+}
+
+const toUser = (row: UserRow): UserRecord => ({ id: row.id, username: row.username, passwordHash: row.password_hash, role: row.role });
+const toHost = (row: HostRow): HostRecord => ({
+  id: row.id,
+  hostname: row.hostname,
+  lastSeen: row.last_seen,
+  agent: parseJson(agentInfoSchema, row.agent_json),
+  latest: parseJson(statsSampleSchema, row.latest_json),
+});
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    MIGRATIONS.slice(current).forEach((sql, i) => {
+      this.db.transaction(() => {
+        this.db.exec(sql);
+        this.db.pragma(`user_version = ${current + i + 1}`);
+      })();
+    });
+  }
+
+  findUserByName(username: string): UserRecord | undefined {
+    const row = this.db.prepare<[string], UserRow>('SELECT id, username, password_hash, role FROM users WHERE username = ?').get(username);
+    return row && toUser(row);
+  }
+
+  findUserById(id: number): UserRecord | undefined {
+    const row = this.db.prepare<[number], UserRow>('SELECT id, username, password_hash, role FROM users WHERE id = ?').get(id);
+    return row && toUser(row);
+  }
+
+  createUser(username: string, passwordHash: string, role: Role): UserRecord {
+    const info = this.db
+      .prepare('INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)')
+      .run(username, passwordHash, role, Date.now());
+    return { id: Number(info.lastInsertRowid), username, passwordHash, role };
+  }
+
+  countUsers(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
+  }
+
+  createSession(session: SessionRecord): void {
+    this.db.prepare('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)').run(session.tokenHash, session.userId, session.expiresAt);
+  }
+
+  findSession(tokenHash: string, now: number): SessionRecord | undefined {
+    const row = this.db
+      .prepare<[string, number], { token_hash: string; user_id: number; expires_at: number }>(
+        'SELECT token_hash, user_id, expires_at FROM sessions WHERE token_hash = ? AND expires_at > ?',
+      )
+      .get(tokenHash, now);
+    return row && { tokenHash: row.token_hash, userId: row.user_id, expiresAt: row.expires_at };
+  }
+
+  deleteSession(tokenHash: string): void {
+    this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash);
+  }
+
+  deleteExpiredSessions(now: number): number {
+    return this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now).changes;
+  }
+
+  upsertHostToken(hostId: string, hostname: string, tokenHash: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO hosts (id, hostname, token_hash, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET token_hash = excluded.token_hash`,
+      )
+      .run(hostId, hostname, tokenHash, Date.now());
+  }
+
+  findHostByTokenHash(tokenHash: string): HostRecord | undefined {
+    const row = this.db
+      .prepare<[string], HostRow>('SELECT id, hostname, last_seen, agent_json, latest_json FROM hosts WHERE token_hash = ?')
+      .get(tokenHash);
+    return row && toHost(row);
+  }
+
+  listHosts(): HostRecord[] {
+    return this.db.prepare<[], HostRow>('SELECT id, hostname, last_seen, agent_json, latest_json FROM hosts ORDER BY id').all().map(toHost);
+  }
+
+  recordHostSeen(hostId: string, at: number, agent: AgentInfo | null, latest: StatsSample | null): void {
+    this.db
+      .prepare(
+        `UPDATE hosts SET last_seen = ?, hostname = coalesce(?, hostname),
+           agent_json = coalesce(?, agent_json), latest_json = coalesce(?, latest_json) WHERE id = ?`,
+      )
+      .run(at, agent?.hostname ?? null, agent ? JSON.stringify(agent) : null, latest ? JSON.stringify(latest) : null, hostId);
+  }
+
+  appendAudit(record: AuditRecord): void {
+    this.db
+      .prepare('INSERT INTO audit (at, actor, action, target, detail_json, result) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(record.at, record.actor, record.action, record.target, JSON.stringify(record.detail ?? null), record.result);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

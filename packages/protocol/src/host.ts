@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { statsSampleSchema } from './stats';
+
+export const hostIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'host id: lowercase letters, digits, ".", "_", "-" (max 63)');
+
+/** What an agent says about itself when it connects. */
+export const agentInfoSchema = z.object({
+  hostname: z.string().min(1).max(253),
+  agentVersion: z.string().min(1).max(64),
+  kernel: z.string().max(256),
+  /** How the agent reads the kernel table. */
+  source: z.enum(['netlink', 'cli']),
+});
+export type AgentInfo = z.infer<typeof agentInfoSchema>;
+
+/** A host as the dashboard lists it. */
+export const hostSummarySchema = z.object({
+  id: hostIdSchema,
+  hostname: z.string(),
+  online: z.boolean(),
+  /** Milliseconds since the epoch of the last message from the agent, null if never seen. */
+  lastSeen: z.number().int().nullable(),
+  agent: agentInfoSchema.nullable(),
+  latest: statsSampleSchema.nullable(),
+});
+export type HostSummary = z.infer<typeof hostSummarySchema>;
