@@ -9,7 +9,7 @@ import { Sessions } from './auth/sessions';
 import type { DashboardConfig } from './config';
 import { HostRegistry } from './hosts/registry';
 import { ensureLocalAgentToken } from './hosts/local-agent-token';
-import { apiRouter, sendError } from './http/api';
+import { apiErrorHandler, apiRouter, sendError } from './http/api';
 import { pageGuard } from './http/page-guard';
 import { securityHeaders } from './http/security';
 import { attachAgentNamespace } from './sockets/agents';
@@ -39,7 +39,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(securityHeaders({ dev: config.dev, https: config.secureCookies }));
-  app.use('/api', express.json({ limit: '64kb' }), apiRouter({ store, sessions, registry, limiter: new LoginLimiter(), logger }));
+  app.use('/api', express.json({ limit: '64kb' }), apiRouter({ store, sessions, registry, limiter: new LoginLimiter(), logger }), apiErrorHandler(logger));
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));
 
   let nextApp: ReturnType<typeof next> | undefined;

@@ -73,3 +73,14 @@ export function apiRouter({ store, sessions, registry, limiter, logger }: ApiDep
   router.use((_req: Request, res: Response) => sendError(res, 404, ErrorCode.NotFound, 'no such API endpoint'));
   return router;
 }
+
+/** Body-parser failures as JSON errors instead of HTML pages. */
+export function apiErrorHandler(logger: Logger) {
+  return (err: Error & { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    if (err.type === 'entity.too.large') return sendError(res, 413, ErrorCode.BadRequest, 'request body too large (limit 64 kB)');
+    if (err.type === 'entity.parse.failed') return sendError(res, 400, ErrorCode.BadRequest, 'request body is not valid JSON');
+    logger.error({ err }, 'API request failed');
+    sendError(res, 500, ErrorCode.Internal, 'internal error; see the dashboard log');
+  };
+}

@@ -1,0 +1,98 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ensureLocalAgentToken, hostIdFromName } from '../hosts/local-agent-token';
+import { SqliteStore } from '../store/sqlite-store';
+import { ensureAdmin } from './bootstrap';
+import { LoginLimiter } from './login-limiter';
+import { verifyPassword } from './passwords';
+import { SESSION_COOKIE, Sessions, sha256 } from './sessions';
+
+const stores: SqliteStore[] = [];
+const memoryStore = () => {
+  const store = new SqliteStore(':memory:');
+  stores.push(store);
+  return store;
+};
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+});
+
+describe('admin bootstrap', () => {
+  it('generates a password once and stores only an argon2id hash', async () => {
+    const store = memoryStore();
+    const first = await ensureAdmin(store, undefined);
+    expect(first.created).toBe(true);
+    const password = first.created ? first.generatedPassword : null;
+    expect(password).toMatch(/^[A-Za-z2-9]{24}$/);
+    const user = store.findUserByName('admin');
+    expect(user?.passwordHash.startsWith('$argon2id$')).toBe(true);
+    expect(user?.passwordHash).not.toContain(password ?? '');
+    expect(await verifyPassword(user?.passwordHash ?? '', password ?? '')).toBe(true);
+    expect(await ensureAdmin(store, undefined)).toEqual({ created: false });
+  });
+
+  it('uses CTSCOPE_ADMIN_PASSWORD when given and prints nothing', async () => {
+    const store = memoryStore();
+    expect(await ensureAdmin(store, 'a configured password')).toEqual({ created: true, username: 'admin', generatedPassword: null });
+    expect(await verifyPassword(store.findUserByName('admin')?.passwordHash ?? '', 'a configured password')).toBe(true);
+    expect(await verifyPassword('not a hash', 'x')).toBe(false);
+  });
+});
+
+describe('sessions', () => {
+  it('stores only the token hash and expires sessions', () => {
+    const store = memoryStore();
+    const user = store.createUser('op', 'hash', 'operator');
+    const sessions = new Sessions(store, { ttlMs: 1000, secureCookies: true });
+    const { token, cookie } = sessions.create(user.id, 10_000);
+    expect(cookie).toContain('Secure');
+    expect(store.findSession(token, 10_500)).toBeUndefined();
+    expect(store.findSession(sha256(token), 10_500)?.userId).toBe(user.id);
+    const header = `${SESSION_COOKIE}=${token}`;
+    expect(sessions.userFromCookieHeader(header, 10_500)).toEqual({ id: user.id, username: 'op', role: 'operator' });
+    expect(sessions.userFromCookieHeader(header, 11_001)).toBeNull();
+    expect(sessions.userFromCookieHeader(`${SESSION_COOKIE}=forged`, 10_500)).toBeNull();
+    expect(store.deleteExpiredSessions(20_000)).toBe(1);
+  });
+});
+
+describe('login limiter', () => {
+  it('locks a key after the limit and frees it after the window', () => {
+    const limiter = new LoginLimiter(3, 1000, 2);
+    for (let i = 0; i < 3; i++) limiter.fail('admin|1.2.3.4', 0);
+    expect(limiter.retryAfter('admin|1.2.3.4', 100)).toBe(900);
+    expect(limiter.retryAfter('admin|5.6.7.8', 100)).toBe(0);
+    expect(limiter.retryAfter('admin|1.2.3.4', 1000)).toBe(0);
+  });
+  it('stays bounded', () => {
+    const limiter = new LoginLimiter(1, 1000, 2);
+    limiter.fail('a', 0);
+    limiter.fail('b', 0);
+    limiter.fail('c', 0);
+    expect(limiter.retryAfter('a', 1)).toBe(0);
+    expect(limiter.retryAfter('c', 1)).toBeGreaterThan(0);
+  });
+});
+
+describe('local agent token', () => {
+  let dir = '';
+  afterEach(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  it('writes a 0600 token file once and reuses it', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ctscope-token-'));
+    const store = memoryStore();
+    const file = join(dir, 'sub', 'agent.token');
+    expect(await ensureLocalAgentToken(store, file, 'Gateway-1.example')).toEqual({ hostId: 'gateway-1.example', issued: true });
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const token = (await readFile(file, 'utf8')).trim();
+    expect(store.findHostByTokenHash(sha256(token))?.id).toBe('gateway-1.example');
+    expect(await ensureLocalAgentToken(store, file, 'Gateway-1.example')).toEqual({ hostId: 'gateway-1.example', issued: false });
+  });
+  it('derives host ids the protocol accepts', () => {
+    expect(hostIdFromName('My_Host 01')).toBe('my_host-01');
+    expect(hostIdFromName('---')).toBe('local');
+  });
+});

@@ -1,0 +1,48 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { createDashboardServer, type DashboardServer } from '../app';
+import { loadConfig } from '../config';
+
+export const TEST_ADMIN_PASSWORD = 'correct horse battery staple';
+const APP_DIR = fileURLToPath(new URL('../../..', import.meta.url));
+
+export interface TestDashboard {
+  url: string;
+  server: DashboardServer;
+  agentToken(): Promise<string>;
+  /** Logs in as admin and returns the Cookie header value. */
+  login(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** A real dashboard server (API + sockets, no pages) on an ephemeral port with a throwaway store. */
+export async function startTestDashboard(): Promise<TestDashboard> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'ctscope-dash-'));
+  const config = {
+    ...loadConfig({ CTSCOPE_DATA_DIR: dataDir, CTSCOPE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, CTSCOPE_LOG_LEVEL: 'silent' }, APP_DIR),
+    port: 0,
+  };
+  const server = await createDashboardServer(config, pino({ level: 'silent' }), { pages: false });
+  const url = `http://127.0.0.1:${await server.listen()}`;
+  return {
+    url,
+    server,
+    agentToken: async () => (await readFile(config.localAgentTokenFile, 'utf8')).trim(),
+    async login() {
+      const res = await fetch(`${url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: TEST_ADMIN_PASSWORD }),
+      });
+      if (!res.ok) throw new Error(`login failed: ${res.status}`);
+      return (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    },
+    async close() {
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { commandOutput, isCI, isRoot, runInherit, say } from './run.mjs';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Debian packages the agent needs on the host. */
+export const RUNTIME_PACKAGES = ['conntrack', 'iptables', 'nftables', 'iproute2'];
+/** And what the tests need on top: ping for ICMP traffic, setpriv to drop root, Chromium for the browser. */
+export const TEST_PACKAGES = [...RUNTIME_PACKAGES, 'iputils-ping', 'util-linux', 'chromium'];
+
+export function checkNode() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 20 || (major === 20 && minor < 19)) {
+    throw new Error(`ctscope needs Node.js 20.19 or newer; this is ${process.versions.node}`);
+  }
+}
+
+function missingDebianPackages(packages) {
+  return packages.filter((pkg) => !(commandOutput('dpkg-query', ['-W', '-f=${Status}', pkg]) ?? '').includes('install ok installed'));
+}
+
+/**
+ * Installs missing Debian packages when root. Otherwise names them; `required` makes that fatal.
+ * Returns the packages still missing.
+ */
+export async function ensureDebianPackages(packages, { required }) {
+  const missing = missingDebianPackages(packages);
+  if (missing.length === 0) return [];
+  if (!isRoot()) {
+    const message = `missing Debian packages: ${missing.join(' ')} — install them with: sudo apt-get install -y ${missing.join(' ')}`;
+    if (required) throw new Error(message);
+    say(message);
+    return missing;
+  }
+  say(`installing Debian packages: ${missing.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  await runInherit('apt-get', ['update', '-qq'], { env });
+  await runInherit('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env });
+  return [];
+}
+
+function hashFiles(files) {
+  const hash = createHash('sha256');
+  for (const file of files) hash.update(relative(ROOT, file)).update(readFileSync(file));
+  return hash.digest('hex');
+}
+
+/** `npm ci` when node_modules is missing or was installed from another lockfile. */
+export async function ensureNpmDependencies() {
+  const stamp = join(ROOT, 'node_modules', '.ctscope-lock-hash');
+  const wanted = hashFiles([join(ROOT, 'package-lock.json')]);
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === wanted) return;
+  say('installing npm dependencies (npm ci)');
+  await runInherit('npm', ['ci', '--no-audit', '--no-fund'], { cwd: ROOT });
+  writeFileSync(stamp, wanted);
+}
+
+function sourceFiles(dir) {
+  const out = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (['node_modules', '.next', '.turbo'].includes(entry.name)) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...sourceFiles(path));
+    else if (/\.(tsx?|css|json|mjs)$/.test(entry.name)) out.push(path);
+  }
+  return out.sort();
+}
+
+/** Builds the dashboard's pages when they or the protocol changed since the last build. */
+export async function ensureDashboardBuild() {
+  const dashboard = join(ROOT, 'apps', 'dashboard');
+  const stamp = join(dashboard, '.next', 'ctscope-source-hash');
+  const wanted = hashFiles([...sourceFiles(join(dashboard, 'app')), ...sourceFiles(join(dashboard, 'src')), ...sourceFiles(join(ROOT, 'packages', 'protocol', 'src')), join(dashboard, 'next.config.ts')]);
+  if (existsSync(stamp) && statSync(join(dashboard, '.next', 'BUILD_ID'), { throwIfNoEntry: false }) && readFileSync(stamp, 'utf8') === wanted) return;
+  say('building the dashboard (next build)');
+  await runInherit(join(ROOT, 'node_modules', '.bin', 'next'), ['build'], { cwd: dashboard, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+  writeFileSync(stamp, wanted);
+}
+
+export { isCI, isRoot };

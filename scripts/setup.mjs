@@ -1,0 +1,12 @@
+// `npm run setup`: everything `npm test` needs, without running the tests.
+import { TEST_PACKAGES, checkNode, ensureDashboardBuild, ensureDebianPackages, ensureNpmDependencies, isCI } from './lib/setup.mjs';
+
+try {
+  checkNode();
+  await ensureDebianPackages(TEST_PACKAGES, { required: isCI() });
+  await ensureNpmDependencies();
+  await ensureDashboardBuild();
+} catch (err) {
+  process.stderr.write(`\nsetup failed: ${err.message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,33 @@
+// `npm start`: install what is missing, build, run the dashboard on http://127.0.0.1:3000 and a local agent.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { say } from './lib/run.mjs';
+import { ROOT, RUNTIME_PACKAGES, checkNode, ensureDashboardBuild, ensureDebianPackages, ensureNpmDependencies, isRoot } from './lib/setup.mjs';
+import { CTSCOPE_BIN, startDashboard, superviseChildren, waitForHealth } from './lib/stack.mjs';
+
+const PORT = Number(process.env.PORT ?? 3000);
+const DATA_DIR = join(ROOT, 'data');
+const TOKEN_FILE = join(DATA_DIR, 'local-agent.token');
+
+try {
+  checkNode();
+  const missing = await ensureDebianPackages(RUNTIME_PACKAGES, { required: false });
+  await ensureNpmDependencies();
+  await ensureDashboardBuild();
+
+  const url = `http://127.0.0.1:${PORT}`;
+  const dashboard = startDashboard({ port: PORT, dataDir: DATA_DIR, env: { CTSCOPE_LOCAL_AGENT_TOKEN_FILE: TOKEN_FILE } });
+  await waitForHealth(url, dashboard);
+  const children = [dashboard];
+  if (isRoot() && missing.length === 0) {
+    children.push(spawn(process.execPath, [CTSCOPE_BIN, 'agent', '--dashboard', url, '--token-file', TOKEN_FILE], { stdio: 'inherit' }));
+    say(`ctscope is running: open ${url} and log in as admin (password printed above on first run, or CTSCOPE_ADMIN_PASSWORD). Ctrl-C stops it.`);
+  } else {
+    say(`dashboard running at ${url}. The agent needs root (CAP_NET_ADMIN) and the conntrack tools; start it with:`);
+    say(`  sudo node ${CTSCOPE_BIN} agent --dashboard ${url} --token-file ${TOKEN_FILE}`);
+  }
+  superviseChildren(children);
+} catch (err) {
+  process.stderr.write(`\nnpm start failed: ${err.message}\n`);
+  process.exit(1);
+}
