@@ -72,7 +72,10 @@ async function round() {
     const udp = await udpServer(host);
     const tcpPort = tcp.address().port;
     for (let i = 0; i < plan.tcp; i++) if ((await tcpExchange(host, tcpPort, false)) === null) done.tcp++;
-    for (let i = 0; i < plan.hold; i++) held.push(await tcpExchange(host, tcpPort, true)), done.hold++;
+    for (let i = 0; i < plan.hold; i++) {
+      held.push(await tcpExchange(host, tcpPort, true));
+      done.hold++;
+    }
     for (let i = 0; i < plan.udp; i++) if (await udpExchange(host, udp.address().port)) done.udp++;
     done.icmp += await ping(host, plan.icmp);
     udp.close();

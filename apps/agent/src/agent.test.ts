@@ -1,0 +1,95 @@
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, parseAgentConfig } from './config';
+import { effectiveCapabilities, hasNetAdmin, missingPrivileges } from './privileges';
+import { HooksProbe, rulesetUsesConntrack } from './stats/hooks';
+import { toCpuRow } from './stats/sampler';
+import { readTokenFile, TokenFileError } from './token';
+
+describe('agent arguments', () => {
+  it('parses the documented flags', () => {
+    expect(parseAgentConfig(['--dashboard', 'http://127.0.0.1:3000', '--token-file', '/etc/ctscope/agent.token'], {})).toEqual({
+      dashboard: 'http://127.0.0.1:3000',
+      tokenFile: '/etc/ctscope/agent.token',
+      interval: 1,
+      logLevel: 'info',
+    });
+  });
+  it.each([
+    [[], /--dashboard is required/],
+    [['--dashboard', 'ftp://x', '--token-file', 'f'], /http\(s\) URL/],
+    [['--dashboard', 'http://x'], /--token-file is required/],
+    [['--dashboard', 'http://x', '--token-file', 'f', '--bogus'], /Unknown option '--bogus'/],
+    [['--dashboard', 'http://x', '--token-file', 'f', '--interval', '0'], /interval|>=/],
+  ])('explains bad arguments %j', (argv, message) => {
+    expect(() => parseAgentConfig(argv, {})).toThrow(ConfigError);
+    expect(() => parseAgentConfig(argv, {})).toThrow(message);
+  });
+});
+
+describe('privileges', () => {
+  const status = (capEff: string) => `Name:\tnode\nCapInh:\t0000000000000000\nCapEff:\t${capEff}\n`;
+  it('reads CAP_NET_ADMIN from CapEff', () => {
+    expect(hasNetAdmin(effectiveCapabilities(status('000001ffffffffff')))).toBe(true);
+    expect(hasNetAdmin(effectiveCapabilities(status('0000000000001000')))).toBe(true);
+    expect(hasNetAdmin(effectiveCapabilities(status('0000000000000000')))).toBe(false);
+  });
+  it('says exactly what is missing', () => {
+    expect(missingPrivileges(0n)).toMatch(/needs CAP_NET_ADMIN.*run it as root/i);
+    expect(missingPrivileges(1n << 12n)).toBeNull();
+  });
+});
+
+describe('hooks probe', () => {
+  it('recognises rulesets that need conntrack', () => {
+    expect(rulesetUsesConntrack('chain input { ct state established,related accept }')).toBe(true);
+    expect(rulesetUsesConntrack('chain postrouting { type nat hook postrouting priority srcnat; masquerade }')).toBe(true);
+    expect(rulesetUsesConntrack('xt match "conntrack" counter accept')).toBe(true);
+    expect(rulesetUsesConntrack('chain input { type filter hook input priority 0; tcp dport 22 accept }')).toBe(false);
+    expect(rulesetUsesConntrack('')).toBe(false);
+  });
+  it('trusts a non-zero count and caches ruleset checks', async () => {
+    let listed = 0;
+    let now = 0;
+    const probe = new HooksProbe(async () => (listed++, ''), 10_000, () => now);
+    expect(await probe.active(5)).toBe(true);
+    expect(await probe.active(0)).toBe(false);
+    expect(await probe.active(0)).toBe(false);
+    expect(listed).toBe(1);
+    now = 10_000;
+    await probe.active(0);
+    expect(listed).toBe(2);
+  });
+});
+
+describe('samples', () => {
+  it('fills counters the kernel did not send with 0', () => {
+    expect(toCpuRow({ cpu: 3, found: 7 })).toMatchObject({ cpu: 3, found: 7, insert: 0, chaintoolong: 0 });
+  });
+});
+
+describe('token file', () => {
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ctscope-agent-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  it('reads a private token file', async () => {
+    const file = join(dir, 'ok.token');
+    await writeFile(file, `${'t'.repeat(43)}\n`, { mode: 0o600 });
+    expect(await readTokenFile(file)).toBe('t'.repeat(43));
+  });
+  it('refuses a token file others can read, saying how to fix it', async () => {
+    const file = join(dir, 'open.token');
+    await writeFile(file, 't'.repeat(43));
+    await chmod(file, 0o644);
+    await expect(readTokenFile(file)).rejects.toThrow(/chmod 600/);
+  });
+  it('explains a missing file', async () => {
+    await expect(readTokenFile(join(dir, 'none'))).rejects.toBeInstanceOf(TokenFileError);
+  });
+});
