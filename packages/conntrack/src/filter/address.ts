@@ -26,20 +26,17 @@ function parseIpv4Words(text: string): number | null {
   return value >>> 0;
 }
 
-function parseIpv6Words(text: string): number[] | null {
-  if (text.length < 2 || text.length > 45) return null;
-  let head = text;
-  let tailV4: number | null = null;
+function parseIpv6Words(input: string): number[] | null {
+  if (input.length < 2 || input.length > 45) return null;
+  let text = input;
   const lastColon = text.lastIndexOf(':');
-  if (lastColon >= 0 && text.indexOf('.', lastColon) > lastColon) {
-    tailV4 = parseIpv4Words(text.slice(lastColon + 1));
-    if (tailV4 === null) return null;
-    head = text.slice(0, lastColon + 1) + (text[lastColon - 1] === ':' ? '' : '0');
-    if (head.endsWith(':0') === false && !head.endsWith('::')) return null;
-    if (!head.endsWith('::')) head = head.slice(0, -2);
+  if (text.indexOf('.', lastColon) > lastColon) {
+    // An embedded IPv4 tail (::ffff:1.2.3.4) becomes two hex groups.
+    const v4 = parseIpv4Words(text.slice(lastColon + 1));
+    if (v4 === null) return null;
+    text = `${text.slice(0, lastColon + 1)}${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}`;
   }
-  const groupsNeeded = tailV4 === null ? 8 : 6;
-  const halves = head.split('::');
+  const halves = text.split('::');
   if (halves.length > 2) return null;
   const parseGroups = (s: string): number[] | null => {
     if (s === '') return [];
@@ -55,14 +52,13 @@ function parseIpv6Words(text: string): number[] | null {
   if (!left || !right) return null;
   let groups: number[];
   if (halves.length === 2) {
-    const missing = groupsNeeded - left.length - right.length;
+    const missing = 8 - left.length - right.length;
     if (missing < 1) return null;
     groups = [...left, ...new Array<number>(missing).fill(0), ...right];
   } else {
-    if (left.length !== groupsNeeded) return null;
+    if (left.length !== 8) return null;
     groups = left;
   }
-  if (tailV4 !== null) groups.push(tailV4 >>> 16, tailV4 & 0xffff);
   const words: number[] = [];
   for (let i = 0; i < 8; i += 2) words.push((((groups[i] ?? 0) << 16) | (groups[i + 1] ?? 0)) >>> 0);
   return words;

@@ -19,11 +19,11 @@ export interface TestDashboard {
 }
 
 /** A real dashboard server (API + sockets, no pages) on an ephemeral port with a throwaway store. */
-export async function startTestDashboard(): Promise<TestDashboard> {
+export async function startTestDashboard(options: { port?: number } = {}): Promise<TestDashboard> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ctscope-dash-'));
   const config = {
     ...loadConfig({ CTSCOPE_DATA_DIR: dataDir, CTSCOPE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, CTSCOPE_LOG_LEVEL: 'silent' }, APP_DIR),
-    port: 0,
+    port: options.port ?? 0,
   };
   const server = await createDashboardServer(config, pino({ level: 'silent' }), { pages: false });
   const url = `http://127.0.0.1:${await server.listen()}`;
