@@ -1,0 +1,7 @@
+export * from './types';
+export { compileFilter, matchFlow, hasSrcNat, hasDstNat, flowSearchText, type FlowPredicate } from './compile';
+export { kernelPart } from './kernel';
+export { parseConntrackArgs, printConntrackArgs } from './cli-args';
+export { parseQuery, printQuery } from './query';
+export { parseCidr, formatCidr, parseAddress, formatAddress, type ParsedAddress, type ParsedCidr } from './address';
+export { TCP_STATE_NAMES, SCTP_STATE_NAMES, DCCP_STATE_NAMES } from './vocab';
