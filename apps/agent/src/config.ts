@@ -34,7 +34,7 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
       allowPositionals: false,
     }));
   } catch (err) {
-    throw new ConfigError(`${(err as Error).message}\n\n${AGENT_USAGE}`);
+    throw new ConfigError((err as Error).message);
   }
   const parsed = agentConfigSchema.safeParse({
     dashboard: values.dashboard,
@@ -45,7 +45,7 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const message = issue?.path[0] === 'dashboard' && values.dashboard === undefined ? '--dashboard is required' : (issue?.message ?? 'invalid arguments');
-    throw new ConfigError(`${message}\n\n${AGENT_USAGE}`);
+    throw new ConfigError(message);
   }
   return parsed.data;
 }

@@ -1,0 +1,50 @@
+import { formatFlowExtended, formatFlowPlain, type TableName } from '@ctscope/conntrack';
+import { parseOutputFormat, splitArgs, UsageError } from './args';
+import { buildFilter } from './filter';
+import { flowToJson, LineWriter } from './output';
+import { openCommandSource } from './source';
+
+export const LIST_USAGE = `usage: ctscope list [conntrack|dying|unconfirmed] [FILTER...] [--query QUERY] [-o extended[,id]] [--json]
+
+  FILTER     conntrack's own flags: -p tcp -s 10.0.0.0/8 --dport 443 --state ESTABLISHED -u ASSURED -m 1/0xff ...
+  --query    the dashboard's query syntax, e.g. "tcp dport:443 src:10.0.0.0/8 !assured"
+  -o         conntrack's output formats: extended (layer 3 columns) and id
+  --json     one JSON object per line instead of conntrack's text`;
+
+const OPTIONS = [
+  { name: 'query', takesValue: true },
+  { name: 'output', short: 'o', takesValue: true },
+  { name: 'json', takesValue: false },
+] as const;
+
+const TABLES: readonly TableName[] = ['conntrack', 'dying', 'unconfirmed'];
+
+export async function listCommand(argv: readonly string[]): Promise<number> {
+  const { own, rest } = splitArgs(argv, OPTIONS);
+  const table = rest[0] !== undefined && (TABLES as readonly string[]).includes(rest[0]) ? (rest.shift() as TableName) : 'conntrack';
+  if (rest[0] !== undefined && !rest[0].startsWith('-')) throw new UsageError(`unknown table "${rest[0]}": use conntrack, dying or unconfirmed`);
+  const format = parseOutputFormat(own.get('output'));
+  const query = own.get('query');
+  const filter = buildFilter(rest, typeof query === 'string' ? query : undefined);
+  const json = own.has('json');
+
+  const source = await openCommandSource();
+  try {
+    const flows = await source.dump(filter.kernel, table);
+    const out = new LineWriter();
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    let shown = 0;
+    for (const flow of flows) {
+      if (!filter.matches(flow)) continue;
+      shown++;
+      if (json) await out.line(flowToJson(flow));
+      else if (format.extended) await out.line(formatFlowExtended(flow, { id: format.id, nowSeconds }));
+      else await out.line(formatFlowPlain(flow, { id: format.id, nowSeconds }));
+    }
+    await out.flush();
+    process.stderr.write(`ctscope (${source.kind}): ${shown} flow entries have been shown.\n`);
+    return 0;
+  } finally {
+    source.close();
+  }
+}

@@ -1,0 +1,175 @@
+import type { ConntrackSource, EventType, Flow, FlowEvent, Subscription } from '@ctscope/conntrack';
+import type { Logger } from 'pino';
+import { flowKey } from './flow-key';
+
+export type ResyncReason = 'initial' | 'overrun' | 'count-drift' | 'buffer-full' | 'error';
+
+export interface MirrorHealth {
+  entries: number;
+  resyncs: number;
+  lastResync: { at: number; reason: ResyncReason; durationMs: number; entries: number } | null;
+  overruns: number;
+  /** Events applied since start, by type. */
+  events: Record<EventType, number>;
+  /** True while a dump is being merged. */
+  resyncing: boolean;
+}
+
+export interface MirrorOptions {
+  logger: Logger;
+  /** Events kept while a dump runs; more than this forces another resync instead of growing. */
+  maxBufferedEvents?: number;
+  /** How often the kernel's count is compared with ours. */
+  checkIntervalMs?: number;
+  /** Relative difference between kernel count and ours that triggers a resync. */
+  driftTolerance?: number;
+}
+
+export interface MirrorChange {
+  /** Keys whose rows appeared or changed. */
+  upserted: number;
+  removed: number;
+}
+
+/**
+ * The kernel table in memory: one dump, then follow events. When the kernel reports lost events, or the
+ * kernel's count drifts from ours, a fresh dump is merged while events keep arriving; events received
+ * during the dump are replayed on top, so the mirror converges without a gap.
+ */
+export class Mirror {
+  private flows = new Map<string, Flow>();
+  private subscription: Subscription | null = null;
+  private buffer: FlowEvent[] | null = null;
+  private bufferOverflowed = false;
+  private resyncQueued: ResyncReason | null = null;
+  private checkTimer: NodeJS.Timeout | undefined;
+  private readonly listeners = new Set<(change: MirrorChange) => void>();
+  private readonly health: MirrorHealth = {
+    entries: 0,
+    resyncs: 0,
+    lastResync: null,
+    overruns: 0,
+    events: { NEW: 0, UPDATE: 0, DESTROY: 0 },
+    resyncing: false,
+  };
+  private readonly maxBuffered: number;
+
+  constructor(
+    private readonly source: ConntrackSource,
+    private readonly options: MirrorOptions,
+  ) {
+    this.maxBuffered = options.maxBufferedEvents ?? 200_000;
+  }
+
+  async start(): Promise<void> {
+    this.subscription = this.source.subscribe(
+      { events: ['NEW', 'UPDATE', 'DESTROY'] },
+      {
+        onEvent: (event) => this.onEvent(event),
+        onOverrun: ({ overruns }) => {
+          this.health.overruns = overruns;
+          void this.resync('overrun');
+        },
+        onError: (err) => {
+          this.options.logger.error({ err: err.message }, 'conntrack event stream failed; resyncing');
+          void this.resync('error');
+        },
+      },
+    );
+    await this.resync('initial');
+    const interval = this.options.checkIntervalMs ?? 30_000;
+    this.checkTimer = setInterval(() => void this.checkCount(), interval);
+    this.checkTimer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.checkTimer);
+    this.subscription?.close();
+    this.subscription = null;
+  }
+
+  get size(): number {
+    return this.flows.size;
+  }
+
+  values(): IterableIterator<Flow> {
+    return this.flows.values();
+  }
+
+  getHealth(): MirrorHealth {
+    return { ...this.health, entries: this.flows.size, events: { ...this.health.events } };
+  }
+
+  onChange(listener: (change: MirrorChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private onEvent(event: FlowEvent): void {
+    if (this.buffer) {
+      if (this.buffer.length < this.maxBuffered) this.buffer.push(event);
+      else this.bufferOverflowed = true;
+      return;
+    }
+    this.apply(event);
+    this.emit({ upserted: event.type === 'DESTROY' ? 0 : 1, removed: event.type === 'DESTROY' ? 1 : 0 });
+  }
+
+  private apply(event: FlowEvent): void {
+    this.health.events[event.type]++;
+    const key = flowKey(event.flow);
+    if (event.type === 'DESTROY') this.flows.delete(key);
+    else this.flows.set(key, event.flow);
+  }
+
+  private async checkCount(): Promise<void> {
+    if (this.buffer) return;
+    try {
+      const count = await this.source.count();
+      const ours = this.flows.size;
+      const tolerance = this.options.driftTolerance ?? 0.01;
+      if (Math.abs(count - ours) > Math.max(5, count * tolerance)) await this.resync('count-drift');
+    } catch (err) {
+      this.options.logger.warn({ err: (err as Error).message }, 'cannot read the kernel count');
+    }
+  }
+
+  /** Dumps and merges; a resync requested while one runs is queued (once) and runs right after. */
+  async resync(reason: ResyncReason): Promise<void> {
+    if (this.buffer) {
+      this.resyncQueued ??= reason;
+      return;
+    }
+    const started = Date.now();
+    this.buffer = [];
+    this.bufferOverflowed = false;
+    this.health.resyncing = true;
+    try {
+      const dumped = await this.source.dump();
+      const next = new Map<string, Flow>();
+      for (const flow of dumped) next.set(flowKey(flow), flow);
+      const previous = this.flows;
+      this.flows = next;
+      for (const event of this.buffer) this.apply(event);
+      let removed = 0;
+      for (const key of previous.keys()) if (!this.flows.has(key)) removed++;
+      this.health.resyncs++;
+      this.health.lastResync = { at: started, reason, durationMs: Date.now() - started, entries: this.flows.size };
+      this.options.logger.info({ reason, entries: this.flows.size, durationMs: Date.now() - started }, 'mirror resynced');
+      this.emit({ upserted: this.flows.size, removed });
+    } catch (err) {
+      this.options.logger.error({ err: (err as Error).message, reason }, 'conntrack dump failed');
+    } finally {
+      const overflowed = this.bufferOverflowed;
+      this.buffer = null;
+      this.health.resyncing = false;
+      const queued = overflowed ? 'buffer-full' : this.resyncQueued;
+      this.resyncQueued = null;
+      if (queued) void this.resync(queued);
+    }
+  }
+
+  private emit(change: MirrorChange): void {
+    for (const listener of this.listeners) listener(change);
+  }
+}
