@@ -3,6 +3,7 @@
 // datagram to each of COUNT different (127.x.y.z, port) destinations on the namespace's loopback.
 // Plain Node so it runs inside a namespace without tsx.
 import dgram from 'node:dgram';
+import { setImmediate } from 'node:timers';
 
 const count = Math.max(0, Math.min(2_000_000, Number.parseInt(process.argv[2] ?? '0', 10) || 0));
 const PORTS = 1000;

@@ -1,2 +1,6 @@
 export * from './flow';
 export * from './source';
+export * from './filter';
+export * from './text';
+export * from './cli';
+export * from './ctnetlink';

@@ -41,5 +41,9 @@ export interface ConntrackSource {
   globalStats(): Promise<GlobalStats>;
   cpuStats(): Promise<CpuStats[]>;
   subscribe(options: SubscribeOptions, handlers: SubscribeHandlers): Subscription;
+  /** Deletes exactly these entries (original tuple, zone and id); returns how many were deleted. */
+  deleteFlows(flows: readonly Flow[]): Promise<number>;
+  /** Empties the table. */
+  flush(): Promise<void>;
   close(): void;
 }

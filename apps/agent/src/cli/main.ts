@@ -41,6 +41,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
     const m = await import('../commands/stats');
     return { usage: 'usage: ctscope count', run: m.countCommand };
   },
+  delete: async () => {
+    const m = await import('../commands/delete');
+    return { usage: m.DELETE_USAGE, run: m.deleteCommand };
+  },
 };
 
 /** Shows a query with a caret line under the offending token. */

@@ -125,7 +125,10 @@ function formatIpv6(words: readonly number[]): string {
     }
     let j = i;
     while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) (bestBase = i), (bestLen = j - i);
+    if (j - i > bestLen) {
+      bestBase = i;
+      bestLen = j - i;
+    }
     i = j;
   }
   if (bestLen < 2) bestBase = -1;

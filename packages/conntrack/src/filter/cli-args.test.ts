@@ -42,7 +42,7 @@ describe('parseConntrackArgs / printConntrackArgs', () => {
     [['-u', 'ASS'], { statusRequired: ['ASSURED'] }],
     [['-u', '!SEEN_REPLY'], { statusForbidden: ['SEEN_REPLY'] }],
     [['-u', 'SEEN_REPLY,!ASSURED'], { statusRequired: ['SEEN_REPLY'], statusForbidden: ['ASSURED'] }],
-    [['-p', 'tcp', '--state', 'SYN_SENT2'], { proto: 6, states: ['LISTEN'] }],
+    [['-p', 'tcp', '--state', 'LISTEN'], { proto: 6, states: ['SYN_SENT2'] }],
     [['-m', '010'], { mark: { value: 8, mask: 0xffffffff } }],
     [['--src-nat', '--dst-nat'], { nat: 'both' }],
     [['-p', 'ipv6-icmp'], { proto: 58 }],

@@ -264,11 +264,18 @@ function singlePort(field: 'sport' | 'dport' | 'replySport' | 'replyDport', rang
  * The `conntrack -L` options for a filter (conntrack-tools 1.4.7 syntax). Throws
  * FilterNotExpressibleError for what the CLI cannot say: free text, port ranges, several states,
  * CIDR on reply addresses, status bits it has no name for, required and forbidden status together
- * (conntrack 1.4.7 turns such a list into a kernel filter that matches nothing).
+ * (conntrack 1.4.7 turns such a list into a kernel filter that matches nothing), mixed address families.
  */
 export function printConntrackArgs(filter: FlowFilter): string[] {
   const args: string[] = [];
   if (filter.text?.length) throw new FilterNotExpressibleError('text', 'conntrack has no free-text filter');
+  const families = new Set<Family>(filter.family !== undefined ? [filter.family] : []);
+  for (const field of ['src', 'dst', 'replySrc', 'replyDst'] as const) {
+    const text = filter[field];
+    const family = text === undefined ? undefined : familyOfAddress(text);
+    if (family !== undefined) families.add(family);
+    if (families.size > 1) throw new FilterNotExpressibleError(field, 'conntrack rejects mixed address families (such a filter matches nothing)');
+  }
   if (filter.family !== undefined) args.push('-f', filter.family);
   const needsProto = filter.sport ?? filter.dport ?? filter.replySport ?? filter.replyDport ?? filter.states;
   if (filter.proto !== undefined) args.push('-p', protoNumberToName(filter.proto));

@@ -19,7 +19,7 @@ const dnat = makeFlow({
   orig: { src: '10.0.0.6', dst: '127.0.0.1', sport: 2000, dport: 9999 },
   reply: { src: '127.0.0.1', dst: '10.0.0.6', sport: 8080, dport: 2000 },
   status: ['SEEN_REPLY', 'CONFIRMED', 'DST_NAT', 'SRC_NAT_DONE', 'DST_NAT_DONE'],
-  state: 'SYN_SENT2',
+  state: 'LISTEN',
   helper: 'ftp',
   id: 5,
 });
@@ -45,7 +45,7 @@ describe('compileFilter', () => {
     ['ports never match icmp', { dport: { min: 0, max: 65535 } }, [1, 2, 4, 5]],
     ['state', { states: ['ESTABLISHED'] }, [1]],
     ['states any of', { states: ['ESTABLISHED', 'TIME_WAIT'] }, [1, 4]],
-    ['LISTEN matches SYN_SENT2', { states: ['LISTEN'] }, [5]],
+    ['SYN_SENT2 matches a flow read as LISTEN', { states: ['SYN_SENT2'] }, [5]],
     ['status required', { statusRequired: ['ASSURED'] }, [1, 4]],
     ['unreplied', { statusForbidden: ['SEEN_REPLY'] }, [2]],
     ['required and forbidden', { statusRequired: ['SEEN_REPLY'], statusForbidden: ['ASSURED'] }, [3, 5]],

@@ -92,7 +92,7 @@ export function compileFilter(filter: FlowFilter): FlowPredicate {
   }
   if (filter.states?.length) {
     const states = new Set(filter.states);
-    checks.push((flow) => flow.state !== undefined && states.has(flow.state === 'SYN_SENT2' ? 'LISTEN' : flow.state));
+    checks.push((flow) => flow.state !== undefined && states.has(flow.state === 'LISTEN' ? 'SYN_SENT2' : flow.state));
   }
   if (filter.sport) checks.push(portPredicate(filter.sport, (f) => f.orig.sport));
   if (filter.dport) checks.push(portPredicate(filter.dport, (f) => f.orig.dport));

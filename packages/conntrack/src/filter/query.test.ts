@@ -35,7 +35,7 @@ describe('parseQuery / printQuery', () => {
     ['src:10.1.2.3/8', { src: '10.0.0.0/8' }],
     ['src:FD00:0:0::1', { src: 'fd00::1' }],
     ['!unreplied', { statusRequired: ['SEEN_REPLY'] }],
-    ['state:syn_sent2', { states: ['LISTEN'] }],
+    ['state:listen', { states: ['SYN_SENT2'] }],
     ['family:ipv6 proto:tcp', { family: 'ipv6', proto: 6 }],
     ['fe80::1 fe::1', { text: ['fe80::1', 'fe::1'] }],
   ])('%j is read leniently', (query, filter) => {
@@ -58,6 +58,7 @@ describe('parseQuery / printQuery', () => {
     ['nat snat', 'snat', 4, 8, /cannot combine/],
     ['mark:0x1/zz', 'zz', 9, 11, /expected a number/],
     ['zone:70000', '70000', 5, 10, /zone must be 0-65535/],
+    ['tcp dport:', 'dport:', 4, 10, /expected a value after dport:/],
     ['"open', '"open', 0, 5, /unterminated quote/],
     ['""', '""', 0, 2, /expected text/],
     ['ab"c"', 'ab"', 0, 3, /quotes must enclose/],

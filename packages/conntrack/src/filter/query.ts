@@ -73,14 +73,15 @@ export function parseQuery(query: string): FlowFilter {
       const key = (keyMatch[1] ?? '').toLowerCase();
       const valueStart = token.start + keyMatch[0].length;
       const value = word.slice(keyMatch[0].length);
-      const take = <T>(result: Parsed<T>): T => {
+      const take = <T>(result: Parsed<T>, from = 0, to = value.length): T => {
         if (result.ok) return result.value;
-        throw new FilterSyntaxError(value, valueStart, token.end, result.message);
+        throw new FilterSyntaxError(value.slice(from, to), valueStart + from, valueStart + to, result.message);
       };
       if (!ALL_KEYS.includes(key)) {
         throw new FilterSyntaxError(word, token.start, token.end, `unknown key "${key}:": expected one of ${ALL_KEYS.map((k) => `${k}:`).join(' ')} (quote it for free text)`);
       }
       once(key, token);
+      if (value === '') throw new FilterSyntaxError(word, token.start, token.end, `expected a value after ${key}:`);
       if (key in ADDRESS_KEYS) {
         filter[ADDRESS_KEYS[key as keyof typeof ADDRESS_KEYS]] = take(parseAddressFilter(value));
       } else if (key in PORT_KEYS) {
@@ -99,8 +100,9 @@ export function parseQuery(query: string): FlowFilter {
         stateToken = { token, valueStart };
       } else if (key === 'mark') {
         const slash = value.indexOf('/');
-        const markValue = take(parseU32(slash < 0 ? value : value.slice(0, slash)));
-        const mask = slash < 0 ? 0xffffffff : take(parseU32(value.slice(slash + 1)));
+        const end = slash < 0 ? value.length : slash;
+        const markValue = take(parseU32(value.slice(0, end)), 0, end);
+        const mask = slash < 0 ? 0xffffffff : take(parseU32(value.slice(slash + 1)), slash + 1);
         filter.mark = { value: markValue, mask };
       } else if (key === 'zone') {
         filter.zone = take(parseU16(value));

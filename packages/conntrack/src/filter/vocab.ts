@@ -3,7 +3,7 @@ import { PROTO_NUMBERS, STATUS_BITS, type StatusFlag } from '../flow';
 import { formatCidr, parseCidr } from './address';
 import type { PortRange } from './types';
 
-export const TCP_STATE_NAMES = ['NONE', 'SYN_SENT', 'SYN_RECV', 'ESTABLISHED', 'FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK', 'TIME_WAIT', 'CLOSE', 'LISTEN'] as const;
+export const TCP_STATE_NAMES = ['NONE', 'SYN_SENT', 'SYN_RECV', 'ESTABLISHED', 'FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK', 'TIME_WAIT', 'CLOSE', 'SYN_SENT2'] as const;
 export const SCTP_STATE_NAMES = ['NONE', 'CLOSED', 'COOKIE_WAIT', 'COOKIE_ECHOED', 'ESTABLISHED', 'SHUTDOWN_SENT', 'SHUTDOWN_RECD', 'SHUTDOWN_ACK_SENT', 'HEARTBEAT_SENT', 'HEARTBEAT_ACKED'] as const;
 export const DCCP_STATE_NAMES = ['NONE', 'REQUEST', 'RESPOND', 'PARTOPEN', 'OPEN', 'CLOSEREQ', 'CLOSING', 'TIMEWAIT', 'IGNORE', 'INVALID'] as const;
 
@@ -68,10 +68,10 @@ export function allStateNames(proto: number | undefined): readonly string[] {
   return [...new Set([...TCP_STATE_NAMES, ...SCTP_STATE_NAMES, ...DCCP_STATE_NAMES])];
 }
 
-/** One state name, upper-cased; SYN_SENT2 is the kernel's name for what conntrack prints as LISTEN. */
+/** One state name, upper-cased; LISTEN (conntrack's man page name) is the kernel's SYN_SENT2, which is what it prints. */
 export function parseState(text: string, proto: number | undefined, caseSensitive = false): Parsed<string> {
   const name = caseSensitive ? text : text.toUpperCase();
-  const canonical = name === 'SYN_SENT2' ? 'LISTEN' : name;
+  const canonical = name === 'LISTEN' ? 'SYN_SENT2' : name;
   const names = allStateNames(proto);
   if (names.length === 0) return fail(`protocol ${protoNumberToName(proto ?? 0)} has no states`);
   if (!names.includes(canonical)) return fail(`expected a state: ${names.join(', ')}`);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,14 @@ import { startTestDashboard, type TestDashboard } from './test-dashboard';
 const CTSCOPE = fileURLToPath(new URL('../../../../agent/bin/ctscope.mjs', import.meta.url));
 
 const cleanups: Array<() => Promise<void> | void> = [];
+
+/** A private temporary directory for token files, removed after the test. */
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'ctscope-agent-test-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
@@ -59,7 +67,7 @@ async function agentInNetns(dash: TestDashboard): Promise<{ ns: Netns; agent: Ch
   cleanups.push(() => ns.destroy());
   const bridge: NetnsBridge = await bridgeIntoNetns(ns, Number(new URL(dash.url).port));
   cleanups.push(() => bridge.close());
-  const tokenFile = join(tmpdir(), `${ns.name}.token`);
+  const tokenFile = join(await tempDir(), 'agent.token');
   await writeFile(tokenFile, await dash.agentToken(), { mode: 0o600 });
   const agent = ns.spawn(process.execPath, [CTSCOPE, 'agent', '--dashboard', `http://127.0.0.1:${bridge.nsPort}`, '--token-file', tokenFile]);
   cleanups.push(() => stop(agent));
@@ -109,7 +117,7 @@ describe.skipIf(skipKernelTests())('agent against the real kernel', () => {
     const token = await early.agentToken();
     await early.close();
 
-    const tokenFile = join(tmpdir(), `ctscope-retry-${process.pid}.token`);
+    const tokenFile = join(await tempDir(), 'agent.token');
     await writeFile(tokenFile, token, { mode: 0o600 });
     const agent = spawn(process.execPath, [CTSCOPE, 'agent', '--dashboard', `http://127.0.0.1:${port}`, '--token-file', tokenFile], { stdio: ['ignore', 'pipe', 'pipe'] });
     cleanups.push(() => stop(agent));
@@ -142,7 +150,7 @@ describe.skipIf(skipKernelTests())('agent against the real kernel', () => {
   it('exits non-zero when the dashboard refuses its token', async () => {
     const dash = await startTestDashboard();
     cleanups.push(() => dash.close());
-    const tokenFile = join(tmpdir(), `ctscope-wrong-${process.pid}.token`);
+    const tokenFile = join(await tempDir(), 'wrong.token');
     await writeFile(tokenFile, 'w'.repeat(43), { mode: 0o600 });
     const agent = spawn(process.execPath, [CTSCOPE, 'agent', '--dashboard', dash.url, '--token-file', tokenFile], { stdio: ['ignore', 'pipe', 'pipe'] });
     const output = collectOutput(agent);

@@ -1,0 +1,2 @@
+export { CliSource, type CliSourceOptions, type CliLogger } from './cli-source';
+export { planKernelFilter, type CliFilterPlan } from './kernel-filter';

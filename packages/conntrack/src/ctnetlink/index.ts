@@ -1,0 +1,5 @@
+export { NetlinkSource, openNetlinkSource, type NewFlow } from './netlink-source';
+export { DecodeError, NetlinkError, NetlinkUnavailableError } from './errors';
+export { decodeFlow } from './decode-flow';
+export { decodeDumpDatagram, decodeCpuStats, decodeGlobalStats, forEachMessage, eventTypeOf } from './decode-message';
+export { DEFAULT_EVENT_BUFFER } from './subscription';

@@ -1,0 +1,5 @@
+export { TextParseError } from './errors';
+export { parseConntrackLine, parseConntrackText, type TextParseOptions } from './parse-line';
+export { parseConntrackEventLine, type ConntrackEventLine } from './parse-event';
+export { parseConntrackStats, parseConntrackCount } from './parse-stats';
+export { formatFlowExtended, formatFlowPlain, formatFlowEvent, type FormatOptions } from './format';
