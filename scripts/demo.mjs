@@ -1,7 +1,7 @@
 // `npm run demo`: the whole stack with the agent inside a throwaway network namespace full of real traffic.
 import { join } from 'node:path';
 import { runStatus } from './lib/run.mjs';
-import { ROOT, RUNTIME_PACKAGES, checkNode, buildAgentBundle, ensureDashboardBuild, ensureDebianPackages, ensureNpmDependencies, isRoot } from './lib/setup.mjs';
+import { ROOT, RUNTIME_PACKAGES, checkNode, buildAgentBundle, buildNativeAddon, ensureDashboardBuild, ensureDebianPackages, ensureNpmDependencies, isRoot } from './lib/setup.mjs';
 import { TSX } from './lib/stack.mjs';
 
 try {
@@ -10,6 +10,7 @@ try {
   await ensureDebianPackages([...RUNTIME_PACKAGES, 'iputils-ping'], { required: true });
   await ensureNpmDependencies();
   await ensureDashboardBuild();
+  await buildNativeAddon();
   await buildAgentBundle();
 } catch (err) {
   process.stderr.write(`\nnpm run demo failed: ${err.message}\n`);

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { say } from './lib/run.mjs';
-import { ROOT, RUNTIME_PACKAGES, checkNode, buildAgentBundle, ensureDashboardBuild, ensureDebianPackages, ensureNpmDependencies, isRoot } from './lib/setup.mjs';
+import { ROOT, RUNTIME_PACKAGES, checkNode, buildAgentBundle, buildNativeAddon, ensureDashboardBuild, ensureDebianPackages, ensureNpmDependencies, isRoot } from './lib/setup.mjs';
 import { CTSCOPE_BIN, startDashboard, superviseChildren, waitForHealth } from './lib/stack.mjs';
 
 const PORT = Number(process.env.PORT ?? 3000);
@@ -14,6 +14,7 @@ try {
   const missing = await ensureDebianPackages(RUNTIME_PACKAGES, { required: false });
   await ensureNpmDependencies();
   await ensureDashboardBuild();
+  await buildNativeAddon();
   await buildAgentBundle();
 
   const url = `http://127.0.0.1:${PORT}`;

@@ -2,7 +2,7 @@
 // Under CI=true, kernel and browser tests must run: a missing prerequisite fails the run.
 import { join } from 'node:path';
 import { runStatus, say } from './lib/run.mjs';
-import { ROOT, TEST_PACKAGES, checkNode, buildAgentBundle, ensureDashboardBuild, ensureDebianPackages, ensureNpmDependencies, isCI } from './lib/setup.mjs';
+import { ROOT, TEST_PACKAGES, checkNode, buildAgentBundle, buildNativeAddon, ensureDashboardBuild, ensureDebianPackages, ensureNpmDependencies, isCI } from './lib/setup.mjs';
 
 const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
 const steps = [
@@ -18,6 +18,7 @@ try {
   await ensureDebianPackages(TEST_PACKAGES, { required: isCI() });
   await ensureNpmDependencies();
   await ensureDashboardBuild();
+  await buildNativeAddon();
   await buildAgentBundle();
 } catch (err) {
   process.stderr.write(`\nnpm test setup failed: ${err.message}\n`);

@@ -86,3 +86,10 @@ export { isCI, isRoot };
 export async function buildAgentBundle() {
   await runInherit(process.execPath, [join(ROOT, 'apps', 'agent', 'build.mjs')], { cwd: ROOT });
 }
+
+/** Builds the small native addon for conntrack event sockets (node-gyp; python3, make and g++). */
+export async function buildNativeAddon() {
+  if (existsSync(join(ROOT, 'packages', 'conntrack', 'build', 'Release', 'nfevents.node'))) return;
+  say('building the conntrack event addon (node-gyp)');
+  await runInherit('npm', ['run', 'build:native', '-w', '@ctscope/conntrack'], { cwd: ROOT });
+}

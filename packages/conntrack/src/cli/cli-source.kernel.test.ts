@@ -150,6 +150,30 @@ describe.skipIf(skipKernelTests())('CliSource against the real conntrack CLI', (
     }
   });
 
+  it('creates, updates and deletes single entries, and flushes one family', async () => {
+    const udp = { src: '10.9.0.1', dst: '10.9.0.2', protoNum: 17 };
+    await source.create({ family: 'ipv4', orig: { ...udp, sport: 1000, dport: 53 }, reply: { src: udp.dst, dst: udp.src, protoNum: 17, sport: 53, dport: 1000 }, timeout: 100, mark: 3 });
+    await source.create({ family: 'ipv4', orig: { src: '10.9.0.1', dst: '10.9.0.2', protoNum: 6, sport: 1, dport: 80 }, reply: { src: '10.9.0.2', dst: '10.9.0.1', protoNum: 6, sport: 80, dport: 1 }, timeout: 50, state: 'ESTABLISHED', statusBits: (1 << STATUS_BITS.indexOf('SEEN_REPLY')) | (1 << STATUS_BITS.indexOf('ASSURED')), zone: 4 });
+    await source.create({ family: 'ipv6', orig: { src: 'fd00::1', dst: 'fd00::2', protoNum: 17, sport: 7, dport: 8 }, reply: { src: 'fd00::2', dst: 'fd00::1', protoNum: 17, sport: 8, dport: 7 }, timeout: 100 });
+    const created = (await source.dump()).filter((f) => f.orig.src === '10.9.0.1' || f.orig.src === 'fd00::1');
+    expect(created.map((f) => `${f.proto} ${f.state ?? '-'} ${f.mark} ${f.zone ?? 0} ${f.status.includes('ASSURED')}`).sort()).toEqual(['tcp ESTABLISHED 0 4 true', 'udp - 0 0 false', 'udp - 3 0 false']);
+    await expect(source.create({ family: 'ipv4', orig: { ...udp, sport: 1000, dport: 53 }, reply: { src: udp.dst, dst: udp.src, protoNum: 17, sport: 53, dport: 1000 }, timeout: 100 })).rejects.toThrow();
+
+    const entry = created.find((f) => f.mark === 3);
+    if (!entry) throw new Error('created entry missing');
+    await source.update({ ...entry, timeout: 7777, mark: 9 });
+    const updated = (await source.dump()).find((f) => f.id === entry.id);
+    expect(updated?.mark).toBe(9);
+    expect(updated?.timeout).toBeGreaterThan(7700);
+    expect(await source.deleteFlow(entry)).toBe(true);
+    expect(await source.deleteFlow(entry)).toBe(false);
+
+    await source.flush('ipv6');
+    const left = await source.dump();
+    expect(left.filter((f) => f.family === 'ipv6')).toEqual([]);
+    expect(left.some((f) => f.orig.src === '10.9.0.1' && f.proto === 'tcp')).toBe(true);
+  });
+
   it('deletes exact entries, filtered entries, then flushes', async () => {
     const before = await source.dump();
     const victim = before.find((f) => f.proto === 'udp' && f.orig.dport !== 7001 && f.orig.dport !== 7003);
@@ -166,7 +190,7 @@ describe.skipIf(skipKernelTests())('CliSource against the real conntrack CLI', (
 
     const marked = after.filter((f) => f.mark === 16).length;
     expect(marked).toBeGreaterThan(0);
-    expect(await source.deleteMatching(parseQuery('udp mark:16'))).toBe(marked);
+    expect(await source.deleteWhere(parseQuery('udp mark:16'))).toBe(marked);
     expect((await source.dump()).filter((f) => f.mark === 16)).toEqual([]);
 
     await source.flush();

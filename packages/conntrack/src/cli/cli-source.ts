@@ -87,6 +87,13 @@ export class CliSource implements ConntrackSource {
     return (await this.runChange(flowDeleteArgs(flow), 'deleted')) > 0;
   }
 
+  /** Deletes exactly these entries (original tuple, zone and id), one `conntrack -D` each; returns how many. */
+  async deleteFlows(flows: readonly Flow[]): Promise<number> {
+    let deleted = 0;
+    for (const flow of flows) if (await this.deleteFlow(flow)) deleted++;
+    return deleted;
+  }
+
   /** Deletes every entry the predicate accepts (after a dump), one `conntrack -D` each; returns how many. */
   async deleteMatching(matches: (flow: Flow) => boolean, filter?: KernelDumpFilter): Promise<number> {
     let deleted = 0;

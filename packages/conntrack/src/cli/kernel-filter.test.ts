@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { STATUS_BITS, type StatusFlag } from '../flow';
 import { makeFlow } from '../filter/test-flows';
 import { planKernelFilter } from './kernel-filter';
-import { deletedCount, flowDeleteArgs } from './mutate';
+import { changedCount, flowCreateArgs, flowDeleteArgs, flowUpdateArgs } from './mutate';
 
 const bit = (...flags: StatusFlag[]) => flags.reduce((b, f) => b | (1 << STATUS_BITS.indexOf(f)), 0);
 
@@ -39,8 +39,22 @@ describe('flowDeleteArgs', () => {
     expect(flowDeleteArgs(tcp)).toEqual(['-D', '-f', 'ipv4', '-p', 'tcp', '-s', '10.0.0.1', '-d', '10.0.0.2', '--sport', '1000', '--dport', '80', '-i', '77']);
     const ping = makeFlow({ protoNum: 58, orig: { src: '::1', dst: '::2', icmpType: 128, icmpCode: 0, icmpId: 9 } });
     expect(flowDeleteArgs(ping)).toEqual(['-D', '-f', 'ipv6', '-p', 'icmpv6', '-s', '::1', '-d', '::2', '--icmp-type', '128', '--icmp-code', '0', '--icmp-id', '9']);
-    expect(() => flowDeleteArgs(makeFlow({ orig: { src: '-x', dst: '10.0.0.2', sport: 1, dport: 2 } }))).toThrow(/unsafe value/);
-    expect(deletedCount('conntrack v1.4.7 (conntrack-tools): 3 flow entries have been deleted.\n')).toBe(3);
-    expect(deletedCount('conntrack: unknown option')).toBeNull();
+    expect(() => flowDeleteArgs(makeFlow({ orig: { src: '-x', dst: '10.0.0.2', sport: 1, dport: 2 } }))).toThrow(/unsafe address/);
+    expect(changedCount('conntrack v1.4.7 (conntrack-tools): 3 flow entries have been deleted.\n', 'deleted')).toBe(3);
+    expect(changedCount('conntrack: unknown option', 'deleted')).toBeNull();
+  });
+
+  it('builds -I and -U options', () => {
+    const udp = makeFlow({ protoNum: 17, orig: { src: '10.0.0.1', dst: '10.0.0.2', sport: 1000, dport: 53 }, zone: 2, id: 5 });
+    expect(flowCreateArgs({ family: 'ipv4', orig: udp.orig, reply: udp.reply, timeout: 100, mark: 7, statusBits: 1 << STATUS_BITS.indexOf('ASSURED') })).toEqual([
+      '-I', '-p', 'udp', '-s', '10.0.0.1', '-d', '10.0.0.2', '--sport', '1000', '--dport', '53', '-r', '10.0.0.2', '-q', '10.0.0.1', '--reply-port-src', '53', '--reply-port-dst', '1000', '-t', '100', '-u', 'ASSURED', '-m', '7',
+    ]);
+    const tcp = makeFlow({ orig: { src: '10.0.0.1', dst: '10.0.0.2', sport: 1, dport: 2 } });
+    expect(flowCreateArgs({ family: 'ipv4', orig: tcp.orig, reply: tcp.reply, timeout: 5 })).toContain('--state');
+    expect(flowCreateArgs({ family: 'ipv4', orig: tcp.orig, reply: tcp.reply, timeout: 5, statusBits: tcp.statusBits })).toContain('SEEN_REPLY,ASSURED');
+    expect(flowCreateArgs({ family: 'ipv4', orig: tcp.orig, reply: tcp.reply, timeout: 5, statusBits: 1 << STATUS_BITS.indexOf('DYING') })).not.toContain('-u');
+    expect(flowUpdateArgs({ family: 'ipv4', orig: udp.orig, zone: 2, id: 5, timeout: 30, mark: 1 })).toEqual([
+      '-U', '-f', 'ipv4', '-p', 'udp', '-s', '10.0.0.1', '-d', '10.0.0.2', '--sport', '1000', '--dport', '53', '-w', '2', '-i', '5', '-t', '30', '-m', '1',
+    ]);
   });
 });

@@ -6,6 +6,7 @@ import { formatFlowEvent, formatFlowExtended } from '../text/format';
 import { decodeFlow, statusNames } from './decode-flow';
 import { decodeCpuStats, decodeDumpDatagram, eventTypeOf, forEachMessage } from './decode-message';
 import { DecodeError } from './errors';
+import { lineId, stableLine } from './testing/stable-line';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const datagrams = (name: string) =>
@@ -14,8 +15,8 @@ const datagrams = (name: string) =>
     .filter(Boolean)
     .map((hex) => Buffer.from(hex, 'hex'));
 
-/** Timeouts tick and delta-time grows between our capture and the CLI's: compare everything else. */
-const stable = (line: string) => line.replace(/^(\S+\s+\d+\s+\S+\s+\d+\s+)\d+ /, '$1T ').replace(/delta-time=-?\d+ /, '').trim();
+// Timeouts tick and delta-time grows between our capture and the CLI's: compare everything else.
+const stable = stableLine;
 
 function dumpFlows(): Flow[] {
   const flows: Flow[] = [];
@@ -31,7 +32,7 @@ describe('ctnetlink decoder on captured kernel messages', () => {
     expect(flows).toHaveLength(expected.length);
     const ours = new Map(flows.map((f) => [f.id, stable(formatFlowExtended(f, { nowSeconds: 0 }))]));
     for (const line of expected) {
-      const id = Number(/ id=(\d+)\s*$/.exec(line)?.[1]);
+      const id = lineId(line);
       expect(ours.get(id), line).toBe(stable(line));
     }
   });

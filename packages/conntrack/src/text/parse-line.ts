@@ -1,6 +1,7 @@
 /** Parser for `conntrack -L` lines: plain, `-o extended`, `-o id`, `-o ktimestamp`, and their mix. */
-import { PROTO_NUMBERS, STATUS_BITS, protoName, type Counters, type Family, type Flow, type L4ProtoName, type Nat, type StatusFlag, type Tuple } from '../flow';
+import { PROTO_NUMBERS, STATUS_BITS, protoName, type Counters, type Family, type Flow, type L4ProtoName, type StatusFlag, type Tuple } from '../flow';
 import { parseAddressCached } from '../filter/address';
+import { deriveNat } from '../nat';
 import { parseCtime } from './ctime';
 import { TextParseError } from './errors';
 import { TokenReader, scanTokens } from './scan';
@@ -84,20 +85,6 @@ function readCounters(reader: TokenReader): Counters | undefined {
   return { packets: BigInt(packets), bytes: BigInt(bytes) };
 }
 
-/** Derived NAT: libnetfilter_conntrack's rule (the reply tuple is not the mirrored original). */
-function natOf(orig: Tuple, reply: Tuple): Nat | undefined {
-  const nat: Nat = {};
-  if (reply.dst !== orig.src || reply.dport !== orig.sport) {
-    nat.src = { from: orig.src, to: reply.dst };
-    if (reply.dport !== orig.sport && orig.sport !== undefined && reply.dport !== undefined) Object.assign(nat.src, { fromPort: orig.sport, toPort: reply.dport });
-  }
-  if (reply.src !== orig.dst || reply.sport !== orig.dport) {
-    nat.dst = { from: orig.dst, to: reply.src };
-    if (reply.sport !== orig.dport && orig.dport !== undefined && reply.sport !== undefined) Object.assign(nat.dst, { fromPort: orig.dport, toPort: reply.sport });
-  }
-  return nat.src || nat.dst ? nat : undefined;
-}
-
 /**
  * Parses the flow part of a line (after any event prefix) from `reader`. Status bits are rebuilt
  * from what the text shows: SEEN_REPLY ([UNREPLIED] absent), ASSURED / OFFLOAD / HW_OFFLOAD
@@ -147,7 +134,7 @@ export function readFlow(reader: TokenReader, options: TextParseOptions = {}): F
   else if (reader.optional('[OFFLOAD]')) bits |= BIT.OFFLOAD;
   else if (reader.optional('[ASSURED]')) bits |= BIT.ASSURED;
   if (options.confirmed !== false) bits |= BIT.CONFIRMED;
-  const nat = natOf(orig, reply);
+  const nat = deriveNat(orig, reply);
   if (nat?.src) bits |= BIT.SRC_NAT | BIT.SRC_NAT_DONE;
   if (nat?.dst) bits |= BIT.DST_NAT | BIT.DST_NAT_DONE;
 

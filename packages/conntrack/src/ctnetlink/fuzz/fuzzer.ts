@@ -85,7 +85,7 @@ function decodeAll(buf: Buffer): number {
 }
 
 /** Runs `iterations` mutated or random inputs through the decoders; every outcome is counted. */
-export function fuzz(iterations: number, seed = 1, boundMicros = 50_000): FuzzReport {
+export function fuzz(iterations: number, seed = 1, boundMicros = 250_000): FuzzReport {
   const corpus = loadCorpus();
   const random = rng(seed);
   const names = Object.keys(MUTATIONS);

@@ -1,0 +1,193 @@
+// Minimal N-API addon for ctnetlink event sockets. The npm `netlink` package aborts the process when
+// recvmsg reports ENOBUFS (lost events) and cannot set SO_RCVBUFFORCE; this addon does only those
+// two things right: an event socket whose overruns arrive as a callback, and a forced receive buffer.
+#include <errno.h>
+#include <linux/netlink.h>
+#include <node_api.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <uv.h>
+
+#ifndef NETLINK_NETFILTER
+#define NETLINK_NETFILTER 12
+#endif
+#define RECV_SIZE 65536
+#define READS_PER_WAKEUP 64
+
+typedef struct {
+  int fd;
+  uv_poll_t poll;
+  napi_env env;
+  napi_ref callback;
+  napi_async_context context;
+  char *buffer;
+  int closed;
+} event_socket;
+
+#define CHECK(call)                                                  \
+  do {                                                               \
+    if ((call) != napi_ok) {                                         \
+      napi_throw_error(env, NULL, "nfevents: N-API call failed");    \
+      return NULL;                                                   \
+    }                                                                \
+  } while (0)
+
+// Calls callback(buffer | null, errno) inside a handle scope, as Node expects from native events.
+static void deliver(event_socket *s, const char *data, size_t length, int err) {
+  napi_env env = s->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value callback, recv, argv[2], result;
+  napi_get_reference_value(env, s->callback, &callback);
+  napi_get_global(env, &recv);
+  if (data) {
+    void *copy;
+    napi_create_buffer_copy(env, length, data, &copy, &argv[0]);
+  } else {
+    napi_get_null(env, &argv[0]);
+  }
+  napi_create_int32(env, err, &argv[1]);
+  napi_make_callback(env, s->context, recv, callback, 2, argv, &result);
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (pending) {
+    napi_value exception;
+    napi_get_and_clear_last_exception(env, &exception);
+    napi_fatal_exception(env, exception);
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static void on_readable(uv_poll_t *poll, int status, int events) {
+  (void)events;
+  event_socket *s = (event_socket *)poll->data;
+  if (s->closed) return;
+  if (status < 0) {
+    // An overrun sets the socket error, poll() reports POLLERR and libuv stops this handle. The recv
+    // below reads (and clears) that error; polling starts again so the subscription keeps going.
+    uv_poll_start(&s->poll, UV_READABLE, on_readable);
+  }
+  for (int i = 0; i < READS_PER_WAKEUP && !s->closed; i++) {
+    ssize_t n = recv(s->fd, s->buffer, RECV_SIZE, MSG_DONTWAIT);
+    if (n >= 0) {
+      deliver(s, s->buffer, (size_t)n, 0);
+      continue;
+    }
+    int err = errno;
+    if (err == EINTR) continue;
+    if (err == EAGAIN || err == EWOULDBLOCK) return;
+    // ENOBUFS: the kernel dropped events for us; the socket stays usable.
+    deliver(s, NULL, 0, err);
+    if (err != ENOBUFS) return;
+  }
+}
+
+static void free_socket(uv_handle_t *handle) {
+  event_socket *s = (event_socket *)handle->data;
+  free(s->buffer);
+  free(s);
+}
+
+// open(groupsMask, receiveBufferBytes, callback) -> external handle
+static napi_value open_socket(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  uint32_t groups = 0;
+  int32_t rcvbuf = 0;
+  CHECK(napi_get_value_uint32(env, argv[0], &groups));
+  CHECK(napi_get_value_int32(env, argv[1], &rcvbuf));
+
+  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_NETFILTER);
+  if (fd < 0) {
+    napi_throw_error(env, "ESOCKET", strerror(errno));
+    return NULL;
+  }
+  if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) < 0) {
+    // Without CAP_NET_ADMIN the kernel caps the request at net.core.rmem_max.
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  }
+  struct sockaddr_nl addr;
+  memset(&addr, 0, sizeof addr);
+  addr.nl_family = AF_NETLINK;
+  addr.nl_groups = groups;
+  if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+    int err = errno;
+    close(fd);
+    napi_throw_error(env, "EBIND", strerror(err));
+    return NULL;
+  }
+
+  event_socket *s = calloc(1, sizeof *s);
+  s->fd = fd;
+  s->env = env;
+  s->buffer = malloc(RECV_SIZE);
+  CHECK(napi_create_reference(env, argv[2], 1, &s->callback));
+  napi_value name;
+  CHECK(napi_create_string_utf8(env, "ctscope:nfevents", NAPI_AUTO_LENGTH, &name));
+  CHECK(napi_async_init(env, NULL, name, &s->context));
+  uv_loop_t *loop;
+  CHECK(napi_get_uv_event_loop(env, &loop));
+  uv_poll_init(loop, &s->poll, fd);
+  s->poll.data = s;
+  uv_poll_start(&s->poll, UV_READABLE, on_readable);
+
+  napi_value handle;
+  CHECK(napi_create_external(env, s, NULL, NULL, &handle));
+  return handle;
+}
+
+static event_socket *unwrap(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  void *data = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return NULL;
+  if (napi_get_value_external(env, argv[0], &data) != napi_ok) return NULL;
+  return (event_socket *)data;
+}
+
+// close(handle)
+static napi_value close_socket(napi_env env, napi_callback_info info) {
+  event_socket *s = unwrap(env, info);
+  if (!s || s->closed) return NULL;
+  s->closed = 1;
+  uv_poll_stop(&s->poll);
+  close(s->fd);
+  napi_delete_reference(env, s->callback);
+  napi_async_destroy(env, s->context);
+  uv_close((uv_handle_t *)&s->poll, free_socket);
+  return NULL;
+}
+
+// receiveBufferBytes(handle) -> SO_RCVBUF as the kernel reports it (twice the usable size)
+static napi_value receive_buffer(napi_env env, napi_callback_info info) {
+  event_socket *s = unwrap(env, info);
+  int value = 0;
+  socklen_t length = sizeof value;
+  if (s && !s->closed) getsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &value, &length);
+  napi_value result;
+  napi_create_int32(env, value, &result);
+  return result;
+}
+
+// unref(handle) / ref(handle): whether the socket keeps the event loop alive
+static napi_value unref_socket(napi_env env, napi_callback_info info) {
+  event_socket *s = unwrap(env, info);
+  if (s && !s->closed) uv_unref((uv_handle_t *)&s->poll);
+  return NULL;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"open", NULL, open_socket, NULL, NULL, NULL, napi_default, NULL},
+      {"close", NULL, close_socket, NULL, NULL, NULL, napi_default, NULL},
+      {"receiveBufferBytes", NULL, receive_buffer, NULL, NULL, NULL, napi_default, NULL},
+      {"unref", NULL, unref_socket, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

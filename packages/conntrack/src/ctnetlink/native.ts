@@ -1,0 +1,30 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { NetlinkUnavailableError } from './errors';
+
+export interface NativeEventSocket {
+  readonly __brand: 'NativeEventSocket';
+}
+
+/** The addon in native/nfevents.c, built by `npm run build:native` (the setup scripts do it). */
+export interface NfEventsAddon {
+  open(groupsMask: number, receiveBufferBytes: number, callback: (datagram: Buffer | null, errno: number) => void): NativeEventSocket;
+  close(socket: NativeEventSocket): void;
+  receiveBufferBytes(socket: NativeEventSocket): number;
+  unref(socket: NativeEventSocket): void;
+}
+
+let addon: NfEventsAddon | undefined;
+
+export function loadNfEvents(): NfEventsAddon {
+  if (addon) return addon;
+  const require = createRequire(import.meta.url);
+  // Resolved through the package so it works from the sources and from a bundle alike.
+  const root = dirname(require.resolve('@ctscope/conntrack/package.json'));
+  try {
+    addon = require(join(root, 'build', 'Release', 'nfevents.node')) as NfEventsAddon;
+    return addon;
+  } catch (err) {
+    throw new NetlinkUnavailableError(`the nfevents addon is not built (run: npm run build:native -w @ctscope/conntrack): ${(err as Error).message}`);
+  }
+}
