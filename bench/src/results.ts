@@ -15,9 +15,11 @@ export interface BenchResult {
 
 const round = (n: number, digits = 3) => Number(n.toFixed(digits));
 
-export function compare(name: string, value: number, baseline: number, unit: string, maxRatio: number): BenchResult {
+/** A value beside its baseline; with `maxRatio` the ratio is a goal, without it only reported. */
+export function compare(name: string, value: number, baseline: number, unit: string, maxRatio?: number): BenchResult {
   const ratio = baseline > 0 ? value / baseline : Number.POSITIVE_INFINITY;
-  return { name, value: round(value, 1), unit, baseline: round(baseline, 1), ratio: round(ratio), goal: `ratio <= ${maxRatio}`, met: ratio <= maxRatio };
+  const goal = maxRatio === undefined ? 'reported' : `ratio <= ${maxRatio}`;
+  return { name, value: round(value, 1), unit, baseline: round(baseline, 1), ratio: round(ratio), goal, met: maxRatio === undefined ? null : ratio <= maxRatio };
 }
 
 export function measured(name: string, value: number, unit: string): BenchResult {

@@ -16,14 +16,12 @@ import {
   sumCpuCounters,
   usagePercent,
   versionMismatchMessage,
+  type CpuStatsRow,
 } from './index';
 import { z } from 'zod';
 
-const cpu = (n: number, over: Partial<Record<(typeof CPU_COUNTER_KEYS)[number], number>> = {}) => ({
-  cpu: n,
-  ...Object.fromEntries(CPU_COUNTER_KEYS.map((k) => [k, 0])),
-  ...over,
-});
+const cpu = (n: number, over: Partial<Record<(typeof CPU_COUNTER_KEYS)[number], number>> = {}): CpuStatsRow =>
+  ({ cpu: n, ...Object.fromEntries(CPU_COUNTER_KEYS.map((k) => [k, 0])), ...over }) as CpuStatsRow;
 const sample = { at: 1_700_000_000_000, count: 10, max: 262144, cpu: [cpu(0), cpu(1, { insert: 3 })], hooksActive: true };
 
 describe('stats sample', () => {

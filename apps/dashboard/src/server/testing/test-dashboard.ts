@@ -22,7 +22,7 @@ export interface TestDashboard {
 export async function startTestDashboard(options: { port?: number } = {}): Promise<TestDashboard> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ctscope-dash-'));
   const config = {
-    ...loadConfig({ CTSCOPE_DATA_DIR: dataDir, CTSCOPE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, CTSCOPE_LOG_LEVEL: 'silent' }, APP_DIR),
+    ...loadConfig({ NODE_ENV: 'test', CTSCOPE_DATA_DIR: dataDir, CTSCOPE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, CTSCOPE_LOG_LEVEL: 'silent' }, APP_DIR),
     port: options.port ?? 0,
   };
   const server = await createDashboardServer(config, pino({ level: 'silent' }), { pages: false });

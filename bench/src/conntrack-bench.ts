@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Netns } from '@ctscope/testkit';
+import { populatedNetns, SPRAY_SCRIPT } from './namespace';
+import { compare, measured, type BenchResult } from './results';
+import { interleave, median, timeCommand } from './timing';
+
+const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
+const CTSCOPE = fileURLToPath(new URL('../../apps/agent/bin/ctscope.mjs', import.meta.url));
+
+async function workerMs(ns: Netns, mode: 'decode' | 'raw', entries: number): Promise<number> {
+  const { stdout } = await ns.exec(TSX, [WORKER, mode]);
+  const result = JSON.parse(stdout.trim()) as { ms: number; count: number };
+  if (result.count < entries) throw new Error(`${mode} dump returned ${result.count} entries, expected ${entries}`);
+  return result.ms;
+}
+
+/** Dump goals of the conntrack package: (a) ours vs (b) the CLI, (c) raw netlink, (d) our CLI. */
+export async function dumpBenchmarks(entries: number, rounds: number): Promise<BenchResult[]> {
+  const ns = await populatedNetns(entries);
+  try {
+    const times = await interleave(
+      {
+        a: () => workerMs(ns, 'decode', entries),
+        b: () => timeCommand('ip', ['netns', 'exec', ns.name, 'conntrack', '-L', '-o', 'extended']),
+        c: () => workerMs(ns, 'raw', entries),
+        d: () => timeCommand('ip', ['netns', 'exec', ns.name, process.execPath, CTSCOPE, 'list', '-o', 'extended']),
+      },
+      rounds,
+    );
+    const [a, b, c, d] = (['a', 'b', 'c', 'd'] as const).map((k) => median(times[k] ?? []));
+    const cli = b ?? 0;
+    return [
+      measured(`conntrack -L -o extended > /dev/null, ${entries} entries (b)`, cli, 'ms'),
+      compare(`ctscope dump + decode into Flow objects (a) vs (b)`, a ?? 0, cli, 'ms', 0.8),
+      compare(`raw ctnetlink dump, no decoding (c) vs (b)`, c ?? 0, cli, 'ms'),
+      compare(`ctscope list -o extended > /dev/null (d) vs (b)`, d ?? 0, cli, 'ms', 1.2),
+    ];
+  } finally {
+    await ns.destroy();
+  }
+}
+
+/** A burst of `flows` new UDP flows, received at once by our subscriber and by `conntrack -E`. */
+export async function eventBurstBenchmark(flows: number, bufferBytes: number): Promise<BenchResult[]> {
+  const ns = await populatedNetns(0);
+  try {
+    const ours = ns.spawn(TSX, [WORKER, 'events', String(bufferBytes)]);
+    let oursOut = '';
+    ours.stdout?.on('data', (d: Buffer) => (oursOut += d.toString()));
+    const cli = spawn('ip', ['netns', 'exec', ns.name, 'conntrack', '-E', '-e', 'NEW', '-b', String(bufferBytes)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let cliLines = 0;
+    let cliWarnings = 0;
+    cli.stdout.on('data', (d: Buffer) => {
+      for (const byte of d) if (byte === 10) cliLines++;
+    });
+    cli.stderr.on('data', (d: Buffer) => (cliWarnings += (d.toString().match(/ENOBUFS/g) ?? []).length));
+    while (!oursOut.includes('"ready"')) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 500));
+    await ns.exec(process.execPath, [SPRAY_SCRIPT, String(flows)]);
+    await new Promise((r) => setTimeout(r, 2000));
+    cli.kill('SIGTERM');
+    ours.kill('SIGTERM');
+    await new Promise((r) => ours.once('exit', r));
+    const result = JSON.parse(oursOut.trim().split('\n').pop() ?? '{}') as { received: number; overruns: number };
+    const oursLost = flows - result.received;
+    const cliLost = flows - cliLines;
+    return [
+      measured(`conntrack -E -b ${bufferBytes}: events received of a ${flows}-flow burst`, cliLines, 'events'),
+      measured(`ctscope subscriber -b ${bufferBytes}: events received of the same burst`, result.received, 'events'),
+      {
+        name: `events lost: ctscope (${result.overruns} overrun signals) vs conntrack -E (${cliWarnings} ENOBUFS warnings)`,
+        value: oursLost,
+        unit: 'events',
+        baseline: cliLost,
+        ratio: cliLost > 0 ? Number((oursLost / cliLost).toFixed(3)) : null,
+        goal: 'ours <= CLI',
+        met: oursLost <= cliLost,
+      },
+    ];
+  } finally {
+    await ns.destroy();
+  }
+}

@@ -1,0 +1,27 @@
+// Runs inside the benchmark namespace (ctnetlink sockets belong to the caller's namespace).
+//   decode | raw       one dump; prints {"ms": in-process time, "count"}
+//   events BYTES       counts NEW events until SIGTERM; prints {"received", "overruns"}
+import { NetlinkSource } from '@ctscope/conntrack';
+
+const [, , mode, arg] = process.argv;
+const source = new NetlinkSource();
+const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
+
+if (mode === 'events') {
+  let received = 0;
+  let overruns = 0;
+  source.subscribe({ events: ['NEW'], bufferBytes: Number(arg) }, { onEvent: () => received++, onOverrun: (o) => (overruns = o.overruns) });
+  process.on('SIGTERM', () => {
+    print({ received, overruns });
+    process.exit(0);
+  });
+  print('ready');
+} else {
+  const started = process.hrtime.bigint();
+  let count = 0;
+  if (mode === 'decode') count = (await source.dump()).length;
+  else if (mode === 'raw') count = (await source.rawDump()).messages;
+  else throw new Error(`unknown mode ${mode}: use decode, raw or events`);
+  print({ mode, ms: Number(process.hrtime.bigint() - started) / 1e6, count });
+  source.close();
+}
