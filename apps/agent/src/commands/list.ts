@@ -1,4 +1,4 @@
-import { formatFlowExtended, formatFlowPlain, type TableName } from '@ctscope/conntrack';
+import { formatFlowExtended, formatFlowPlain, NetlinkSource, type Flow, type TableName } from '@ctscope/conntrack';
 import { parseOutputFormat, splitArgs, UsageError } from './args';
 import { buildFilter } from './filter';
 import { flowToJson, LineWriter } from './output';
@@ -30,17 +30,20 @@ export async function listCommand(argv: readonly string[]): Promise<number> {
 
   const source = await openCommandSource();
   try {
-    const flows = await source.dump(filter.kernel, table);
     const out = new LineWriter();
     const nowSeconds = Math.floor(Date.now() / 1000);
+    const render = json ? flowToJson : format.extended ? (f: Flow) => formatFlowExtended(f, { id: format.id, nowSeconds }) : (f: Flow) => formatFlowPlain(f, { id: format.id, nowSeconds });
     let shown = 0;
-    for (const flow of flows) {
-      if (!filter.matches(flow)) continue;
+    let draining: Promise<void> | undefined;
+    const show = (flow: Flow) => {
+      if (!filter.matches(flow)) return;
       shown++;
-      if (json) await out.line(flowToJson(flow));
-      else if (format.extended) await out.line(formatFlowExtended(flow, { id: format.id, nowSeconds }));
-      else await out.line(formatFlowPlain(flow, { id: format.id, nowSeconds }));
-    }
+      draining = out.line(render(flow)) ?? draining;
+    };
+    // Over netlink each entry is printed as it is decoded, so the table is never held in memory.
+    if (source instanceof NetlinkSource) await source.stream(filter.kernel, table, show);
+    else for (const flow of await source.dump(filter.kernel, table)) show(flow);
+    await draining;
     await out.flush();
     process.stderr.write(`ctscope (${source.kind}): ${shown} flow entries have been shown.\n`);
     return 0;

@@ -1,25 +1,24 @@
 import type { Flow } from '@ctscope/conntrack';
 
-const FLUSH_AT = 256 * 1024;
+const FLUSH_AT = 1024 * 1024;
 
 /** Buffered stdout for hundreds of thousands of lines: few large writes, and waits when the pipe is full. */
 export class LineWriter {
-  private chunks: string[] = [];
-  private size = 0;
+  // V8 appends to a string as a rope in O(1); one flatten per megabyte is cheaper than joining arrays.
+  private pending = '';
 
   constructor(private readonly stream: NodeJS.WritableStream = process.stdout) {}
 
-  async line(text: string): Promise<void> {
-    this.chunks.push(text, '\n');
-    this.size += text.length + 1;
-    if (this.size >= FLUSH_AT) await this.flush();
+  /** Queues a line; returns a promise only when the caller must wait for the pipe to drain. */
+  line(text: string): Promise<void> | undefined {
+    this.pending += `${text}\n`;
+    return this.pending.length >= FLUSH_AT ? this.flush() : undefined;
   }
 
   async flush(): Promise<void> {
-    if (this.size === 0) return;
-    const data = this.chunks.join('');
-    this.chunks = [];
-    this.size = 0;
+    if (this.pending.length === 0) return;
+    const data = this.pending;
+    this.pending = '';
     if (!this.stream.write(data)) await new Promise<void>((resolve) => this.stream.once('drain', () => resolve()));
   }
 }

@@ -82,6 +82,21 @@ export class NetlinkSource implements ConntrackSource {
     );
   }
 
+  /**
+   * Decodes a dump entry by entry without keeping them: `onFlow` sees each one as it arrives, so a
+   * consumer that prints or aggregates never holds the whole table. Returns how many were seen.
+   */
+  async stream(filter: KernelDumpFilter | undefined, table: TableName, onFlow: (flow: Flow) => void): Promise<number> {
+    let seen = 0;
+    const attrs = table === 'conntrack' ? kernelFilterAttrs(filter) : undefined;
+    await this.channel.request(`dump of the ${table} table`, ct(TABLE_MESSAGES[table]), NLM_F_DUMP, familyNumber(filter?.family), attrs, (buf, type, start, end) => {
+      if (!isFlowMessage(type)) return;
+      seen++;
+      onFlow(decodeFlow(buf, start, end));
+    });
+    return seen;
+  }
+
   /** Raw dump with no decoding (for benchmarks): message count and bytes. */
   async rawDump(): Promise<{ messages: number; bytes: number }> {
     let messages = 0;
