@@ -66,6 +66,7 @@ export class NetlinkSource implements ConntrackSource {
   private readonly subscriptions = new Set<Subscription>();
 
   async dump(filter?: KernelDumpFilter, table: TableName = 'conntrack'): Promise<Flow[]> {
+    if (!Object.hasOwn(TABLE_MESSAGES, table)) throw new TypeError(`unknown table "${String(table)}": use conntrack, dying or unconfirmed`);
     const flows: Flow[] = [];
     const attrs = table === 'conntrack' ? kernelFilterAttrs(filter) : undefined;
     await this.channel.request(`dump of the ${table} table`, ct(TABLE_MESSAGES[table]), NLM_F_DUMP, familyNumber(filter?.family), attrs, (buf, type, start, end) => {
@@ -87,6 +88,7 @@ export class NetlinkSource implements ConntrackSource {
    * consumer that prints or aggregates never holds the whole table. Returns how many were seen.
    */
   async stream(filter: KernelDumpFilter | undefined, table: TableName, onFlow: (flow: Flow) => void): Promise<number> {
+    if (!Object.hasOwn(TABLE_MESSAGES, table)) throw new TypeError(`unknown table "${String(table)}": use conntrack, dying or unconfirmed`);
     let seen = 0;
     const attrs = table === 'conntrack' ? kernelFilterAttrs(filter) : undefined;
     await this.channel.request(`dump of the ${table} table`, ct(TABLE_MESSAGES[table]), NLM_F_DUMP, familyNumber(filter?.family), attrs, (buf, type, start, end) => {

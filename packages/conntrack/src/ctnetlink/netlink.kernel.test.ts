@@ -68,6 +68,12 @@ describe.skipIf(skipKernelTests())('ctnetlink against the real kernel', () => {
     expect(oursById(flows)).toEqual(byId(await cliLines(ns, args)));
   });
 
+  it.each(['dying', 'unconfirmed'] as const)('dumps the %s table like conntrack -L does', async (table) => {
+    const flows = await probe<Flow[]>(ns, 'dump-table', table);
+    const cli = (await ns.conntrack(['-L', table, '-o', 'extended,id'])).stdout.split('\n').filter(Boolean);
+    expect(flows.map((f) => f.id).sort()).toEqual(cli.map(lineId).sort());
+  });
+
   it('reads the same statistics as conntrack -S and the same count as conntrack -C', async () => {
     const stats = await probe<{ global: { entries: number; maxEntries: number }; cpu: unknown[] }>(ns, 'stats');
     expect(stats.cpu).toEqual(parseConntrackStats((await ns.conntrack(['-S'])).stdout));

@@ -12,6 +12,9 @@ switch (command) {
   case 'dump':
     print(await source.dump(arg ? JSON.parse(arg) : undefined));
     break;
+  case 'dump-table':
+    print(await source.dump(undefined, JSON.parse(arg ?? '"conntrack"') as 'conntrack' | 'dying' | 'unconfirmed'));
+    break;
   case 'stats':
     print({ global: await source.globalStats(), cpu: await source.cpuStats() });
     break;
