@@ -1,4 +1,4 @@
-// Minimal N-API addon for ctnetlink event sockets. The npm `netlink` package aborts the process when
+// Minimal N-API addon for ctnetlink sockets (event sockets here, threaded dumps in nfdump.c). The npm `netlink` package aborts the process when
 // recvmsg reports ENOBUFS (lost events) and cannot set SO_RCVBUFFORCE; this addon does only those
 // two things right: an event socket whose overruns arrive as a callback, and a forced receive buffer.
 #include <errno.h>
@@ -10,9 +10,7 @@
 #include <unistd.h>
 #include <uv.h>
 
-#ifndef NETLINK_NETFILTER
-#define NETLINK_NETFILTER 12
-#endif
+#include "nfdump.h"
 #define RECV_SIZE 65536
 #define READS_PER_WAKEUP 64
 
@@ -185,6 +183,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"close", NULL, close_socket, NULL, NULL, NULL, napi_default, NULL},
       {"receiveBufferBytes", NULL, receive_buffer, NULL, NULL, NULL, napi_default, NULL},
       {"unref", NULL, unref_socket, NULL, NULL, NULL, napi_default, NULL},
+      {"dump", NULL, nfdump_start, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

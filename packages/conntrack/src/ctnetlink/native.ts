@@ -12,9 +12,20 @@ export interface NfEventsAddon {
   close(socket: NativeEventSocket): void;
   receiveBufferBytes(socket: NativeEventSocket): number;
   unref(socket: NativeEventSocket): void;
+  /** Runs one dump request on a worker thread; chunks arrive in batches until `finished`. */
+  dump(request: Buffer, seq: number, callback: (chunks: Buffer[], finished: boolean, errno: number) => void): void;
 }
 
 let addon: NfEventsAddon | undefined;
+
+/** The addon when it is built, or null (callers then use the pure JavaScript path). */
+export function tryNfEvents(): NfEventsAddon | null {
+  try {
+    return loadNfEvents();
+  } catch {
+    return null;
+  }
+}
 
 export function loadNfEvents(): NfEventsAddon {
   if (addon) return addon;

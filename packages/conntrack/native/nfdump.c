@@ -1,0 +1,206 @@
+// Threaded ctnetlink dump: a libuv worker thread receives the dump (the kernel builds each chunk
+// inside recvmsg, so this is where the kernel's time goes) while the JavaScript thread decodes the
+// chunks already received. The queue between them is capped, so memory stays bounded.
+#include <errno.h>
+#include <linux/netlink.h>
+#include <node_api.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "nfdump.h"
+
+#define CHUNK_SIZE 32768
+#define MAX_QUEUED 64
+
+typedef struct chunk {
+  struct chunk *next;
+  char *data;
+  size_t length;
+} chunk;
+
+typedef struct {
+  int fd;
+  uint32_t seq;
+  char *request;
+  size_t request_length;
+  uv_work_t work;
+  uv_async_t async;
+  uv_mutex_t lock;
+  uv_cond_t drained;
+  chunk *head, *tail;
+  int queued;
+  int finished;
+  int error;
+  napi_env env;
+  napi_ref callback;
+  napi_async_context context;
+} dump_job;
+
+static void free_chunk_data(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  free(data);
+}
+
+// True when the datagram holds NLMSG_DONE or NLMSG_ERROR for our sequence number (the dump's end).
+static int ends_dump(const char *data, size_t length, uint32_t seq) {
+  size_t off = 0;
+  while (off + NLMSG_HDRLEN <= length) {
+    const struct nlmsghdr *h = (const struct nlmsghdr *)(data + off);
+    if (h->nlmsg_len < NLMSG_HDRLEN || off + h->nlmsg_len > length) return 1;
+    if (h->nlmsg_seq == seq && (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR)) return 1;
+    off += NLMSG_ALIGN(h->nlmsg_len);
+  }
+  return 0;
+}
+
+static void receive_loop(uv_work_t *work) {
+  dump_job *job = (dump_job *)work->data;
+  if (send(job->fd, job->request, job->request_length, 0) < 0) {
+    job->error = errno;
+    return;
+  }
+  for (;;) {
+    char *data = malloc(CHUNK_SIZE);
+    if (!data) {
+      job->error = ENOMEM;
+      return;
+    }
+    ssize_t n;
+    do n = recv(job->fd, data, CHUNK_SIZE, 0);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+      job->error = errno;
+      free(data);
+      return;
+    }
+    chunk *c = malloc(sizeof *c);
+    c->next = NULL;
+    c->data = data;
+    c->length = (size_t)n;
+    int last = ends_dump(data, (size_t)n, job->seq);
+    uv_mutex_lock(&job->lock);
+    while (job->queued >= MAX_QUEUED) uv_cond_wait(&job->drained, &job->lock);
+    if (job->tail) job->tail->next = c;
+    else job->head = c;
+    job->tail = c;
+    job->queued++;
+    uv_mutex_unlock(&job->lock);
+    uv_async_send(&job->async);
+    if (last) return;
+  }
+}
+
+// Hands every queued chunk to JavaScript as one array of Buffers: callback(chunks, finished, errno).
+static void deliver(dump_job *job, int finished) {
+  uv_mutex_lock(&job->lock);
+  chunk *list = job->head;
+  int count = job->queued;
+  job->head = job->tail = NULL;
+  job->queued = 0;
+  uv_cond_signal(&job->drained);
+  uv_mutex_unlock(&job->lock);
+  if (!list && !finished) return;
+
+  napi_env env = job->env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value array, callback, global, argv[3], result;
+  napi_create_array_with_length(env, (size_t)count, &array);
+  uint32_t i = 0;
+  while (list) {
+    chunk *next = list->next;
+    napi_value buffer;
+    napi_create_external_buffer(env, list->length, list->data, free_chunk_data, NULL, &buffer);
+    napi_set_element(env, array, i++, buffer);
+    free(list);
+    list = next;
+  }
+  argv[0] = array;
+  napi_get_boolean(env, finished, &argv[1]);
+  napi_create_int32(env, job->error, &argv[2]);
+  napi_get_reference_value(env, job->callback, &callback);
+  napi_get_global(env, &global);
+  napi_make_callback(env, job->context, global, callback, 3, argv, &result);
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (pending) {
+    napi_value exception;
+    napi_get_and_clear_last_exception(env, &exception);
+    napi_fatal_exception(env, exception);
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static void on_async(uv_async_t *async) { deliver((dump_job *)async->data, 0); }
+
+static void free_job(uv_handle_t *handle) {
+  dump_job *job = (dump_job *)handle->data;
+  uv_mutex_destroy(&job->lock);
+  uv_cond_destroy(&job->drained);
+  free(job->request);
+  free(job);
+}
+
+static void after_work(uv_work_t *work, int status) {
+  (void)status;
+  dump_job *job = (dump_job *)work->data;
+  close(job->fd);
+  deliver(job, 1);
+  napi_delete_reference(job->env, job->callback);
+  napi_async_destroy(job->env, job->context);
+  uv_close((uv_handle_t *)&job->async, free_job);
+}
+
+// dump(request: Buffer, seq: number, callback) — runs one dump request on a fresh socket.
+napi_value nfdump_start(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  void *request;
+  size_t request_length;
+  uint32_t seq;
+  if (napi_get_buffer_info(env, argv[0], &request, &request_length) != napi_ok || napi_get_value_uint32(env, argv[1], &seq) != napi_ok) {
+    napi_throw_type_error(env, NULL, "dump(request: Buffer, seq: number, callback)");
+    return NULL;
+  }
+  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+  if (fd < 0) {
+    napi_throw_error(env, "ESOCKET", strerror(errno));
+    return NULL;
+  }
+  int rcvbuf = 8 << 20;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  struct sockaddr_nl addr;
+  memset(&addr, 0, sizeof addr);
+  addr.nl_family = AF_NETLINK;
+  if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+    int err = errno;
+    close(fd);
+    napi_throw_error(env, "EBIND", strerror(err));
+    return NULL;
+  }
+  dump_job *job = calloc(1, sizeof *job);
+  job->fd = fd;
+  job->seq = seq;
+  job->request = malloc(request_length);
+  memcpy(job->request, request, request_length);
+  job->request_length = request_length;
+  job->env = env;
+  uv_mutex_init(&job->lock);
+  uv_cond_init(&job->drained);
+  napi_create_reference(env, argv[2], 1, &job->callback);
+  napi_value name;
+  napi_create_string_utf8(env, "ctscope:nfdump", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, NULL, name, &job->context);
+  uv_loop_t *loop;
+  napi_get_uv_event_loop(env, &loop);
+  uv_async_init(loop, &job->async, on_async);
+  job->async.data = job;
+  job->work.data = job;
+  uv_queue_work(loop, &job->work, receive_loop, after_work);
+  return NULL;
+}
