@@ -89,7 +89,10 @@ export async function buildAgentBundle() {
 
 /** Builds the small native addon for conntrack event sockets (node-gyp; python3, make and g++). */
 export async function buildNativeAddon() {
-  if (existsSync(join(ROOT, 'packages', 'conntrack', 'build', 'Release', 'nfevents.node'))) return;
+  const pkg = join(ROOT, 'packages', 'conntrack');
+  const built = statSync(join(pkg, 'build', 'Release', 'nfevents.node'), { throwIfNoEntry: false });
+  const sources = [join(pkg, 'binding.gyp'), ...readdirSync(join(pkg, 'native')).map((f) => join(pkg, 'native', f))];
+  if (built && sources.every((f) => statSync(f).mtimeMs <= built.mtimeMs)) return;
   say('building the conntrack event addon (node-gyp)');
   await runInherit('npm', ['run', 'build:native', '-w', '@ctscope/conntrack'], { cwd: ROOT });
 }

@@ -101,7 +101,7 @@ export class NetlinkSource implements ConntrackSource {
       onFlow(decodeFlow(buf, start, end));
     };
     const native = tryNfEvents();
-    if (native) await threadedDump(native, `dump of the ${table} table`, buildMessage(type, NLM_F_REQUEST | NLM_F_DUMP, 1, family, attrs), visit);
+    if (typeof native?.dump === 'function') await threadedDump(native, `dump of the ${table} table`, buildMessage(type, NLM_F_REQUEST | NLM_F_DUMP, 1, family, attrs), visit);
     else await this.channel.request(`dump of the ${table} table`, type, NLM_F_DUMP, family, attrs, visit);
     return seen;
   }
