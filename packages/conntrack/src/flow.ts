@@ -50,7 +50,7 @@ export const TCP_STATES = [
   'LAST_ACK',
   'TIME_WAIT',
   'CLOSE',
-  'SYN_SENT2', // the kernel's "LISTEN" slot; conntrack prints it as LISTEN
+  'SYN_SENT2', // conntrack 1.4.7 prints state 9 as SYN_SENT2
 ] as const;
 export type TcpState = (typeof TCP_STATES)[number];
 
