@@ -39,12 +39,6 @@ typedef struct {
   napi_async_context context;
 } dump_job;
 
-static void free_chunk_data(napi_env env, void *data, void *hint) {
-  (void)env;
-  (void)hint;
-  free(data);
-}
-
 // True when the datagram holds NLMSG_DONE or NLMSG_ERROR for our sequence number (the dump's end).
 static int ends_dump(const char *data, size_t length, uint32_t seq) {
   size_t off = 0;
@@ -94,11 +88,11 @@ static void receive_loop(uv_work_t *work) {
   }
 }
 
-// Hands every queued chunk to JavaScript as one array of Buffers: callback(chunks, finished, errno).
+// Hands every queued chunk to JavaScript as one Buffer (datagrams end on message boundaries, so their
+// concatenation is a valid message stream): callback(buffer | null, finished, errno).
 static void deliver(dump_job *job, int finished) {
   uv_mutex_lock(&job->lock);
   chunk *list = job->head;
-  int count = job->queued;
   job->head = job->tail = NULL;
   job->queued = 0;
   uv_cond_signal(&job->drained);
@@ -108,18 +102,23 @@ static void deliver(dump_job *job, int finished) {
   napi_env env = job->env;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
-  napi_value array, callback, global, argv[3], result;
-  napi_create_array_with_length(env, (size_t)count, &array);
-  uint32_t i = 0;
-  while (list) {
-    chunk *next = list->next;
-    napi_value buffer;
-    napi_create_external_buffer(env, list->length, list->data, free_chunk_data, NULL, &buffer);
-    napi_set_element(env, array, i++, buffer);
-    free(list);
-    list = next;
+  napi_value callback, global, argv[3], result;
+  size_t total = 0;
+  for (chunk *c = list; c; c = c->next) total += c->length;
+  if (list) {
+    char *data;
+    napi_create_buffer(env, total, (void **)&data, &argv[0]);
+    while (list) {
+      chunk *next = list->next;
+      memcpy(data, list->data, list->length);
+      data += list->length;
+      free(list->data);
+      free(list);
+      list = next;
+    }
+  } else {
+    napi_get_null(env, &argv[0]);
   }
-  argv[0] = array;
   napi_get_boolean(env, finished, &argv[1]);
   napi_create_int32(env, job->error, &argv[2]);
   napi_get_reference_value(env, job->callback, &callback);

@@ -1,4 +1,4 @@
-import { formatFlowExtended, formatFlowPlain, NetlinkSource, type Flow, type TableName } from '@ctscope/conntrack';
+import { ByteSink, NetlinkSource, writeFlowLine, type Flow, type TableName } from '@ctscope/conntrack';
 import { parseOutputFormat, splitArgs, UsageError } from './args';
 import { buildFilter } from './filter';
 import { flowToJson, LineWriter } from './output';
@@ -30,21 +30,22 @@ export async function listCommand(argv: readonly string[]): Promise<number> {
 
   const source = await openCommandSource();
   try {
-    const out = new LineWriter();
-    const nowSeconds = Math.floor(Date.now() / 1000);
-    const render = json ? flowToJson : format.extended ? (f: Flow) => formatFlowExtended(f, { id: format.id, nowSeconds }) : (f: Flow) => formatFlowPlain(f, { id: format.id, nowSeconds });
+    // stdout is synchronous for files, pipes and terminals on Linux: chunks never pile up in memory.
+    const text = new ByteSink((chunk) => process.stdout.write(chunk));
+    const jsonOut = new LineWriter();
+    const options = { id: format.id, nowSeconds: Math.floor(Date.now() / 1000) };
     let shown = 0;
-    let draining: Promise<void> | undefined;
     const show = (flow: Flow) => {
       if (!filter.matches(flow)) return;
       shown++;
-      draining = out.line(render(flow)) ?? draining;
+      if (json) void jsonOut.line(flowToJson(flow));
+      else writeFlowLine(text, flow, format.extended, options);
     };
     // Over netlink each entry is printed as it is decoded, so the table is never held in memory.
     if (source instanceof NetlinkSource) await source.stream(filter.kernel, table, show);
     else for (const flow of await source.dump(filter.kernel, table)) show(flow);
-    await draining;
-    await out.flush();
+    text.flush();
+    await jsonOut.flush();
     process.stderr.write(`ctscope (${source.kind}): ${shown} flow entries have been shown.\n`);
     return 0;
   } finally {

@@ -12,8 +12,8 @@ export interface NfEventsAddon {
   close(socket: NativeEventSocket): void;
   receiveBufferBytes(socket: NativeEventSocket): number;
   unref(socket: NativeEventSocket): void;
-  /** Runs one dump request on a worker thread; chunks arrive in batches until `finished`. */
-  dump(request: Buffer, seq: number, callback: (chunks: Buffer[], finished: boolean, errno: number) => void): void;
+  /** Runs one dump request on a worker thread; received datagrams arrive concatenated, in batches, until `finished`. */
+  dump(request: Buffer, seq: number, callback: (batch: Buffer | null, finished: boolean, errno: number) => void): void;
 }
 
 let addon: NfEventsAddon | undefined;

@@ -218,10 +218,10 @@ function threadedDump(
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     let failure: Error | null = null;
-    native.dump(request, 1, (chunks, finished, errno) => {
+    native.dump(request, 1, (buf, finished, errno) => {
       try {
-        for (const buf of chunks) {
-          if (failure) break;
+        if (buf && !failure) {
+          // Each datagram ends on an aligned message boundary, so a batch of them parses as one stream.
           for (let off = 0; off + NLMSG_HDRLEN <= buf.length; ) {
             const len = u32le(buf, off);
             if (len < NLMSG_HDRLEN || off + len > buf.length) throw new DecodeError(`netlink message length ${len} is impossible`, off);
