@@ -23,6 +23,8 @@ export interface MirrorOptions {
   checkIntervalMs?: number;
   /** Relative difference between kernel count and ours that triggers a resync. */
   driftTolerance?: number;
+  /** Receive buffer of the event socket (the source's default when absent). */
+  eventBufferBytes?: number;
 }
 
 export interface MirrorChange {
@@ -63,7 +65,7 @@ export class Mirror {
 
   async start(): Promise<void> {
     this.subscription = this.source.subscribe(
-      { events: ['NEW', 'UPDATE', 'DESTROY'] },
+      { events: ['NEW', 'UPDATE', 'DESTROY'], ...(this.options.eventBufferBytes ? { bufferBytes: this.options.eventBufferBytes } : {}) },
       {
         onEvent: (event) => this.onEvent(event),
         onOverrun: ({ overruns }) => {
@@ -94,6 +96,11 @@ export class Mirror {
 
   values(): IterableIterator<Flow> {
     return this.flows.values();
+  }
+
+  /** Resolves once no resync is running or queued (for callers that need a settled view). */
+  async settled(): Promise<void> {
+    while (this.buffer || this.resyncQueued) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
   getHealth(): MirrorHealth {
