@@ -198,17 +198,24 @@ function stateName(protoNum: number, state: number): string {
   return names?.[state] ?? 'UNKNOWN';
 }
 
+/** TCP/DCCP/SCTP state from CTA_PROTOINFO (plain loops: it is on the path of every TCP entry). */
 function decodeProtoinfoState(buf: Uint8Array, start: number, end: number): number | undefined {
   let state: number | undefined;
-  forEachAttr(buf, start, end, (type, p, pend) => {
-    if (type !== CTA_PROTOINFO.TCP && type !== CTA_PROTOINFO.DCCP && type !== CTA_PROTOINFO.SCTP) return;
-    forEachAttr(buf, p, pend, (inner, q, qend) => {
-      if (inner === CTA_PROTOINFO_STATE) {
-        need(1, qend - q, 'protocol state', q);
-        state = buf[q] as number;
+  for (let off = start; off + 4 <= end; ) {
+    const len = attrLength(buf, off, end);
+    const type = attrType(buf, off);
+    if (type === CTA_PROTOINFO.TCP || type === CTA_PROTOINFO.DCCP || type === CTA_PROTOINFO.SCTP) {
+      for (let inner = off + 4; inner + 4 <= off + len; ) {
+        const innerLen = attrLength(buf, inner, off + len);
+        if (attrType(buf, inner) === CTA_PROTOINFO_STATE) {
+          need(1, innerLen - 4, 'protocol state', inner + 4);
+          state = buf[inner + 4] as number;
+        }
+        inner += (innerLen + 3) & ~3;
       }
-    });
-  });
+    }
+    off += (len + 3) & ~3;
+  }
   return state;
 }
 
