@@ -1,7 +1,28 @@
 import { z } from 'zod';
 import type { AckCallback } from './ack';
 import { agentInfoSchema } from './host';
-import { statsSampleSchema, type StatsSample } from './stats';
+import {
+  aggregateRequestSchema,
+  deleteFlowsRequestSchema,
+  deleteMatchingRequestSchema,
+  eventBatchSchema,
+  eventStreamSpecSchema,
+  flushRequestSchema,
+  windowResultSchema,
+  windowSpecSchema,
+  type Aggregates,
+  type AggregateRequest,
+  type DeleteFlowsRequest,
+  type DeleteMatchingRequest,
+  type DeleteResult,
+  type EventBatch,
+  type EventStreamSpec,
+  type FlushRequest,
+  type WindowResult,
+  type WindowSpec,
+} from './flows';
+import { historyRequestSchema, statsSampleSchema, type HistoryPoint, type StatsSample } from './stats';
+import { roleSchema } from './http';
 
 /** Socket.IO namespace agents connect to. */
 export const AGENT_NAMESPACE = '/agents';
@@ -17,9 +38,28 @@ export type AgentHandshake = z.infer<typeof agentHandshakeSchema>;
 export const agentWelcomeSchema = z.object({ hostId: z.string(), protocolVersion: z.number().int() });
 export type AgentWelcome = z.infer<typeof agentWelcomeSchema>;
 
+/** Names a subscription; chosen by the dashboard, opaque to the agent. */
+export const subscriptionIdSchema = z.string().min(1).max(100);
+
+/** Who asked for a change, as the dashboard authenticated them; recorded in the agent's audit log. */
+export const actorSchema = z.object({ user: z.string().min(1).max(100), role: roleSchema });
+export type Actor = z.infer<typeof actorSchema>;
+
+export const windowPushSchema = z.object({ subId: subscriptionIdSchema, result: windowResultSchema });
+export type WindowPush = z.infer<typeof windowPushSchema>;
+export const eventPushSchema = z.object({ subId: subscriptionIdSchema, batch: eventBatchSchema });
+export type EventPush = { subId: string; batch: EventBatch };
+
+/** Most subscriptions one agent serves at once (all browsers together). */
+export const MAX_AGENT_SUBSCRIPTIONS = 256;
+
 /** Events an agent emits to the dashboard. */
 export interface AgentToServerEvents {
   'stats:sampled': (sample: StatsSample) => void;
+  /** A window's content changed (at most 4 times a second per window). */
+  'window:pushed': (push: WindowPush) => void;
+  /** A batch of events for one stream (at most every 100 ms). */
+  'events:batched': (push: EventPush) => void;
 }
 
 /** Events the dashboard emits to an agent. */
@@ -27,9 +67,36 @@ export interface ServerToAgentEvents {
   welcomed: (welcome: AgentWelcome) => void;
   /** Liveness probe for request/response round trips (used by tests and the UI's host check). */
   'agent:ping': (payload: Record<string, never>, ack: AckCallback<{ at: number }>) => void;
+  /** Opens or replaces a window subscription; answers with its first content. */
+  'window:open': (payload: { subId: string; spec: WindowSpec }, ack: AckCallback<WindowResult>) => void;
+  'window:close': (payload: { subId: string }) => void;
+  'events:open': (payload: { subId: string; spec: EventStreamSpec }, ack: AckCallback<Record<string, never>>) => void;
+  'events:close': (payload: { subId: string }) => void;
+  'flows:aggregate': (payload: AggregateRequest, ack: AckCallback<Aggregates>) => void;
+  'stats:history': (payload: { since: number }, ack: AckCallback<HistoryPoint[]>) => void;
+  'flows:delete': (payload: DeleteFlowsRequest & { actor: Actor }, ack: AckCallback<DeleteResult>) => void;
+  'flows:deleteMatching': (payload: DeleteMatchingRequest & { actor: Actor }, ack: AckCallback<DeleteResult>) => void;
+  'flows:flush': (payload: FlushRequest & { actor: Actor }, ack: AckCallback<DeleteResult>) => void;
 }
+
+const withActor = { actor: actorSchema };
+
+/** Schemas for every dashboard→agent request, parsed by the agent on arrival. */
+export const serverToAgentSchemas = {
+  'window:open': z.object({ subId: subscriptionIdSchema, spec: windowSpecSchema }),
+  'window:close': z.object({ subId: subscriptionIdSchema }),
+  'events:open': z.object({ subId: subscriptionIdSchema, spec: eventStreamSpecSchema }),
+  'events:close': z.object({ subId: subscriptionIdSchema }),
+  'flows:aggregate': aggregateRequestSchema,
+  'stats:history': historyRequestSchema,
+  'flows:delete': deleteFlowsRequestSchema.extend(withActor),
+  'flows:deleteMatching': z.intersection(deleteMatchingRequestSchema, z.object(withActor)),
+  'flows:flush': flushRequestSchema.extend(withActor),
+} as const;
 
 /** Schemas for every agent→dashboard payload, parsed on arrival. */
 export const agentToServerSchemas = {
   'stats:sampled': statsSampleSchema,
+  'window:pushed': windowPushSchema,
+  'events:batched': eventPushSchema,
 } as const;

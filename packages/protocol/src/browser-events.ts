@@ -1,7 +1,25 @@
 import { z } from 'zod';
 import type { AckCallback } from './ack';
 import { hostIdSchema, hostSummarySchema, type HostSummary } from './host';
-import { statsSampleSchema, type StatsSample } from './stats';
+import { eventPushSchema, subscriptionIdSchema, windowPushSchema, type EventPush, type WindowPush } from './agent-events';
+import {
+  aggregateRequestSchema,
+  deleteFlowsRequestSchema,
+  deleteMatchingRequestSchema,
+  eventStreamSpecSchema,
+  flushRequestSchema,
+  windowSpecSchema,
+  type AggregateRequest,
+  type Aggregates,
+  type DeleteFlowsRequest,
+  type DeleteMatchingRequest,
+  type DeleteResult,
+  type EventStreamSpec,
+  type FlushRequest,
+  type WindowResult,
+  type WindowSpec,
+} from './flows';
+import { historyRequestSchema, statsSampleSchema, type HistoryPoint, type StatsSample } from './stats';
 
 /** Socket.IO namespace browsers connect to (session cookie required). */
 export const BROWSER_NAMESPACE = '/browsers';
@@ -17,24 +35,54 @@ export interface ServerToBrowserEvents {
   'host:changed': (host: HostSummary) => void;
   /** A new stats sample from a host. */
   'host:sampled': (stats: HostStats) => void;
+  'window:pushed': (push: WindowPush) => void;
+  'events:batched': (push: EventPush) => void;
 }
+
+type OnHost<T> = T & { hostId: string };
 
 /** Requests a browser sends. */
 export interface BrowserToServerEvents {
   'hosts:list': (payload: Record<string, never>, ack: AckCallback<HostSummary[]>) => void;
+  /** Opens a live window on a host's table; the first content comes with the ack. */
+  'window:subscribe': (payload: OnHost<{ spec: WindowSpec }>, ack: AckCallback<{ subId: string; result: WindowResult }>) => void;
+  /** Changes what an open window shows (filter, sort, scroll position). */
+  'window:change': (payload: { subId: string; spec: WindowSpec }, ack: AckCallback<WindowResult>) => void;
+  'window:unsubscribe': (payload: { subId: string }) => void;
+  'events:subscribe': (payload: OnHost<{ spec: EventStreamSpec }>, ack: AckCallback<{ subId: string }>) => void;
+  'events:unsubscribe': (payload: { subId: string }) => void;
+  'flows:aggregate': (payload: OnHost<AggregateRequest>, ack: AckCallback<Aggregates>) => void;
+  'stats:history': (payload: OnHost<{ since: number }>, ack: AckCallback<HistoryPoint[]>) => void;
+  'flows:delete': (payload: OnHost<DeleteFlowsRequest>, ack: AckCallback<DeleteResult>) => void;
+  'flows:deleteMatching': (payload: OnHost<DeleteMatchingRequest>, ack: AckCallback<DeleteResult>) => void;
+  'flows:flush': (payload: OnHost<FlushRequest>, ack: AckCallback<DeleteResult>) => void;
 }
+
+const onHost = { hostId: hostIdSchema };
 
 export const emptyPayloadSchema = z.object({}).strict();
 
 /** Schemas for every browser→dashboard payload, parsed on arrival. */
 export const browserToServerSchemas = {
   'hosts:list': emptyPayloadSchema,
+  'window:subscribe': z.object({ ...onHost, spec: windowSpecSchema }),
+  'window:change': z.object({ subId: subscriptionIdSchema, spec: windowSpecSchema }),
+  'window:unsubscribe': z.object({ subId: subscriptionIdSchema }),
+  'events:subscribe': z.object({ ...onHost, spec: eventStreamSpecSchema }),
+  'events:unsubscribe': z.object({ subId: subscriptionIdSchema }),
+  'flows:aggregate': aggregateRequestSchema.extend(onHost),
+  'stats:history': historyRequestSchema.extend(onHost),
+  'flows:delete': deleteFlowsRequestSchema.extend(onHost),
+  'flows:deleteMatching': z.intersection(deleteMatchingRequestSchema, z.object(onHost)),
+  'flows:flush': flushRequestSchema.extend(onHost),
 } as const;
 
 /** Schemas for dashboard→browser payloads, parsed by the browser on arrival. */
 export const serverToBrowserSchemas = {
   'host:changed': hostSummarySchema,
   'host:sampled': hostStatsSchema,
+  'window:pushed': windowPushSchema,
+  'events:batched': eventPushSchema,
 } as const;
 
 export const hostListSchema = z.array(hostSummarySchema);

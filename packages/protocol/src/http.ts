@@ -6,7 +6,11 @@ export const loginRequestSchema = z.object({
 });
 export type LoginRequest = z.infer<typeof loginRequestSchema>;
 
-export const sessionUserSchema = z.object({ username: z.string(), role: z.enum(['admin', 'operator', 'viewer']) });
+export const ROLES = ['admin', 'operator', 'viewer'] as const;
+export const roleSchema = z.enum(ROLES);
+export type Role = z.infer<typeof roleSchema>;
+
+export const sessionUserSchema = z.object({ username: z.string(), role: roleSchema });
 export type SessionUser = z.infer<typeof sessionUserSchema>;
 
 /** Body of every HTTP API error response. */

@@ -6,3 +6,4 @@ export * from './host';
 export * from './agent-events';
 export * from './browser-events';
 export * from './http';
+export * from './flows';

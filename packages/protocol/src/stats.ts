@@ -25,6 +25,41 @@ export type CpuCounters = z.infer<typeof cpuCountersSchema>;
 export const cpuStatsSchema = cpuCountersSchema.extend({ cpu: z.number().int().nonnegative() });
 export type CpuStatsRow = z.infer<typeof cpuStatsSchema>;
 
+const rate = z.number().nonnegative();
+export const rateSchema = z.object(
+  Object.fromEntries(CPU_COUNTER_KEYS.map((k) => [k, rate])) as Record<CpuCounterKey, typeof rate>,
+);
+export type CounterRates = z.infer<typeof rateSchema>;
+
+export const eventRatesSchema = z.object({ NEW: rate, UPDATE: rate, DESTROY: rate });
+export type EventRates = z.infer<typeof eventRatesSchema>;
+
+export const RESYNC_REASONS = ['initial', 'overrun', 'count-drift', 'buffer-full', 'error'] as const;
+
+/** How well the agent's copy of the table follows the kernel. */
+export const mirrorHealthSchema = z.object({
+  entries: counter,
+  resyncs: counter,
+  lastResync: z
+    .object({ at: counter, reason: z.enum(RESYNC_REASONS), durationMs: z.number().nonnegative(), entries: counter })
+    .nullable(),
+  overruns: counter,
+  events: z.object({ NEW: counter, UPDATE: counter, DESTROY: counter }),
+  resyncing: z.boolean(),
+  /** Milliseconds between the kernel's event and our applying it, recent p95 (0 when idle). */
+  lagMs: z.number().nonnegative(),
+});
+export type MirrorHealthWire = z.infer<typeof mirrorHealthSchema>;
+
+export const alertSchema = z.object({
+  id: z.string().max(100),
+  name: z.string().max(100),
+  severity: z.enum(['warning', 'critical']),
+  since: counter,
+  message: z.string().max(1_000),
+});
+export type Alert = z.infer<typeof alertSchema>;
+
 /** One sample of a host's table, taken by its agent. */
 export const statsSampleSchema = z.object({
   /** Milliseconds since the epoch, agent clock. */
@@ -35,6 +70,14 @@ export const statsSampleSchema = z.object({
   cpu: z.array(cpuStatsSchema).max(4096),
   /** False when no netfilter rule uses conntrack in the agent's namespace, so nothing is tracked. */
   hooksActive: z.boolean(),
+  /** Hash table buckets (nf_conntrack_buckets), when readable. */
+  buckets: counter.optional(),
+  /** Summed per-CPU counters per second since the previous sample. */
+  rates: rateSchema.optional(),
+  /** Events per second by type since the previous sample. */
+  eventRates: eventRatesSchema.optional(),
+  mirror: mirrorHealthSchema.optional(),
+  alerts: z.array(alertSchema).max(64).optional(),
 });
 export type StatsSample = z.infer<typeof statsSampleSchema>;
 
@@ -47,3 +90,19 @@ export function sumCpuCounters(rows: readonly CpuCounters[]): CpuCounters {
 export function usagePercent(sample: Pick<StatsSample, 'count' | 'max'>): number {
   return sample.max > 0 ? (sample.count / sample.max) * 100 : 0;
 }
+
+/** A sample as kept in the 1-hour history: summed counters instead of per-CPU rows, to bound memory. */
+export const historyPointSchema = z.object({
+  at: counter,
+  count: counter,
+  max: counter,
+  totals: cpuCountersSchema,
+  rates: rateSchema.optional(),
+  eventRates: eventRatesSchema.optional(),
+});
+export type HistoryPoint = z.infer<typeof historyPointSchema>;
+
+export const historyRequestSchema = z.object({ since: counter });
+/** One hour at 1 s resolution. */
+export const MAX_HISTORY_POINTS = 3_600;
+export const historySchema = z.array(historyPointSchema).max(MAX_HISTORY_POINTS);

@@ -4,6 +4,14 @@ import { flowKey } from './flow-key';
 
 export type ResyncReason = 'initial' | 'overrun' | 'count-drift' | 'buffer-full' | 'error';
 
+/** One mirrored entry: the flow, its identity and when the kernel last told us about it. */
+export interface MirrorEntry {
+  readonly key: string;
+  readonly flow: Flow;
+  /** Agent clock (ms) when the flow was dumped or its last event arrived; `flow.timeout` counts from here. */
+  readonly seenAt: number;
+}
+
 export interface MirrorHealth {
   entries: number;
   resyncs: number;
@@ -13,6 +21,8 @@ export interface MirrorHealth {
   events: Record<EventType, number>;
   /** True while a dump is being merged. */
   resyncing: boolean;
+  /** How far the mirror trails the kernel: while a dump is merged, how long events have been held back. */
+  lagMs: number;
 }
 
 export interface MirrorOptions {
@@ -39,13 +49,15 @@ export interface MirrorChange {
  * during the dump are replayed on top, so the mirror converges without a gap.
  */
 export class Mirror {
-  private flows = new Map<string, Flow>();
+  private flows = new Map<string, MirrorEntry>();
+  private resyncStarted = 0;
   private subscription: Subscription | null = null;
   private buffer: FlowEvent[] | null = null;
   private bufferOverflowed = false;
   private resyncQueued: ResyncReason | null = null;
   private checkTimer: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<(change: MirrorChange) => void>();
+  private readonly eventListeners = new Set<(event: FlowEvent, entry: MirrorEntry) => void>();
   private readonly health: MirrorHealth = {
     entries: 0,
     resyncs: 0,
@@ -53,6 +65,7 @@ export class Mirror {
     overruns: 0,
     events: { NEW: 0, UPDATE: 0, DESTROY: 0 },
     resyncing: false,
+    lagMs: 0,
   };
   private readonly maxBuffered: number;
 
@@ -67,7 +80,7 @@ export class Mirror {
     this.subscription = this.source.subscribe(
       { events: ['NEW', 'UPDATE', 'DESTROY'], ...(this.options.eventBufferBytes ? { bufferBytes: this.options.eventBufferBytes } : {}) },
       {
-        onEvent: (event) => this.onEvent(event),
+        onEvent: (event) => this.receive(event),
         onOverrun: ({ overruns }) => {
           this.health.overruns = overruns;
           void this.resync('overrun');
@@ -94,8 +107,12 @@ export class Mirror {
     return this.flows.size;
   }
 
-  values(): IterableIterator<Flow> {
+  values(): IterableIterator<MirrorEntry> {
     return this.flows.values();
+  }
+
+  get(key: string): MirrorEntry | undefined {
+    return this.flows.get(key);
   }
 
   /** Resolves once no resync is running or queued (for callers that need a settled view). */
@@ -104,7 +121,8 @@ export class Mirror {
   }
 
   getHealth(): MirrorHealth {
-    return { ...this.health, entries: this.flows.size, events: { ...this.health.events } };
+    const lagMs = this.buffer ? Date.now() - this.resyncStarted : 0;
+    return { ...this.health, entries: this.flows.size, events: { ...this.health.events }, lagMs };
   }
 
   onChange(listener: (change: MirrorChange) => void): () => void {
@@ -112,7 +130,17 @@ export class Mirror {
     return () => this.listeners.delete(listener);
   }
 
-  private onEvent(event: FlowEvent): void {
+  /** Every kernel event as it arrives, also while a resync holds it back from the table. */
+  onEvent(listener: (event: FlowEvent, entry: MirrorEntry) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  private receive(event: FlowEvent): void {
+    if (this.eventListeners.size > 0) {
+      const entry: MirrorEntry = { key: flowKey(event.flow), flow: event.flow, seenAt: Date.now() };
+      for (const listener of this.eventListeners) listener(event, entry);
+    }
     if (this.buffer) {
       if (this.buffer.length < this.maxBuffered) this.buffer.push(event);
       else this.bufferOverflowed = true;
@@ -126,7 +154,7 @@ export class Mirror {
     this.health.events[event.type]++;
     const key = flowKey(event.flow);
     if (event.type === 'DESTROY') this.flows.delete(key);
-    else this.flows.set(key, event.flow);
+    else this.flows.set(key, { key, flow: event.flow, seenAt: Date.now() });
   }
 
   private async checkCount(): Promise<void> {
@@ -148,13 +176,18 @@ export class Mirror {
       return;
     }
     const started = Date.now();
+    this.resyncStarted = started;
     this.buffer = [];
     this.bufferOverflowed = false;
     this.health.resyncing = true;
     try {
       const dumped = await this.source.dump();
-      const next = new Map<string, Flow>();
-      for (const flow of dumped) next.set(flowKey(flow), flow);
+      const next = new Map<string, MirrorEntry>();
+      const seenAt = Date.now();
+      for (const flow of dumped) {
+        const key = flowKey(flow);
+        next.set(key, { key, flow, seenAt });
+      }
       const previous = this.flows;
       this.flows = next;
       for (const event of this.buffer) this.apply(event);

@@ -1,0 +1,69 @@
+import { ErrorCode, describeZodError, fail, ok, serverToAgentSchemas, type Ack, type Aggregates } from '@ctscope/protocol';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { EventStreams } from '../live/event-streams';
+import type { ChangeResult, FlowChanges } from '../live/flow-changes';
+import type { StatsHistory } from '../live/history';
+import type { WindowSubscriptions } from '../live/window-subscriptions';
+import type { AgentSocket } from './dashboard-link';
+
+export interface AgentServices {
+  windows: WindowSubscriptions;
+  events: EventStreams;
+  history: StatsHistory;
+  changes: FlowChanges;
+  aggregate(query: string, top: number): Promise<{ ok: true; data: Aggregates } | { ok: false; message: string }>;
+}
+
+type Schemas = typeof serverToAgentSchemas;
+type Name = keyof Schemas;
+
+/**
+ * Answers the dashboard's requests. Every payload is parsed with its schema first; failures answer
+ * BAD_REQUEST naming the field; unexpected errors are logged and answered INTERNAL without details.
+ */
+export function attachRpcHandlers(socket: AgentSocket, services: AgentServices, logger: Logger): void {
+  const on = <N extends Name>(name: N, handle: (payload: z.infer<Schemas[N]>) => Promise<Ack<unknown>> | Ack<unknown> | void) => {
+    socket.on(name as never, ((payload: unknown, ack: unknown) => {
+      const reply = typeof ack === 'function' ? (ack as (a: Ack<unknown>) => void) : () => undefined;
+      const parsed = serverToAgentSchemas[name].safeParse(payload);
+      if (!parsed.success) return reply(fail(ErrorCode.BadRequest, describeZodError(parsed.error)));
+      Promise.resolve()
+        .then(() => handle(parsed.data as z.infer<Schemas[N]>))
+        .then((answer) => answer && reply(answer))
+        .catch((err: unknown) => {
+          logger.error({ err: (err as Error).message, request: name }, 'request failed');
+          reply(fail(ErrorCode.Internal, `${name} failed on the agent; see the agent log`));
+        });
+    }) as never);
+  };
+  const fromChange = (result: ChangeResult) => (result.ok ? ok(result.result) : fail(result.code, result.message));
+
+  on('window:open', ({ subId, spec }) => {
+    const opened = services.windows.open(subId, spec);
+    return opened.ok ? ok(opened.result) : fail(ErrorCode.BadRequest, opened.message);
+  });
+  on('window:close', ({ subId }) => services.windows.close(subId));
+  on('events:open', ({ subId, spec }) => {
+    const opened = services.events.open(subId, spec);
+    return opened.ok ? ok({}) : fail(ErrorCode.BadRequest, opened.message);
+  });
+  on('events:close', ({ subId }) => services.events.close(subId));
+  on('flows:aggregate', async ({ query, top }) => {
+    const result = await services.aggregate(query, top);
+    return result.ok ? ok(result.data) : fail(ErrorCode.BadRequest, result.message);
+  });
+  on('stats:history', ({ since }) => ok(services.history.since(since)));
+  on('flows:delete', async ({ actor, keys }) => fromChange(await services.changes.deleteKeys(actor, keys)));
+  on('flows:deleteMatching', async (request) => {
+    const { actor } = request;
+    return fromChange(await services.changes.deleteMatching(actor, request.dryRun ? { query: request.query, dryRun: true } : { planId: request.planId, dryRun: false }));
+  });
+  on('flows:flush', async ({ actor, confirmCount }) => fromChange(await services.changes.flush(actor, confirmCount)));
+
+  // Subscriptions belong to one connection: the dashboard re-opens what it still needs after a reconnect.
+  socket.on('disconnect', () => {
+    services.windows.closeAll();
+    services.events.closeAll();
+  });
+}

@@ -1,0 +1,40 @@
+import type { Flow } from '@ctscope/conntrack';
+import type { MirrorEntry } from '../../mirror/mirror';
+import { flowKey } from '../../mirror/flow-key';
+
+export interface EntrySpec {
+  src: string;
+  dst: string;
+  sport?: number;
+  dport?: number;
+  proto?: 'tcp' | 'udp';
+  state?: string;
+  timeout?: number;
+  id: number;
+  assured?: boolean;
+  packets?: number;
+  seenAt?: number;
+}
+
+/** A mirrored entry built by hand for query tests. */
+export function entry(spec: EntrySpec): MirrorEntry {
+  const proto = spec.proto ?? 'tcp';
+  const protoNum = proto === 'tcp' ? 6 : 17;
+  const sport = spec.sport ?? 40_000;
+  const dport = spec.dport ?? 443;
+  const assured = spec.assured ?? true;
+  const flow: Flow = {
+    family: spec.src.includes(':') ? 'ipv6' : 'ipv4',
+    proto,
+    protoNum,
+    orig: { src: spec.src, dst: spec.dst, protoNum, sport, dport },
+    reply: { src: spec.dst, dst: spec.src, protoNum, sport: dport, dport: sport },
+    status: assured ? ['SEEN_REPLY', 'ASSURED', 'CONFIRMED'] : ['CONFIRMED'],
+    statusBits: assured ? 0b1110 : 0b1000,
+    timeout: spec.timeout ?? 100,
+    id: spec.id,
+  };
+  if (spec.state !== undefined) flow.state = spec.state;
+  if (spec.packets !== undefined) flow.countersOrig = { packets: BigInt(spec.packets), bytes: BigInt(spec.packets * 100) };
+  return { key: flowKey(flow), flow, seenAt: spec.seenAt ?? 0 };
+}

@@ -1,0 +1,77 @@
+import type { Flow } from '@ctscope/conntrack';
+import { describe, expect, it } from 'vitest';
+import { compileQuery } from './compile-query';
+import { entry } from './testing/entries';
+import { queryWindow, smallest } from './window';
+import { compareAddresses } from './sort-keys';
+
+const entries = [
+  entry({ src: '10.0.0.9', dst: '10.0.1.1', dport: 443, id: 5, state: 'ESTABLISHED', timeout: 50, packets: 7 }),
+  entry({ src: '10.0.0.10', dst: '10.0.1.1', dport: 80, id: 3, state: 'TIME_WAIT', timeout: 10 }),
+  entry({ src: '9.255.255.255', dst: '10.0.1.2', dport: 53, proto: 'udp', id: 9, assured: false }),
+  entry({ src: 'fd00::2', dst: 'fd00::1', dport: 443, id: 1, state: 'ESTABLISHED', timeout: 30, packets: 2 }),
+  entry({ src: 'fd00::1:0', dst: 'fd00::1', dport: 443, id: 2, state: 'SYN_SENT', timeout: 80 }),
+];
+const all = (_flow: Flow): boolean => true;
+const window = (column: Parameters<typeof queryWindow>[0]['spec']['sort']['column'], desc = false, offset = 0, limit = 10, match = all) =>
+  queryWindow({ entries, size: entries.length, match, spec: { sort: { column, desc }, offset, limit }, now: 0 });
+
+describe('queryWindow', () => {
+  it('sorts addresses numerically, IPv4 before IPv6', () => {
+    expect(window('src').rows.map((r) => r.orig.src)).toEqual(['9.255.255.255', '10.0.0.9', '10.0.0.10', 'fd00::2', 'fd00::1:0']);
+    expect(window('src', true).rows.map((r) => r.orig.src)).toEqual(['fd00::1:0', 'fd00::2', '10.0.0.10', '10.0.0.9', '9.255.255.255']);
+  });
+
+  it('puts missing values last in both directions', () => {
+    expect(window('packets').rows.map((r) => r.id)).toEqual([1, 5, 2, 3, 9]);
+    expect(window('packets', true).rows.map((r) => r.id)).toEqual([5, 1, 2, 3, 9]);
+  });
+
+  it('counts every match and returns only the window', () => {
+    const result = window('id', false, 1, 2);
+    expect(result.total).toBe(5);
+    expect(result.rows.map((r) => r.id)).toEqual([2, 3]);
+    const query = compileQuery('tcp dport:443');
+    if (!query.ok) throw new Error(query.message);
+    const filtered = window('timeout', true, 0, 10, query.match);
+    expect(filtered.total).toBe(3);
+    expect(filtered.rows.map((r) => r.timeout)).toEqual([80, 50, 30]);
+  });
+
+  it('counts the timeout down from when the kernel reported it', () => {
+    const result = queryWindow({ entries, size: 5, match: all, spec: { sort: { column: 'id', desc: false }, offset: 0, limit: 1 }, now: 12_500 });
+    expect(result.rows[0]?.timeout).toBe(18);
+  });
+
+  it('a window past the end is empty but still counts', () => {
+    const result = window('id', false, 10, 5);
+    expect(result.rows).toEqual([]);
+    expect(result.total).toBe(5);
+  });
+
+  it('heap selection agrees with a full sort', () => {
+    const values = Array.from({ length: 2000 }, (_, i) => (i * 7919) % 1009);
+    const compare = (a: number, b: number) => (values[a] as number) - (values[b] as number) || a - b;
+    const expected = values.map((_, i) => i).sort(compare).slice(0, 37);
+    expect(Array.from(smallest(values.length, 37, compare))).toEqual(expected);
+  });
+
+  it('breaks IPv6 ties beyond the first 48 bits', () => {
+    expect(compareAddresses('fd00::1', 'fd00::2')).toBeLessThan(0);
+    expect(compareAddresses('fd00::1:0', 'fd00::2')).toBeGreaterThan(0);
+    expect(compareAddresses('10.0.0.1', '10.0.0.1')).toBe(0);
+  });
+});
+
+describe('compileQuery', () => {
+  it('accepts the query syntax and pasted conntrack arguments with the same meaning', () => {
+    const a = compileQuery('tcp dport:443');
+    const b = compileQuery('conntrack -L -p tcp --dport 443');
+    expect(a.ok && b.ok && a.filter).toEqual(b.ok && b.filter);
+  });
+  it('points at the wrong token', () => {
+    const bad = compileQuery('tcp dport:http');
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.message).toMatch(/dport:http|http/);
+  });
+});
