@@ -15,7 +15,17 @@ describe('agent arguments', () => {
       tokenFile: '/etc/ctscope/agent.token',
       interval: 1,
       logLevel: 'info',
+      eventBuffer: 8 << 20,
+      auditFile: '/var/lib/ctscope/audit.jsonl',
+      metrics: { host: '127.0.0.1', port: 9477 },
+      metricsAllowRemote: false,
     });
+  });
+  it('parses --metrics addresses and "off"', () => {
+    const base = ['--dashboard', 'http://x', '--token-file', 'f'];
+    expect(parseAgentConfig([...base, '--metrics', '[::1]:9100'], {}).metrics).toEqual({ host: '::1', port: 9100 });
+    expect(parseAgentConfig([...base, '--metrics', 'off'], {}).metrics).toBeNull();
+    expect(() => parseAgentConfig([...base, '--metrics', '9477'], {})).toThrow(/HOST:PORT/);
   });
   it.each([
     [[], /--dashboard is required/],

@@ -5,9 +5,9 @@ import packageJson from '../package.json' with { type: 'json' };
 import type { AgentConfig } from './config';
 import { openConntrackSource } from './kernel/open-source';
 import { DashboardLink } from './link/dashboard-link';
+import { attachRpcHandlers } from './link/rpc-handlers';
+import { startServices } from './live/services';
 import { missingPrivileges } from './privileges';
-import { HooksProbe } from './stats/hooks';
-import { takeSample, type StatsReader } from './stats/sampler';
 import { readTokenFile } from './token';
 
 export const AGENT_VERSION = packageJson.version;
@@ -23,22 +23,26 @@ export async function runAgent(config: AgentConfig, logger: Logger = pino({ leve
   const source = await openConntrackSource(logger);
   const info: AgentInfo = { hostname: hostname(), agentVersion: AGENT_VERSION, kernel: release(), source: source.kind };
 
+  let link: DashboardLink | undefined;
+  const services = await startServices({ config, source, info, logger, dashboardConnected: () => link?.connected ?? false, sendSample: (s) => link?.sendSample(s) });
+
   return new Promise<number>((resolve) => {
     let finished = false;
     const finish = (code: number) => {
       if (finished) return;
       finished = true;
-      clearInterval(timer);
-      link.close();
-      source.close();
-      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-      resolve(code);
+      link?.close();
+      void services.stop().finally(() => {
+        source.close();
+        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+        resolve(code);
+      });
     };
     const onSignal = () => {
       logger.info('stopping');
       finish(0);
     };
-    const link = new DashboardLink({
+    link = new DashboardLink({
       url: config.dashboard,
       token,
       info,
@@ -48,37 +52,8 @@ export async function runAgent(config: AgentConfig, logger: Logger = pino({ leve
         finish(1);
       },
     });
-    const sampler = new PeriodicSampler(source, new HooksProbe(), logger, (sample) => link.sendSample(sample));
-    const timer = setInterval(() => void sampler.tick(), config.interval * 1000);
-    void sampler.tick();
+    services.bindPushes(link);
+    attachRpcHandlers(link.socket, services, logger);
     process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   });
-}
-
-/** Takes one sample per tick, skipping a tick while the previous one is still running. */
-class PeriodicSampler {
-  private running = false;
-  private failing = false;
-
-  constructor(
-    private readonly reader: StatsReader,
-    private readonly hooks: HooksProbe,
-    private readonly logger: Logger,
-    private readonly deliver: (sample: Awaited<ReturnType<typeof takeSample>>) => void,
-  ) {}
-
-  async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      this.deliver(await takeSample(this.reader, this.hooks));
-      if (this.failing) this.logger.info('reading conntrack statistics works again');
-      this.failing = false;
-    } catch (err) {
-      if (!this.failing) this.logger.error({ err: (err as Error).message }, 'cannot read conntrack statistics; is the nf_conntrack module loaded?');
-      this.failing = true;
-    } finally {
-      this.running = false;
-    }
-  }
 }

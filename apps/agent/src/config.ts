@@ -7,14 +7,35 @@ const agentConfigSchema = z.object({
   /** Seconds between stats samples. */
   interval: z.coerce.number().min(0.2).max(60),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  /** Receive buffer of the event socket in bytes (forced past rmem_max, like `conntrack -b`). */
+  eventBuffer: z.coerce.number().int().min(65_536, '--event-buffer must be at least 65536 bytes').max(1 << 30, '--event-buffer must be at most 1 GiB'),
+  auditFile: z.string().min(1),
+  /** host:port of the Prometheus endpoint, or null when disabled with --metrics off. */
+  metrics: z
+    .string()
+    .transform((value, ctx) => {
+      if (value === 'off') return null;
+      const match = /^(\[[0-9a-fA-F:]+\]|[0-9.]+|localhost):(\d{1,5})$/.exec(value);
+      const port = Number(match?.[2]);
+      if (!match || port < 1 || port > 65_535) {
+        ctx.addIssue({ code: 'custom', message: '--metrics must be HOST:PORT (e.g. 127.0.0.1:9477) or "off"' });
+        return z.NEVER;
+      }
+      return { host: (match[1] as string).replace(/^\[|\]$/g, ''), port };
+    }),
+  metricsAllowRemote: z.boolean(),
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 
-export const AGENT_USAGE = `usage: ctscope agent --dashboard URL --token-file FILE [--interval SECONDS]
+export const AGENT_USAGE = `usage: ctscope agent --dashboard URL --token-file FILE [options]
 
   --dashboard URL     the ctscope dashboard to report to (http://127.0.0.1:3000)
   --token-file FILE   file holding this host's agent token (keep it mode 0600)
   --interval SECONDS  seconds between stats samples (default 1)
+  --event-buffer BYTES  receive buffer for kernel events (default 8388608; forced like conntrack -b)
+  --audit-file FILE   where every change this agent makes is recorded (default /var/lib/ctscope/audit.jsonl)
+  --metrics HOST:PORT Prometheus /metrics and /healthz (default 127.0.0.1:9477; "off" disables)
+  --metrics-allow-remote  allow --metrics on a non-loopback address
 environment: CTSCOPE_LOG_LEVEL (info)`;
 
 export class ConfigError extends Error {}
@@ -29,6 +50,10 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
         dashboard: { type: 'string' },
         'token-file': { type: 'string' },
         interval: { type: 'string', default: '1' },
+        'event-buffer': { type: 'string', default: String(8 << 20) },
+        'audit-file': { type: 'string', default: '/var/lib/ctscope/audit.jsonl' },
+        metrics: { type: 'string', default: '127.0.0.1:9477' },
+        'metrics-allow-remote': { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: false,
@@ -40,6 +65,10 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     dashboard: values.dashboard,
     tokenFile: values['token-file'] ?? '',
     interval: values.interval,
+    eventBuffer: values['event-buffer'],
+    auditFile: values['audit-file'],
+    metrics: values.metrics,
+    metricsAllowRemote: values['metrics-allow-remote'],
     logLevel: env.CTSCOPE_LOG_LEVEL ?? 'info',
   });
   if (!parsed.success) {

@@ -21,7 +21,8 @@ import {
   type WindowResult,
   type WindowSpec,
 } from './flows';
-import { historyRequestSchema, statsSampleSchema, type HistoryPoint, type StatsSample } from './stats';
+import { aggregatesSchema, deleteResultSchema } from './flows';
+import { historyRequestSchema, historySchema, statsSampleSchema, type HistoryPoint, type StatsSample } from './stats';
 import { roleSchema } from './http';
 
 /** Socket.IO namespace agents connect to. */
@@ -80,6 +81,18 @@ export interface ServerToAgentEvents {
 }
 
 const withActor = { actor: actorSchema };
+
+/** Schemas of the data in the agent's successful answers, parsed by the dashboard on arrival. */
+export const agentResultSchemas = {
+  'agent:ping': z.object({ at: z.number() }),
+  'window:open': windowResultSchema,
+  'events:open': z.object({}),
+  'flows:aggregate': aggregatesSchema,
+  'stats:history': historySchema,
+  'flows:delete': deleteResultSchema,
+  'flows:deleteMatching': deleteResultSchema,
+  'flows:flush': deleteResultSchema,
+} as const;
 
 /** Schemas for every dashboard→agent request, parsed by the agent on arrival. */
 export const serverToAgentSchemas = {

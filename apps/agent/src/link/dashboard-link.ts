@@ -8,7 +8,9 @@ import {
   type AgentInfo,
   type AgentToServerEvents,
   type ServerToAgentEvents,
+  type EventBatch,
   type StatsSample,
+  type WindowResult,
 } from '@ctscope/protocol';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -56,6 +58,15 @@ export class DashboardLink {
     if (!this.socket.connected) return false;
     this.socket.emit('stats:sampled', sample);
     return true;
+  }
+
+  /** Pushes a window's new content; dropped while disconnected (the dashboard re-opens windows on reconnect). */
+  pushWindow(subId: string, result: WindowResult): void {
+    if (this.socket.connected) this.socket.emit('window:pushed', { subId, result });
+  }
+
+  pushEvents(subId: string, batch: EventBatch): void {
+    if (this.socket.connected) this.socket.emit('events:batched', { subId, batch });
   }
 
   close(): void {

@@ -7,6 +7,7 @@ import { ensureAdmin, type AdminBootstrap } from './auth/bootstrap';
 import { LoginLimiter } from './auth/login-limiter';
 import { Sessions } from './auth/sessions';
 import type { DashboardConfig } from './config';
+import { AgentLinks } from './hosts/agent-links';
 import { HostRegistry } from './hosts/registry';
 import { ensureLocalAgentToken } from './hosts/local-agent-token';
 import { apiErrorHandler, apiRouter, sendError } from './http/api';
@@ -55,8 +56,9 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
 
   const http = createServer(app);
   const io = new SocketServer(http, { maxHttpBufferSize: 1_000_000, serveClient: false });
-  attachAgentNamespace(io, store, registry, logger);
-  const detachBrowsers = attachBrowserNamespace(io, sessions, registry, config.allowedOrigins, logger);
+  const links = new AgentLinks();
+  const browsers = attachBrowserNamespace(io, { sessions, registry, allowedOrigins: config.allowedOrigins, links, store, logger });
+  attachAgentNamespace(io, { store, registry, links, relay: browsers.relay, logger });
   // Socket.IO's default namespace is not used: refuse it so nothing can connect there.
   io.of('/').use((_socket, nextFn) => nextFn(new Error('use the /agents or /browsers namespace')));
 
@@ -78,7 +80,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
       }),
     close: async () => {
       clearInterval(sweep);
-      detachBrowsers();
+      browsers.detach();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await nextApp?.close();
       store.close();

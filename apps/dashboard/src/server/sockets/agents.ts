@@ -12,19 +12,42 @@ import {
 import type { Logger } from 'pino';
 import type { Namespace, Server } from 'socket.io';
 import { sha256 } from '../auth/sessions';
+import type { AgentLinks } from '../hosts/agent-links';
 import type { HostRegistry } from '../hosts/registry';
 import type { Store } from '../store/types';
 import { refusal } from './refuse';
+import type { SubscriptionRelay } from './subscription-relay';
 
 interface AgentSocketData {
   hostId: string;
   agent: AgentInfo;
 }
 
-/** Agents may send a few messages per second; a flood beyond this is dropped and logged once. */
+/** Agents send a few samples per second; a flood beyond this is dropped. */
 const MAX_MESSAGES_PER_SECOND = 20;
+/** Window and event pushes: up to 256 subscriptions at 4–10 pushes a second each. */
+const MAX_PUSHES_PER_SECOND = 3_000;
 
-export function attachAgentNamespace(io: Server, store: Store, registry: HostRegistry, logger: Logger): void {
+export interface AgentNamespaceDeps {
+  store: Store;
+  registry: HostRegistry;
+  links: AgentLinks;
+  relay: SubscriptionRelay;
+  logger: Logger;
+}
+
+/** Counts messages per one-second window; false once the window's budget is spent. */
+function rateLimiter(perSecond: number): (now: number) => boolean {
+  let windowStart = 0;
+  let messages = 0;
+  return (now) => {
+    if (now - windowStart >= 1000) [windowStart, messages] = [now, 0];
+    return ++messages <= perSecond;
+  };
+}
+
+export function attachAgentNamespace(io: Server, deps: AgentNamespaceDeps): void {
+  const { store, registry, links, relay, logger } = deps;
   const nsp = io.of(AGENT_NAMESPACE) as unknown as Namespace<AgentToServerEvents, ServerToAgentEvents, Record<string, never>, AgentSocketData>;
 
   nsp.use((socket, next) => {
@@ -51,13 +74,13 @@ export function attachAgentNamespace(io: Server, store: Store, registry: HostReg
     if (replaced) nsp.sockets.get(replaced)?.disconnect(true);
     logger.info({ hostId, hostname: agent.hostname, source: agent.source }, 'agent connected');
     socket.emit('welcomed', { hostId, protocolVersion: PROTOCOL_VERSION });
+    links.set(hostId, socket as never);
 
-    let windowStart = Date.now();
-    let messages = 0;
+    const sampleAllowed = rateLimiter(MAX_MESSAGES_PER_SECOND);
+    const pushAllowed = rateLimiter(MAX_PUSHES_PER_SECOND);
     socket.on('stats:sampled', (payload: unknown) => {
       const now = Date.now();
-      if (now - windowStart >= 1000) [windowStart, messages] = [now, 0];
-      if (++messages > MAX_MESSAGES_PER_SECOND) return;
+      if (!sampleAllowed(now)) return;
       const sample = agentToServerSchemas['stats:sampled'].safeParse(payload);
       if (!sample.success) {
         logger.warn({ hostId, issue: sample.error.issues[0]?.message }, 'dropped a malformed stats sample');
@@ -65,7 +88,20 @@ export function attachAgentNamespace(io: Server, store: Store, registry: HostReg
       }
       registry.sampled(hostId, socket.id, sample.data, now);
     });
+    socket.on('window:pushed', (payload: unknown) => {
+      if (!pushAllowed(Date.now())) return;
+      const push = agentToServerSchemas['window:pushed'].safeParse(payload);
+      if (push.success) relay.windowPushed(hostId, push.data.subId, push.data.result);
+      else logger.warn({ hostId, issue: push.error.issues[0]?.message }, 'dropped a malformed window push');
+    });
+    socket.on('events:batched', (payload: unknown) => {
+      if (!pushAllowed(Date.now())) return;
+      const push = agentToServerSchemas['events:batched'].safeParse(payload);
+      if (push.success) relay.eventsPushed(hostId, push.data.subId, push.data.batch);
+      else logger.warn({ hostId, issue: push.error.issues[0]?.message }, 'dropped a malformed event batch');
+    });
     socket.on('disconnect', (reason) => {
+      links.delete(hostId, socket.id);
       registry.disconnected(hostId, socket.id);
       logger.info({ hostId, reason }, 'agent disconnected');
     });

@@ -11,11 +11,12 @@ import {
   type ServerToBrowserEvents,
   type SessionUser,
 } from '@ctscope/protocol';
-import type { Logger } from 'pino';
 import type { Namespace, Server } from 'socket.io';
 import type { Sessions } from '../auth/sessions';
 import type { HostRegistry } from '../hosts/registry';
+import { attachBrowserRequests, type BrowserRequestDeps } from './browser-requests';
 import { refusal } from './refuse';
+import { SubscriptionRelay } from './subscription-relay';
 
 interface BrowserSocketData {
   user: SessionUser & { id: number };
@@ -36,8 +37,23 @@ export function originAllowed(origin: string | undefined, host: string | undefin
   }
 }
 
-export function attachBrowserNamespace(io: Server, sessions: Sessions, registry: HostRegistry, allowedOrigins: readonly string[], logger: Logger): () => void {
+export interface BrowserNamespaceDeps extends Omit<BrowserRequestDeps, 'relay'> {
+  sessions: Sessions;
+  registry: HostRegistry;
+  allowedOrigins: readonly string[];
+}
+
+export function attachBrowserNamespace(io: Server, deps: BrowserNamespaceDeps): { relay: SubscriptionRelay; detach(): void } {
+  const { sessions, registry, allowedOrigins, logger } = deps;
   const nsp = io.of(BROWSER_NAMESPACE) as unknown as BrowserNamespace;
+  const relay = new SubscriptionRelay(
+    deps.links,
+    {
+      window: (browserId, subId, result) => nsp.sockets.get(browserId)?.emit('window:pushed', { subId, result }),
+      events: (browserId, subId, batch) => nsp.sockets.get(browserId)?.emit('events:batched', { subId, batch }),
+    },
+    logger,
+  );
 
   nsp.use((socket, next) => {
     const { headers, auth } = socket.handshake;
@@ -53,6 +69,7 @@ export function attachBrowserNamespace(io: Server, sessions: Sessions, registry:
   });
 
   nsp.on('connection', (socket) => {
+    attachBrowserRequests(socket, { ...deps, relay });
     socket.on('hosts:list', (payload: unknown, ack: unknown) => {
       if (typeof ack !== 'function') return;
       const parsed = browserToServerSchemas['hosts:list'].safeParse(payload ?? {});
@@ -78,8 +95,11 @@ export function attachBrowserNamespace(io: Server, sessions: Sessions, registry:
     }
   }, SESSION_RECHECK_MS);
   timer.unref();
-  return () => {
-    unsubscribe();
-    clearInterval(timer);
+  return {
+    relay,
+    detach: () => {
+      unsubscribe();
+      clearInterval(timer);
+    },
   };
 }

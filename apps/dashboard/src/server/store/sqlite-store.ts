@@ -134,6 +134,13 @@ export class SqliteStore implements Store {
       .run(record.at, record.actor, record.action, record.target, JSON.stringify(record.detail ?? null), record.result);
   }
 
+  listAudit(limit: number): AuditRecord[] {
+    const rows = this.db
+      .prepare('SELECT at, actor, action, target, detail_json, result FROM audit ORDER BY id DESC LIMIT ?')
+      .all(Math.max(1, Math.min(10_000, limit))) as { at: number; actor: string; action: string; target: string; detail_json: string; result: AuditRecord['result'] }[];
+    return rows.map((r) => ({ at: r.at, actor: r.actor, action: r.action, target: r.target, detail: JSON.parse(r.detail_json) as unknown, result: r.result }));
+  }
+
   close(): void {
     this.db.close();
   }

@@ -51,5 +51,7 @@ export interface Store {
   recordHostSeen(hostId: string, at: number, agent: AgentInfo | null, latest: StatsSample | null): void;
 
   appendAudit(record: AuditRecord): void;
+  /** Newest first, at most `limit` rows. */
+  listAudit(limit: number): AuditRecord[];
   close(): void;
 }

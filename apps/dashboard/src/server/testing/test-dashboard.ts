@@ -13,8 +13,8 @@ export interface TestDashboard {
   url: string;
   server: DashboardServer;
   agentToken(): Promise<string>;
-  /** Logs in as admin and returns the Cookie header value. */
-  login(): Promise<string>;
+  /** Logs in (as admin unless told) and returns the Cookie header value. */
+  login(username?: string, password?: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -31,11 +31,11 @@ export async function startTestDashboard(options: { port?: number } = {}): Promi
     url,
     server,
     agentToken: async () => (await readFile(config.localAgentTokenFile, 'utf8')).trim(),
-    async login() {
+    async login(username = 'admin', password = TEST_ADMIN_PASSWORD) {
       const res = await fetch(`${url}/api/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'admin', password: TEST_ADMIN_PASSWORD }),
+        body: JSON.stringify({ username, password }),
       });
       if (!res.ok) throw new Error(`login failed: ${res.status}`);
       return (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';

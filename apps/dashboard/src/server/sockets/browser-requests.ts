@@ -1,0 +1,124 @@
+import {
+  ErrorCode,
+  browserToServerSchemas,
+  describeZodError,
+  fail,
+  ok,
+  type Ack,
+  type BrowserToServerEvents,
+  type ServerToBrowserEvents,
+  type SessionUser,
+} from '@ctscope/protocol';
+import type { Logger } from 'pino';
+import type { Socket } from 'socket.io';
+import type { z } from 'zod';
+import type { AgentLinks } from '../hosts/agent-links';
+import type { Store } from '../store/types';
+import type { SubscriptionRelay } from './subscription-relay';
+
+type BrowserSocket = Socket<BrowserToServerEvents, ServerToBrowserEvents, Record<string, never>, { user: SessionUser & { id: number } }>;
+type Schemas = typeof browserToServerSchemas;
+type Name = Exclude<keyof Schemas, 'hosts:list'>;
+
+export interface BrowserRequestDeps {
+  links: AgentLinks;
+  relay: SubscriptionRelay;
+  store: Store;
+  logger: Logger;
+}
+
+const CHANGES: ReadonlySet<Name> = new Set(['flows:delete', 'flows:deleteMatching', 'flows:flush']);
+
+/** Roles that may change a host; viewers only look. */
+export const canChange = (role: SessionUser['role']): boolean => role === 'admin' || role === 'operator';
+
+/** The browser's requests about hosts' tables: windows, event streams, aggregates, history and deletes. */
+export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserRequestDeps): void {
+  const { links, relay, store, logger } = deps;
+  const user = () => socket.data.user;
+
+  const on = <N extends Name>(name: N, handle: (payload: z.infer<Schemas[N]>) => Promise<Ack<unknown>> | Ack<unknown> | void) => {
+    socket.on(name as never, ((payload: unknown, ack: unknown) => {
+      const reply = typeof ack === 'function' ? (ack as (a: Ack<unknown>) => void) : () => undefined;
+      const parsed = browserToServerSchemas[name].safeParse(payload);
+      if (!parsed.success) return reply(fail(ErrorCode.BadRequest, describeZodError(parsed.error)));
+      if (CHANGES.has(name) && !canChange(user().role)) {
+        logger.warn({ user: user().username, request: name }, 'refused a change from a viewer');
+        return reply(fail(ErrorCode.Forbidden, 'viewers cannot change hosts; ask an admin for the operator role'));
+      }
+      Promise.resolve()
+        .then(() => handle(parsed.data as z.infer<Schemas[N]>))
+        .then((answer) => answer && reply(answer))
+        .catch((err: unknown) => {
+          logger.error({ err, request: name }, 'browser request failed');
+          reply(fail(ErrorCode.Internal, `${name} failed; see the dashboard log`));
+        });
+    }) as never);
+  };
+
+  const actor = () => ({ user: user().username, role: user().role });
+  /** Forwards a change and records who asked and what came of it before answering the browser. */
+  const change = async <T>(hostId: string, action: string, detail: unknown, run: () => Promise<Ack<T>>): Promise<Ack<T>> => {
+    const answer = await run();
+    store.appendAudit({
+      at: Date.now(),
+      actor: user().username,
+      action,
+      target: hostId,
+      detail: { request: detail, ...(answer.ok ? { result: answer.data } : { error: answer.message }) },
+      result: answer.ok ? 'ok' : 'error',
+    });
+    return answer;
+  };
+
+  on('window:subscribe', async ({ hostId, spec }) => {
+    if (!links.isOnline(hostId)) return fail(ErrorCode.HostOffline, `host ${hostId} is offline`);
+    const subId = relay.add({ kind: 'window', hostId, browserId: socket.id, spec });
+    if (!subId) return fail(ErrorCode.RateLimited, 'too many live views in this tab; close some');
+    const answer = await links.request(hostId, 'window:open', { subId, spec });
+    if (!answer.ok) {
+      relay.remove(subId);
+      return answer;
+    }
+    return ok({ subId, result: answer.data });
+  });
+  on('window:change', async ({ subId, spec }) => {
+    const sub = relay.get(subId, socket.id);
+    if (sub?.kind !== 'window') return fail(ErrorCode.NotFound, 'this view is no longer open; reload the page');
+    const answer = await links.request(sub.hostId, 'window:open', { subId, spec });
+    if (answer.ok) relay.updateWindow(subId, spec);
+    return answer;
+  });
+  on('window:unsubscribe', ({ subId }) => {
+    if (relay.get(subId, socket.id)) relay.remove(subId);
+  });
+  on('events:subscribe', async ({ hostId, spec }) => {
+    if (!links.isOnline(hostId)) return fail(ErrorCode.HostOffline, `host ${hostId} is offline`);
+    const subId = relay.add({ kind: 'events', hostId, browserId: socket.id, spec });
+    if (!subId) return fail(ErrorCode.RateLimited, 'too many live views in this tab; close some');
+    const answer = await links.request(hostId, 'events:open', { subId, spec });
+    if (!answer.ok) {
+      relay.remove(subId);
+      return answer;
+    }
+    return ok({ subId });
+  });
+  on('events:unsubscribe', ({ subId }) => {
+    if (relay.get(subId, socket.id)) relay.remove(subId);
+  });
+  on('flows:aggregate', ({ hostId, query, top }) => links.request(hostId, 'flows:aggregate', { query, top }));
+  on('stats:history', ({ hostId, since }) => links.request(hostId, 'stats:history', { since }));
+  on('flows:delete', ({ hostId, keys }) =>
+    change(hostId, 'conntrack.delete', { keys }, () => links.request(hostId, 'flows:delete', { keys, actor: actor() })),
+  );
+  on('flows:deleteMatching', (request) => {
+    const { hostId, ...rest } = request;
+    if (rest.dryRun) return links.request(hostId, 'flows:deleteMatching', { ...rest, actor: actor() });
+    return change(hostId, 'conntrack.delete-matching', rest, () => links.request(hostId, 'flows:deleteMatching', { ...rest, actor: actor() }));
+  });
+  on('flows:flush', ({ hostId, confirmCount }) =>
+    change(hostId, 'conntrack.flush', { confirmCount }, () => links.request(hostId, 'flows:flush', { confirmCount, actor: actor() })),
+  );
+
+  socket.on('disconnect', () => relay.browserLeft(socket.id));
+}

@@ -1,0 +1,94 @@
+import type { EventBatch, EventStreamSpec, WindowResult, WindowSpec } from '@ctscope/protocol';
+import type { Logger } from 'pino';
+import type { AgentLinks } from '../hosts/agent-links';
+
+type Subscription =
+  | { kind: 'window'; hostId: string; browserId: string; spec: WindowSpec }
+  | { kind: 'events'; hostId: string; browserId: string; spec: EventStreamSpec };
+
+export interface BrowserSink {
+  window(browserId: string, subId: string, result: WindowResult): void;
+  events(browserId: string, subId: string, batch: EventBatch): void;
+}
+
+/** Most live subscriptions one browser tab may hold. */
+export const MAX_SUBSCRIPTIONS_PER_BROWSER = 16;
+
+/**
+ * Which browser owns which agent subscription. Routes agent pushes to the owning browser, closes a
+ * browser's subscriptions when it leaves, and re-opens a host's subscriptions when its agent reconnects.
+ */
+export class SubscriptionRelay {
+  private readonly subs = new Map<string, Subscription>();
+  private readonly perBrowser = new Map<string, Set<string>>();
+  private counter = 0;
+
+  constructor(
+    private readonly links: AgentLinks,
+    private readonly sink: BrowserSink,
+    private readonly logger: Logger,
+  ) {
+    links.onConnected((hostId) => this.reopen(hostId));
+  }
+
+  /** Registers a subscription; undefined when the browser already holds too many. */
+  add(sub: Subscription): string | undefined {
+    const owned = this.perBrowser.get(sub.browserId) ?? new Set<string>();
+    if (owned.size >= MAX_SUBSCRIPTIONS_PER_BROWSER) return undefined;
+    const subId = `${sub.browserId}.${++this.counter}`;
+    owned.add(subId);
+    this.perBrowser.set(sub.browserId, owned);
+    this.subs.set(subId, sub);
+    return subId;
+  }
+
+  get(subId: string, browserId: string): Subscription | undefined {
+    const sub = this.subs.get(subId);
+    return sub?.browserId === browserId ? sub : undefined;
+  }
+
+  updateWindow(subId: string, spec: WindowSpec): void {
+    const sub = this.subs.get(subId);
+    if (sub?.kind === 'window') sub.spec = spec;
+  }
+
+  remove(subId: string): void {
+    const sub = this.subs.get(subId);
+    if (!sub) return;
+    this.subs.delete(subId);
+    this.perBrowser.get(sub.browserId)?.delete(subId);
+    this.links.notify(sub.hostId, sub.kind === 'window' ? 'window:close' : 'events:close', { subId });
+  }
+
+  browserLeft(browserId: string): void {
+    for (const subId of this.perBrowser.get(browserId) ?? []) this.remove(subId);
+    this.perBrowser.delete(browserId);
+  }
+
+  /** An agent pushed content; only the subscription's own host may feed it. */
+  windowPushed(hostId: string, subId: string, result: WindowResult): void {
+    const sub = this.subs.get(subId);
+    if (sub?.hostId === hostId && sub.kind === 'window') this.sink.window(sub.browserId, subId, result);
+  }
+
+  eventsPushed(hostId: string, subId: string, batch: EventBatch): void {
+    const sub = this.subs.get(subId);
+    if (sub?.hostId === hostId && sub.kind === 'events') this.sink.events(sub.browserId, subId, batch);
+  }
+
+  private reopen(hostId: string): void {
+    for (const [subId, sub] of this.subs) {
+      if (sub.hostId !== hostId) continue;
+      if (sub.kind === 'window') {
+        void this.links.request(hostId, 'window:open', { subId, spec: sub.spec }).then((answer) => {
+          if (answer.ok) this.sink.window(sub.browserId, subId, answer.data);
+          else this.logger.warn({ hostId, subId, code: answer.code }, 'could not restore a window after the agent reconnected');
+        });
+      } else {
+        void this.links.request(hostId, 'events:open', { subId, spec: sub.spec }).then((answer) => {
+          if (!answer.ok) this.logger.warn({ hostId, subId, code: answer.code }, 'could not restore an event stream after the agent reconnected');
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,133 @@
+import { readFile } from 'node:fs/promises';
+import type { Ack, DeleteResult, EventBatch, WindowResult } from '@ctscope/protocol';
+import { generateTraffic, skipKernelTests, type Netns } from '@ctscope/testkit';
+import type { Socket } from 'socket.io-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { hashPassword } from '../auth/passwords';
+import { Cleanups, agentInNetns, browserSocket, nextSample } from './agent-harness';
+import { startTestDashboard, type TestDashboard } from './test-dashboard';
+
+const cleanups = new Cleanups();
+afterEach(() => cleanups.run());
+
+const request = <T>(socket: Socket, event: string, payload: unknown) =>
+  socket.timeout(20_000).emitWithAck(event, payload) as Promise<Ack<T>>;
+
+function unwrap<T>(ack: Ack<T>): T {
+  if (!ack.ok) throw new Error(`${ack.code}: ${ack.message}`);
+  return ack.data;
+}
+
+/** Lines of `conntrack -L` for these arguments (the summary line goes to stderr). */
+async function cliLines(ns: Netns, args: string[]): Promise<string[]> {
+  const { stdout } = await ns.conntrack(['-L', ...args]);
+  return stdout.split('\n').filter((line) => line.trim().length > 0);
+}
+
+async function onlineAgent(): Promise<{ dash: TestDashboard; browser: Socket; ns: Netns; auditFile: string; hostId: string }> {
+  const dash = await startTestDashboard();
+  cleanups.add(() => dash.close());
+  const browser = await browserSocket(dash, cleanups);
+  const { ns, auditFile } = await agentInNetns(dash, cleanups);
+  await nextSample(browser, 0);
+  return { dash, browser, ns, auditFile, hostId: dash.server.localAgent.hostId };
+}
+
+const windowSpec = (query: string) => ({ query, sort: { column: 'id', desc: false }, offset: 0, limit: 100 });
+
+describe.skipIf(skipKernelTests())('live table over the dashboard, real kernel', () => {
+  it('a window subscription receives a new connection within a second', async () => {
+    const { browser, ns, hostId } = await onlineAgent();
+    const opened = unwrap(await request<{ subId: string; result: WindowResult }>(browser, 'window:subscribe', { hostId, spec: windowSpec('icmp') }));
+    expect(opened.result.total).toBe(0);
+
+    const pushed = new Promise<{ result: WindowResult; at: number }>((resolve) => {
+      browser.on('window:pushed', (push: { subId: string; result: WindowResult }) => {
+        if (push.subId === opened.subId && push.result.total > 0) resolve({ result: push.result, at: Date.now() });
+      });
+    });
+    const sent = Date.now();
+    await ns.exec('ping', ['-n', '-q', '-c', '1', '-W', '1', '127.0.0.1']);
+    const { result, at } = await pushed;
+    expect(at - sent).toBeLessThan(1_000);
+    expect(result.rows[0]?.proto).toBe('icmp');
+    expect(result.rows[0]?.orig.src).toBe('127.0.0.1');
+    const [cliLine] = await cliLines(ns, ['-p', 'icmp', '-o', 'id']);
+    expect(cliLine).toContain(`id=${result.rows[0]?.id}`);
+  });
+
+  it('streams filtered events in batches', async () => {
+    const { browser, ns, hostId } = await onlineAgent();
+    const batches: EventBatch[] = [];
+    browser.on('events:batched', (push: { batch: EventBatch }) => batches.push(push.batch));
+    unwrap(await request(browser, 'events:subscribe', { hostId, spec: { query: 'udp', types: ['NEW', 'DESTROY'] } }));
+    await generateTraffic(ns, { udp: 10, tcp: 3 });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const events = batches.flatMap((b) => b.events);
+    expect(events.filter((e) => e.type === 'NEW').length).toBe(10);
+    expect(events.every((e) => e.flow.proto === 'udp')).toBe(true);
+    expect(batches.every((b) => b.dropped === 0)).toBe(true);
+  });
+
+  it('aggregates agree with conntrack -L', async () => {
+    const { browser, ns, hostId } = await onlineAgent();
+    await generateTraffic(ns, { udp: 12, tcp: 5 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const aggregates = unwrap(await request<{ total: number; byProtocol: { key: string; count: number }[]; topSources: { key: string }[] }>(browser, 'flows:aggregate', { hostId, query: '', top: 5 }));
+    const udp = (await cliLines(ns, ['-p', 'udp'])).length;
+    const tcp = (await cliLines(ns, ['-p', 'tcp'])).length;
+    expect(aggregates.byProtocol.find((p) => p.key === 'udp')?.count).toBe(udp);
+    expect(aggregates.byProtocol.find((p) => p.key === 'tcp')?.count).toBe(tcp);
+    expect(aggregates.topSources[0]?.key).toBe('127.0.0.1');
+  });
+
+  it('delete by filter removes exactly the dry run entries, audited on the agent and the dashboard', async () => {
+    const { dash, browser, ns, hostId, auditFile } = await onlineAgent();
+    await generateTraffic(ns, { udp: 15, tcp: 6 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const udpBefore = await cliLines(ns, ['-p', 'udp', '-o', 'id']);
+    const tcpBefore = (await cliLines(ns, ['-p', 'tcp'])).length;
+
+    const dry = unwrap(await request<DeleteResult>(browser, 'flows:deleteMatching', { hostId, query: 'udp', dryRun: true }));
+    expect(dry.matched).toBe(udpBefore.length);
+    expect(dry.deleted).toBe(0);
+    expect((await cliLines(ns, ['-p', 'udp'])).length).toBe(udpBefore.length);
+
+    // A flow that appears after the dry run is not part of the plan and must survive.
+    await generateTraffic(ns, { udp: 1 });
+    const done = unwrap(await request<DeleteResult>(browser, 'flows:deleteMatching', { hostId, planId: dry.planId, dryRun: false }));
+    expect(done.deleted).toBe(udpBefore.length);
+    const udpAfter = await cliLines(ns, ['-p', 'udp', '-o', 'id']);
+    expect(udpAfter.length).toBe(1);
+    const ids = (lines: string[]) => lines.map((l) => /id=(\d+)/.exec(l)?.[1]);
+    expect(ids(udpAfter).some((id) => ids(udpBefore).includes(id))).toBe(false);
+    expect((await cliLines(ns, ['-p', 'tcp'])).length).toBe(tcpBefore);
+
+    const audit = (await readFile(auditFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { phase: string; action: string; actor: { user: string }; result?: string });
+    expect(audit.map((a) => [a.phase, a.action, a.actor.user, a.result ?? null])).toEqual([
+      ['begin', 'conntrack.delete-matching', 'admin', null],
+      ['end', 'conntrack.delete-matching', 'admin', 'ok'],
+    ]);
+    const [row] = dash.server.store.listAudit(10);
+    expect(row).toMatchObject({ actor: 'admin', action: 'conntrack.delete-matching', target: hostId, result: 'ok' });
+  });
+
+  it('refuses changes from a viewer and changes nothing', async () => {
+    const { dash, ns, hostId, auditFile } = await onlineAgent();
+    dash.server.store.createUser('vera', await hashPassword('viewer password 1'), 'viewer');
+    const viewer = await browserSocket(dash, cleanups, await dash.login('vera', 'viewer password 1'));
+    await generateTraffic(ns, { udp: 5 });
+    const before = (await cliLines(ns, [])).length;
+    for (const [event, payload] of [
+      ['flows:deleteMatching', { hostId, query: 'udp', dryRun: true }],
+      ['flows:flush', { hostId, confirmCount: before }],
+      ['flows:delete', { hostId, keys: ['x'] }],
+    ] as const) {
+      const ack = await request(viewer, event, payload);
+      expect(ack).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    }
+    expect((await cliLines(ns, [])).length).toBe(before);
+    await expect(readFile(auditFile, 'utf8')).resolves.toBe('');
+    expect(dash.server.store.listAudit(10)).toEqual([]);
+  });
+});
