@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ConntrackSource, Flow } from '@ctscope/conntrack';
 import type { Actor, DeleteResult, WireFlow } from '@ctscope/protocol';
+import { flowKey } from '../mirror/flow-key';
 import type { Mirror, MirrorEntry } from '../mirror/mirror';
 import { compileQuery } from '../query/compile-query';
 import { toWireFlow } from '../query/wire-flow';
@@ -13,14 +14,16 @@ export interface ChangeAuditor {
 export type ChangeResult = { ok: true; result: DeleteResult } | { ok: false; code: 'BAD_REQUEST' | 'NOT_FOUND' | 'INTERNAL'; message: string };
 
 const PLAN_TTL_MS = 10 * 60_000;
-const MAX_PLANS = 16;
+/** Plans hold references to entries, so only a few are kept. */
+const MAX_PLANS = 4;
 const SAMPLE_ROWS = 20;
 /** A flush confirmation stays valid while the table moved by at most this share (busy hosts never hold still). */
 const FLUSH_TOLERANCE = 0.05;
 
 interface Plan {
   query: string;
-  keys: string[];
+  /** The matched entries as they were; each is looked up again (by identity) when the plan runs. */
+  entries: MirrorEntry[];
   createdAt: number;
 }
 
@@ -35,7 +38,7 @@ export class FlowChanges {
   ) {}
 
   async deleteKeys(actor: Actor, keys: readonly string[]): Promise<ChangeResult> {
-    const entries = keys.map((key) => this.mirror.get(key)).filter((e): e is MirrorEntry => e !== undefined);
+    const entries = keys.map((key) => this.lookup(key)).filter((e): e is MirrorEntry => e !== undefined);
     if (entries.length === 0) return { ok: false, code: 'NOT_FOUND', message: 'none of these entries exists any more; refresh the table' };
     return this.deleteEntries(actor, 'conntrack.delete', { keys: keys.length }, entries);
   }
@@ -50,14 +53,14 @@ export class FlowChanges {
       for (const entry of this.mirror.values()) if (query.match(entry.flow)) matched.push(entry);
       const planId = randomUUID();
       if (this.plans.size >= MAX_PLANS) this.plans.delete(this.plans.keys().next().value as string);
-      this.plans.set(planId, { query: request.query, keys: matched.map((e) => e.key), createdAt: now });
+      this.plans.set(planId, { query: request.query, entries: matched, createdAt: now });
       return { ok: true, result: { matched: matched.length, deleted: 0, dryRun: true, planId, sample: sampleOf(matched, now) } };
     }
     const plan = this.plans.get(request.planId);
     if (!plan) return { ok: false, code: 'NOT_FOUND', message: 'this dry run has expired (plans last 10 minutes); run the dry run again' };
     this.plans.delete(request.planId);
-    const entries = plan.keys.map((key) => this.mirror.get(key)).filter((e): e is MirrorEntry => e !== undefined);
-    return this.deleteEntries(actor, 'conntrack.delete-matching', { query: plan.query, planned: plan.keys.length }, entries);
+    const entries = plan.entries.map((e) => this.mirror.find(e.flow)).filter((e): e is MirrorEntry => e !== undefined);
+    return this.deleteEntries(actor, 'conntrack.delete-matching', { query: plan.query, planned: plan.entries.length }, entries);
   }
 
   async flush(actor: Actor, confirmCount: number): Promise<ChangeResult> {
@@ -89,6 +92,13 @@ export class FlowChanges {
     }
     await change.finish('ok', { deleted });
     return { ok: true, result: { matched: entries.length, deleted, dryRun: false, sample: sampleOf(entries, now) } };
+  }
+
+  /** The entry a wire key names (keys start with the kernel id). */
+  private lookup(key: string): MirrorEntry | undefined {
+    const id = Number.parseInt(key, 10);
+    if (!Number.isSafeInteger(id)) return undefined;
+    return this.mirror.withId(id).find((e) => flowKey(e.flow) === key);
   }
 
   private expirePlans(now: number): void {

@@ -1,16 +1,10 @@
 import type { ConntrackSource, EventType, Flow, FlowEvent, Subscription } from '@ctscope/conntrack';
 import type { Logger } from 'pino';
-import { flowKey } from './flow-key';
+import { FlowTable, type MirrorEntry } from './flow-table';
 
 export type ResyncReason = 'initial' | 'overrun' | 'count-drift' | 'buffer-full' | 'error';
 
-/** One mirrored entry: the flow, its identity and when the kernel last told us about it. */
-export interface MirrorEntry {
-  readonly key: string;
-  readonly flow: Flow;
-  /** Agent clock (ms) when the flow was dumped or its last event arrived; `flow.timeout` counts from here. */
-  readonly seenAt: number;
-}
+export type { MirrorEntry } from './flow-table';
 
 export interface MirrorHealth {
   entries: number;
@@ -49,7 +43,7 @@ export interface MirrorChange {
  * during the dump are replayed on top, so the mirror converges without a gap.
  */
 export class Mirror {
-  private flows = new Map<string, MirrorEntry>();
+  private flows = new FlowTable();
   private resyncStarted = 0;
   private subscription: Subscription | null = null;
   private buffer: FlowEvent[] | null = null;
@@ -111,8 +105,13 @@ export class Mirror {
     return this.flows.values();
   }
 
-  get(key: string): MirrorEntry | undefined {
-    return this.flows.get(key);
+  /** The live entry for this flow's identity (kernel id + original tuple + zone). */
+  find(flow: Flow): MirrorEntry | undefined {
+    return this.flows.find(flow);
+  }
+
+  withId(id: number): readonly MirrorEntry[] {
+    return this.flows.withId(id);
   }
 
   /** Resolves once no resync is running or queued (for callers that need a settled view). */
@@ -138,7 +137,7 @@ export class Mirror {
 
   private receive(event: FlowEvent): void {
     if (this.eventListeners.size > 0) {
-      const entry: MirrorEntry = { key: flowKey(event.flow), flow: event.flow, seenAt: Date.now() };
+      const entry: MirrorEntry = { flow: event.flow, seenAt: Date.now() };
       for (const listener of this.eventListeners) listener(event, entry);
     }
     if (this.buffer) {
@@ -152,9 +151,8 @@ export class Mirror {
 
   private apply(event: FlowEvent): void {
     this.health.events[event.type]++;
-    const key = flowKey(event.flow);
-    if (event.type === 'DESTROY') this.flows.delete(key);
-    else this.flows.set(key, { key, flow: event.flow, seenAt: Date.now() });
+    if (event.type === 'DESTROY') this.flows.delete(event.flow);
+    else this.flows.set(event.flow, Date.now());
   }
 
   private async checkCount(): Promise<void> {
@@ -182,17 +180,14 @@ export class Mirror {
     this.health.resyncing = true;
     try {
       const dumped = await this.source.dump();
-      const next = new Map<string, MirrorEntry>();
+      const next = new FlowTable();
       const seenAt = Date.now();
-      for (const flow of dumped) {
-        const key = flowKey(flow);
-        next.set(key, { key, flow, seenAt });
-      }
+      for (const flow of dumped) next.set(flow, seenAt);
       const previous = this.flows;
       this.flows = next;
       for (const event of this.buffer) this.apply(event);
       let removed = 0;
-      for (const key of previous.keys()) if (!this.flows.has(key)) removed++;
+      for (const entry of previous.values()) if (!this.flows.find(entry.flow)) removed++;
       this.health.resyncs++;
       this.health.lastResync = { at: started, reason, durationMs: Date.now() - started, entries: this.flows.size };
       this.options.logger.info({ reason, entries: this.flows.size, durationMs: Date.now() - started }, 'mirror resynced');

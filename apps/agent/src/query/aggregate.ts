@@ -32,6 +32,12 @@ export function topCounts(map: Map<string, number>, n: number): KeyCount[] {
   return Array.from(smallest(keys.length, Math.min(n, keys.length), compare), (i) => ({ key: keys[i] as string, count: counts[i] as number }));
 }
 
+function topPairs(pairs: Map<string, Map<string, number>>, n: number): KeyCount[] {
+  const best: KeyCount[] = [];
+  for (const [src, destinations] of pairs) for (const { key, count } of topCounts(destinations, n)) best.push({ key: `${src} → ${key}`, count });
+  return best.sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1)).slice(0, n);
+}
+
 /** Breakdowns of the matching entries: what fills the table and who. */
 export function aggregate(input: AggregateInput): Aggregates {
   const started = performance.now();
@@ -41,7 +47,8 @@ export function aggregate(input: AggregateInput): Aggregates {
   const sources = new Map<string, number>();
   const destinations = new Map<string, number>();
   const ports = new Map<string, number>();
-  const pairs = new Map<string, number>();
+  // Pairs are counted per source, so no key string is built per entry.
+  const pairs = new Map<string, Map<string, number>>();
   const idle = new Array<number>(IDLE_BUCKETS.length + 1).fill(0);
   let total = 0;
   let assured = 0;
@@ -59,7 +66,9 @@ export function aggregate(input: AggregateInput): Aggregates {
     bump(sources, flow.orig.src);
     bump(destinations, flow.orig.dst);
     if (flow.orig.dport !== undefined) bump(ports, `${proto}/${flow.orig.dport}`);
-    bump(pairs, `${flow.orig.src} → ${flow.orig.dst}`);
+    let toDestinations = pairs.get(flow.orig.src);
+    if (!toDestinations) pairs.set(flow.orig.src, (toDestinations = new Map()));
+    bump(toDestinations, flow.orig.dst);
     if (flow.protoNum === 6 && flow.state === 'ESTABLISHED') {
       const remaining = remainingTimeout(flow, entry.seenAt, now);
       if (remaining !== undefined) {
@@ -81,7 +90,7 @@ export function aggregate(input: AggregateInput): Aggregates {
     topSources: topCounts(sources, input.top),
     topDestinations: topCounts(destinations, input.top),
     topDestinationPorts: topCounts(ports, input.top),
-    topPairs: topCounts(pairs, input.top),
+    topPairs: topPairs(pairs, input.top),
     idle: {
       timeoutSeconds: input.establishedTimeout,
       buckets: idle.map((count, i) => ({ upToSeconds: IDLE_BUCKETS[i] ?? null, count })),

@@ -56,6 +56,21 @@ describe('queryWindow', () => {
     expect(Array.from(smallest(values.length, 37, compare))).toEqual(expected);
   });
 
+  it('deep windows agree with the heap path, ties and missing values included', () => {
+    const many = Array.from({ length: 9_000 }, (_, i) =>
+      entry({ src: `10.0.${(i * 37) % 256}.${i % 200}`, dst: '10.9.0.1', dport: (i * 7919) % 50, id: i + 1, ...(i % 5 === 0 ? {} : { packets: (i * 31) % 97 }) }),
+    );
+    for (const [column, desc] of [['dport', false], ['packets', true], ['packets', false], ['src', true], ['proto', false]] as const) {
+      for (const offset of [0, 4_321, 8_950]) {
+        const spec = { sort: { column, desc }, offset, limit: 300 };
+        const deep = queryWindow({ entries: many, size: many.length, match: all, spec, now: 0, heapLimit: 0 });
+        const heap = queryWindow({ entries: many, size: many.length, match: all, spec, now: 0, heapLimit: Infinity });
+        expect(deep.rows.map((r) => r.id)).toEqual(heap.rows.map((r) => r.id));
+        expect(deep.rows).toHaveLength(Math.min(300, 9_000 - offset));
+      }
+    }
+  });
+
   it('breaks IPv6 ties beyond the first 48 bits', () => {
     expect(compareAddresses('fd00::1', 'fd00::2')).toBeLessThan(0);
     expect(compareAddresses('fd00::1:0', 'fd00::2')).toBeGreaterThan(0);

@@ -1,5 +1,6 @@
 import type { Flow } from '@ctscope/conntrack';
 import type { WindowResult, WindowSpec } from '@ctscope/protocol';
+import { flowKey } from '../mirror/flow-key';
 import type { MirrorEntry } from '../mirror/mirror';
 import { ADDRESS_COLUMNS, SORT_KEYS, compareAddresses } from './sort-keys';
 import { toWireFlow } from './wire-flow';
@@ -13,6 +14,8 @@ export interface WindowInput {
   match: (flow: Flow) => boolean;
   spec: Pick<WindowSpec, 'sort' | 'offset' | 'limit'>;
   now?: number;
+  /** Windows ending before this row use a bounded heap; deeper ones a key-range sort (tests force either). */
+  heapLimit?: number;
 }
 
 /** Filter, sort on any column and cut a window out of the mirror; `total` counts every match. */
@@ -50,22 +53,44 @@ export function queryWindow(input: WindowInput): WindowResult {
     }
     const byId = (ids[a] as number) - (ids[b] as number);
     if (byId !== 0) return byId;
-    return ea.key < eb.key ? -1 : ea.key > eb.key ? 1 : 0;
+    const ka2 = flowKey(ea.flow);
+    const kb2 = flowKey(eb.flow);
+    return ka2 < kb2 ? -1 : ka2 > kb2 ? 1 : 0;
   };
 
   const { offset, limit } = input.spec;
   const wanted = Math.min(n, offset + limit);
-  const order = wanted <= HEAP_LIMIT ? smallest(n, wanted, compare) : sortAll(n, compare);
+  const order =
+    offset >= wanted
+      ? new Uint32Array(0)
+      : wanted <= (input.heapLimit ?? HEAP_LIMIT)
+        ? smallest(n, wanted, compare).subarray(offset) : deepSlice(keys, desc, offset, wanted, compare);
   const rows = [];
-  for (let i = offset; i < wanted; i++) rows.push(toWireFlow(matched[order[i] as number] as MirrorEntry, now));
+  for (const index of order) rows.push(toWireFlow(matched[index] as MirrorEntry, now));
   return { total: n, size: input.size, offset, rows, at: now, tookMs: performance.now() - started };
 }
 
-function sortAll(n: number, compare: (a: number, b: number) => number): Uint32Array {
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  // Array.prototype.sort is faster than TypedArray sort with a comparator in V8.
-  return Uint32Array.from(Array.from(order).sort(compare));
+/**
+ * Rows [offset, end) of the full order without sorting every match with the comparator: a native sort
+ * of the bare keys finds the key range the window covers, and only entries in that range are sorted.
+ */
+function deepSlice(keys: Float64Array, desc: boolean, offset: number, end: number, compare: (a: number, b: number) => number): Uint32Array {
+  const n = keys.length;
+  const directed = new Float64Array(n);
+  for (let i = 0; i < n; i++) directed[i] = desc ? -(keys[i] as number) : (keys[i] as number);
+  const sorted = Float64Array.from(directed).sort(); // numeric, NaN last
+  const lo = sorted[offset] as number;
+  const hi = sorted[end - 1] as number;
+  const inRange = (k: number) => (Number.isNaN(k) ? Number.isNaN(hi) : !Number.isNaN(lo) && k >= lo && (Number.isNaN(hi) || k <= hi));
+  let before = 0;
+  const candidates: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const k = directed[i] as number;
+    if (inRange(k)) candidates.push(i);
+    else if (!Number.isNaN(k) && (Number.isNaN(lo) || k < lo)) before++;
+  }
+  candidates.sort(compare);
+  return Uint32Array.from(candidates.slice(offset - before, end - before));
 }
 
 /** The `k` smallest of `n` items in order, using a max-heap of size k: O(n log k). */

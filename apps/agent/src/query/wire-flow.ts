@@ -1,5 +1,6 @@
 import type { Flow, Tuple } from '@ctscope/conntrack';
 import type { WireFlow, WireTuple } from '@ctscope/protocol';
+import { flowKey } from '../mirror/flow-key';
 import type { MirrorEntry } from '../mirror/mirror';
 
 function wireTuple(t: Tuple): WireTuple {
@@ -22,10 +23,10 @@ export function remainingTimeout(flow: Flow, seenAt: number, now: number): numbe
 const toNumber = (value: bigint): number => (value > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(value));
 
 /** A mirrored entry as JSON for the wire: counters as numbers, timestamps in milliseconds. */
-export function toWireFlow(entry: Pick<MirrorEntry, 'key' | 'flow' | 'seenAt'>, now: number): WireFlow {
+export function toWireFlow(entry: MirrorEntry, now: number): WireFlow {
   const { flow } = entry;
   const out: WireFlow = {
-    key: entry.key,
+    key: flowKey(flow),
     family: flow.family,
     proto: flow.proto,
     protoNum: flow.protoNum,

@@ -1,6 +1,5 @@
 import type { Flow } from '@ctscope/conntrack';
 import type { MirrorEntry } from '../../mirror/mirror';
-import { flowKey } from '../../mirror/flow-key';
 
 export interface EntrySpec {
   src: string;
@@ -36,5 +35,5 @@ export function entry(spec: EntrySpec): MirrorEntry {
   };
   if (spec.state !== undefined) flow.state = spec.state;
   if (spec.packets !== undefined) flow.countersOrig = { packets: BigInt(spec.packets), bytes: BigInt(spec.packets * 100) };
-  return { key: flowKey(flow), flow, seenAt: spec.seenAt ?? 0 };
+  return { flow, seenAt: spec.seenAt ?? 0 };
 }

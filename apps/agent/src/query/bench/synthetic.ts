@@ -1,0 +1,40 @@
+// In-process timing of queries over synthetic entries (no kernel): `tsx synthetic.ts [entries]`.
+import type { SortColumn } from '@ctscope/protocol';
+import { FlowTable } from '../../mirror/flow-table';
+import { aggregate } from '../aggregate';
+import { compileQuery } from '../compile-query';
+import { entry } from '../testing/entries';
+import { queryWindow } from '../window';
+
+const n = Number(process.argv[2] ?? 250_000);
+const table = new FlowTable();
+for (let i = 0; i < n; i++) {
+  const host = Math.floor(i / 1000) + 1;
+  const e = entry({ src: '127.0.0.1', dst: `127.${(host >> 16) & 255}.${(host >> 8) & 255}.${host & 255}`, proto: 'udp', sport: 40000, dport: 10000 + (i % 1000), id: 1_000_000 + i * 7, timeout: 3600 - (i % 3600) });
+  table.set(e.flow, 0);
+}
+const time = (name: string, fn: () => void) => {
+  const times: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    const t = performance.now();
+    fn();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  console.log(name.padEnd(40), 'p50', times[7]?.toFixed(1), 'max', times[14]?.toFixed(1));
+};
+const run = (query: string, column: SortColumn, desc: boolean, offset: number) => {
+  const q = compileQuery(query);
+  if (!q.ok) throw new Error(q.message);
+  time(`${query || '(all)'} by ${column} @${offset}`, () => queryWindow({ entries: table.values(), size: table.size, match: q.match, spec: { sort: { column, desc }, offset, limit: 100 } }));
+};
+time('iterate only', () => {
+  let c = 0;
+  for (const e of table.values()) if (e.seenAt === 0) c++;
+});
+run('', 'timeout', true, 0);
+run('udp dport:10000-10499', 'dst', false, 0);
+run('dst:127.0.0.0/9', 'dport', false, 100_000);
+run('10500', 'id', false, 0);
+const all = compileQuery('');
+if (all.ok) time('aggregate', () => aggregate({ entries: table.values(), size: table.size, match: all.match, top: 10, establishedTimeout: 432_000 }));
