@@ -22,6 +22,22 @@ import {
   type WindowSpec,
 } from './flows';
 import { aggregatesSchema, deleteResultSchema } from './flows';
+import {
+  ruleApplyRequestSchema,
+  ruleApplyResultSchema,
+  ruleDetectionSchema,
+  ruleListSchema,
+  rulePreviewSchema,
+  ruleRemoveRequestSchema,
+  ruleRemoveResultSchema,
+  ruleSpecInputSchema,
+  type RuleApplyRequest,
+  type RuleApplyResult,
+  type RuleDetection,
+  type RuleList,
+  type RulePreview,
+  type RuleRemoveRequest,
+} from './rules';
 import { historyRequestSchema, historySchema, statsSampleSchema, type HistoryPoint, type StatsSample } from './stats';
 import { roleSchema } from './http';
 
@@ -78,6 +94,11 @@ export interface ServerToAgentEvents {
   'flows:delete': (payload: DeleteFlowsRequest & { actor: Actor }, ack: AckCallback<DeleteResult>) => void;
   'flows:deleteMatching': (payload: DeleteMatchingRequest & { actor: Actor }, ack: AckCallback<DeleteResult>) => void;
   'flows:flush': (payload: FlushRequest & { actor: Actor }, ack: AckCallback<DeleteResult>) => void;
+  'rules:detect': (payload: Record<string, never>, ack: AckCallback<RuleDetection>) => void;
+  'rules:preview': (payload: { spec: Record<string, unknown> }, ack: AckCallback<RulePreview>) => void;
+  'rules:list': (payload: Record<string, never>, ack: AckCallback<RuleList>) => void;
+  'rules:apply': (payload: RuleApplyRequest & { actor: Actor }, ack: AckCallback<RuleApplyResult>) => void;
+  'rules:remove': (payload: RuleRemoveRequest & { actor: Actor }, ack: AckCallback<{ removed: number }>) => void;
 }
 
 const withActor = { actor: actorSchema };
@@ -92,6 +113,11 @@ export const agentResultSchemas = {
   'flows:delete': deleteResultSchema,
   'flows:deleteMatching': deleteResultSchema,
   'flows:flush': deleteResultSchema,
+  'rules:detect': ruleDetectionSchema,
+  'rules:preview': rulePreviewSchema,
+  'rules:list': ruleListSchema,
+  'rules:apply': ruleApplyResultSchema,
+  'rules:remove': ruleRemoveResultSchema,
 } as const;
 
 /** Schemas for every dashboard→agent request, parsed by the agent on arrival. */
@@ -105,6 +131,11 @@ export const serverToAgentSchemas = {
   'flows:delete': deleteFlowsRequestSchema.extend(withActor),
   'flows:deleteMatching': z.intersection(deleteMatchingRequestSchema, z.object(withActor)),
   'flows:flush': flushRequestSchema.extend(withActor),
+  'rules:detect': z.object({}).strict(),
+  'rules:preview': z.object({ spec: ruleSpecInputSchema }),
+  'rules:list': z.object({}).strict(),
+  'rules:apply': ruleApplyRequestSchema.extend(withActor),
+  'rules:remove': z.intersection(ruleRemoveRequestSchema, z.object(withActor)),
 } as const;
 
 /** Schemas for every agent→dashboard payload, parsed on arrival. */

@@ -19,6 +19,17 @@ import {
   type WindowResult,
   type WindowSpec,
 } from './flows';
+import {
+  ruleApplyRequestSchema,
+  ruleRemoveRequestSchema,
+  ruleSpecInputSchema,
+  type RuleApplyRequest,
+  type RuleApplyResult,
+  type RuleDetection,
+  type RuleList,
+  type RulePreview,
+  type RuleRemoveRequest,
+} from './rules';
 import { historyRequestSchema, statsSampleSchema, type HistoryPoint, type StatsSample } from './stats';
 
 /** Socket.IO namespace browsers connect to (session cookie required). */
@@ -56,6 +67,11 @@ export interface BrowserToServerEvents {
   'flows:delete': (payload: OnHost<DeleteFlowsRequest>, ack: AckCallback<DeleteResult>) => void;
   'flows:deleteMatching': (payload: OnHost<DeleteMatchingRequest>, ack: AckCallback<DeleteResult>) => void;
   'flows:flush': (payload: OnHost<FlushRequest>, ack: AckCallback<DeleteResult>) => void;
+  'rules:detect': (payload: OnHost<Record<string, never>>, ack: AckCallback<RuleDetection>) => void;
+  'rules:preview': (payload: OnHost<{ spec: Record<string, unknown> }>, ack: AckCallback<RulePreview>) => void;
+  'rules:list': (payload: OnHost<Record<string, never>>, ack: AckCallback<RuleList>) => void;
+  'rules:apply': (payload: OnHost<RuleApplyRequest>, ack: AckCallback<RuleApplyResult>) => void;
+  'rules:remove': (payload: OnHost<RuleRemoveRequest>, ack: AckCallback<{ removed: number }>) => void;
 }
 
 const onHost = { hostId: hostIdSchema };
@@ -75,6 +91,11 @@ export const browserToServerSchemas = {
   'flows:delete': deleteFlowsRequestSchema.extend(onHost),
   'flows:deleteMatching': z.intersection(deleteMatchingRequestSchema, z.object(onHost)),
   'flows:flush': flushRequestSchema.extend(onHost),
+  'rules:detect': z.object(onHost),
+  'rules:preview': z.object({ ...onHost, spec: ruleSpecInputSchema }),
+  'rules:list': z.object(onHost),
+  'rules:apply': ruleApplyRequestSchema.extend(onHost),
+  'rules:remove': z.intersection(ruleRemoveRequestSchema, z.object(onHost)),
 } as const;
 
 /** Schemas for dashboard→browser payloads, parsed by the browser on arrival. */

@@ -7,3 +7,4 @@ export * from './agent-events';
 export * from './browser-events';
 export * from './http';
 export * from './flows';
+export * from './rules';

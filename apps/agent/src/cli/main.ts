@@ -12,6 +12,7 @@ commands:
   stats     per-CPU statistics (like conntrack -S)
   count     number of entries (like conntrack -C)
   delete    delete entries matching a filter (like conntrack -D)
+  rules     NOTRACK, state and connection-limit rules in our own table/chains
 
 Run "ctscope <command> --help" for a command's options.
 
@@ -44,6 +45,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   delete: async () => {
     const m = await import('../commands/delete');
     return { usage: m.DELETE_USAGE, run: m.deleteCommand };
+  },
+  rules: async () => {
+    const m = await import('../commands/rules');
+    return { usage: m.RULES_USAGE, run: m.rulesCommand };
   },
 };
 

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { EventStreams } from '../live/event-streams';
 import type { ChangeResult, FlowChanges } from '../live/flow-changes';
 import type { StatsHistory } from '../live/history';
+import type { RulesAnswer, RulesService } from '../live/rules-service';
 import type { WindowSubscriptions } from '../live/window-subscriptions';
 import type { AgentSocket } from './dashboard-link';
 
@@ -12,6 +13,7 @@ export interface AgentServices {
   events: EventStreams;
   history: StatsHistory;
   changes: FlowChanges;
+  rules: RulesService;
   aggregate(query: string, top: number): Promise<{ ok: true; data: Aggregates } | { ok: false; message: string }>;
 }
 
@@ -38,6 +40,7 @@ export function attachRpcHandlers(socket: AgentSocket, services: AgentServices, 
     }) as never);
   };
   const fromChange = (result: ChangeResult) => (result.ok ? ok(result.result) : fail(result.code, result.message));
+  const fromRules = <T>(answer: RulesAnswer<T>) => (answer.ok ? ok(answer.data) : fail(answer.code, answer.message));
 
   on('window:open', ({ subId, spec }) => {
     const opened = services.windows.open(subId, spec);
@@ -60,6 +63,15 @@ export function attachRpcHandlers(socket: AgentSocket, services: AgentServices, 
     return fromChange(await services.changes.deleteMatching(actor, request.dryRun ? { query: request.query, dryRun: true } : { planId: request.planId, dryRun: false }));
   });
   on('flows:flush', async ({ actor, confirmCount }) => fromChange(await services.changes.flush(actor, confirmCount)));
+
+  on('rules:detect', async () => ok(await services.rules.describe()));
+  on('rules:preview', async ({ spec }) => fromRules(await services.rules.preview(spec)));
+  on('rules:list', async () => ok(await services.rules.list()));
+  on('rules:apply', async ({ actor, spec, withCompanions }) => fromRules(await services.rules.apply(actor, spec, withCompanions)));
+  on('rules:remove', async (request) => {
+    const { actor } = request;
+    return fromRules(await services.rules.remove(actor, 'all' in request ? { all: true } : { id: request.id }));
+  });
 
   // Subscriptions belong to one connection: the dashboard re-opens what it still needs after a reconnect.
   socket.on('disconnect', () => {

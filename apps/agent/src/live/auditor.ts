@@ -5,10 +5,13 @@ import type { Actor } from '@ctscope/protocol';
 import type { Logger } from 'pino';
 import type { ChangeAuditor } from './flow-changes';
 
+/** Where a change came from: a dashboard user, or someone at this host's terminal. */
+export type AuditVia = 'dashboard' | 'cli';
+
 export interface AuditLine {
   time: string;
   id: string;
-  actor: Actor & { via: 'dashboard' };
+  actor: Actor & { via: AuditVia };
   action: string;
   phase: 'begin' | 'end';
   details?: Record<string, unknown>;
@@ -23,16 +26,19 @@ export interface AuditLine {
 export class JsonLinesAuditor implements ChangeAuditor {
   private tail: Promise<void> = Promise.resolve();
 
-  private constructor(private readonly file: FileHandle) {}
+  private constructor(
+    private readonly file: FileHandle,
+    private readonly via: AuditVia,
+  ) {}
 
-  static async open(path: string): Promise<JsonLinesAuditor> {
+  static async open(path: string, via: AuditVia = 'dashboard'): Promise<JsonLinesAuditor> {
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    return new JsonLinesAuditor(await open(path, 'a', 0o600));
+    return new JsonLinesAuditor(await open(path, 'a', 0o600), via);
   }
 
   async begin(actor: Actor, action: string, details: Record<string, unknown>) {
     const id = randomUUID();
-    const base = { id, actor: { ...actor, via: 'dashboard' as const }, action };
+    const base = { id, actor: { ...actor, via: this.via }, action };
     await this.append({ time: new Date().toISOString(), ...base, phase: 'begin', details });
     return {
       finish: (result: 'ok' | 'error', after: Record<string, unknown>) => this.append({ time: new Date().toISOString(), ...base, phase: 'end', result, after }),

@@ -12,6 +12,7 @@ import { PeriodicSampler } from '../stats/periodic-sampler';
 import { createAuditor } from './auditor';
 import { EventStreams } from './event-streams';
 import { FlowChanges } from './flow-changes';
+import { RulesService } from './rules-service';
 import { StatsHistory } from './history';
 import { WindowSubscriptions } from './window-subscriptions';
 
@@ -46,6 +47,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
   const history = new StatsHistory();
   const auditor = await createAuditor(config.auditFile, logger);
   const changes = new FlowChanges(mirror, source, auditor);
+  const rules = new RulesService(() => mirror.values(), auditor);
 
   const sampler = new PeriodicSampler({
     reader: source,
@@ -73,6 +75,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
     events,
     history,
     changes,
+    rules,
     aggregate: runAggregate,
     bindPushes: (t) => (target = t),
     stop: async () => {

@@ -31,6 +31,9 @@ export const execRunner: Runner = (cmd, args, input) =>
         reject(new CommandError(cmd, args, stderr || err.message, code));
       } else resolve({ stdout, stderr });
     });
+    // A command that exits without reading its input (an error, or no input expected) closes the pipe:
+    // the exit status reported above is what matters, not the write error.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(input ?? '');
   });
 

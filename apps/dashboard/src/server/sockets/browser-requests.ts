@@ -27,7 +27,7 @@ export interface BrowserRequestDeps {
   logger: Logger;
 }
 
-const CHANGES: ReadonlySet<Name> = new Set(['flows:delete', 'flows:deleteMatching', 'flows:flush']);
+const CHANGES: ReadonlySet<Name> = new Set(['flows:delete', 'flows:deleteMatching', 'flows:flush', 'rules:apply', 'rules:remove']);
 
 /** Roles that may change a host; viewers only look. */
 export const canChange = (role: SessionUser['role']): boolean => role === 'admin' || role === 'operator';
@@ -119,6 +119,17 @@ export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserReques
   on('flows:flush', ({ hostId, confirmCount }) =>
     change(hostId, 'conntrack.flush', { confirmCount }, () => links.request(hostId, 'flows:flush', { confirmCount, actor: actor() })),
   );
+
+  on('rules:detect', ({ hostId }) => links.request(hostId, 'rules:detect', {}));
+  on('rules:preview', ({ hostId, spec }) => links.request(hostId, 'rules:preview', { spec }));
+  on('rules:list', ({ hostId }) => links.request(hostId, 'rules:list', {}));
+  on('rules:apply', ({ hostId, spec, withCompanions }) =>
+    change(hostId, 'rules.apply', { spec, withCompanions }, () => links.request(hostId, 'rules:apply', { spec, withCompanions, actor: actor() })),
+  );
+  on('rules:remove', (request) => {
+    const { hostId, ...ref } = request;
+    return change(hostId, 'rules.remove', ref, () => links.request(hostId, 'rules:remove', { ...('all' in ref ? { all: true as const } : { id: ref.id }), actor: actor() }));
+  });
 
   socket.on('disconnect', () => relay.browserLeft(socket.id));
 }
