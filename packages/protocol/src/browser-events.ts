@@ -63,7 +63,10 @@ export interface BrowserToServerEvents {
   'events:subscribe': (payload: OnHost<{ spec: EventStreamSpec }>, ack: AckCallback<{ subId: string }>) => void;
   'events:unsubscribe': (payload: { subId: string }) => void;
   'flows:aggregate': (payload: OnHost<AggregateRequest>, ack: AckCallback<Aggregates>) => void;
+  /** The agent's last hour at 1 s resolution. */
   'stats:history': (payload: OnHost<{ since: number }>, ack: AckCallback<HistoryPoint[]>) => void;
+  /** Longer history kept by the dashboard at reduced resolution (survives restarts and offline agents). */
+  'host:history': (payload: OnHost<{ since: number }>, ack: AckCallback<HistoryPoint[]>) => void;
   'flows:delete': (payload: OnHost<DeleteFlowsRequest>, ack: AckCallback<DeleteResult>) => void;
   'flows:deleteMatching': (payload: OnHost<DeleteMatchingRequest>, ack: AckCallback<DeleteResult>) => void;
   'flows:flush': (payload: OnHost<FlushRequest>, ack: AckCallback<DeleteResult>) => void;
@@ -88,6 +91,7 @@ export const browserToServerSchemas = {
   'events:unsubscribe': z.object({ subId: subscriptionIdSchema }),
   'flows:aggregate': aggregateRequestSchema.extend(onHost),
   'stats:history': historyRequestSchema.extend(onHost),
+  'host:history': historyRequestSchema.extend(onHost),
   'flows:delete': deleteFlowsRequestSchema.extend(onHost),
   'flows:deleteMatching': z.intersection(deleteMatchingRequestSchema, z.object(onHost)),
   'flows:flush': flushRequestSchema.extend(onHost),

@@ -106,3 +106,11 @@ export const historyRequestSchema = z.object({ since: counter });
 /** One hour at 1 s resolution. */
 export const MAX_HISTORY_POINTS = 3_600;
 export const historySchema = z.array(historyPointSchema).max(MAX_HISTORY_POINTS);
+
+/** A sample reduced to a history point (summed counters). */
+export function historyPointOf(sample: StatsSample): HistoryPoint {
+  const point: HistoryPoint = { at: sample.at, count: sample.count, max: sample.max, totals: sumCpuCounters(sample.cpu) };
+  if (sample.rates) point.rates = sample.rates;
+  if (sample.eventRates) point.eventRates = sample.eventRates;
+  return point;
+}

@@ -1,4 +1,4 @@
-import { MAX_HISTORY_POINTS, sumCpuCounters, type HistoryPoint, type StatsSample } from '@ctscope/protocol';
+import { MAX_HISTORY_POINTS, historyPointOf, type HistoryPoint, type StatsSample } from '@ctscope/protocol';
 
 /** The last hour of samples at their native resolution, in a fixed ring. */
 export class StatsHistory {
@@ -11,10 +11,7 @@ export class StatsHistory {
   }
 
   add(sample: StatsSample): void {
-    const point: HistoryPoint = { at: sample.at, count: sample.count, max: sample.max, totals: sumCpuCounters(sample.cpu) };
-    if (sample.rates) point.rates = sample.rates;
-    if (sample.eventRates) point.eventRates = sample.eventRates;
-    this.points[this.next] = point;
+    this.points[this.next] = historyPointOf(sample);
     this.next = (this.next + 1) % this.capacity;
     this.length = Math.min(this.capacity, this.length + 1);
   }

@@ -8,6 +8,7 @@ import { LoginLimiter } from './auth/login-limiter';
 import { Sessions } from './auth/sessions';
 import type { DashboardConfig } from './config';
 import { AgentLinks } from './hosts/agent-links';
+import { recordHistory } from './hosts/history-recorder';
 import { HostRegistry } from './hosts/registry';
 import { ensureLocalAgentToken } from './hosts/local-agent-token';
 import { apiErrorHandler, apiRouter, sendError } from './http/api';
@@ -56,6 +57,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
 
   const http = createServer(app);
   const io = new SocketServer(http, { maxHttpBufferSize: 1_000_000, serveClient: false });
+  const stopHistory = recordHistory(registry, store, config.history, logger);
   const links = new AgentLinks();
   const browsers = attachBrowserNamespace(io, { sessions, registry, allowedOrigins: config.allowedOrigins, links, store, logger });
   attachAgentNamespace(io, { store, registry, links, relay: browsers.relay, logger });
@@ -81,6 +83,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
     close: async () => {
       clearInterval(sweep);
       browsers.detach();
+      stopHistory();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await nextApp?.close();
       store.close();

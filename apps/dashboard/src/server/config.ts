@@ -13,6 +13,10 @@ const envSchema = z.object({
   /** Set when served over HTTPS (behind a TLS proxy): session cookies get the Secure flag. */
   CTSCOPE_SECURE_COOKIES: z.enum(['true', 'false']).default('false'),
   CTSCOPE_SESSION_HOURS: z.coerce.number().min(1).max(24 * 30).default(12),
+  /** Days of reduced-resolution stats history kept per host. */
+  CTSCOPE_HISTORY_DAYS: z.coerce.number().min(1).max(400).default(7),
+  /** Seconds between history points stored per host. */
+  CTSCOPE_HISTORY_STEP_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   CTSCOPE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
 });
@@ -27,6 +31,7 @@ export interface DashboardConfig {
   allowedOrigins: string[];
   secureCookies: boolean;
   sessionTtlMs: number;
+  history: { retentionMs: number; stepMs: number };
   logLevel: z.infer<typeof envSchema>['CTSCOPE_LOG_LEVEL'];
   dev: boolean;
   /** Directory of the Next.js app (this package). */
@@ -52,6 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, appDir = proces
     allowedOrigins: e.CTSCOPE_ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     secureCookies: e.CTSCOPE_SECURE_COOKIES === 'true',
     sessionTtlMs: e.CTSCOPE_SESSION_HOURS * 3600_000,
+    history: { retentionMs: e.CTSCOPE_HISTORY_DAYS * 86_400_000, stepMs: e.CTSCOPE_HISTORY_STEP_SECONDS * 1000 },
     logLevel: e.CTSCOPE_LOG_LEVEL,
     dev: e.NODE_ENV === 'development',
     appDir,

@@ -108,6 +108,7 @@ export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserReques
   });
   on('flows:aggregate', ({ hostId, query, top }) => links.request(hostId, 'flows:aggregate', { query, top }));
   on('stats:history', ({ hostId, since }) => links.request(hostId, 'stats:history', { since }));
+  on('host:history', ({ hostId, since }) => ok(store.listHistory(hostId, since, 50_000)));
   on('flows:delete', ({ hostId, keys }) =>
     change(hostId, 'conntrack.delete', { keys }, () => links.request(hostId, 'flows:delete', { keys, actor: actor() })),
   );

@@ -33,4 +33,13 @@ export const MIGRATIONS: readonly string[] = [
     result TEXT NOT NULL
   );
   `,
+  `
+  CREATE TABLE host_history (
+    host_id TEXT NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+    at INTEGER NOT NULL,
+    point_json TEXT NOT NULL,
+    PRIMARY KEY (host_id, at)
+  ) WITHOUT ROWID;
+  CREATE INDEX host_history_at ON host_history(at);
+  `,
 ];

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { agentInfoSchema, statsSampleSchema, type AgentInfo, type StatsSample } from '@ctscope/protocol';
+import { agentInfoSchema, historyPointSchema, statsSampleSchema, type AgentInfo, type HistoryPoint, type StatsSample } from '@ctscope/protocol';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { MIGRATIONS } from './sqlite-migrations';
@@ -126,6 +126,24 @@ export class SqliteStore implements Store {
            agent_json = coalesce(?, agent_json), latest_json = coalesce(?, latest_json) WHERE id = ?`,
       )
       .run(at, agent?.hostname ?? null, agent ? JSON.stringify(agent) : null, latest ? JSON.stringify(latest) : null, hostId);
+  }
+
+  appendHistory(hostId: string, point: HistoryPoint): void {
+    this.db.prepare('INSERT OR REPLACE INTO host_history (host_id, at, point_json) VALUES (?, ?, ?)').run(hostId, point.at, JSON.stringify(point));
+  }
+
+  listHistory(hostId: string, since: number, limit: number): HistoryPoint[] {
+    const rows = this.db
+      .prepare('SELECT point_json FROM host_history WHERE host_id = ? AND at > ? ORDER BY at LIMIT ?')
+      .all(hostId, since, Math.max(1, Math.min(100_000, limit))) as { point_json: string }[];
+    return rows.flatMap((r) => {
+      const point = historyPointSchema.safeParse(JSON.parse(r.point_json));
+      return point.success ? [point.data] : [];
+    });
+  }
+
+  pruneHistory(before: number): number {
+    return this.db.prepare('DELETE FROM host_history WHERE at < ?').run(before).changes;
   }
 
   appendAudit(record: AuditRecord): void {

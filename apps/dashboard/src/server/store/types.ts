@@ -1,4 +1,4 @@
-import type { AgentInfo, StatsSample } from '@ctscope/protocol';
+import type { AgentInfo, HistoryPoint, StatsSample } from '@ctscope/protocol';
 
 export type Role = 'admin' | 'operator' | 'viewer';
 
@@ -49,6 +49,12 @@ export interface Store {
   findHostByTokenHash(tokenHash: string): HostRecord | undefined;
   listHosts(): HostRecord[];
   recordHostSeen(hostId: string, at: number, agent: AgentInfo | null, latest: StatsSample | null): void;
+
+  appendHistory(hostId: string, point: HistoryPoint): void;
+  /** Points after `since`, oldest first, at most `limit`. */
+  listHistory(hostId: string, since: number, limit: number): HistoryPoint[];
+  /** Deletes points older than `before`; returns how many. */
+  pruneHistory(before: number): number;
 
   appendAudit(record: AuditRecord): void;
   /** Newest first, at most `limit` rows. */
