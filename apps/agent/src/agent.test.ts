@@ -26,6 +26,8 @@ describe('agent arguments', () => {
     expect(parseAgentConfig([...base, '--metrics', '[::1]:9100'], {}).metrics).toEqual({ host: '::1', port: 9100 });
     expect(parseAgentConfig([...base, '--metrics', 'off'], {}).metrics).toBeNull();
     expect(() => parseAgentConfig([...base, '--metrics', '9477'], {})).toThrow(/HOST:PORT/);
+    expect(() => parseAgentConfig([...base, '--metrics', '0.0.0.0:9477'], {})).toThrow(/loopback/);
+    expect(parseAgentConfig([...base, '--metrics', '0.0.0.0:9477', '--metrics-allow-remote'], {}).metrics).toEqual({ host: '0.0.0.0', port: 9477 });
   });
   it.each([
     [[], /--dashboard is required/],

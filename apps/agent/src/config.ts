@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { isLoopback } from './metrics/server';
 
 const agentConfigSchema = z.object({
   dashboard: z.url({ protocol: /^https?$/, error: '--dashboard must be an http(s) URL, e.g. http://127.0.0.1:3000' }),
@@ -24,6 +25,8 @@ const agentConfigSchema = z.object({
       return { host: (match[1] as string).replace(/^\[|\]$/g, ''), port };
     }),
   metricsAllowRemote: z.boolean(),
+}).refine((c) => c.metrics === null || c.metricsAllowRemote || isLoopback(c.metrics.host), {
+  message: '--metrics must be a loopback address (127.0.0.1, ::1) unless --metrics-allow-remote is given',
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 

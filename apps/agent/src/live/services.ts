@@ -1,7 +1,11 @@
 import type { ConntrackSource } from '@ctscope/conntrack';
 import type { AgentInfo, Aggregates, EventBatch, StatsSample, WindowResult } from '@ctscope/protocol';
 import type { Logger } from 'pino';
+import { AlertEngine } from '../alerts/engine';
+import { KmsgWatcher } from '../alerts/kmsg';
 import type { AgentConfig } from '../config';
+import { startMetricsServer } from '../metrics/server';
+import { tally, type Tally } from '../metrics/tally';
 import { DEFAULT_ESTABLISHED_TIMEOUT, readNetfilterInteger } from '../kernel/netfilter-values';
 import type { AgentServices } from '../link/rpc-handlers';
 import { Mirror } from '../mirror/mirror';
@@ -49,14 +53,30 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
   const changes = new FlowChanges(mirror, source, auditor);
   const rules = new RulesService(() => mirror.values(), auditor);
 
+  const alerts = new AlertEngine();
+  const kmsg = new KmsgWatcher(logger);
+  kmsg.start();
+  let latest: StatsSample | null = null;
+  const evaluateAlerts = (sample: StatsSample | null) => {
+    const changes = alerts.evaluate({ now: Date.now(), sample, overruns: mirror.getHealth().overruns, tableFullLines: kmsg.count });
+    for (const alert of changes.raised) logger.warn({ alert: alert.name, severity: alert.severity }, alert.message);
+    for (const alert of changes.cleared) logger.info({ alert: alert.name }, 'alert cleared');
+    return changes.active;
+  };
   const sampler = new PeriodicSampler({
     reader: source,
     hooks: new HooksProbe(),
     logger,
     mirrorHealth: () => mirror.getHealth(),
     deliver: (sample) => {
+      sample.alerts = evaluateAlerts(sample);
+      latest = sample;
       history.add(sample);
       deps.sendSample(sample);
+    },
+    failed: () => {
+      // The table cannot be read: still tell the dashboard why, with an empty sample carrying the alert.
+      deps.sendSample({ at: Date.now(), count: 0, max: 0, cpu: [], hooksActive: false, alerts: evaluateAlerts(null) });
     },
   });
   const timer = setInterval(() => void sampler.tick(), config.interval * 1000);
@@ -69,6 +89,29 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
     return { ok: true, data: aggregate({ entries: mirror.values(), size: mirror.size, match: compiled.match, top, establishedTimeout }) };
   };
 
+  let tallied: { at: number; tally: Tally } | null = null;
+  const currentTally = () => {
+    if (!tallied || Date.now() - tallied.at > 1_000) tallied = { at: Date.now(), tally: tally(mirror.values()) };
+    return tallied.tally;
+  };
+  const metrics = config.metrics
+    ? await startMetricsServer({
+        ...config.metrics,
+        allowRemote: config.metricsAllowRemote,
+        logger,
+        snapshot: () => ({ info: deps.info, sample: latest, mirror: mirror.getHealth(), ...currentTally(), alerts: latest?.alerts ?? [], dashboardConnected: deps.dashboardConnected() }),
+        health: () => ({
+          ok: latest !== null,
+          entries: mirror.size,
+          dashboardConnected: deps.dashboardConnected(),
+          lastSampleAgeMs: latest ? Date.now() - latest.at : null,
+        }),
+      }).catch((err: unknown) => {
+        logger.error({ err: (err as Error).message, metrics: config.metrics }, 'cannot serve /metrics; continuing without it');
+        return null;
+      })
+    : null;
+
   return {
     mirror,
     windows,
@@ -80,6 +123,8 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
     bindPushes: (t) => (target = t),
     stop: async () => {
       clearInterval(timer);
+      kmsg.stop();
+      metrics?.close();
       windows.stop();
       events.stop();
       mirror.stop();

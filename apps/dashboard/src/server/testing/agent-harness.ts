@@ -84,8 +84,8 @@ export interface NetnsAgent {
 }
 
 /** A real agent inside a fresh namespace, reaching the dashboard through a bridge. */
-export async function agentInNetns(dash: TestDashboard, cleanups: Cleanups, extraArgs: string[] = []): Promise<NetnsAgent> {
-  const ns = await createNetns();
+export async function agentInNetns(dash: TestDashboard, cleanups: Cleanups, extraArgs: string[] = [], hooks = true): Promise<NetnsAgent> {
+  const ns = await createNetns({ hooks });
   cleanups.add(() => ns.destroy());
   const bridge: NetnsBridge = await bridgeIntoNetns(ns, Number(new URL(dash.url).port));
   cleanups.add(() => bridge.close());

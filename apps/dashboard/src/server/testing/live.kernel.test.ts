@@ -24,11 +24,11 @@ async function cliLines(ns: Netns, args: string[]): Promise<string[]> {
   return stdout.split('\n').filter((line) => line.trim().length > 0);
 }
 
-async function onlineAgent(): Promise<{ dash: TestDashboard; browser: Socket; ns: Netns; auditFile: string; hostId: string }> {
+async function onlineAgent(extraArgs: string[] = [], hooks = true): Promise<{ dash: TestDashboard; browser: Socket; ns: Netns; auditFile: string; hostId: string }> {
   const dash = await startTestDashboard();
   cleanups.add(() => dash.close());
   const browser = await browserSocket(dash, cleanups);
-  const { ns, auditFile } = await agentInNetns(dash, cleanups);
+  const { ns, auditFile } = await agentInNetns(dash, cleanups, extraArgs, hooks);
   await nextSample(browser, 0);
   return { dash, browser, ns, auditFile, hostId: dash.server.localAgent.hostId };
 }
@@ -110,6 +110,42 @@ describe.skipIf(skipKernelTests())('live table over the dashboard, real kernel',
     ]);
     const [row] = dash.server.store.listAudit(10);
     expect(row).toMatchObject({ actor: 'admin', action: 'conntrack.delete-matching', target: hostId, result: 'ok' });
+  });
+
+  it('/metrics inside the namespace equals conntrack -C and -S', async () => {
+    const { ns } = await onlineAgent(['--metrics', '127.0.0.1:9477']);
+    await generateTraffic(ns, { udp: 8, tcp: 4 });
+    const scrape = async () => {
+      const { stdout } = await ns.exec(process.execPath, ['-e', 'fetch("http://127.0.0.1:9477/metrics").then((r) => r.text()).then((t) => process.stdout.write(t))']);
+      return new Map(stdout.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]));
+    };
+    // The metrics come from the last 1 s sample: wait until a sample saw the quiet table.
+    for (let attempt = 0; ; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      const count = Number((await ns.conntrack(['-C'])).stdout.trim());
+      const metrics = await scrape();
+      if (metrics.get('node_nf_conntrack_entries') !== count && attempt < 5) continue;
+      expect(metrics.get('node_nf_conntrack_entries')).toBe(count);
+      // The scrape's own TCP connection is in the live mirror when it renders, and in the table after.
+      expect(metrics.get('ctscope_mirror_entries')).toBe(Number((await ns.conntrack(['-C'])).stdout.trim()));
+      const cli = (await ns.conntrack(['-S'])).stdout;
+      const sum = (key: string) => [...cli.matchAll(new RegExp(`\\b${key}=(\\d+)`, 'g'))].reduce((s, m) => s + Number(m[1]), 0);
+      expect(metrics.get('node_nf_conntrack_stat_insert')).toBe(sum('insert'));
+      expect(metrics.get('node_nf_conntrack_stat_found')).toBe(sum('found'));
+      expect(metrics.get('ctscope_entries_by_protocol{protocol="udp"}')).toBe((await cliLines(ns, ['-p', 'udp'])).length);
+      break;
+    }
+  });
+
+  it('raises the hooks-inactive alert while nothing is tracked and clears it when a rule appears', async () => {
+    const { browser, ns } = await onlineAgent([], false);
+    const alertsOf = async () => (await nextSample(browser, Date.now())).alerts?.map((a) => a.name) ?? [];
+    expect(await alertsOf()).toContain('hooks-inactive');
+    await ns.enableHooks();
+    await generateTraffic(ns, { udp: 2 });
+    let names = await alertsOf();
+    for (let i = 0; i < 5 && names.includes('hooks-inactive'); i++) names = await alertsOf();
+    expect(names).not.toContain('hooks-inactive');
   });
 
   it('refuses changes from a viewer and changes nothing', async () => {
