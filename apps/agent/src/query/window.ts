@@ -18,14 +18,96 @@ export interface WindowInput {
   heapLimit?: number;
 }
 
+type ComparePartsFn = (ka: number, ia: number, ea: MirrorEntry, kb: number, ib: number, eb: MirrorEntry) => number;
+
+/** Missing values last in both directions; ties by full address, then kernel id, then key, so pages are stable. */
+function comparer(desc: boolean, addressOf: ((entry: MirrorEntry) => string) | undefined): ComparePartsFn {
+  const sign = desc ? -1 : 1;
+  return (ka, ia, ea, kb, ib, eb) => {
+    const aMissing = ka !== ka; // NaN
+    const bMissing = kb !== kb;
+    if (aMissing !== bMissing) return aMissing ? 1 : -1;
+    if (!aMissing && ka !== kb) return (ka - kb) * sign;
+    if (addressOf) {
+      const byAddress = compareAddresses(addressOf(ea), addressOf(eb)) * sign;
+      if (byAddress !== 0) return byAddress;
+    }
+    if (ia !== ib) return ia - ib;
+    const ka2 = flowKey(ea.flow);
+    const kb2 = flowKey(eb.flow);
+    return ka2 < kb2 ? -1 : ka2 > kb2 ? 1 : 0;
+  };
+}
+
 /** Filter, sort on any column and cut a window out of the mirror; `total` counts every match. */
 export function queryWindow(input: WindowInput): WindowResult {
   const started = performance.now();
   const now = input.now ?? Date.now();
   const { column, desc } = input.spec.sort;
-  const sortKey = SORT_KEYS[column];
-  const addressOf = ADDRESS_COLUMNS[column];
+  const { offset, limit } = input.spec;
+  const compareParts = comparer(desc, ADDRESS_COLUMNS[column]);
+  const picked = offset + limit <= (input.heapLimit ?? HEAP_LIMIT) ? leadingRows(input, now, compareParts) : deepRows(input, now, compareParts);
+  const rows = picked.entries.map((entry) => toWireFlow(entry, now));
+  return { total: picked.total, size: input.size, offset, rows, at: now, tookMs: performance.now() - started };
+}
 
+/**
+ * One pass over the mirror keeping the best `offset + limit` matches in a bounded heap: nothing is
+ * allocated per entry, so the first pages stay fast on a large table.
+ */
+function leadingRows(input: WindowInput, now: number, compareParts: ComparePartsFn): { total: number; entries: MirrorEntry[] } {
+  const { offset, limit } = input.spec;
+  const sortKey = SORT_KEYS[input.spec.sort.column];
+  const k = offset + limit;
+  const heapEntries: MirrorEntry[] = [];
+  const heapKeys = new Float64Array(k);
+  const heapIds = new Float64Array(k);
+  const cmp = (a: number, b: number) => compareParts(heapKeys[a] as number, heapIds[a] as number, heapEntries[a] as MirrorEntry, heapKeys[b] as number, heapIds[b] as number, heapEntries[b] as MirrorEntry);
+  const swap = (a: number, b: number) => {
+    [heapKeys[a], heapKeys[b]] = [heapKeys[b] as number, heapKeys[a] as number];
+    [heapIds[a], heapIds[b]] = [heapIds[b] as number, heapIds[a] as number];
+    [heapEntries[a], heapEntries[b]] = [heapEntries[b] as MirrorEntry, heapEntries[a] as MirrorEntry];
+  };
+  let size = 0;
+  let total = 0;
+  for (const entry of input.entries) {
+    if (!input.match(entry.flow)) continue;
+    total++;
+    const key = sortKey(entry, now);
+    const id = entry.flow.id ?? 0;
+    if (size < k) {
+      heapKeys[size] = key;
+      heapIds[size] = id;
+      heapEntries[size] = entry;
+      for (let i = size++; i > 0; ) {
+        const parent = (i - 1) >> 1;
+        if (cmp(i, parent) <= 0) break;
+        swap(i, parent);
+        i = parent;
+      }
+    } else if (compareParts(key, id, entry, heapKeys[0] as number, heapIds[0] as number, heapEntries[0] as MirrorEntry) < 0) {
+      heapKeys[0] = key;
+      heapIds[0] = id;
+      heapEntries[0] = entry;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let largest = i;
+        if (l < size && cmp(l, largest) > 0) largest = l;
+        if (r < size && cmp(r, largest) > 0) largest = r;
+        if (largest === i) break;
+        swap(i, largest);
+        i = largest;
+      }
+    }
+  }
+  const order = Array.from({ length: size }, (_, i) => i).sort(cmp);
+  return { total, entries: order.slice(offset).map((i) => heapEntries[i] as MirrorEntry) };
+}
+
+/** Deep windows: every match is collected, then only the key range the window covers is sorted. */
+function deepRows(input: WindowInput, now: number, compareParts: ComparePartsFn): { total: number; entries: MirrorEntry[] } {
+  const sortKey = SORT_KEYS[input.spec.sort.column];
   const matched: MirrorEntry[] = [];
   for (const entry of input.entries) if (input.match(entry.flow)) matched.push(entry);
   const n = matched.length;
@@ -36,38 +118,12 @@ export function queryWindow(input: WindowInput): WindowResult {
     keys[i] = sortKey(entry, now);
     ids[i] = entry.flow.id ?? 0;
   }
-  const sign = desc ? -1 : 1;
-  // Missing values last in both directions; ties by full address, then kernel id, then key, so pages are stable.
-  const compare = (a: number, b: number): number => {
-    const ka = keys[a] as number;
-    const kb = keys[b] as number;
-    const aMissing = Number.isNaN(ka);
-    const bMissing = Number.isNaN(kb);
-    if (aMissing !== bMissing) return aMissing ? 1 : -1;
-    if (!aMissing && ka !== kb) return (ka - kb) * sign;
-    const ea = matched[a] as MirrorEntry;
-    const eb = matched[b] as MirrorEntry;
-    if (addressOf) {
-      const byAddress = compareAddresses(addressOf(ea), addressOf(eb)) * sign;
-      if (byAddress !== 0) return byAddress;
-    }
-    const byId = (ids[a] as number) - (ids[b] as number);
-    if (byId !== 0) return byId;
-    const ka2 = flowKey(ea.flow);
-    const kb2 = flowKey(eb.flow);
-    return ka2 < kb2 ? -1 : ka2 > kb2 ? 1 : 0;
-  };
-
   const { offset, limit } = input.spec;
-  const wanted = Math.min(n, offset + limit);
-  const order =
-    offset >= wanted
-      ? new Uint32Array(0)
-      : wanted <= (input.heapLimit ?? HEAP_LIMIT)
-        ? smallest(n, wanted, compare).subarray(offset) : deepSlice(keys, desc, offset, wanted, compare);
-  const rows = [];
-  for (const index of order) rows.push(toWireFlow(matched[index] as MirrorEntry, now));
-  return { total: n, size: input.size, offset, rows, at: now, tookMs: performance.now() - started };
+  const end = Math.min(n, offset + limit);
+  if (offset >= end) return { total: n, entries: [] };
+  const compare = (a: number, b: number) => compareParts(keys[a] as number, ids[a] as number, matched[a] as MirrorEntry, keys[b] as number, ids[b] as number, matched[b] as MirrorEntry);
+  const order = deepSlice(keys, input.spec.sort.desc, offset, end, compare);
+  return { total: n, entries: Array.from(order, (i) => matched[i] as MirrorEntry) };
 }
 
 /**
