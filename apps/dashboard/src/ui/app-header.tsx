@@ -5,16 +5,26 @@ async function logout() {
   window.location.assign('/login');
 }
 
-export function AppHeader() {
+export type Section = 'overview' | 'connections' | 'events';
+
+const LINKS: { section: Section; href: string; label: string }[] = [
+  { section: 'overview', href: '/', label: 'Overview' },
+  { section: 'connections', href: '/connections', label: 'Connections' },
+  { section: 'events', href: '/events', label: 'Live events' },
+];
+
+export function AppHeader({ current = 'overview' }: { current?: Section }) {
   return (
     <header className="app-header">
       <a href="/" className="brand">
         ctscope
       </a>
-      <nav>
-        <a href="/" aria-current="page">
-          Overview
-        </a>
+      <nav aria-label="main">
+        {LINKS.map((link) => (
+          <a key={link.section} href={link.href} aria-current={link.section === current ? 'page' : undefined}>
+            {link.label}
+          </a>
+        ))}
       </nav>
       <button type="button" className="link-button" onClick={() => void logout()}>
         Log out

@@ -23,6 +23,10 @@ export function HostCard({ host, history }: { host: HostSummary; history: readon
         <span className="muted small">
           {host.agent ? `agent ${host.agent.agentVersion} · ${host.agent.source} · kernel ${host.agent.kernel}` : 'no agent yet'} · seen {formatAgo(host.lastSeen)}
         </span>
+        <nav className="host-links" aria-label={`${host.hostname} pages`}>
+          <a href={`/connections?host=${encodeURIComponent(host.id)}`}>Connections</a>
+          <a href={`/events?host=${encodeURIComponent(host.id)}`}>Live events</a>
+        </nav>
       </header>
 
       {!sample ? (

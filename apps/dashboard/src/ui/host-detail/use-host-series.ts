@@ -1,0 +1,68 @@
+'use client';
+
+import { historyPointOf, historySchema, serverToBrowserSchemas, type HistoryPoint } from '@ctscope/protocol';
+import { useEffect, useState } from 'react';
+import { ask } from '../live/browser-socket';
+import type { LiveSocket } from '../live/use-live-socket';
+
+export const RANGES = {
+  '5m': { label: '5 min', ms: 5 * 60_000, source: 'agent' },
+  '1h': { label: '1 hour', ms: 3_600_000, source: 'agent' },
+  '24h': { label: '24 hours', ms: 86_400_000, source: 'dashboard' },
+} as const;
+export type RangeKey = keyof typeof RANGES;
+
+/** Most points kept in the browser for one chart range (24 h at 10 s). */
+const MAX_POINTS = 9_000;
+
+export interface HostSeries {
+  points: HistoryPoint[];
+  loading: boolean;
+  error: string | null;
+}
+
+/**
+ * A host's stats over a time range: backfilled from the agent's 1 s history (5 min, 1 h) or the
+ * dashboard's stored history (24 h), then extended live by every sample; trimmed to the range.
+ */
+export function useHostSeries(live: LiveSocket, hostId: string | null, range: RangeKey): HostSeries {
+  const [state, setState] = useState<HostSeries>({ points: [], loading: true, error: null });
+  const { socket, generation } = live;
+
+  useEffect(() => {
+    if (!socket || generation === 0 || !hostId) return;
+    let active = true;
+    const { ms, source } = RANGES[range];
+    setState({ points: [], loading: true, error: null });
+    const since = Date.now() - ms;
+    const event = source === 'agent' ? 'stats:history' : 'host:history';
+    void ask(historySchema, (reply) => socket.emit(event, { hostId, since }, reply)).then((answer) => {
+      if (!active) return;
+      setState((s) => {
+        // Samples that arrived while the backfill was on its way are kept after it.
+        const backfill = answer.ok ? answer.data : [];
+        const last = backfill[backfill.length - 1]?.at ?? 0;
+        return { points: [...backfill, ...s.points.filter((p) => p.at > last)].slice(-MAX_POINTS), loading: false, error: answer.ok ? null : answer.message };
+      });
+    });
+    const sampled = (raw: unknown) => {
+      const parsed = serverToBrowserSchemas['host:sampled'].safeParse(raw);
+      if (!parsed.success || parsed.data.hostId !== hostId) return;
+      const sample = parsed.data.sample;
+      if (sample.max === 0) return; // the agent could not read the table: an alert explains why
+      const point = historyPointOf(sample);
+      setState((s) => {
+        const cutoff = Date.now() - ms;
+        const points = [...s.points, point].filter((p) => p.at >= cutoff);
+        return { ...s, points: points.slice(-MAX_POINTS) };
+      });
+    };
+    socket.on('host:sampled', sampled);
+    return () => {
+      active = false;
+      socket.off('host:sampled', sampled);
+    };
+  }, [socket, generation, hostId, range]);
+
+  return state;
+}

@@ -1,0 +1,48 @@
+'use client';
+
+import { hostListSchema, serverToBrowserSchemas, type HostSummary } from '@ctscope/protocol';
+import { useEffect, useState } from 'react';
+import { ask } from './browser-socket';
+import type { LiveSocket } from './use-live-socket';
+
+export interface HostDirectory {
+  hosts: HostSummary[] | null;
+  error: string | null;
+}
+
+/** The hosts the dashboard knows, kept current with host:changed. */
+export function useHostDirectory({ socket, generation }: LiveSocket): HostDirectory {
+  const [state, setState] = useState<HostDirectory>({ hosts: null, error: null });
+
+  useEffect(() => {
+    if (!socket || generation === 0) return;
+    let live = true;
+    void ask(hostListSchema, (reply) => socket.emit('hosts:list', {}, reply)).then((answer) => {
+      if (!live) return;
+      setState(answer.ok ? { hosts: answer.data, error: null } : (s) => ({ ...s, error: answer.message }));
+    });
+    const changed = (raw: unknown) => {
+      const parsed = serverToBrowserSchemas['host:changed'].safeParse(raw);
+      if (!parsed.success) return;
+      const host = parsed.data;
+      setState((s) => {
+        const hosts = s.hosts ?? [];
+        return { ...s, hosts: hosts.some((h) => h.id === host.id) ? hosts.map((h) => (h.id === host.id ? host : h)) : [...hosts, host] };
+      });
+    };
+    socket.on('host:changed', changed);
+    return () => {
+      live = false;
+      socket.off('host:changed', changed);
+    };
+  }, [socket, generation]);
+
+  return state;
+}
+
+/** The host a page shows: the one asked for, else the first online host, else the first host. */
+export function chooseHost(hosts: readonly HostSummary[] | null, requested: string | null): string | null {
+  if (requested) return requested;
+  if (!hosts || hosts.length === 0) return null;
+  return (hosts.find((h) => h.online) ?? hosts[0])?.id ?? null;
+}
