@@ -1,142 +1,121 @@
-import { sumCpuCounters, usagePercent, type Alert, type StatsSample } from '@ctscope/protocol';
+import { usagePercent, type Alert, type StatsSample } from '@ctscope/protocol';
+import { HOOKS_INACTIVE, MODULE_NOT_LOADED, RISING_RULES, TABLE_UNREADABLE, usageMessage, type RisingRule } from './messages';
+import { DEFAULT_THRESHOLDS, type AlertThresholds } from './thresholds';
 
-export interface AlertThresholds {
-  /** Table usage %: raise above `raise`, clear below `clear` (netdata's defaults). */
-  usageWarning: { raise: number; clear: number };
-  usageCritical: { raise: number; clear: number };
-  /** Seconds without a new increase before a "rising" alert clears. */
-  quietSeconds: number;
-}
-
-export const DEFAULT_THRESHOLDS: AlertThresholds = {
-  usageWarning: { raise: 90, clear: 85 },
-  usageCritical: { raise: 95, clear: 90 },
-  quietSeconds: 60,
-};
+export { DEFAULT_THRESHOLDS, alertThresholdsSchema, parseAlertThresholds, type AlertThresholds } from './thresholds';
 
 /** What the engine looks at on each tick. Counters are cumulative; the engine keeps the previous values. */
 export interface AlertInput {
+  /** Milliseconds since the epoch. */
   now: number;
-  /** Null when the kernel could not be read this tick. */
+  /** This tick's sample; null when the kernel could not be read this tick. */
   sample: StatsSample | null;
-  /** Event overruns (lost kernel events) since the agent started. */
+  /** Event overruns (lost kernel events) since the agent started (MirrorHealth.overruns). */
   overruns: number;
-  /** "table full, dropping packet" lines seen in the kernel log since the agent started. */
+  /** "table full, dropping packet" lines seen in the kernel log since the agent started (KmsgWatcher.count). */
   tableFullLines: number;
+  /**
+   * Whether nf_conntrack is loaded (conntrackModuleLoaded()). Only consulted when `sample` is null, to
+   * tell "module not loaded" from "loaded but unreadable" (no CAP_NET_ADMIN); unknown means the former.
+   */
+  moduleLoaded?: boolean;
 }
 
 export interface AlertChanges {
+  /** Every active alert after this tick, oldest first. */
   active: Alert[];
+  /** Alerts that started this tick, and active ones whose severity changed (same `since`, new `id`). */
   raised: Alert[];
+  /** Alerts that ended this tick, as they were last. */
   cleared: Alert[];
 }
 
-const fmt = (n: number) => n.toLocaleString('en-US');
+type SetAlert = (name: string, severity: Alert['severity'], message: string) => void;
+type ClearAlert = (name: string) => void;
 
-interface RisingRule {
-  name: string;
-  severity: Alert['severity'];
-  read(input: AlertInput): number | undefined;
-  message(increase: number): string;
-}
-
-const RISING: RisingRule[] = [
-  {
-    name: 'insert-failed-rising',
-    severity: 'critical',
-    read: (i) => (i.sample ? sumCpuCounters(i.sample.cpu).insert_failed : undefined),
-    message: (n) => `insert_failed rose by ${fmt(n)}: new connections could not be tracked and their packets were dropped. Raise net.netfilter.nf_conntrack_max (and buckets), or find who fills the table under Connections → top sources.`,
-  },
-  {
-    name: 'drop-rising',
-    severity: 'critical',
-    read: (i) => (i.sample ? sumCpuCounters(i.sample.cpu).drop : undefined),
-    message: (n) => `drop rose by ${fmt(n)}: packets were dropped because the table was full. Raise net.netfilter.nf_conntrack_max, shorten idle timeouts (Tuning), or exempt busy stateless traffic with NOTRACK (Rules).`,
-  },
-  {
-    name: 'early-drop-rising',
-    severity: 'warning',
-    read: (i) => (i.sample ? sumCpuCounters(i.sample.cpu).early_drop : undefined),
-    message: (n) => `early_drop rose by ${fmt(n)}: the kernel evicted unconfirmed entries to make room, so the table is at its limit. Raise net.netfilter.nf_conntrack_max before drops start.`,
-  },
-  {
-    name: 'kernel-table-full',
-    severity: 'critical',
-    read: (i) => i.tableFullLines,
-    message: (n) => `The kernel logged "nf_conntrack: table full, dropping packet" ${fmt(n)} time(s). Raise net.netfilter.nf_conntrack_max now, then find who fills the table under Connections → top sources.`,
-  },
-  {
-    name: 'events-lost',
-    severity: 'warning',
-    read: (i) => i.overruns,
-    message: (n) => `${fmt(n)} kernel event overrun(s): the event socket's buffer filled up, so the agent re-read the table. Live events may have gaps; raise the agent's --event-buffer if this repeats.`,
-  },
-];
-
-/** Table usage, rising counters, kernel log lines, lost events, inactive hooks and a missing module, with hysteresis. */
+/**
+ * Table usage (with hysteresis), rising counters, kernel table-full lines, lost events, inactive hooks
+ * and a missing module. Feed it once per stats tick; it reports what changed.
+ */
 export class AlertEngine {
-  private readonly active = new Map<string, Alert>();
-  private readonly last = new Map<string, { value: number; increasedAt: number }>();
+  private readonly current = new Map<string, Alert>();
+  private readonly counters = new Map<string, { value: number; at: number; increasedAt: number | null }>();
 
   constructor(private readonly thresholds: AlertThresholds = DEFAULT_THRESHOLDS) {}
+
+  /** The active alerts, oldest first. */
+  get active(): Alert[] {
+    return [...this.current.values()];
+  }
 
   evaluate(input: AlertInput): AlertChanges {
     const raised: Alert[] = [];
     const cleared: Alert[] = [];
-    const set = (name: string, severity: Alert['severity'], message: string) => {
-      const existing = this.active.get(name);
+    const set: SetAlert = (name, severity, message) => {
+      const existing = this.current.get(name);
       if (existing && existing.severity === severity) {
         existing.message = message;
         return;
       }
       const alert: Alert = { id: `${name}:${input.now}`, name, severity, since: existing?.since ?? input.now, message };
-      this.active.set(name, alert);
+      this.current.set(name, alert);
       raised.push(alert);
     };
-    const clear = (name: string) => {
-      const existing = this.active.get(name);
+    const clear: ClearAlert = (name) => {
+      const existing = this.current.get(name);
       if (!existing) return;
-      this.active.delete(name);
+      this.current.delete(name);
       cleared.push(existing);
     };
 
     if (input.sample === null) {
-      set('module-not-loaded', 'critical', 'The conntrack table cannot be read: the nf_conntrack module is not loaded (or netfilter is unavailable here). Load it with `modprobe nf_conntrack`; the agent picks the table up as soon as it appears.');
+      if (input.moduleLoaded === true) {
+        clear('module-not-loaded');
+        set('table-unreadable', 'critical', TABLE_UNREADABLE);
+      } else {
+        clear('table-unreadable');
+        set('module-not-loaded', 'critical', MODULE_NOT_LOADED);
+      }
     } else {
       clear('module-not-loaded');
+      clear('table-unreadable');
       this.usage(input.sample, set, clear);
       if (input.sample.hooksActive) clear('hooks-inactive');
-      else set('hooks-inactive', 'warning', 'No firewall rule uses connection tracking in this network namespace, so nothing is tracked. That is fine if intended; otherwise add a stateful rule (for example `ct state established,related accept`).');
+      else set('hooks-inactive', 'warning', HOOKS_INACTIVE);
     }
-    for (const rule of RISING) this.rising(rule, input, set, clear);
-    return { active: [...this.active.values()], raised, cleared };
+    for (const rule of RISING_RULES) this.rising(rule, input, set, clear);
+    return { active: this.active, raised, cleared };
   }
 
-  private usage(sample: StatsSample, set: (n: string, s: Alert['severity'], m: string) => void, clear: (n: string) => void): void {
+  /** netdata's rule: warning above 90 % until below 85 %; critical above 95 % until below 90 %. */
+  private usage(sample: StatsSample, set: SetAlert, clear: ClearAlert): void {
     const usage = usagePercent(sample);
     const { usageWarning: w, usageCritical: c } = this.thresholds;
-    const current = this.active.get('table-usage')?.severity;
-    let severity: Alert['severity'] | null = null;
-    if (usage > c.raise || (current === 'critical' && usage >= c.clear)) severity = 'critical';
-    else if (usage > w.raise || (current !== undefined && usage >= w.clear)) severity = 'warning';
-    if (severity === null) return clear('table-usage');
-    set('table-usage', severity, `Table ${usage.toFixed(0)} % full (${fmt(sample.count)} of ${fmt(sample.max)}). Raise net.netfilter.nf_conntrack_max (Tuning) or find who fills it under Connections → top sources.`);
+    const severity = this.current.get('table-usage')?.severity;
+    let next: Alert['severity'] | null = null;
+    if (usage > c.raise || (severity === 'critical' && usage >= c.clear)) next = 'critical';
+    else if (usage > w.raise || (severity !== undefined && usage >= w.clear)) next = 'warning';
+    if (next === null) clear('table-usage');
+    else set('table-usage', next, usageMessage(usage, sample.count, sample.max));
   }
 
-  private rising(rule: RisingRule, input: AlertInput, set: (n: string, s: Alert['severity'], m: string) => void, clear: (n: string) => void): void {
+  /** Raised when the counter grew since the previous tick; cleared once it has not grown for `quietSeconds`. */
+  private rising(rule: RisingRule, input: AlertInput, set: SetAlert, clear: ClearAlert): void {
     const value = rule.read(input);
     if (value === undefined) return;
-    const previous = this.last.get(rule.name);
+    const previous = this.counters.get(rule.name);
     if (!previous) {
-      this.last.set(rule.name, { value, increasedAt: 0 });
+      this.counters.set(rule.name, { value, at: input.now, increasedAt: null });
       return;
     }
     if (value > previous.value) {
-      set(rule.name, rule.severity, rule.message(value - previous.value));
-      this.last.set(rule.name, { value, increasedAt: input.now });
-    } else {
-      previous.value = value;
-      if (input.now - previous.increasedAt >= this.thresholds.quietSeconds * 1000) clear(rule.name);
+      set(rule.name, rule.severity, rule.message(value - previous.value, (input.now - previous.at) / 1000));
+      previous.increasedAt = input.now;
+    } else if (previous.increasedAt === null || input.now - previous.increasedAt >= this.thresholds.quietSeconds * 1000) {
+      clear(rule.name);
     }
+    // A counter that went down (module reloaded, agent restarted its reader) is a new baseline.
+    previous.value = value;
+    previous.at = input.now;
   }
 }
