@@ -1,73 +1,86 @@
-import { sumCpuCounters, type Alert, type AgentInfo, type CpuCounterKey, type StatsSample } from '@ctscope/protocol';
-import type { MirrorHealth } from '../mirror/mirror';
+import { sumCpuCounters, type AgentInfo, type Alert, type CpuCounterKey, type MirrorHealthWire, type StatsSample } from '@ctscope/protocol';
+import { Exposition, type Labels } from './exposition';
 
-/** Everything one scrape shows; built by the agent from its latest sample, mirror and alerts. */
+/** Everything one scrape shows; built by the agent from its latest sample, mirror health, tally and alerts. */
 export interface MetricsSnapshot {
   info: AgentInfo;
+  /** The latest stats sample; null until the kernel has been read once. */
   sample: StatsSample | null;
-  mirror: MirrorHealth;
+  mirror: MirrorHealthWire;
   byProtocol: ReadonlyMap<string, number>;
-  /** Keys `protocol state`. */
+  /** Keys `protocol state`, as tally() makes them. */
   byState: ReadonlyMap<string, number>;
   alerts: readonly Alert[];
   dashboardConnected: boolean;
+  /** "table full" lines seen in the kernel log since start (KmsgWatcher.count), when watched. */
+  kernelTableFullLines?: number;
 }
 
-/** node_exporter's names for the counters it exports; the rest are ours. */
-const NODE_EXPORTER_STATS: readonly CpuCounterKey[] = ['found', 'invalid', 'insert', 'insert_failed', 'drop', 'early_drop', 'search_restart'];
-const OUR_STATS: readonly CpuCounterKey[] = ['error', 'clash_resolve', 'chaintoolong'];
+/** node_exporter's conntrack collector: same names, same HELP, gauges summed over CPUs. */
+const NODE_EXPORTER_STATS: ReadonlyArray<[CpuCounterKey, string]> = [
+  ['found', 'Number of searched entries which were successful.'],
+  ['invalid', 'Number of packets seen which can not be tracked.'],
+  ['insert', 'Number of entries inserted into the list.'],
+  ['insert_failed', 'Number of entries for which list insertion was attempted but failed.'],
+  ['drop', 'Number of packets dropped due to conntrack failure.'],
+  ['early_drop', 'Number of dropped conntrack entries to make room for new ones, if maximum table size was reached.'],
+  ['search_restart', 'Number of conntrack table lookups which had to be restarted due to hashtable resizes.'],
+];
+/** Counters node_exporter does not export (newer kernels); same convention, our prefix. */
+const OUR_STATS: ReadonlyArray<[CpuCounterKey, string]> = [
+  ['error', 'Number of packets a protocol tracker rejected as errors, e.g. malformed or unmatched ICMP errors (summed over CPUs).'],
+  ['clash_resolve', 'Number of insertion clashes resolved by reusing the existing entry (summed over CPUs).'],
+  ['chaintoolong', 'Number of times a hash chain was too long and the entry was dropped (summed over CPUs).'],
+];
 
-export function escapeLabel(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-}
+const byKey = (a: [string, number], b: [string, number]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+const sorted = (map: ReadonlyMap<string, number>) => [...map].sort(byKey);
+const one = (value: number): Array<[Labels, number]> => [[{}, value]];
 
-class Exposition {
-  private readonly lines: string[] = [];
-
-  metric(name: string, type: 'gauge' | 'counter', help: string, samples: Array<[Record<string, string>, number]>): void {
-    this.lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    for (const [labels, value] of samples) {
-      const text = Object.entries(labels)
-        .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
-        .join(',');
-      this.lines.push(`${name}${text ? `{${text}}` : ''} ${Number.isFinite(value) ? value : 0}`);
-    }
-  }
-
-  text(): string {
-    return `${this.lines.join('\n')}\n`;
-  }
-}
-
-/** Prometheus text exposition format 0.0.4. */
+/** Renders a snapshot as Prometheus text (format 0.0.4); series within a metric are sorted. */
 export function renderMetrics(s: MetricsSnapshot): string {
   const out = new Exposition();
   if (s.sample) {
-    out.metric('node_nf_conntrack_entries', 'gauge', 'Number of currently allocated flow entries for connection tracking.', [[{}, s.sample.count]]);
-    out.metric('node_nf_conntrack_entries_limit', 'gauge', 'Maximum size of connection tracking table.', [[{}, s.sample.max]]);
+    out.metric('node_nf_conntrack_entries', 'gauge', 'Number of currently allocated flow entries for connection tracking.', one(s.sample.count));
+    out.metric('node_nf_conntrack_entries_limit', 'gauge', 'Maximum size of connection tracking table.', one(s.sample.max));
     const totals = sumCpuCounters(s.sample.cpu);
-    for (const key of NODE_EXPORTER_STATS) out.metric(`node_nf_conntrack_stat_${key}`, 'gauge', `Conntrack ${key} counter summed over CPUs.`, [[{}, totals[key]]]);
-    for (const key of OUR_STATS) out.metric(`ctscope_stat_${key}`, 'gauge', `Conntrack ${key} counter summed over CPUs.`, [[{}, totals[key]]]);
-    if (s.sample.buckets !== undefined) out.metric('ctscope_buckets', 'gauge', 'Size of the conntrack hash table (nf_conntrack_buckets).', [[{}, s.sample.buckets]]);
-    out.metric('ctscope_hooks_active', 'gauge', '1 when a netfilter rule uses conntrack in the agent namespace.', [[{}, s.sample.hooksActive ? 1 : 0]]);
+    for (const [key, help] of NODE_EXPORTER_STATS) out.metric(`node_nf_conntrack_stat_${key}`, 'gauge', help, one(totals[key]));
+    for (const [key, help] of OUR_STATS) out.metric(`ctscope_stat_${key}`, 'gauge', help, one(totals[key]));
+    if (s.sample.buckets !== undefined) out.metric('ctscope_buckets', 'gauge', 'Size of the conntrack hash table (nf_conntrack_buckets).', one(s.sample.buckets));
+    out.metric('ctscope_hooks_active', 'gauge', '1 when a netfilter rule uses conntrack in the agent namespace, so entries are made.', one(s.sample.hooksActive ? 1 : 0));
+    out.metric('ctscope_last_sample_timestamp_seconds', 'gauge', 'When the kernel table statistics above were read (stale when the kernel cannot be read).', one(s.sample.at / 1000));
   }
-  out.metric('ctscope_entries_by_protocol', 'gauge', 'Mirrored entries by L4 protocol.', [...s.byProtocol].map(([protocol, n]) => [{ protocol }, n]));
+  out.metric('ctscope_entries_by_protocol', 'gauge', 'Mirrored entries by L4 protocol.', sorted(s.byProtocol).map(([protocol, n]) => [{ protocol }, n]));
   out.metric(
     'ctscope_entries_by_state',
     'gauge',
     'Mirrored entries by protocol state.',
-    [...s.byState].map(([key, n]) => {
-      const [protocol = '', state = ''] = key.split(' ');
-      return [{ protocol, state }, n];
+    sorted(s.byState).map(([key, n]) => {
+      const space = key.indexOf(' ');
+      return [{ protocol: space < 0 ? key : key.slice(0, space), state: space < 0 ? '' : key.slice(space + 1) }, n];
     }),
   );
-  out.metric('ctscope_events_total', 'counter', 'Kernel conntrack events applied to the mirror.', Object.entries(s.mirror.events).map(([type, n]) => [{ type }, n]));
-  out.metric('ctscope_event_overruns_total', 'counter', 'Times the kernel dropped events because the receive buffer was full.', [[{}, s.mirror.overruns]]);
-  out.metric('ctscope_mirror_resyncs_total', 'counter', 'Full re-reads of the table (initial, overrun, count drift...).', [[{}, s.mirror.resyncs]]);
-  out.metric('ctscope_mirror_entries', 'gauge', 'Entries in the agent mirror.', [[{}, s.mirror.entries]]);
-  out.metric('ctscope_mirror_lag_seconds', 'gauge', 'How far the mirror trails the kernel.', [[{}, s.mirror.lagMs / 1000]]);
-  out.metric('ctscope_alerts_active', 'gauge', 'Active alerts (1 per alert).', s.alerts.map((a) => [{ name: a.name, severity: a.severity }, 1]));
-  out.metric('ctscope_dashboard_connected', 'gauge', '1 while the agent is connected to its dashboard.', [[{}, s.dashboardConnected ? 1 : 0]]);
-  out.metric('ctscope_agent_info', 'gauge', 'Agent version, kernel and table source.', [[{ version: s.info.agentVersion, kernel: s.info.kernel, source: s.info.source }, 1]]);
+  out.metric('ctscope_events_total', 'counter', 'Kernel conntrack events applied to the mirror, by type.', Object.entries(s.mirror.events).map(([type, n]) => [{ type }, n]));
+  out.metric('ctscope_event_overruns_total', 'counter', 'Times the kernel dropped events because the receive buffer was full.', one(s.mirror.overruns));
+  out.metric('ctscope_mirror_resyncs_total', 'counter', 'Full re-reads of the table (initial, overrun, count drift...).', one(s.mirror.resyncs));
+  const last = s.mirror.lastResync;
+  if (last) {
+    out.metric('ctscope_mirror_last_resync_timestamp_seconds', 'gauge', 'When the mirror last re-read the table, labelled with why.', [[{ reason: last.reason }, last.at / 1000]]);
+    out.metric('ctscope_mirror_last_resync_duration_seconds', 'gauge', 'How long the last re-read took.', one(last.durationMs / 1000));
+  }
+  out.metric('ctscope_mirror_resyncing', 'gauge', '1 while a re-read of the table is being merged.', one(s.mirror.resyncing ? 1 : 0));
+  out.metric('ctscope_mirror_entries', 'gauge', 'Entries in the agent mirror.', one(s.mirror.entries));
+  out.metric('ctscope_mirror_lag_seconds', 'gauge', 'How far the mirror trails the kernel.', one(s.mirror.lagMs / 1000));
+  if (s.kernelTableFullLines !== undefined) {
+    out.metric('ctscope_kernel_table_full_total', 'counter', 'Kernel log lines "nf_conntrack: table full, dropping packet" seen since the agent started.', one(s.kernelTableFullLines));
+  }
+  out.metric(
+    'ctscope_alerts_active',
+    'gauge',
+    'Active alerts, 1 per alert (see the dashboard or the agent log for the advice).',
+    [...s.alerts].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((a) => [{ name: a.name, severity: a.severity }, 1]),
+  );
+  out.metric('ctscope_dashboard_connected', 'gauge', '1 while the agent is connected to its dashboard.', one(s.dashboardConnected ? 1 : 0));
+  out.metric('ctscope_agent_info', 'gauge', 'Agent version, kernel and table source; always 1.', [[{ version: s.info.agentVersion, kernel: s.info.kernel, source: s.info.source }, 1]]);
   return out.text();
 }

@@ -1,13 +1,18 @@
-import type { MirrorEntry } from '../mirror/mirror';
+import type { Flow } from '@ctscope/conntrack';
 
 export interface Tally {
   byProtocol: Map<string, number>;
-  /** Keys `protocol state`. */
+  /** Keys `protocol state`, e.g. "tcp ESTABLISHED". */
   byState: Map<string, number>;
 }
 
-/** Counts the mirror by protocol and by protocol state (for /metrics). */
-export function tally(entries: Iterable<MirrorEntry>): Tally {
+/** What tally() reads of a mirror entry. */
+export interface TallyEntry {
+  flow: Pick<Flow, 'proto' | 'protoNum' | 'state'>;
+}
+
+/** Counts entries by protocol and by protocol state (for /metrics); one pass, no allocation per entry. */
+export function tally(entries: Iterable<TallyEntry>): Tally {
   const byProtocol = new Map<string, number>();
   const byState = new Map<string, number>();
   for (const { flow } of entries) {
