@@ -40,8 +40,8 @@ export function TimeChart({ title, series, data, unit, height = 180 }: Props) {
       cursor: { drag: { x: true, y: false } },
       legend: { live: true },
       scales: { x: { time: true } },
-      axes: [{}, { values: (_u, ticks) => ticks.map((t) => numberFormat.format(t)), size: 60 }],
-      series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, ...(s.dash ? { dash: [6, 4] } : {}), value: (_u: uPlot, v: number | null) => (v === null ? '–' : `${numberFormat.format(v)} ${unit}`) }))],
+      axes: [{}, { values: (_u, ticks) => ticks.map((t) => numberFormat.format(t)), size: 72 }],
+      series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, points: { show: false }, ...(s.dash ? { dash: [6, 4] } : {}), value: (_u: uPlot, v: number | null) => (v === null ? '–' : `${numberFormat.format(v)} ${unit}`) }))],
     };
     const plot = new uPlot(options, data, element);
     chart.current = plot;

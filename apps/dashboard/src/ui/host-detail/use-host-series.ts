@@ -1,6 +1,6 @@
 'use client';
 
-import { historyPointOf, historySchema, serverToBrowserSchemas, type HistoryPoint } from '@ctscope/protocol';
+import { historyPointOf, historySchema, serverToBrowserSchemas, type HistoryPoint, type StatsSample } from '@ctscope/protocol';
 import { useEffect, useState } from 'react';
 import { ask } from '../live/browser-socket';
 import type { LiveSocket } from '../live/use-live-socket';
@@ -17,6 +17,8 @@ const MAX_POINTS = 9_000;
 
 export interface HostSeries {
   points: HistoryPoint[];
+  /** The newest sample received live (alerts and mirror health come with it). */
+  latest: StatsSample | null;
   loading: boolean;
   error: string | null;
 }
@@ -26,14 +28,14 @@ export interface HostSeries {
  * dashboard's stored history (24 h), then extended live by every sample; trimmed to the range.
  */
 export function useHostSeries(live: LiveSocket, hostId: string | null, range: RangeKey): HostSeries {
-  const [state, setState] = useState<HostSeries>({ points: [], loading: true, error: null });
+  const [state, setState] = useState<HostSeries>({ points: [], latest: null, loading: true, error: null });
   const { socket, generation } = live;
 
   useEffect(() => {
     if (!socket || generation === 0 || !hostId) return;
     let active = true;
     const { ms, source } = RANGES[range];
-    setState({ points: [], loading: true, error: null });
+    setState((s) => ({ points: [], latest: s.latest, loading: true, error: null }));
     const since = Date.now() - ms;
     const event = source === 'agent' ? 'stats:history' : 'host:history';
     void ask(historySchema, (reply) => socket.emit(event, { hostId, since }, reply)).then((answer) => {
@@ -42,19 +44,19 @@ export function useHostSeries(live: LiveSocket, hostId: string | null, range: Ra
         // Samples that arrived while the backfill was on its way are kept after it.
         const backfill = answer.ok ? answer.data : [];
         const last = backfill[backfill.length - 1]?.at ?? 0;
-        return { points: [...backfill, ...s.points.filter((p) => p.at > last)].slice(-MAX_POINTS), loading: false, error: answer.ok ? null : answer.message };
+        return { ...s, points: [...backfill, ...s.points.filter((p) => p.at > last)].slice(-MAX_POINTS), loading: false, error: answer.ok ? null : answer.message };
       });
     });
     const sampled = (raw: unknown) => {
       const parsed = serverToBrowserSchemas['host:sampled'].safeParse(raw);
       if (!parsed.success || parsed.data.hostId !== hostId) return;
       const sample = parsed.data.sample;
-      if (sample.max === 0) return; // the agent could not read the table: an alert explains why
+      if (sample.max === 0) return setState((s) => ({ ...s, latest: sample })); // the table could not be read: an alert explains why
       const point = historyPointOf(sample);
       setState((s) => {
         const cutoff = Date.now() - ms;
         const points = [...s.points, point].filter((p) => p.at >= cutoff);
-        return { ...s, points: points.slice(-MAX_POINTS) };
+        return { ...s, latest: sample, points: points.slice(-MAX_POINTS) };
       });
     };
     socket.on('host:sampled', sampled);

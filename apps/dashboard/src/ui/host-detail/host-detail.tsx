@@ -1,0 +1,104 @@
+'use client';
+
+import { usagePercent, type Alert } from '@ctscope/protocol';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { formatAgo, formatCount, formatPercent, usageLevel } from '../format';
+import { HostBar } from '../live/host-bar';
+import { useHostDirectory } from '../live/use-host-directory';
+import { useLiveSocket } from '../live/use-live-socket';
+import { Breakdowns } from './breakdowns';
+import { HostCharts } from './charts';
+import { forecastFull, formatDuration } from './forecast';
+import { IdleHistogram } from './idle-histogram';
+import { useAggregates } from './use-aggregates';
+import { RANGES, useHostSeries, type RangeKey } from './use-host-series';
+
+function AlertList({ alerts }: { alerts: readonly Alert[] }) {
+  if (alerts.length === 0) return <p className="alerts-none">No active alerts.</p>;
+  return (
+    <ul className="alerts" aria-label="Active alerts">
+      {alerts.map((a) => (
+        <li key={a.name} className={`alert alert-${a.severity}`}>
+          <strong>{a.severity === 'critical' ? 'Critical' : 'Warning'}</strong> since {formatAgo(a.since)} — {a.message}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** One host: usage, alerts, charts over 5 min / 1 h / 24 h, forecast, breakdowns and top talkers. */
+export function HostDetail({ hostId }: { hostId: string }) {
+  const live = useLiveSocket();
+  const { hosts } = useHostDirectory(live);
+  const router = useRouter();
+  const [range, setRange] = useState<RangeKey>('5m');
+  const series = useHostSeries(live, hostId, range);
+  const aggregates = useAggregates(live, hostId);
+  const host = hosts?.find((h) => h.id === hostId) ?? null;
+  const last = series.points[series.points.length - 1];
+  const latest = series.latest ?? host?.latest ?? null;
+  const count = last?.count ?? latest?.count ?? 0;
+  const max = last?.max ?? latest?.max ?? 0;
+  const percent = usagePercent({ count, max });
+  const recent = series.points.filter((p) => p.at >= Date.now() - 5 * 60_000);
+  const forecast = forecastFull(recent, max);
+
+  return (
+    <>
+      <HostBar title={host ? `Host ${host.hostname}` : 'Host'} hosts={hosts} hostId={hostId} onHost={(id) => router.push(`/hosts/${encodeURIComponent(id)}`)} connection={live.connection} />
+      <div className="host-summary">
+        <div className="metric">
+          <span className="metric-label">Entries</span>
+          <span className="metric-value" data-testid="host-count">
+            {formatCount(count)}
+          </span>
+          <span className="muted small">of {formatCount(max)} max</span>
+        </div>
+        <div className="metric">
+          <span className="metric-label">Usage</span>
+          <span className={`metric-value level-${usageLevel(percent)}`}>{formatPercent(percent)}</span>
+          <div className="usage-bar">
+            <div className={`usage-fill level-${usageLevel(percent)}`} style={{ width: `${Math.min(100, percent)}%` }} />
+          </div>
+        </div>
+        <div className="metric">
+          <span className="metric-label">Time to full</span>
+          <span className="metric-value" data-testid="forecast">
+            {forecast?.secondsToFull === 0 ? 'full' : forecast?.secondsToFull ? formatDuration(forecast.secondsToFull) : '—'}
+          </span>
+          <span className="muted small">{forecast && forecast.slopePerSecond > 1 / 60 ? `rising ${forecast.slopePerSecond.toFixed(1)}/s (last 5 min)` : 'not rising'}</span>
+        </div>
+        {latest?.mirror && (
+          <div className="metric">
+            <span className="metric-label">Agent mirror</span>
+            <span className="metric-value">{formatCount(latest.mirror.entries)}</span>
+            <span className="muted small">
+              {latest.mirror.resyncs} resyncs · {latest.mirror.overruns} overruns{latest.mirror.lastResync ? ` · last: ${latest.mirror.lastResync.reason}` : ''}
+            </span>
+          </div>
+        )}
+      </div>
+      <AlertList alerts={latest?.alerts ?? []} />
+      <div className="range-picker" role="group" aria-label="Time range">
+        {(Object.keys(RANGES) as RangeKey[]).map((key) => (
+          <button key={key} type="button" aria-pressed={range === key} onClick={() => setRange(key)}>
+            {RANGES[key].label}
+          </button>
+        ))}
+        {series.loading && <span className="muted small">Loading history…</span>}
+        {series.error && <span className="error small">{series.error}</span>}
+      </div>
+      <HostCharts points={series.points} max={max} />
+      {aggregates.error && <p className="error">{aggregates.error}</p>}
+      {aggregates.data ? (
+        <>
+          <Breakdowns hostId={hostId} data={aggregates.data} />
+          <IdleHistogram idle={aggregates.data.idle} />
+        </>
+      ) : (
+        !aggregates.error && <p className="muted">Loading breakdowns…</p>
+      )}
+    </>
+  );
+}
