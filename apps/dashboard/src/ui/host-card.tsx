@@ -24,6 +24,7 @@ export function HostCard({ host, history }: { host: HostSummary; history: readon
           {host.agent ? `agent ${host.agent.agentVersion} · ${host.agent.source} · kernel ${host.agent.kernel}` : 'no agent yet'} · seen {formatAgo(host.lastSeen)}
         </span>
         <nav className="host-links" aria-label={`${host.hostname} pages`}>
+          <a href={`/hosts/${encodeURIComponent(host.id)}`}>Charts &amp; top talkers</a>
           <a href={`/connections?host=${encodeURIComponent(host.id)}`}>Connections</a>
           <a href={`/events?host=${encodeURIComponent(host.id)}`}>Live events</a>
         </nav>
