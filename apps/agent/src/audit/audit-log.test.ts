@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -104,6 +104,42 @@ describe('AuditLog', () => {
 
     const recent = await log.tail(ids.length + 10);
     expect(recent.map((r) => r.id)).toEqual(kept.map((r) => r.id).reverse());
+    await log.close();
+  });
+
+  it('two writers on one file (agent and CLI) keep every line whole, and follow each other\'s rotation', async () => {
+    const path = join(dir, 'audit.jsonl');
+    const agent = await AuditLog.open({ path, maxBytes: 8_192, keep: 3 });
+    const cli = await AuditLog.open({ path, maxBytes: 8_192, keep: 3, via: 'cli' });
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? agent : cli).record({ actor: alice, action: 'conntrack.delete', details: { i, pad: 'q'.repeat(300) }, result: 'ok' })),
+    );
+    const all = await agent.tail(100);
+    expect(all).toHaveLength(40);
+    expect(new Set(all.map((r) => (r.details as { i: number }).i)).size).toBe(40);
+    expect(all.filter((r) => r.actor.via === 'cli')).toHaveLength(20);
+    for (const file of agent.files()) {
+      const text = await readFile(file, 'utf8').catch(() => '');
+      for (const line of text.split('\n').filter(Boolean)) expect(parseRecordLine(line)).not.toBeNull();
+    }
+    await Promise.all([agent.close(), cli.close()]);
+  });
+
+  it('rotation skips while another writer holds the lock, and breaks a stale lock', async () => {
+    const path = join(dir, 'audit.jsonl');
+    const log = await AuditLog.open({ path, maxBytes: 4_096, keep: 2 });
+    const big = { actor: alice, action: 'conntrack.delete', details: { pad: 'p'.repeat(3_000) }, result: 'ok' } as const;
+    await log.record(big);
+    await writeFile(`${path}.lock`, '');
+    await log.record(big); // over the limit, but someone else "is rotating": append anyway
+    await expect(stat(`${path}.1`)).rejects.toThrow();
+    expect(await lines(path)).toHaveLength(2);
+    const old = new Date(Date.now() - 120_000);
+    await utimes(`${path}.lock`, old, old);
+    await log.record(big);
+    expect(await lines(`${path}.1`)).toHaveLength(2);
+    expect(await lines(path)).toHaveLength(1);
+    await expect(stat(`${path}.lock`)).rejects.toThrow();
     await log.close();
   });
 

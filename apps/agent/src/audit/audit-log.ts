@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { buildRecord, finishRecord, type AuditBeginInput, type AuditFinishInput, type AuditRecord, type AuditRecordInput } from './record';
-import { rotatedPath, rotateFiles, syncDirectory } from './rotate';
+import { rotatedPath, rotateFiles, syncDirectory, withRotationLock } from './rotate';
 import { tailRecords, type AuditFilter } from './tail';
 
 export const auditLogOptionsSchema = z.object({
@@ -155,7 +155,7 @@ export class AuditLog {
     if (size > 0 && size + line.length > this.settings.maxBytes) {
       await this.rotate();
       file = this.current();
-      size = 0;
+      size = (await file.stat()).size;
     }
     if (size > 0) {
       // A line torn by a crash (ours or another writer's) must not swallow this record.
@@ -199,11 +199,20 @@ export class AuditLog {
     if (info.size === 0) await syncDirectory(this.settings.path);
   }
 
+  /**
+   * Rotates unless another writer of the same file is doing it or has just done it (the live file is no
+   * longer ours); either way we end up appending to whatever is the live file now.
+   */
   private async rotate(): Promise<void> {
-    await this.file?.close();
-    this.file = null;
-    await rotateFiles(this.settings.path, this.settings.keep);
-    this.logger?.info({ auditFile: this.settings.path, keep: this.settings.keep }, 'audit log rotated');
+    const rotated = await withRotationLock(this.settings.path, async () => {
+      const onDisk = await stat(this.settings.path).catch(() => null);
+      if (onDisk?.ino !== this.inode) return;
+      await this.file?.close();
+      this.file = null;
+      await rotateFiles(this.settings.path, this.settings.keep);
+      this.logger?.info({ auditFile: this.settings.path, keep: this.settings.keep }, 'audit log rotated');
+    });
+    if (!rotated) this.logger?.debug({ auditFile: this.settings.path }, 'another writer is rotating the audit log');
     await this.reopenIfMoved();
   }
 }

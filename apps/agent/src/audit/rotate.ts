@@ -1,4 +1,4 @@
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** `<path>.<n>`: n = 1 is the newest rotated file. */
@@ -33,4 +33,36 @@ export async function rotateFiles(path: string, keep: number): Promise<void> {
     await rename(path, rotatedPath(path, 1)).catch(ignoreMissing);
   }
   await syncDirectory(path);
+}
+
+/** A lock older than this was left by a writer that died mid-rotation. */
+const STALE_LOCK_MS = 60_000;
+
+/**
+ * Runs `fn` holding `<path>.lock` (created with O_EXCL), so that two writers of one file (the agent and
+ * the CLI) never rotate at the same time. Returns false without running `fn` when another writer holds
+ * the lock: that writer is rotating, so this one need not.
+ */
+export async function withRotationLock(path: string, fn: () => Promise<void>): Promise<boolean> {
+  const lock = `${path}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    let handle;
+    try {
+      handle = await open(lock, 'wx', 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => Number.POSITIVE_INFINITY);
+      if (age < STALE_LOCK_MS) return false;
+      await unlink(lock).catch(ignoreMissing);
+      continue;
+    }
+    try {
+      await handle.close();
+      await fn();
+      return true;
+    } finally {
+      await unlink(lock).catch(ignoreMissing);
+    }
+  }
+  return false;
 }
