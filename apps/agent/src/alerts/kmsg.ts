@@ -31,6 +31,8 @@ const RECORD_BYTES = 8_192;
 const MAX_RECORD_BYTES = 65_536;
 /** Records read per poll, so a flood of kernel messages cannot hold the event loop. */
 const RECORDS_PER_POLL = 10_000;
+/** Backlog records skipped at start at most (the ring holds far fewer; a flood cannot spin us forever). */
+const BACKLOG_LIMIT = 1_000_000;
 
 const codeOf = (err: unknown) => (err as NodeJS.ErrnoException).code;
 
@@ -88,7 +90,7 @@ export class KmsgWatcher {
       this.logger.warn({ err: (err as Error).message, path: this.path }, 'cannot read the kernel log; "table full" lines will not raise alerts');
       return false;
     }
-    this.drain(false, Number.POSITIVE_INFINITY);
+    this.drain(false, BACKLOG_LIMIT);
     this.timer = setInterval(() => this.drain(), this.options.pollMs ?? 1_000);
     this.timer.unref();
     return true;

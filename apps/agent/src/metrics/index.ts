@@ -13,4 +13,5 @@ export {
   type MetricsServerOptions,
 } from './server';
 export { isLoopback } from './loopback';
+export { healthReport, type HealthInput } from './health';
 export { CONTENT_TYPE, Exposition, escapeHelp, escapeLabel, formatValue, type Labels, type MetricType } from './exposition';
