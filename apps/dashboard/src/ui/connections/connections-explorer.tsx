@@ -228,7 +228,7 @@ export function ConnectionsExplorer({ initialHost, initialQuery, initialSort }: 
                     <>
                       <h2>No connection matches this filter</h2>
                       <p>
-                        {formatCount(result.size)} entries are tracked, none matches <code>{applied}</code>.{' '}
+                        {formatCount(result.size)} {result.size === 1 ? 'entry is' : 'entries are'} tracked, none matches <code>{applied}</code>.{' '}
                         <button
                           type="button"
                           className="link-button inline"

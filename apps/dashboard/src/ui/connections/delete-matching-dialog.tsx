@@ -88,7 +88,9 @@ export function DeleteMatchingDialog({ socket, hostId, query, onDone, onClose }:
             </table>
           )}
           <label className="confirm-field">
-            Type <strong>{plan.matched}</strong> to confirm
+            <span>
+              Type <strong>{plan.matched}</strong> to confirm
+            </span>
             <input value={typed} onChange={(e) => setTyped(e.target.value)} inputMode="numeric" autoComplete="off" aria-label="type the count to confirm" />
           </label>
         </>

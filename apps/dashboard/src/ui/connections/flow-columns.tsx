@@ -10,7 +10,7 @@ import {
 } from '@tanstack/react-table';
 import type { WireFlow } from '@ctscope/protocol';
 import type { Pivot } from '../query/pivot';
-import { ageOf, bytesOf, formatBytes, formatEndpoint, formatNumber, formatSeconds, icmpText, natText, packetsOf } from '../flow-format';
+import { ageOf, bytesOf, formatBytes, formatEndpoint, formatNumber, formatSeconds, natText, packetsOf } from '../flow-format';
 
 export interface FlowColumnMeta {
   /** Name in the column chooser. */
@@ -32,6 +32,13 @@ export const flowFeatures = tableFeatures({
 });
 
 const helper = createColumnHelper<typeof flowFeatures, WireFlow>();
+
+/** ICMP has no ports: its type/code goes where the source port is, its id where the destination port is. */
+function icmpCell(flow: WireFlow, part: 'type' | 'id'): string {
+  const { icmpType, icmpCode, icmpId } = flow.orig;
+  if (icmpType === undefined) return '—';
+  return part === 'type' ? `${icmpType}/${icmpCode ?? 0}` : icmpId === undefined ? '—' : `id ${icmpId}`;
+}
 
 const PROTO_NUMBERS_WITH_PORTS = new Set([6, 17, 33, 132, 136]);
 /** A port pivot names the protocol too, so the filter stays expressible as a conntrack command. */
@@ -56,7 +63,7 @@ export const flowColumns = helper.columns([
     id: 'sport',
     header: 'Sport',
     size: 72,
-    cell: (info) => info.getValue() ?? icmpText(info.row.original.orig) ?? '—',
+    cell: (info) => info.getValue() ?? icmpCell(info.row.original, 'type'),
     meta: { label: 'Source port', align: 'end', pivot: (f) => portPivot(f, 'sport', f.orig.sport) },
   }),
   helper.accessor((f) => f.orig.dst, {
@@ -69,7 +76,7 @@ export const flowColumns = helper.columns([
     id: 'dport',
     header: 'Dport',
     size: 72,
-    cell: (info) => info.getValue() ?? '—',
+    cell: (info) => info.getValue() ?? icmpCell(info.row.original, 'id'),
     meta: { label: 'Destination port', align: 'end', pivot: (f) => portPivot(f, 'dport', f.orig.dport) },
   }),
   helper.accessor((f) => formatEndpoint(f.reply.src, f.reply.sport), {

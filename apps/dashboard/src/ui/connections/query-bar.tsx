@@ -30,7 +30,8 @@ export function QueryBar({ draft, onDraft, onApply, check, serverError, seen, in
         seen={seen}
         error={error}
         inputRef={inputRef}
-        placeholder="tcp dport:443 src:10.0.0.0/8 state:established !assured   — or paste conntrack arguments: -p tcp --dport 443   (press / to focus)"
+        errorNote="the table still shows the last valid filter"
+        placeholder="tcp dport:443 state:established !assured · or paste -p tcp --dport 443 · press / to focus"
       />
       <div className="conntrack-command" data-testid="conntrack-command">
         {command?.ok && <CopyCommand command={command.command} label="Copy as conntrack command" />}

@@ -35,6 +35,7 @@ export function EventsView({ initialHost, initialQuery, initialTypes }: EventsVi
   const [applied, setApplied] = useState(initialQuery);
   const [types, setTypes] = useState<WireEventType[]>(initialTypes);
   const [paused, setPaused] = useState(false);
+  const [jump, setJump] = useState<{ seq: number } | null>(null);
   const queryRef = useRef<HTMLInputElement>(null);
 
   const check = useMemo(() => checkQuery(draft), [draft]);
@@ -82,7 +83,12 @@ export function EventsView({ initialHost, initialQuery, initialTypes }: EventsVi
   const queryError: QueryError | null = !check.ok ? { message: check.message, start: check.start, end: check.end } : stream.error?.code === 'BAD_REQUEST' ? { message: stream.error.message } : null;
   const otherError = stream.error && stream.error.code !== 'BAD_REQUEST' ? stream.error : null;
   const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
-  const events = stream.items.filter((i) => i.kind === 'event').length;
+  const counts = useMemo(() => {
+    const byType: Record<WireEventType, number> = { NEW: 0, UPDATE: 0, DESTROY: 0 };
+    for (const item of stream.items) if (item.kind === 'event') byType[item.type]++;
+    return byType;
+  }, [stream.items]);
+  const events = counts.NEW + counts.UPDATE + counts.DESTROY;
 
   return (
     <section className="events-page" aria-labelledby="page-title">
@@ -97,7 +103,7 @@ export function EventsView({ initialHost, initialQuery, initialTypes }: EventsVi
       ) : (
         <>
           <div className="query-bar">
-            <QueryInput label="Filter" value={draft} onChange={setDraft} onSubmit={apply} seen={NO_SEEN_VALUES} error={queryError} inputRef={queryRef} placeholder="tcp dport:443 !assured — or conntrack arguments: -p udp   (press / to focus)" />
+            <QueryInput label="Filter" value={draft} onChange={setDraft} onSubmit={apply} seen={NO_SEEN_VALUES} error={queryError} inputRef={queryRef} errorNote="the stream keeps the last valid filter" placeholder="tcp dport:443 !assured · or paste -p udp · press / to focus" />
             <fieldset className="type-filter">
               <legend className="muted small">Types</legend>
               {EVENT_TYPES.map((type) => (
@@ -115,12 +121,28 @@ export function EventsView({ initialHost, initialQuery, initialTypes }: EventsVi
                 <strong data-testid="event-rate">{stream.rate < 10 ? stream.rate.toFixed(1) : formatCount(Math.round(stream.rate))}</strong> events/s
               </span>
               <span className="muted small">
-                {formatCount(events)} on screen (last {formatCount(EVENT_BUFFER_SIZE)} kept) · {formatCount(stream.received)} received
+                <span data-testid="on-screen">{formatCount(events)}</span> on screen (last {formatCount(EVENT_BUFFER_SIZE)} kept) · {formatCount(stream.received)} received
+              </span>
+              <span className="type-counts small">
+                {EVENT_TYPES.map((type) => (
+                  <span key={type} className={`type-count type-text-${type.toLowerCase()}`} data-testid={`count-${type}`} title={`${type} events on screen`}>
+                    {type} {formatCount(counts[type])}
+                  </span>
+                ))}
               </span>
               {stream.dropped > 0 && (
-                <span className="badge badge-dropped" data-testid="dropped-total">
-                  dropped {formatCount(stream.dropped)}
-                </span>
+                <button
+                  type="button"
+                  className="badge badge-dropped"
+                  data-testid="dropped-total"
+                  title="Show where events were dropped"
+                  onClick={() => {
+                    const marker = stream.items.find((i) => i.kind === 'dropped');
+                    if (marker) setJump({ seq: marker.seq });
+                  }}
+                >
+                  dropped {formatCount(stream.dropped)} ↓
+                </button>
               )}
               {paused ? (
                 <span className="badge badge-paused">paused{stream.heldCount > 0 ? ` · ${formatCount(stream.heldCount)} waiting` : ''}</span>
@@ -165,7 +187,7 @@ export function EventsView({ initialHost, initialQuery, initialTypes }: EventsVi
               )}
             </div>
           ) : (
-            <EventList items={stream.items} />
+            <EventList items={stream.items} jump={jump} />
           )}
         </>
       )}

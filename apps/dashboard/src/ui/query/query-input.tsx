@@ -20,12 +20,14 @@ interface Props {
   placeholder?: string;
   label: string;
   inputRef?: RefObject<HTMLInputElement | null>;
+  /** Added after an error message, e.g. what the page still shows. */
+  errorNote?: string;
 }
 
 const CLOSED: Suggestions = { from: 0, to: 0, items: [] };
 
 /** The query box: autocomplete of keys and values, and errors shown under it pointing at the token. */
-export function QueryInput({ value, onChange, onSubmit, seen, error, placeholder, label, inputRef }: Props) {
+export function QueryInput({ value, onChange, onSubmit, seen, error, placeholder, label, inputRef, errorNote }: Props) {
   const ownRef = useRef<HTMLInputElement>(null);
   const ref = inputRef ?? ownRef;
   const [list, setList] = useState<Suggestions>(CLOSED);
@@ -129,12 +131,12 @@ export function QueryInput({ value, onChange, onSubmit, seen, error, placeholder
           </ul>
         )}
       </div>
-      {error && <QueryErrorLine id={errorId} text={value} error={error} />}
+      {error && <QueryErrorLine id={errorId} text={value} error={error} note={errorNote} />}
     </div>
   );
 }
 
-function QueryErrorLine({ id, text, error }: { id: string; text: string; error: QueryError }) {
+function QueryErrorLine({ id, text, error, note }: { id: string; text: string; error: QueryError; note: string | undefined }) {
   const { start, end } = error;
   const spanned = start !== undefined && end !== undefined && end >= start && end <= text.length;
   return (
@@ -146,7 +148,10 @@ function QueryErrorLine({ id, text, error }: { id: string; text: string; error: 
           {text.slice(end)}
         </code>
       )}
-      <span>{error.message}</span>
+      <span>
+        {error.message}
+        {note && <span className="muted"> · {note}</span>}
+      </span>
     </div>
   );
 }

@@ -1,0 +1,166 @@
+import { expect, test } from '../fixtures/stack';
+import { kernelEntries, loginAsAdmin, numberIn, screenshotPath } from './support';
+
+const TIME_WAIT_FILTER = 'tcp state:time_wait';
+
+test('the explorer shows live rows; sort, filter, copy as command, detail, pivots and keys work', async ({ page, stack }) => {
+  await loginAsAdmin(page, stack, '/connections');
+  const total = page.getByTestId('match-total');
+  await expect(page.getByRole('status').filter({ hasText: 'live' }).first()).toBeVisible();
+
+  await stack.traffic({ tcp: 8, udp: 6, icmp: 2 });
+  const rows = page.locator('.flow-row[data-key]');
+  await expect.poll(async () => numberIn(await total.innerText()), { timeout: 15_000 }).toBeGreaterThanOrEqual(16);
+  await expect(rows.first()).toBeVisible();
+
+  // A filter narrows the total to exactly what the traffic left in TIME_WAIT (the kernel agrees).
+  const query = page.getByRole('combobox', { name: 'Filter' });
+  await query.fill(TIME_WAIT_FILTER);
+  await query.press('Enter');
+  const kernelTimeWait = await kernelEntries(stack, ['-p', 'tcp', '--state', 'TIME_WAIT']);
+  expect(kernelTimeWait.length).toBe(8);
+  await expect(total).toHaveText('8');
+  await expect(rows).toHaveCount(8);
+  await expect(page).toHaveURL(/q=tcp\+state%3Atime_wait/);
+
+  // Copy as conntrack command.
+  await expect(page.getByTestId('conntrack-command').locator('code')).toHaveText('conntrack -L -p tcp --state TIME_WAIT');
+
+  // Sorting by source port asks the agent for a new order, both ways.
+  const sports = async () => (await page.locator('.flow-row[data-key] [data-column="sport"]').allInnerTexts()).map(Number);
+  await page.locator('[role="columnheader"][data-column="sport"] button').click();
+  await expect(page.locator('[role="columnheader"][data-column="sport"]')).toHaveAttribute('aria-sort', /ascending|descending/);
+  const firstDirection = await page.locator('[role="columnheader"][data-column="sport"]').getAttribute('aria-sort');
+  await expect.poll(async () => {
+    const values = await sports();
+    const sorted = [...values].sort((a, b) => (firstDirection === 'ascending' ? a - b : b - a));
+    return values.length === 8 && values.every((v, i) => v === sorted[i]);
+  }).toBe(true);
+  await page.locator('[role="columnheader"][data-column="sport"] button').click();
+  await expect(page.locator('[role="columnheader"][data-column="sport"]')).toHaveAttribute('aria-sort', firstDirection === 'ascending' ? 'descending' : 'ascending');
+  await expect.poll(async () => {
+    const values = await sports();
+    const sorted = [...values].sort((a, b) => (firstDirection === 'ascending' ? b - a : a - b));
+    return values.length === 8 && values.every((v, i) => v === sorted[i]);
+  }).toBe(true);
+
+  // Keyboard: the grid moves its cursor with the arrows and opens the detail with Enter.
+  await page.getByRole('grid', { name: 'connections' }).focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(page.locator('.flow-row.cursor')).toHaveCount(1);
+  await page.keyboard.press('Enter');
+  const detail = page.getByRole('complementary', { name: 'connection detail' });
+  await expect(detail).toBeVisible();
+  const firstSport = (await sports())[0];
+  await expect(detail.getByRole('heading', { level: 3, name: 'Original direction' })).toBeVisible();
+  await expect(detail.getByRole('heading', { level: 3, name: 'Reply direction' })).toBeVisible();
+  await expect(detail.locator('section[aria-labelledby="detail-orig"] dd').nth(2)).toHaveText(String(firstSport));
+  await expect(detail.locator('section[aria-labelledby="detail-reply"] dd').nth(3)).toHaveText(String(firstSport));
+  await expect(detail).toContainText('TIME_WAIT');
+  await expect(detail).toContainText('127.0.0.1');
+  await page.screenshot({ path: screenshotPath('connections-detail'), fullPage: false });
+  await page.keyboard.press('Escape');
+  await expect(detail).toBeHidden();
+
+  // Quick pivot: clicking a destination port adds it to the filter.
+  const dport = await page.locator('.flow-row[data-key] [data-column="dport"]').first().innerText();
+  await page.locator('.flow-row[data-key] [data-column="dport"] button').first().click();
+  await expect(query).toHaveValue(`tcp dport:${dport} state:time_wait`);
+  await expect(total).toHaveText('8');
+
+  // Pasted conntrack arguments filter the same way.
+  await query.fill('-p udp');
+  await query.press('Enter');
+  await expect.poll(async () => numberIn(await total.innerText())).toBe((await kernelEntries(stack, ['-p', 'udp'])).length);
+
+  // A mistake is shown under the input, pointing at the token.
+  await page.keyboard.press('Escape');
+  await page.locator('body').press('/');
+  await expect(query).toBeFocused();
+  await query.fill('tcp dport:99999');
+  const error = page.locator('.query-error');
+  await expect(error).toContainText('port must be 0-65535');
+  await expect(error.locator('mark')).toHaveText('99999');
+  await expect(page.getByTestId('conntrack-command').locator('code')).toHaveCount(0);
+  await page.screenshot({ path: screenshotPath('connections-error'), fullPage: false });
+
+  // Free text cannot become a conntrack command, and the page says why.
+  await query.fill('tcp "127.0.0"');
+  await expect(page.getByTestId('conntrack-command')).toContainText('conntrack has no free-text filter');
+
+  // Autocomplete offers keys and values.
+  await query.fill('');
+  await query.pressSequentially('dp');
+  await expect(page.getByRole('option', { name: /dport:/ })).toBeVisible();
+  await query.press('Tab');
+  await expect(query).toHaveValue('dport:');
+  await query.fill('state:est');
+  await query.press('End');
+  await query.pressSequentially('a');
+  await expect(page.getByRole('option', { name: /established/ })).toBeVisible();
+
+  // Pause holds live pushes.
+  await query.fill('');
+  await query.press('Enter');
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByRole('button', { name: 'Resume' })).toHaveAttribute('aria-pressed', 'true');
+  const paused = numberIn(await total.innerText());
+  await stack.traffic({ tcp: 4 });
+  await expect(page.locator('.badge-paused')).toContainText('held', { timeout: 10_000 });
+  expect(numberIn(await total.innerText())).toBe(paused);
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await expect.poll(async () => numberIn(await total.innerText())).toBeGreaterThanOrEqual(paused + 4);
+
+  await page.screenshot({ path: screenshotPath('connections'), fullPage: false });
+});
+
+test('delete one row, then everything matching after a dry run and a typed confirmation', async ({ page, stack }) => {
+  await loginAsAdmin(page, stack, `/connections?q=${encodeURIComponent(TIME_WAIT_FILTER)}`);
+  const total = page.getByTestId('match-total');
+  await stack.traffic({ tcp: 6 });
+  await expect(total).toHaveText('6');
+
+  // Select one row and delete it; the kernel no longer lists it.
+  const row = page.locator('.flow-row[data-key]').first();
+  const sport = await row.locator('[data-column="sport"]').innerText();
+  await row.getByRole('checkbox').click();
+  await expect(row).toHaveClass(/selected/);
+  await page.getByRole('button', { name: 'Delete selected (1)' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Delete 1 entry' });
+  await expect(confirm).toBeVisible();
+  await confirm.getByRole('button', { name: 'Delete 1 entry' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Deleted 1 of 1 selected entry' })).toBeVisible();
+  await expect(total).toHaveText('5');
+  expect(await kernelEntries(stack, ['-p', 'tcp', '--sport', sport])).toEqual([]);
+  expect(await kernelEntries(stack, ['-p', 'tcp', '--state', 'TIME_WAIT'])).toHaveLength(5);
+
+  // Delete everything matching: the dry run counts, the real run needs the count typed.
+  await page.getByRole('button', { name: 'Delete all matching…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete all matching entries' });
+  await expect(dialog.getByTestId('dry-run-count')).toHaveText('5');
+  await expect(dialog.getByRole('table', { name: 'sample of matching entries' }).locator('tr')).toHaveCount(5);
+  const run = dialog.getByRole('button', { name: 'Delete 5 entries' });
+  await expect(run).toBeDisabled();
+  await dialog.getByLabel('type the count to confirm').fill('4');
+  await expect(run).toBeDisabled();
+  await dialog.getByLabel('type the count to confirm').fill('5');
+  await page.screenshot({ path: screenshotPath('connections-delete-matching'), fullPage: false });
+  await run.click();
+  await expect(page.getByRole('status').filter({ hasText: 'Deleted 5 of 5 matching entries' })).toBeVisible();
+  expect(await kernelEntries(stack, ['-p', 'tcp', '--state', 'TIME_WAIT'])).toEqual([]);
+  await expect(page.getByRole('heading', { name: 'No connection matches this filter' })).toBeVisible();
+  await page.screenshot({ path: screenshotPath('connections-empty'), fullPage: false });
+});
+
+test('the overview links each host to its connections and events', async ({ page, stack }) => {
+  await loginAsAdmin(page, stack);
+  const card = page.locator('article.host-card');
+  await expect(card.getByText('online', { exact: true })).toBeVisible();
+  const hostId = await card.getAttribute('data-host-id');
+  await card.getByRole('link', { name: 'Connections' }).click();
+  await expect(page).toHaveURL(`${stack.url}/connections?host=${hostId}`);
+  await expect(page.getByRole('navigation', { name: 'main' }).getByRole('link', { name: 'Connections' })).toHaveAttribute('aria-current', 'page');
+  await page.getByRole('navigation', { name: 'main' }).getByRole('link', { name: 'Live events' }).click();
+  await expect(page).toHaveURL(`${stack.url}/events`);
+  await expect(page.getByRole('heading', { level: 1, name: 'Live events' })).toBeVisible();
+});
