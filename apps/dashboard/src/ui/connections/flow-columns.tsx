@@ -62,7 +62,7 @@ export const flowColumns = helper.columns([
   helper.accessor((f) => f.orig.sport, {
     id: 'sport',
     header: 'Sport',
-    size: 72,
+    size: 84,
     cell: (info) => info.getValue() ?? icmpCell(info.row.original, 'type'),
     meta: { label: 'Source port', align: 'end', pivot: (f) => portPivot(f, 'sport', f.orig.sport) },
   }),
@@ -75,7 +75,7 @@ export const flowColumns = helper.columns([
   helper.accessor((f) => f.orig.dport, {
     id: 'dport',
     header: 'Dport',
-    size: 72,
+    size: 84,
     cell: (info) => info.getValue() ?? icmpCell(info.row.original, 'id'),
     meta: { label: 'Destination port', align: 'end', pivot: (f) => portPivot(f, 'dport', f.orig.dport) },
   }),

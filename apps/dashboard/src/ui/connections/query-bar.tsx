@@ -31,7 +31,7 @@ export function QueryBar({ draft, onDraft, onApply, check, serverError, seen, in
         error={error}
         inputRef={inputRef}
         errorNote="the table still shows the last valid filter"
-        placeholder="tcp dport:443 state:established !assured · or paste -p tcp --dport 443 · press / to focus"
+        placeholder="tcp dport:443 state:established · or paste -p tcp --dport 443 · press / to focus"
       />
       <div className="conntrack-command" data-testid="conntrack-command">
         {command?.ok && <CopyCommand command={command.command} label="Copy as conntrack command" />}
