@@ -2,7 +2,7 @@
 
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { WindowResult, WireFlow } from '@ctscope/protocol';
-import { useEffect, type KeyboardEvent, type RefObject } from 'react';
+import { useEffect, useRef, type KeyboardEvent, type RefObject } from 'react';
 import type { Pivot } from '../query/pivot';
 import { describePivot } from '../query/pivot';
 import type { FlowTable as Table } from './use-flow-table';
@@ -44,7 +44,11 @@ export function FlowTableView({ table, result, cursor, onCursor, onOpen, onPivot
   const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? 0;
   useEffect(() => onVisibleRange(first, last), [first, last, onVisibleRange]);
+  // Follow the keyboard cursor only when it moves, so live updates never pull a scrolled view back.
+  const followed = useRef(-1);
   useEffect(() => {
+    if (cursor === followed.current) return;
+    followed.current = cursor;
     if (cursor >= 0 && cursor < total) virtualizer.scrollToIndex(cursor, { align: 'auto' });
   }, [cursor, total, virtualizer]);
 
