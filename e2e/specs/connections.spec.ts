@@ -164,3 +164,17 @@ test('the overview links each host to its connections and events', async ({ page
   await expect(page).toHaveURL(`${stack.url}/events`);
   await expect(page.getByRole('heading', { level: 1, name: 'Live events' })).toBeVisible();
 });
+
+test('viewers see no delete controls (the server refuses their deletes too)', async ({ page, stack }) => {
+  // No user management API yet: the page is told the session belongs to a viewer.
+  await page.route('**/api/auth/me', (route) => route.fulfill({ json: { user: { username: 'viewer', role: 'viewer' } } }));
+  await loginAsAdmin(page, stack, '/connections');
+  await stack.traffic({ tcp: 2 });
+  await expect(page.locator('.flow-row[data-key]').first()).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
+  await expect(page.getByRole('button', { name: /Delete/ })).toHaveCount(0);
+  await expect(page.locator('.flow-row[data-key]').first().getByRole('checkbox')).toHaveCount(0);
+  await page.locator('.flow-row[data-key]').first().click();
+  await expect(page.getByRole('complementary', { name: 'connection detail' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Delete this entry' })).toHaveCount(0);
+});
