@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import type { Actor, RulePreview } from '@ctscope/protocol';
 import { NetlinkSource } from '@ctscope/conntrack';
-import { JsonLinesAuditor } from '../live/auditor';
+import { AuditLog, changeAuditor } from '../audit';
 import { RulesService } from '../live/rules-service';
 import { UsageError } from './args';
 
@@ -59,7 +59,8 @@ export async function rulesCommand(argv: readonly string[]): Promise<number> {
   const auditFile = auditIndex >= 0 ? rest[auditIndex + 1] : '/var/lib/ctscope/audit.jsonl';
   if (auditFile === undefined) throw new UsageError('--audit-file needs a path');
   const args = auditIndex >= 0 ? [...rest.slice(0, auditIndex), ...rest.slice(auditIndex + 2)] : rest;
-  const auditor = await JsonLinesAuditor.open(auditFile, 'cli');
+  const auditLog = await AuditLog.open({ path: auditFile, via: 'cli' });
+  const auditor = changeAuditor(auditLog, 'cli');
   try {
     const service = new RulesService(() => [], auditor);
     switch (action) {
@@ -108,6 +109,6 @@ export async function rulesCommand(argv: readonly string[]): Promise<number> {
         throw new UsageError(action === undefined ? 'name an action: list, preview, add or remove' : `unknown action "${action}"`);
     }
   } finally {
-    await auditor.close();
+    await auditLog.close();
   }
 }

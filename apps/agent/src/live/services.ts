@@ -1,11 +1,10 @@
 import type { ConntrackSource } from '@ctscope/conntrack';
 import type { AgentInfo, Aggregates, EventBatch, StatsSample, WindowResult } from '@ctscope/protocol';
 import type { Logger } from 'pino';
-import { AlertEngine } from '../alerts/engine';
-import { KmsgWatcher } from '../alerts/kmsg';
+import { AlertEngine, KmsgWatcher, conntrackModuleLoaded } from '../alerts';
+import { AuditLog, changeAuditor } from '../audit';
 import type { AgentConfig } from '../config';
-import { startMetricsServer } from '../metrics/server';
-import { tally, type Tally } from '../metrics/tally';
+import { healthReport, startMetricsServer, tally, type Tally } from '../metrics';
 import { DEFAULT_ESTABLISHED_TIMEOUT, readNetfilterInteger } from '../kernel/netfilter-values';
 import type { AgentServices } from '../link/rpc-handlers';
 import { Mirror } from '../mirror/mirror';
@@ -13,7 +12,6 @@ import { aggregate } from '../query/aggregate';
 import { compileQuery } from '../query/compile-query';
 import { HooksProbe } from '../stats/hooks';
 import { PeriodicSampler } from '../stats/periodic-sampler';
-import { createAuditor } from './auditor';
 import { EventStreams } from './event-streams';
 import { FlowChanges } from './flow-changes';
 import { RulesService } from './rules-service';
@@ -49,7 +47,8 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
   const windows = new WindowSubscriptions(mirror, (subId, result) => target?.pushWindow(subId, result));
   const events = new EventStreams(mirror, (subId, batch) => target?.pushEvents(subId, batch));
   const history = new StatsHistory();
-  const auditor = await createAuditor(config.auditFile, logger);
+  const auditLog = await AuditLog.open({ path: config.auditFile, logger });
+  const auditor = changeAuditor(auditLog);
   const changes = new FlowChanges(mirror, source, auditor);
   const rules = new RulesService(() => mirror.values(), auditor);
 
@@ -58,7 +57,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
   kmsg.start();
   let latest: StatsSample | null = null;
   const evaluateAlerts = (sample: StatsSample | null) => {
-    const changes = alerts.evaluate({ now: Date.now(), sample, overruns: mirror.getHealth().overruns, tableFullLines: kmsg.count });
+    const changes = alerts.evaluate({ now: Date.now(), sample, overruns: mirror.getHealth().overruns, tableFullLines: kmsg.count, moduleLoaded: conntrackModuleLoaded() });
     for (const alert of changes.raised) logger.warn({ alert: alert.name, severity: alert.severity }, alert.message);
     for (const alert of changes.cleared) logger.info({ alert: alert.name }, 'alert cleared');
     return changes.active;
@@ -99,13 +98,9 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
         ...config.metrics,
         allowRemote: config.metricsAllowRemote,
         logger,
-        snapshot: () => ({ info: deps.info, sample: latest, mirror: mirror.getHealth(), ...currentTally(), alerts: latest?.alerts ?? [], dashboardConnected: deps.dashboardConnected() }),
-        health: () => ({
-          ok: latest !== null,
-          entries: mirror.size,
-          dashboardConnected: deps.dashboardConnected(),
-          lastSampleAgeMs: latest ? Date.now() - latest.at : null,
-        }),
+        snapshot: () => ({ info: deps.info, sample: latest, mirror: mirror.getHealth(), ...currentTally(), alerts: latest?.alerts ?? [], dashboardConnected: deps.dashboardConnected(), kernelTableFullLines: kmsg.count }),
+        health: () =>
+          healthReport({ lastSampleAt: latest?.at ?? null, mirrorEntries: mirror.size, dashboardConnected: deps.dashboardConnected(), maxSampleAgeMs: 3 * config.interval * 1000, now: Date.now() }),
       }).catch((err: unknown) => {
         logger.error({ err: (err as Error).message, metrics: config.metrics }, 'cannot serve /metrics; continuing without it');
         return null;
@@ -128,7 +123,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
       windows.stop();
       events.stop();
       mirror.stop();
-      await auditor.close();
+      await auditLog.close();
     },
   };
 }

@@ -103,10 +103,10 @@ describe.skipIf(skipKernelTests())('live table over the dashboard, real kernel',
     expect(ids(udpAfter).some((id) => ids(udpBefore).includes(id))).toBe(false);
     expect((await cliLines(ns, ['-p', 'tcp'])).length).toBe(tcpBefore);
 
-    const audit = (await readFile(auditFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { phase: string; action: string; actor: { user: string }; result?: string });
-    expect(audit.map((a) => [a.phase, a.action, a.actor.user, a.result ?? null])).toEqual([
-      ['begin', 'conntrack.delete-matching', 'admin', null],
-      ['end', 'conntrack.delete-matching', 'admin', 'ok'],
+    const audit = (await readFile(auditFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { action: string; actor: { user: string; via: string }; result: string });
+    expect(audit.map((a) => [a.action, a.actor.user, a.actor.via, a.result])).toEqual([
+      ['conntrack.delete-matching', 'admin', 'dashboard', 'pending'],
+      ['conntrack.delete-matching', 'admin', 'dashboard', 'ok'],
     ]);
     const [row] = dash.server.store.listAudit(10);
     expect(row).toMatchObject({ actor: 'admin', action: 'conntrack.delete-matching', target: hostId, result: 'ok' });
