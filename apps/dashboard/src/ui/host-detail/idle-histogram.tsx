@@ -11,7 +11,7 @@ export function IdleHistogram({ idle }: { idle: Aggregates['idle'] }) {
     <section className="idle" aria-label="Idle established connections">
       <h3>Idle ESTABLISHED entries</h3>
       <p className="muted small">
-        Idle time = configured timeout ({formatDuration(idle.timeoutSeconds)}) − time left. {formatCount(total)} entries.
+        Idle time = configured timeout ({formatDuration(idle.timeoutSeconds)}) − time left. {formatCount(total)} {total === 1 ? "entry" : "entries"}.
       </p>
       <div className="idle-bars">
         {idle.buckets.map((b) => {

@@ -1,0 +1,27 @@
+import { expect, test } from '../fixtures/stack';
+import { kernelEntries, loginAsAdmin, numberIn, screenshotPath } from './support';
+
+test('host page: live count, charts, breakdowns that match the kernel, and pivots to connections', async ({ page, stack }) => {
+  await loginAsAdmin(page, stack);
+  await stack.traffic({ tcp: 15, udp: 25, icmp: 2 });
+  await page.getByRole('link', { name: 'Charts & top talkers' }).click();
+  await expect(page).toHaveURL(/\/hosts\//);
+
+  const count = page.getByTestId('host-count');
+  await expect.poll(async () => numberIn(await count.innerText()), { timeout: 15_000 }).toBeGreaterThanOrEqual(40);
+  await expect(page.locator('.chart canvas')).toHaveCount(3);
+  await expect(page.getByText('No active alerts.')).toBeVisible();
+
+  // Breakdowns refresh every 5 s; the udp row must equal what conntrack -L lists.
+  const udpRow = page.getByRole('region', { name: 'By protocol' }).locator('li', { hasText: /^udp/ });
+  const udpKernel = (await kernelEntries(stack, ['-p', 'udp'])).length;
+  await expect.poll(async () => numberIn((await udpRow.locator('.ranked-count').innerText().catch(() => '0')) || '0'), { timeout: 15_000 }).toBe(udpKernel);
+
+  await page.getByRole('button', { name: '1 hour' }).click();
+  await expect(page.getByRole('button', { name: '1 hour' })).toHaveAttribute('aria-pressed', 'true');
+  await page.waitForTimeout(1500);
+  await page.screenshot({ path: screenshotPath('host'), fullPage: true });
+
+  await udpRow.getByRole('link').click();
+  await expect(page).toHaveURL(/\/connections\?host=.*&q=udp/);
+});
