@@ -69,11 +69,11 @@ function sourceFiles(dir) {
   return out.sort();
 }
 
-/** Builds the dashboard's pages when they or the protocol changed since the last build. */
+/** Builds the dashboard's pages when they, the protocol or the browser-side conntrack code changed since the last build. */
 export async function ensureDashboardBuild() {
   const dashboard = join(ROOT, 'apps', 'dashboard');
   const stamp = join(dashboard, '.next', 'ctscope-source-hash');
-  const wanted = hashFiles([...sourceFiles(join(dashboard, 'app')), ...sourceFiles(join(dashboard, 'src')), ...sourceFiles(join(ROOT, 'packages', 'protocol', 'src')), join(dashboard, 'next.config.ts')]);
+  const wanted = hashFiles([...sourceFiles(join(dashboard, 'app')), ...sourceFiles(join(dashboard, 'src')), ...sourceFiles(join(ROOT, 'packages', 'protocol', 'src')), ...sourceFiles(join(ROOT, 'packages', 'conntrack', 'src', 'filter')), ...sourceFiles(join(ROOT, 'packages', 'conntrack', 'src', 'text')), join(dashboard, 'next.config.ts'), join(dashboard, 'package.json')]);
   if (existsSync(stamp) && statSync(join(dashboard, '.next', 'BUILD_ID'), { throwIfNoEntry: false }) && readFileSync(stamp, 'utf8') === wanted) return;
   say('building the dashboard (next build)');
   await runInherit(join(ROOT, 'node_modules', '.bin', 'next'), ['build'], { cwd: dashboard, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
