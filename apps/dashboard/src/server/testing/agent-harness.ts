@@ -81,6 +81,8 @@ export interface NetnsAgent {
   ns: Netns;
   agent: ChildProcess;
   auditFile: string;
+  /** Starts another agent process with the same arguments (after the first one was killed). */
+  respawn(): ChildProcess;
 }
 
 /** A real agent inside a fresh namespace, reaching the dashboard through a bridge. */
@@ -90,7 +92,10 @@ export async function agentInNetns(dash: TestDashboard, cleanups: Cleanups, extr
   const bridge: NetnsBridge = await bridgeIntoNetns(ns, Number(new URL(dash.url).port));
   cleanups.add(() => bridge.close());
   const { args, auditFile } = await agentTestArgs(cleanups, `http://127.0.0.1:${bridge.nsPort}`, await dash.agentToken());
-  const agent = ns.spawn(process.execPath, [...args, ...extraArgs]);
-  cleanups.add(() => stop(agent));
-  return { ns, agent, auditFile };
+  const spawnAgent = () => {
+    const child = ns.spawn(process.execPath, [...args, ...extraArgs]);
+    cleanups.add(() => stop(child));
+    return child;
+  };
+  return { ns, agent: spawnAgent(), auditFile, respawn: spawnAgent };
 }

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import type { Ack, DeleteResult, EventBatch, WindowResult } from '@ctscope/protocol';
+import type { Ack, DeleteResult, EventBatch, HostSummary, WindowResult } from '@ctscope/protocol';
 import { generateTraffic, skipKernelTests, type Netns } from '@ctscope/testkit';
 import type { Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashPassword } from '../auth/passwords';
-import { Cleanups, agentInNetns, browserSocket, nextSample } from './agent-harness';
+import { Cleanups, agentInNetns, browserSocket, nextSample, stop, type NetnsAgent } from './agent-harness';
 import { startTestDashboard, type TestDashboard } from './test-dashboard';
 
 const cleanups = new Cleanups();
@@ -24,14 +24,24 @@ async function cliLines(ns: Netns, args: string[]): Promise<string[]> {
   return stdout.split('\n').filter((line) => line.trim().length > 0);
 }
 
-async function onlineAgent(extraArgs: string[] = [], hooks = true): Promise<{ dash: TestDashboard; browser: Socket; ns: Netns; auditFile: string; hostId: string }> {
+async function onlineAgent(extraArgs: string[] = [], hooks = true): Promise<{ dash: TestDashboard; browser: Socket; ns: Netns; auditFile: string; hostId: string; agent: NetnsAgent }> {
   const dash = await startTestDashboard();
   cleanups.add(() => dash.close());
   const browser = await browserSocket(dash, cleanups);
-  const { ns, auditFile } = await agentInNetns(dash, cleanups, extraArgs, hooks);
+  const agent = await agentInNetns(dash, cleanups, extraArgs, hooks);
   await nextSample(browser, 0);
-  return { dash, browser, ns, auditFile, hostId: dash.server.localAgent.hostId };
+  return { dash, browser, ns: agent.ns, auditFile: agent.auditFile, hostId: dash.server.localAgent.hostId, agent };
 }
+
+const hostState = (socket: Socket, online: boolean) =>
+  new Promise<void>((resolve) => {
+    const onChanged = (host: HostSummary) => {
+      if (host.online !== online) return;
+      socket.off('host:changed', onChanged);
+      resolve();
+    };
+    socket.on('host:changed', onChanged);
+  });
 
 const windowSpec = (query: string) => ({ query, sort: { column: 'id', desc: false }, offset: 0, limit: 100 });
 
@@ -54,6 +64,27 @@ describe.skipIf(skipKernelTests())('live table over the dashboard, real kernel',
     expect(result.rows[0]?.orig.src).toBe('127.0.0.1');
     const [cliLine] = await cliLines(ns, ['-p', 'icmp', '-o', 'id']);
     expect(cliLine).toContain(`id=${result.rows[0]?.id}`);
+  });
+
+  it('after kill -9 the host goes offline; a restarted agent comes back and open windows resume', async () => {
+    const { browser, ns, hostId, agent } = await onlineAgent();
+    const opened = unwrap(await request<{ subId: string; result: WindowResult }>(browser, 'window:subscribe', { hostId, spec: windowSpec('icmp') }));
+    const offline = hostState(browser, false);
+    await stop(agent.agent, 'SIGKILL');
+    await offline;
+
+    const online = hostState(browser, true);
+    agent.respawn();
+    await online;
+    const pushed = new Promise<WindowResult>((resolve) => {
+      browser.on('window:pushed', (push: { subId: string; result: WindowResult }) => {
+        if (push.subId === opened.subId && push.result.total > 0) resolve(push.result);
+      });
+    });
+    await ns.exec('ping', ['-n', '-q', '-c', '1', '-W', '1', '127.0.0.1']);
+    const result = await pushed;
+    expect(result.rows[0]?.proto).toBe('icmp');
+    expect(result.total).toBe((await cliLines(ns, ['-p', 'icmp'])).length);
   });
 
   it('streams filtered events in batches', async () => {
