@@ -15,8 +15,8 @@ function editScript(a: readonly string[], b: readonly string[]): Op[] {
   let j = 0;
   while (i < a.length || j < b.length) {
     if (i < a.length && j < b.length && a[i] === b[j]) ops.push({ kind: ' ', text: a[i] as string, a: i++, b: j++ });
-    else if (j < b.length && (i >= a.length || (lcs[i]?.[j + 1] ?? 0) >= (lcs[i + 1]?.[j] ?? 0))) ops.push({ kind: '+', text: b[j] as string, a: i, b: j++ });
-    else ops.push({ kind: '-', text: a[i] as string, a: i++, b: j });
+    else if (i < a.length && (j >= b.length || (lcs[i + 1]?.[j] ?? 0) >= (lcs[i]?.[j + 1] ?? 0))) ops.push({ kind: '-', text: a[i] as string, a: i++, b: j });
+    else ops.push({ kind: '+', text: b[j] as string, a: i, b: j++ });
   }
   return ops;
 }
