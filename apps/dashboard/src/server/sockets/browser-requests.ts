@@ -71,16 +71,22 @@ export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserReques
     return answer;
   };
 
-  on('window:subscribe', async ({ hostId, spec }) => {
+  /** Registers a subscription with the relay and opens it on the agent; undone if the agent refuses. */
+  const subscribe = async <T>(hostId: string, register: () => string | undefined, open: (subId: string) => Promise<Ack<T>>): Promise<Ack<{ subId: string; data: T }>> => {
     if (!links.isOnline(hostId)) return fail(ErrorCode.HostOffline, `host ${hostId} is offline`);
-    const subId = relay.add({ kind: 'window', hostId, browserId: socket.id, spec });
+    const subId = register();
     if (!subId) return fail(ErrorCode.RateLimited, 'too many live views in this tab; close some');
-    const answer = await links.request(hostId, 'window:open', { subId, spec });
+    const answer = await open(subId);
     if (!answer.ok) {
       relay.remove(subId);
       return answer;
     }
-    return ok({ subId, result: answer.data });
+    return ok({ subId, data: answer.data });
+  };
+
+  on('window:subscribe', async ({ hostId, spec }) => {
+    const opened = await subscribe(hostId, () => relay.add({ kind: 'window', hostId, browserId: socket.id, spec }), (subId) => links.request(hostId, 'window:open', { subId, spec }));
+    return opened.ok ? ok({ subId: opened.data.subId, result: opened.data.data }) : opened;
   });
   on('window:change', async ({ subId, spec }) => {
     const sub = relay.get(subId, socket.id);
@@ -93,15 +99,8 @@ export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserReques
     if (relay.get(subId, socket.id)) relay.remove(subId);
   });
   on('events:subscribe', async ({ hostId, spec }) => {
-    if (!links.isOnline(hostId)) return fail(ErrorCode.HostOffline, `host ${hostId} is offline`);
-    const subId = relay.add({ kind: 'events', hostId, browserId: socket.id, spec });
-    if (!subId) return fail(ErrorCode.RateLimited, 'too many live views in this tab; close some');
-    const answer = await links.request(hostId, 'events:open', { subId, spec });
-    if (!answer.ok) {
-      relay.remove(subId);
-      return answer;
-    }
-    return ok({ subId });
+    const opened = await subscribe(hostId, () => relay.add({ kind: 'events', hostId, browserId: socket.id, spec }), (subId) => links.request(hostId, 'events:open', { subId, spec }));
+    return opened.ok ? ok({ subId: opened.data.subId }) : opened;
   });
   on('events:unsubscribe', ({ subId }) => {
     if (relay.get(subId, socket.id)) relay.remove(subId);
