@@ -6,6 +6,7 @@ import { flowDeleteArgs } from '@ctscope/conntrack';
 import type { Flow } from '@ctscope/conntrack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetns, skipKernelTests, type Netns } from '@ctscope/testkit';
+import { readCatalog } from './catalog/discover';
 import type { ChangeOutcome } from './change/execute';
 import { IDLE_CONNECTIONS_SCRIPT } from './testing/idle-connections';
 import { previewTimeoutChange } from './whatif/timeout';
@@ -72,6 +73,17 @@ describe.skipIf(skip)('sysctl inside a throwaway network namespace', () => {
     await ns?.destroy();
     // The host's own values never moved.
     expect(await hostValues()).toEqual(hostBefore);
+  });
+
+  it('reads the host\'s own catalog (read only): initial namespace, every parameter known, globals writable as root', async () => {
+    const catalog = await readCatalog();
+    expect(catalog.moduleLoaded).toBe(true);
+    expect(catalog.facts.inInitialNetns).toBe(true);
+    expect(catalog.entries.filter((e) => !e.known)).toEqual([]);
+    for (const name of [N('max'), N('buckets'), 'module.nf_conntrack.parameters.hashsize']) {
+      expect(catalog.entries.find((e) => e.name === name), name).toMatchObject({ scope: 'global', writable: true });
+    }
+    expect(catalog.entries.find((e) => e.name === N('max'))?.default).toBe(catalog.entries.find((e) => e.name === N('buckets'))?.default);
   });
 
   it('reads the per-namespace parameters; global ones are read-only there, with the reason', async () => {

@@ -46,18 +46,18 @@ async function writableReason(io: SysctlIo, path: string, mode: number, param: K
 }
 
 async function readEntry(io: SysctlIo, facts: HostFacts, name: string, key: string, path: string, param: KnownParam | undefined, source: 'procfs' | 'sysfs'): Promise<ParamEntry | undefined> {
-  let raw: string;
-  let mode: number;
+  let raw = '';
+  let mode = 0;
+  let readError: string | undefined;
   try {
     raw = (await io.readFile(path)).trim();
     mode = (await io.stat(path)).mode;
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return undefined;
-    raw = '';
-    mode = 0;
+    readError = `could not be read here (${errnoCode(err) ?? 'error'}); shown without a value`;
   }
   const value = parseInteger(raw);
-  const reason = await writableReason(io, path, mode, param, facts, source);
+  const reason = readError ?? (await writableReason(io, path, mode, param, facts, source));
   const entry: ParamEntry = {
     name,
     key,
