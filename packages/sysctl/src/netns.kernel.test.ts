@@ -126,6 +126,16 @@ describe.skipIf(skip)('sysctl inside a throwaway network namespace', () => {
     expect([valueIn(catalog, EST), valueIn(catalog, N('udp_timeout')), valueIn(catalog, N('acct'))]).toEqual([432000, 30, 0]);
   });
 
+  it('rolls back when the kernel itself refuses a value (EINVAL for a timeout above INT_MAX / HZ)', async () => {
+    // A hand-made plan skips our validation, so the second write reaches the kernel and is refused.
+    const write = (key: string, before: number, after: number) => ({ name: N(key), path: `/proc/sys/net/netfilter/nf_conntrack_${key}`, scope: 'netns', unit: 'seconds', before, after, beforeDisplay: '', afterDisplay: '', unchanged: false });
+    const outcome = await probe<ChangeOutcome>(ns, ['execute-raw', JSON.stringify([write('tcp_timeout_established', 432000, 3600), write('generic_timeout', 600, 99_999_999)])]);
+    expect(outcome).toMatchObject({ ok: false, code: 'write-failed', failed: N('generic_timeout'), rollbackComplete: true });
+    expect(outcome.ok ? '' : outcome.message).toMatch(/EINVAL|Invalid argument/i);
+    const catalog = await catalogIn(ns);
+    expect([valueIn(catalog, EST), valueIn(catalog, N('generic_timeout'))]).toEqual([432000, 600]);
+  });
+
   it('refuses to write a global parameter inside the namespace, writing nothing', async () => {
     const { stdout, stderr } = await ns
       .exec(process.execPath, ['--import', 'tsx', PROBE, 'apply', JSON.stringify({ changes: [{ name: EST, value: 7200 }, { name: N('max'), value: 524288 }] })])

@@ -80,6 +80,7 @@ async function rollbackAll(io: SysctlIo, touched: readonly PlannedWrite[]): Prom
  * writes each parameter and reads it back. If any write or read-back fails, every parameter already
  * touched (including the failing one) is written back to its previous value, in reverse order.
  * Never throws for kernel refusals: the outcome says what happened, for the caller's audit.
+ * Trusts its plan: pass only plans made by planChange(), never one received from the wire.
  */
 export async function executePlan(plan: ChangePlan, options: ExecuteOptions = {}): Promise<ChangeOutcome> {
   const io = options.io ?? nodeIo;
