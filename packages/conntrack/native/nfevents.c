@@ -183,7 +183,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"close", NULL, close_socket, NULL, NULL, NULL, napi_default, NULL},
       {"receiveBufferBytes", NULL, receive_buffer, NULL, NULL, NULL, napi_default, NULL},
       {"unref", NULL, unref_socket, NULL, NULL, NULL, napi_default, NULL},
-      {"dump", NULL, nfdump_start, NULL, NULL, NULL, napi_default, NULL},
+      {"dumpInto", NULL, nfdump_start, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

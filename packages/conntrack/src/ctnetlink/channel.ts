@@ -1,4 +1,5 @@
-import { RawNetlinkSocket } from 'netlink';
+import { createRequire } from 'node:module';
+import type { RawNetlinkSocket } from 'netlink';
 import { buildMessage } from './encode';
 import { u16le, u32le } from './bytes';
 import { NETLINK_NETFILTER, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLM_F_ACK, NLM_F_REQUEST } from './constants';
@@ -18,9 +19,17 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
+let netlinkModule: typeof import('netlink') | undefined;
+
+/** The `netlink` package loads on first use: one-shot commands that dump through the addon never pay for it. */
+function netlink(): typeof import('netlink') {
+  netlinkModule ??= createRequire(import.meta.url)('netlink') as typeof import('netlink');
+  return netlinkModule;
+}
+
 export function openRawSocket(recvBufferSize: number): RawNetlinkSocket {
   try {
-    return new RawNetlinkSocket(NETLINK_NETFILTER, { messagePeeking: false, msgBufferSize: MSG_BUFFER_SIZE, recvBufferSize, sendBufferSize: 1 << 20 });
+    return new (netlink().RawNetlinkSocket)(NETLINK_NETFILTER, { messagePeeking: false, msgBufferSize: MSG_BUFFER_SIZE, recvBufferSize, sendBufferSize: 1 << 20 });
   } catch (err) {
     throw new NetlinkUnavailableError(`cannot open a NETLINK_NETFILTER socket: ${(err as Error).message}`);
   }

@@ -6,7 +6,7 @@ import { cString, ipv4, u16be, u16le, u32be, u64be } from './bytes';
 import { AF_INET, AF_INET6, CTA, CTA_COUNTERS, CTA_HELP_NAME, CTA_IP, CTA_PROTO, CTA_PROTOINFO, CTA_PROTOINFO_STATE, CTA_SECCTX_NAME, CTA_TIMESTAMP, CTA_TUPLE, NLA_TYPE_MASK, PROTO } from './constants';
 import { DecodeError } from './errors';
 
-const PROTO_NAMES: Readonly<Record<number, L4ProtoName>> = {
+export const PROTO_NAMES: Readonly<Record<number, L4ProtoName>> = {
   [PROTO.ICMP]: 'icmp',
   [PROTO.TCP]: 'tcp',
   [PROTO.UDP]: 'udp',
@@ -44,7 +44,7 @@ function need(len: number, have: number, what: string, at: number): void {
   if (have < len) throw new DecodeError(`${what} needs ${len} bytes, has ${have}`, at);
 }
 
-function ipv6(buf: Uint8Array, o: number): string {
+export function ipv6(buf: Uint8Array, o: number): string {
   return formatAddress({ family: 6, words: [u32be(buf, o), u32be(buf, o + 4), u32be(buf, o + 8), u32be(buf, o + 12)] });
 }
 
@@ -193,7 +193,7 @@ function decodeTimestamps(buf: Uint8Array, into: Partial<Flow>, start: number, e
   });
 }
 
-function stateName(protoNum: number, state: number): string {
+export function stateName(protoNum: number, state: number): string {
   const names: readonly string[] | undefined = protoNum === PROTO.TCP ? TCP_STATE_NAMES : protoNum === PROTO.SCTP ? SCTP_STATE_NAMES : protoNum === PROTO.DCCP ? DCCP_STATE_NAMES : undefined;
   return names?.[state] ?? 'UNKNOWN';
 }

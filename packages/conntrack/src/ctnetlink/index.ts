@@ -3,3 +3,4 @@ export { DecodeError, NetlinkError, NetlinkUnavailableError } from './errors';
 export { decodeFlow } from './decode-flow';
 export { decodeDumpDatagram, decodeCpuStats, decodeGlobalStats, forEachMessage, eventTypeOf } from './decode-message';
 export { DEFAULT_EVENT_BUFFER } from './subscription';
+export { writeMessageLine } from './write-line';

@@ -12,8 +12,12 @@ export interface NfEventsAddon {
   close(socket: NativeEventSocket): void;
   receiveBufferBytes(socket: NativeEventSocket): number;
   unref(socket: NativeEventSocket): void;
-  /** Runs one dump request on a worker thread; received datagrams arrive concatenated, in batches, until `finished`. */
-  dump(request: Buffer, seq: number, callback: (batch: Buffer | null, finished: boolean, errno: number) => void): void;
+  /**
+   * Runs one dump request on a worker thread; received datagrams arrive concatenated, in batches of
+   * `length` bytes at the start of `target` (at least 32 KiB; reused for the next batch as soon as the
+   * callback returns), until `finished`.
+   */
+  dumpInto(request: Buffer, seq: number, target: Buffer, callback: (target: Buffer, length: number, finished: boolean, errno: number) => void): void;
 }
 
 let addon: NfEventsAddon | undefined;

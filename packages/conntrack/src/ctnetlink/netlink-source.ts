@@ -11,6 +11,7 @@ import {
   IPCTNL_MSG_CT_GET_UNCONFIRMED,
   IPCTNL_MSG_CT_NEW,
   NFNL_SUBSYS_CTNETLINK,
+  NLM_F_ACK,
   NLM_F_CREATE,
   NLM_F_DUMP,
   NLM_F_EXCL,
@@ -24,7 +25,7 @@ import { decodeCpuStats, decodeGlobalStats, isFlowMessage } from './decode-messa
 import { AttrWriter, buildMessage, familyNumber, identityAttrs, writeTuple } from './encode';
 import { u16le, u32le } from './bytes';
 import { tryNfEvents } from './native';
-import { DecodeError, NetlinkError } from './errors';
+import { DecodeError, NetlinkError, NetlinkUnavailableError } from './errors';
 import { subscribeEvents } from './subscription';
 
 const ct = (msg: number) => (NFNL_SUBSYS_CTNETLINK << 8) | msg;
@@ -68,7 +69,8 @@ function kernelFilterAttrs(filter: KernelDumpFilter | undefined): Buffer | undef
 /** The kernel table over ctnetlink: dumps, events, statistics and changes, without the CLI. */
 export class NetlinkSource implements ConntrackSource {
   readonly kind = 'netlink' as const;
-  private readonly channel = new NetlinkChannel();
+  private channelInstance: NetlinkChannel | undefined;
+  private closed = false;
   private readonly subscriptions = new Set<Subscription>();
 
   async dump(filter?: KernelDumpFilter, table: TableName = 'conntrack'): Promise<Flow[]> {
@@ -89,7 +91,15 @@ export class NetlinkSource implements ConntrackSource {
    * Decodes a dump entry by entry without keeping them: `onFlow` sees each one as it arrives, so a
    * consumer that prints or aggregates never holds the whole table. Returns how many were seen.
    */
-  async stream(filter: KernelDumpFilter | undefined, table: TableName, onFlow: (flow: Flow) => void): Promise<number> {
+  stream(filter: KernelDumpFilter | undefined, table: TableName, onFlow: (flow: Flow) => void): Promise<number> {
+    return this.streamMessages(filter, table, (buf, start, end) => onFlow(decodeFlow(buf, start, end)));
+  }
+
+  /**
+   * The dump's conntrack messages undecoded: `onMessage` gets each body ([start, end) after nlmsghdr,
+   * valid only during the call) for consumers that read the bytes themselves (writeMessageLine).
+   */
+  async streamMessages(filter: KernelDumpFilter | undefined, table: TableName, onMessage: (buf: Uint8Array, start: number, end: number) => void): Promise<number> {
     if (!Object.hasOwn(TABLE_MESSAGES, table)) throw new TypeError(`unknown table "${String(table)}": use conntrack, dying or unconfirmed`);
     let seen = 0;
     const type = ct(TABLE_MESSAGES[table]);
@@ -98,10 +108,10 @@ export class NetlinkSource implements ConntrackSource {
     const visit = (buf: Uint8Array, msgType: number, start: number, end: number) => {
       if (!isFlowMessage(msgType)) return;
       seen++;
-      onFlow(decodeFlow(buf, start, end));
+      onMessage(buf, start, end);
     };
     const native = tryNfEvents();
-    if (typeof native?.dump === 'function') await threadedDump(native, `dump of the ${table} table`, buildMessage(type, NLM_F_REQUEST | NLM_F_DUMP, 1, family, attrs), visit);
+    if (typeof native?.dumpInto === 'function') await threadedDump(native, `dump of the ${table} table`, buildMessage(type, NLM_F_REQUEST | NLM_F_DUMP, 1, family, attrs), visit);
     else await this.channel.request(`dump of the ${table} table`, type, NLM_F_DUMP, family, attrs, visit);
     return seen;
   }
@@ -118,10 +128,22 @@ export class NetlinkSource implements ConntrackSource {
   }
 
   async globalStats(): Promise<GlobalStats> {
+    return this.requestGlobalStats(false);
+  }
+
+  /**
+   * Global statistics, through the addon when `viaAddon` and it is built (a one-shot command that then
+   * dumps through the addon too never loads the `netlink` package).
+   */
+  async requestGlobalStats(viaAddon: boolean): Promise<GlobalStats> {
     let stats: GlobalStats | undefined;
-    await this.channel.request('global statistics', ct(IPCTNL_MSG_CT_GET_STATS), 0, 0, undefined, (buf, _type, start, end) => {
+    const visit = (buf: Uint8Array, _type: number, start: number, end: number) => {
       stats = decodeGlobalStats(buf, start, end);
-    });
+    };
+    const native = viaAddon ? tryNfEvents() : null;
+    const type = ct(IPCTNL_MSG_CT_GET_STATS);
+    if (typeof native?.dumpInto === 'function') await threadedDump(native, 'global statistics', buildMessage(type, NLM_F_REQUEST | NLM_F_ACK, 1, 0), visit);
+    else await this.channel.request('global statistics', type, 0, 0, undefined, visit);
     if (!stats) throw new NetlinkError(61, 'global statistics');
     return stats;
   }
@@ -191,7 +213,15 @@ export class NetlinkSource implements ConntrackSource {
 
   close(): void {
     for (const s of [...this.subscriptions]) s.close();
-    this.channel.close();
+    this.closed = true;
+    this.channelInstance?.close();
+  }
+
+  /** The request socket, opened on first use (a dump through the addon needs none). */
+  private get channel(): NetlinkChannel {
+    if (this.closed) throw new NetlinkUnavailableError('the netlink channel is closed');
+    this.channelInstance ??= new NetlinkChannel();
+    return this.channelInstance;
   }
 
   private flowAttrs(flow: NewFlow): Buffer {
@@ -206,6 +236,10 @@ export class NetlinkSource implements ConntrackSource {
   }
 }
 
+/** Batches from the addon land here: a few hundred kernel datagrams at a time, one buffer reused. */
+const BATCH_BYTES = 2 * 1024 * 1024;
+let batchBuffer: Buffer | undefined;
+
 /**
  * A dump received on the addon's worker thread while this thread decodes: the kernel's time (spent
  * building chunks inside recvmsg) and ours overlap instead of adding up.
@@ -216,15 +250,18 @@ function threadedDump(
   request: Buffer,
   visit: (buf: Uint8Array, type: number, start: number, end: number) => void,
 ): Promise<void> {
+  // One dump at a time owns the shared batch buffer; a concurrent one gets its own.
+  const target = batchBuffer ?? Buffer.allocUnsafeSlow(BATCH_BYTES);
+  batchBuffer = undefined;
   return new Promise((resolve, reject) => {
     let failure: Error | null = null;
-    native.dump(request, 1, (buf, finished, errno) => {
+    native.dumpInto(request, 1, target, (buf, length, finished, errno) => {
       try {
-        if (buf && !failure) {
+        if (!failure) {
           // Each datagram ends on an aligned message boundary, so a batch of them parses as one stream.
-          for (let off = 0; off + NLMSG_HDRLEN <= buf.length; ) {
+          for (let off = 0; off + NLMSG_HDRLEN <= length; ) {
             const len = u32le(buf, off);
-            if (len < NLMSG_HDRLEN || off + len > buf.length) throw new DecodeError(`netlink message length ${len} is impossible`, off);
+            if (len < NLMSG_HDRLEN || off + len > length) throw new DecodeError(`netlink message length ${len} is impossible`, off);
             const type = u16le(buf, off + 4);
             if (type === NLMSG_DONE) break;
             if (type === NLMSG_ERROR) {
@@ -240,6 +277,7 @@ function threadedDump(
         failure ??= err as Error;
       }
       if (!finished) return;
+      batchBuffer = target;
       if (!failure && errno !== 0) failure = new NetlinkError(errno, operation);
       if (failure) reject(failure);
       else resolve();
@@ -251,7 +289,7 @@ function threadedDump(
 export async function openNetlinkSource(): Promise<NetlinkSource> {
   const source = new NetlinkSource();
   try {
-    await source.globalStats();
+    await source.requestGlobalStats(true);
     return source;
   } catch (err) {
     source.close();

@@ -3,15 +3,26 @@
  * without creating a string per field (which is what made GC dominate `ctscope list`).
  * Only for ASCII text: every character is stored as one byte.
  */
+export interface ByteSinkOptions {
+  /**
+   * `flushTo` is done with the chunk when it returns (a synchronous write): the sink then hands it
+   * its own buffer and reuses it, instead of a fresh copy per chunk.
+   */
+  consumedOnReturn?: boolean;
+}
+
 export class ByteSink {
   private buf: Buffer;
   private pos = 0;
+  private readonly reuse: boolean;
 
   constructor(
     private readonly flushTo: (chunk: Buffer) => void,
     capacity = 1 << 20,
+    options: ByteSinkOptions = {},
   ) {
     this.buf = Buffer.allocUnsafe(capacity);
+    this.reuse = options.consumedOnReturn === true;
   }
 
   /** Makes room for `n` more bytes, flushing what is buffered when needed. */
@@ -19,6 +30,23 @@ export class ByteSink {
     if (this.pos + n <= this.buf.length) return;
     this.flush();
     if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n * 2);
+  }
+
+  /**
+   * For writers that format a whole line at once: the buffer, with room for `n` bytes from `position`.
+   * Write at most `n` bytes there, then `commit` the new position.
+   */
+  claim(n: number): Buffer {
+    this.reserve(n);
+    return this.buf;
+  }
+
+  get position(): number {
+    return this.pos;
+  }
+
+  commit(position: number): void {
+    this.pos = position;
   }
 
   ascii(text: string): void {
@@ -41,6 +69,16 @@ export class ByteSink {
       this.buf[this.pos++] = 48 + value;
       return;
     }
+    if (value < 0x100000000) {
+      // Unsigned 32-bit arithmetic: most numbers printed (ports, ids, marks) fit.
+      let digits = 1;
+      for (let v = value; v >= 10; v = (v / 10) >>> 0) digits++;
+      const start = this.pos;
+      let at = start + digits;
+      this.pos = at;
+      for (let v = value; at > start; v = (v / 10) >>> 0) this.buf[--at] = 48 + (v % 10);
+      return;
+    }
     let digits = 0;
     for (let v = value; v >= 1; v = Math.floor(v / 10)) digits++;
     let at = this.pos + digits;
@@ -61,8 +99,10 @@ export class ByteSink {
 
   flush(): void {
     if (this.pos === 0) return;
-    // The consumer may keep the chunk (an async stream), so it gets its own copy.
-    this.flushTo(Buffer.from(this.buf.subarray(0, this.pos)));
+    const length = this.pos;
     this.pos = 0;
+    if (this.reuse) return this.flushTo(this.buf.subarray(0, length));
+    // Otherwise the consumer may keep the chunk (an async stream), so it gets its own copy.
+    this.flushTo(Buffer.from(this.buf.subarray(0, length)));
   }
 }

@@ -42,4 +42,25 @@ describe('writeFlowLine', () => {
     sink.flush();
     expect(Buffer.concat(chunks).toString()).toBe('0 7 10 99 4294967295 1234567890123 a longer text than the buffer');
   });
+
+  it('reuses its buffer for a consumer that is done when flushTo returns', () => {
+    const seen: string[] = [];
+    const buffers = new Set<ArrayBufferLike>();
+    const sink = new ByteSink(
+      (c) => {
+        seen.push(c.toString('latin1'));
+        buffers.add(c.buffer);
+      },
+      8,
+      { consumedOnReturn: true },
+    );
+    for (const word of ['alpha ', 'beta ', 'gamma ', 'delta']) sink.ascii(word);
+    const line = sink.claim(4);
+    let at = sink.position;
+    for (const c of 'xyz\n') line[at++] = c.charCodeAt(0);
+    sink.commit(at);
+    sink.flush();
+    expect(seen.join('')).toBe('alpha beta gamma deltaxyz\n');
+    expect(buffers.size).toBe(1);
+  });
 });

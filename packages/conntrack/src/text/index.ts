@@ -3,5 +3,5 @@ export { parseConntrackLine, parseConntrackText, type TextParseOptions } from '.
 export { parseConntrackEventLine, type ConntrackEventLine } from './parse-event';
 export { parseConntrackStats, parseConntrackCount } from './parse-stats';
 export { formatFlowExtended, formatFlowPlain, formatFlowEvent, type FormatOptions } from './format';
-export { ByteSink } from './byte-sink';
+export { ByteSink, type ByteSinkOptions } from './byte-sink';
 export { writeFlowLine } from './format-bytes';

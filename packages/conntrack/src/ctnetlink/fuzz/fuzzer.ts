@@ -16,7 +16,7 @@ export interface FuzzReport {
 }
 
 /** Deterministic xorshift PRNG so a failing seed can be replayed. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let x = seed >>> 0 || 1;
   return () => {
     x ^= x << 13;
@@ -35,10 +35,10 @@ export function loadCorpus(): Buffer[] {
   return out;
 }
 
-type Mutation = (input: Buffer, random: () => number) => Buffer;
+export type Mutation = (input: Buffer, random: () => number) => Buffer;
 const int = (random: () => number, n: number) => Math.floor(random() * n);
 
-const MUTATIONS: Record<string, Mutation> = {
+export const MUTATIONS: Record<string, Mutation> = {
   bitflip: (input, random) => {
     const out = Buffer.from(input);
     for (let i = 0, n = 1 + int(random, 8); i < n; i++) {

@@ -2,7 +2,9 @@
 // the namespace of the process that opens them). Usage: probe.ts <command> [json-argument]
 // Prints one JSON value per line; `events` streams until SIGTERM.
 import type { Flow } from '../../flow';
+import { ByteSink } from '../../text/byte-sink';
 import { NetlinkSource } from '../netlink-source';
+import { writeMessageLine } from '../write-line';
 
 const [, , command, arg] = process.argv;
 const source = new NetlinkSource();
@@ -15,6 +17,16 @@ switch (command) {
   case 'dump-table':
     print(await source.dump(undefined, JSON.parse(arg ?? '"conntrack"') as 'conntrack' | 'dying' | 'unconfirmed'));
     break;
+  case 'lines': {
+    // Text lines written straight from the dump's bytes: {"extended": boolean, "id": boolean}.
+    const { extended, id } = JSON.parse(arg ?? '{}') as { extended: boolean; id: boolean };
+    const chunks: Buffer[] = [];
+    const sink = new ByteSink((chunk) => chunks.push(chunk));
+    await source.streamMessages(undefined, 'conntrack', (buf, start, end) => writeMessageLine(sink, buf, start, end, extended, { id }));
+    sink.flush();
+    print(Buffer.concat(chunks).toString('latin1'));
+    break;
+  }
   case 'stats':
     print({ global: await source.globalStats(), cpu: await source.cpuStats() });
     break;
