@@ -1,19 +1,51 @@
-// Bundles the CLI into dist/ctscope.mjs so `ctscope` starts in ~0.1 s instead of compiling TypeScript
-// at every start. bin/ctscope.mjs falls back to tsx when the bundle is missing or older than the sources.
+// Bundles the CLI into dist/ so `ctscope` starts in ~0.1 s instead of compiling TypeScript at every
+// start. Two entries share chunks (esbuild splitting): dist/ctscope.mjs (every command; each command's
+// code and third-party packages load only when that command runs) and dist/list.mjs (`ctscope list`
+// alone: the command operators run in loops, started without the CLI's configuration schema). Next to
+// each, <name>.inputs.json lists the sources it was built from; bin/ctscope.mjs uses a bundle only
+// while none of them is newer, otherwise the TypeScript through tsx.
 import { build } from 'esbuild';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+const root = here('../..');
+const ENTRIES = { ctscope: here('./src/cli/main.ts'), list: here('./src/commands/list.ts') };
 
-await build({
-  entryPoints: [here('./src/cli/main.ts')],
-  outfile: here('./dist/ctscope.mjs'),
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: ENTRIES,
+  outdir: here('./dist'),
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
+  metafile: true,
   // Third-party packages load from node_modules (netlink is native); our workspace packages are bundled.
   external: ['netlink', 'pino', 'socket.io-client', 'zod'],
   banner: { js: "import { createRequire as __ctscopeCreateRequire } from 'node:module'; const require = __ctscopeCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// Every source an entry can load (its own output and the chunks it imports, statically or not).
+const outputs = result.metafile.outputs;
+const rel = (path) => path.slice(path.indexOf('apps/agent/dist/'));
+function sourcesOf(output, seen = new Set()) {
+  if (seen.has(output)) return seen;
+  seen.add(output);
+  for (const imported of outputs[output]?.imports ?? []) if (!imported.external) sourcesOf(Object.keys(outputs).find((o) => rel(o) === rel(imported.path)) ?? imported.path, seen);
+  return seen;
+}
+for (const name of Object.keys(ENTRIES)) {
+  const entry = Object.keys(outputs).find((o) => o.endsWith(`dist/${name}.mjs`));
+  const inputs = new Set();
+  for (const output of sourcesOf(entry)) for (const input of Object.keys(outputs[output]?.inputs ?? {})) if (!input.includes('node_modules/')) inputs.add(input);
+  writeFileSync(here(`./dist/${name}.inputs.json`), `${JSON.stringify([...inputs].sort(), null, 1)}\n`);
+}
+
+// Chunks of earlier builds are no longer referenced.
+const current = new Set(Object.keys(outputs).map((o) => o.slice(o.lastIndexOf('/') + 1)));
+for (const file of readdirSync(here('./dist/chunks'))) if (!current.has(file)) rmSync(here(`./dist/chunks/${file}`));

@@ -1,41 +1,40 @@
 #!/usr/bin/env node
-// Starts the ctscope CLI: the prebuilt bundle when it is newer than every source file it was built
-// from, otherwise the TypeScript sources through tsx (no build step needed while developing).
-import { readdirSync, statSync } from 'node:fs';
+// Starts the ctscope CLI: a prebuilt bundle (`npm run build -w @ctscope/agent`) when none of the
+// sources it was built from is newer, otherwise the TypeScript sources through tsx (no build step
+// needed while developing). `ctscope list` has a bundle of its own that skips the agent's dependencies.
+import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
-const bundle = fileURLToPath(new URL('../dist/ctscope.mjs', import.meta.url));
-const SOURCE_DIRS = ['apps/agent/src', 'packages/conntrack/src', 'packages/protocol/src', 'packages/sysctl/src', 'packages/rules/src'];
+const dist = (file) => fileURLToPath(new URL(`../dist/${file}`, import.meta.url));
 
-function newestMtime(dir) {
-  let newest = 0;
-  let entries;
+/** The bundle's path when it exists and is at least as new as every source in <name>.inputs.json. */
+function freshBundle(name) {
+  if (process.env.CTSCOPE_FROM_SOURCE === '1') return null;
   try {
-    entries = readdirSync(dir, { withFileTypes: true });
+    const built = statSync(dist(`${name}.mjs`)).mtimeMs;
+    const inputs = JSON.parse(readFileSync(dist(`${name}.inputs.json`), 'utf8'));
+    for (const input of inputs) if (statSync(`${root}${input}`).mtimeMs > built) return null;
+    return dist(`${name}.mjs`);
   } catch {
-    return 0;
+    return null;
   }
-  for (const entry of entries) {
-    const path = `${dir}/${entry.name}`;
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
 }
 
-function bundleIsFresh() {
-  const built = statSync(bundle, { throwIfNoEntry: false });
-  if (!built) return false;
-  return SOURCE_DIRS.every((dir) => newestMtime(`${root}${dir}`) <= built.mtimeMs);
-}
-
-let main;
-if (process.env.CTSCOPE_FROM_SOURCE !== '1' && bundleIsFresh()) {
-  ({ main } = await import(bundle));
+const argv = process.argv.slice(2);
+let run;
+const list = argv[0] === 'list' ? freshBundle('list') : null;
+const full = list ? null : freshBundle('ctscope');
+if (list) {
+  const { listMain } = await import(list);
+  run = () => listMain(argv.slice(1));
+} else if (full) {
+  const { main } = await import(full);
+  run = () => main(argv);
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  ({ main } = await import('../src/cli/main.ts'));
+  const { main } = await import('../src/cli/main.ts');
+  run = () => main(argv);
 }
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await run();

@@ -1,8 +1,21 @@
-import { ByteSink, NetlinkSource, writeFlowLine, type Flow, type TableName } from '@ctscope/conntrack';
+import { fstatSync, writeSync } from 'node:fs';
+import { isatty } from 'node:tty';
+import {
+  ByteSink,
+  FilterArgsError,
+  FilterNotExpressibleError,
+  FilterSyntaxError,
+  NetlinkSource,
+  openNetlinkSource,
+  writeFlowLine,
+  writeMessageLine,
+  type ConntrackSource,
+  type Flow,
+  type TableName,
+} from '@ctscope/conntrack';
 import { parseOutputFormat, splitArgs, UsageError } from './args';
 import { buildFilter } from './filter';
 import { flowToJson, LineWriter } from './output';
-import { openCommandSource } from './source';
 
 export const LIST_USAGE = `usage: ctscope list [conntrack|dying|unconfirmed] [FILTER...] [--query QUERY] [-o extended[,id]] [--json]
 
@@ -28,10 +41,9 @@ export async function listCommand(argv: readonly string[]): Promise<number> {
   const filter = buildFilter(rest, typeof query === 'string' ? query : undefined);
   const json = own.has('json');
 
-  const source = await openCommandSource();
+  const source = await openListSource();
   try {
-    // stdout is synchronous for files, pipes and terminals on Linux: chunks never pile up in memory.
-    const text = new ByteSink((chunk) => process.stdout.write(chunk));
+    const text = stdoutSink();
     const jsonOut = new LineWriter();
     const options = { id: format.id, nowSeconds: Math.floor(Date.now() / 1000) };
     let shown = 0;
@@ -41,8 +53,11 @@ export async function listCommand(argv: readonly string[]): Promise<number> {
       if (json) void jsonOut.line(flowToJson(flow));
       else writeFlowLine(text, flow, format.extended, options);
     };
-    // Over netlink each entry is printed as it is decoded, so the table is never held in memory.
-    if (source instanceof NetlinkSource) await source.stream(filter.kernel, table, show);
+    // Over netlink each entry is printed as it arrives, so the table is never held in memory. Without a
+    // filter to match, text lines are written straight from the message bytes (no Flow objects).
+    if (source instanceof NetlinkSource && filter.empty && !json)
+      shown = await source.streamMessages(filter.kernel, table, (buf, start, end) => writeMessageLine(text, buf, start, end, format.extended, options));
+    else if (source instanceof NetlinkSource) await source.stream(filter.kernel, table, show);
     else for (const flow of await source.dump(filter.kernel, table)) show(flow);
     text.flush();
     await jsonOut.flush();
@@ -51,4 +66,78 @@ export async function listCommand(argv: readonly string[]): Promise<number> {
   } finally {
     source.close();
   }
+}
+
+/**
+ * `ctscope list` on its own: bin/ctscope.mjs starts it from a bundle without the agent's dependencies
+ * (zod, pino, socket.io), which cost more than the dump itself at every start. Help, exit codes and
+ * messages are those of the full CLI's main() for this command (list.test.ts holds them side by side).
+ */
+export async function listMain(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${LIST_USAGE}\n`);
+    return 0;
+  }
+  try {
+    return await listCommand(argv);
+  } catch (err) {
+    if (err instanceof FilterSyntaxError) return fail(2, `bad query: ${pointAt(err, queryOf(argv))}`);
+    if (err instanceof FilterArgsError || err instanceof FilterNotExpressibleError) return fail(2, err.message);
+    if (err instanceof UsageError) return fail(2, `${err.message}\n\n${LIST_USAGE}`);
+    return fail(1, err instanceof Error ? err.message : String(err));
+  }
+}
+
+function fail(code: number, message: string): number {
+  process.stderr.write(`ctscope: ${message}\n`);
+  return code;
+}
+
+function pointAt(error: FilterSyntaxError, query: string | undefined): string {
+  if (query === undefined) return error.message;
+  const width = Math.max(1, error.end - error.start);
+  return `${error.expected}\n  ${query}\n  ${' '.repeat(error.start)}${'^'.repeat(width)}`;
+}
+
+function queryOf(argv: readonly string[]): string | undefined {
+  const i = argv.findIndex((a) => a === '--query' || a.startsWith('--query='));
+  if (i < 0) return undefined;
+  const arg = argv[i] as string;
+  return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1];
+}
+
+/**
+ * ctnetlink, or else the command source (which logs why and falls back to the `conntrack` CLI): the
+ * logger and its dependencies load only on that rare path, not on every `ctscope list`.
+ */
+async function openListSource(): Promise<ConntrackSource> {
+  try {
+    return await openNetlinkSource();
+  } catch {
+    const { openCommandSource } = await import('./source');
+    return openCommandSource();
+  }
+}
+
+/**
+ * Text output. A file or device (`> file`, `> /dev/null`) is written synchronously, as Node's own
+ * stdout does for them, so one buffer is reused; pipes and terminals get a copy of each chunk because
+ * process.stdout may still hold it after write() returns.
+ */
+function stdoutSink(): ByteSink {
+  let direct = false;
+  try {
+    const stat = fstatSync(1);
+    direct = stat.isFile() || (stat.isCharacterDevice() && !isatty(1));
+  } catch {
+    direct = false;
+  }
+  if (!direct) return new ByteSink((chunk) => process.stdout.write(chunk));
+  return new ByteSink(
+    (chunk) => {
+      for (let off = 0; off < chunk.length; ) off += writeSync(1, chunk, off, chunk.length - off);
+    },
+    1 << 20,
+    { consumedOnReturn: true },
+  );
 }
