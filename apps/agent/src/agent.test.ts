@@ -19,6 +19,7 @@ describe('agent arguments', () => {
       auditFile: '/var/lib/ctscope/audit.jsonl',
       metrics: { host: '127.0.0.1', port: 9477 },
       metricsAllowRemote: false,
+      paths: { procfs: '/proc', sysfs: '/sys', rootfs: '/' },
     });
   });
   it('parses --metrics addresses and "off"', () => {

@@ -25,6 +25,12 @@ const agentConfigSchema = z.object({
       return { host: (match[1] as string).replace(/^\[|\]$/g, ''), port };
     }),
   metricsAllowRemote: z.boolean(),
+  /** Where the host's procfs, sysfs and root filesystem are (a container with the host's mounted elsewhere). */
+  paths: z.object({
+    procfs: z.string().startsWith('/', '--path.procfs must be an absolute path'),
+    sysfs: z.string().startsWith('/', '--path.sysfs must be an absolute path'),
+    rootfs: z.string().startsWith('/', '--path.rootfs must be an absolute path'),
+  }),
 }).refine((c) => c.metrics === null || c.metricsAllowRemote || isLoopback(c.metrics.host), {
   message: '--metrics must be a loopback address (127.0.0.1, ::1) unless --metrics-allow-remote is given',
 });
@@ -39,6 +45,8 @@ export const AGENT_USAGE = `usage: ctscope agent --dashboard URL --token-file FI
   --audit-file FILE   where every change this agent makes is recorded (default /var/lib/ctscope/audit.jsonl)
   --metrics HOST:PORT Prometheus /metrics and /healthz (default 127.0.0.1:9477; "off" disables)
   --metrics-allow-remote  allow --metrics on a non-loopback address
+  --path.procfs DIR   procfs mount (default /proc); --path.sysfs DIR (/sys); --path.rootfs DIR (/,
+                      its etc/ receives sysctl.d/90-ctscope.conf and modules-load.d/ctscope.conf)
 environment: CTSCOPE_LOG_LEVEL (info)`;
 
 export class ConfigError extends Error {}
@@ -57,6 +65,9 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
         'audit-file': { type: 'string', default: '/var/lib/ctscope/audit.jsonl' },
         metrics: { type: 'string', default: '127.0.0.1:9477' },
         'metrics-allow-remote': { type: 'boolean', default: false },
+        'path.procfs': { type: 'string', default: '/proc' },
+        'path.sysfs': { type: 'string', default: '/sys' },
+        'path.rootfs': { type: 'string', default: '/' },
       },
       strict: true,
       allowPositionals: false,
@@ -72,6 +83,7 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     auditFile: values['audit-file'],
     metrics: values.metrics,
     metricsAllowRemote: values['metrics-allow-remote'],
+    paths: { procfs: values['path.procfs'], sysfs: values['path.sysfs'], rootfs: values['path.rootfs'] },
     logLevel: env.CTSCOPE_LOG_LEVEL ?? 'info',
   });
   if (!parsed.success) {

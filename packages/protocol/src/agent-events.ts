@@ -38,6 +38,25 @@ import {
   type RulePreview,
   type RuleRemoveRequest,
 } from './rules';
+import {
+  sysctlApplyRequestSchema,
+  sysctlApplyResultSchema,
+  sysctlChangesSchema,
+  sysctlHistorySchema,
+  sysctlPersistPreviewSchema,
+  sysctlPersistRequestSchema,
+  sysctlPersistResultSchema,
+  sysctlPreviewSchema,
+  sysctlStateSchema,
+  type SysctlApplyRequest,
+  type SysctlApplyResult,
+  type SysctlChanges,
+  type SysctlHistoryEntry,
+  type SysctlPersistPreview,
+  type SysctlPersistRequest,
+  type SysctlPreview,
+  type SysctlStateWire,
+} from './sysctl';
 import { historyRequestSchema, historySchema, statsSampleSchema, type HistoryPoint, type StatsSample } from './stats';
 import { roleSchema } from './http';
 
@@ -99,6 +118,12 @@ export interface ServerToAgentEvents {
   'rules:list': (payload: Record<string, never>, ack: AckCallback<RuleList>) => void;
   'rules:apply': (payload: RuleApplyRequest & { actor: Actor }, ack: AckCallback<RuleApplyResult>) => void;
   'rules:remove': (payload: RuleRemoveRequest & { actor: Actor }, ack: AckCallback<{ removed: number }>) => void;
+  'sysctl:get': (payload: Record<string, never>, ack: AckCallback<SysctlStateWire>) => void;
+  'sysctl:preview': (payload: SysctlChanges, ack: AckCallback<SysctlPreview>) => void;
+  'sysctl:apply': (payload: SysctlApplyRequest & { actor: Actor }, ack: AckCallback<SysctlApplyResult>) => void;
+  'sysctl:persistPreview': (payload: SysctlPersistRequest, ack: AckCallback<SysctlPersistPreview>) => void;
+  'sysctl:persist': (payload: SysctlPersistRequest & { actor: Actor }, ack: AckCallback<{ written: string[] }>) => void;
+  'sysctl:history': (payload: { limit: number }, ack: AckCallback<SysctlHistoryEntry[]>) => void;
 }
 
 const withActor = { actor: actorSchema };
@@ -118,6 +143,12 @@ export const agentResultSchemas = {
   'rules:list': ruleListSchema,
   'rules:apply': ruleApplyResultSchema,
   'rules:remove': ruleRemoveResultSchema,
+  'sysctl:get': sysctlStateSchema,
+  'sysctl:preview': sysctlPreviewSchema,
+  'sysctl:apply': sysctlApplyResultSchema,
+  'sysctl:persistPreview': sysctlPersistPreviewSchema,
+  'sysctl:persist': sysctlPersistResultSchema,
+  'sysctl:history': sysctlHistorySchema,
 } as const;
 
 /** Schemas for every dashboard→agent request, parsed by the agent on arrival. */
@@ -136,6 +167,12 @@ export const serverToAgentSchemas = {
   'rules:list': z.object({}).strict(),
   'rules:apply': ruleApplyRequestSchema.extend(withActor),
   'rules:remove': z.intersection(ruleRemoveRequestSchema, z.object(withActor)),
+  'sysctl:get': z.object({}).strict(),
+  'sysctl:preview': sysctlChangesSchema,
+  'sysctl:apply': sysctlApplyRequestSchema.extend(withActor),
+  'sysctl:persistPreview': sysctlPersistRequestSchema,
+  'sysctl:persist': sysctlPersistRequestSchema.extend(withActor),
+  'sysctl:history': z.object({ limit: z.number().int().min(1).max(500) }),
 } as const;
 
 /** Schemas for every agent→dashboard payload, parsed on arrival. */

@@ -30,6 +30,19 @@ import {
   type RulePreview,
   type RuleRemoveRequest,
 } from './rules';
+import {
+  sysctlApplyRequestSchema,
+  sysctlChangesSchema,
+  sysctlPersistRequestSchema,
+  type SysctlApplyRequest,
+  type SysctlApplyResult,
+  type SysctlChanges,
+  type SysctlHistoryEntry,
+  type SysctlPersistPreview,
+  type SysctlPersistRequest,
+  type SysctlPreview,
+  type SysctlStateWire,
+} from './sysctl';
 import { historyRequestSchema, statsSampleSchema, type HistoryPoint, type StatsSample } from './stats';
 
 /** Socket.IO namespace browsers connect to (session cookie required). */
@@ -75,6 +88,12 @@ export interface BrowserToServerEvents {
   'rules:list': (payload: OnHost<Record<string, never>>, ack: AckCallback<RuleList>) => void;
   'rules:apply': (payload: OnHost<RuleApplyRequest>, ack: AckCallback<RuleApplyResult>) => void;
   'rules:remove': (payload: OnHost<RuleRemoveRequest>, ack: AckCallback<{ removed: number }>) => void;
+  'sysctl:get': (payload: OnHost<Record<string, never>>, ack: AckCallback<SysctlStateWire>) => void;
+  'sysctl:preview': (payload: OnHost<SysctlChanges>, ack: AckCallback<SysctlPreview>) => void;
+  'sysctl:apply': (payload: OnHost<SysctlApplyRequest>, ack: AckCallback<SysctlApplyResult>) => void;
+  'sysctl:persistPreview': (payload: OnHost<SysctlPersistRequest>, ack: AckCallback<SysctlPersistPreview>) => void;
+  'sysctl:persist': (payload: OnHost<SysctlPersistRequest>, ack: AckCallback<{ written: string[] }>) => void;
+  'sysctl:history': (payload: OnHost<{ limit: number }>, ack: AckCallback<SysctlHistoryEntry[]>) => void;
 }
 
 const onHost = { hostId: hostIdSchema };
@@ -100,6 +119,12 @@ export const browserToServerSchemas = {
   'rules:list': z.object(onHost),
   'rules:apply': ruleApplyRequestSchema.extend(onHost),
   'rules:remove': z.intersection(ruleRemoveRequestSchema, z.object(onHost)),
+  'sysctl:get': z.object(onHost),
+  'sysctl:preview': sysctlChangesSchema.extend(onHost),
+  'sysctl:apply': sysctlApplyRequestSchema.extend(onHost),
+  'sysctl:persistPreview': sysctlPersistRequestSchema.extend(onHost),
+  'sysctl:persist': sysctlPersistRequestSchema.extend(onHost),
+  'sysctl:history': z.object({ ...onHost, limit: z.number().int().min(1).max(500) }),
 } as const;
 
 /** Schemas for dashboard→browser payloads, parsed by the browser on arrival. */

@@ -4,6 +4,8 @@ export const ErrorCode = {
   Unauthenticated: 'UNAUTHENTICATED',
   Forbidden: 'FORBIDDEN',
   NotFound: 'NOT_FOUND',
+  /** The state changed since it was shown (a value moved, a file was edited): look again and retry. */
+  Conflict: 'CONFLICT',
   VersionMismatch: 'VERSION_MISMATCH',
   HostOffline: 'HOST_OFFLINE',
   RateLimited: 'RATE_LIMITED',

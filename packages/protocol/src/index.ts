@@ -8,3 +8,4 @@ export * from './browser-events';
 export * from './http';
 export * from './flows';
 export * from './rules';
+export * from './sysctl';

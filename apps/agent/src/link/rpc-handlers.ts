@@ -5,6 +5,7 @@ import type { EventStreams } from '../live/event-streams';
 import type { ChangeResult, FlowChanges } from '../live/flow-changes';
 import type { StatsHistory } from '../live/history';
 import type { RulesAnswer, RulesService } from '../live/rules-service';
+import type { SysctlAnswer, SysctlService } from '../live/sysctl-service';
 import type { WindowSubscriptions } from '../live/window-subscriptions';
 import type { AgentSocket } from './dashboard-link';
 
@@ -14,6 +15,7 @@ export interface AgentServices {
   history: StatsHistory;
   changes: FlowChanges;
   rules: RulesService;
+  sysctl: SysctlService;
   aggregate(query: string, top: number): Promise<{ ok: true; data: Aggregates } | { ok: false; message: string }>;
 }
 
@@ -41,6 +43,8 @@ export function attachRpcHandlers(socket: AgentSocket, services: AgentServices, 
   };
   const fromChange = (result: ChangeResult) => (result.ok ? ok(result.result) : fail(result.code, result.message));
   const fromRules = <T>(answer: RulesAnswer<T>) => (answer.ok ? ok(answer.data) : fail(answer.code, answer.message));
+  const fromSysctl = <T>(answer: SysctlAnswer<T>) =>
+    answer.ok ? ok(answer.data) : fail(answer.code === 'CONFLICT' ? ErrorCode.Conflict : answer.code === 'BAD_REQUEST' ? ErrorCode.BadRequest : ErrorCode.Internal, answer.message);
 
   on('window:open', ({ subId, spec }) => {
     const opened = services.windows.open(subId, spec);
@@ -72,6 +76,13 @@ export function attachRpcHandlers(socket: AgentSocket, services: AgentServices, 
     const { actor } = request;
     return fromRules(await services.rules.remove(actor, 'all' in request ? { all: true } : { id: request.id }));
   });
+
+  on('sysctl:get', async () => ok(await services.sysctl.state()));
+  on('sysctl:preview', async (request) => fromSysctl(await services.sysctl.preview(request)));
+  on('sysctl:apply', async ({ actor, changes, freeIdle }) => fromSysctl(await services.sysctl.apply(actor, { changes, freeIdle })));
+  on('sysctl:persistPreview', async (request) => fromSysctl(await services.sysctl.persistPreview(request)));
+  on('sysctl:persist', async ({ actor, values, mode }) => fromSysctl(await services.sysctl.persist(actor, { values, mode })));
+  on('sysctl:history', async ({ limit }) => ok(await services.sysctl.history(limit)));
 
   // Subscriptions belong to one connection: the dashboard re-opens what it still needs after a reconnect.
   socket.on('disconnect', () => {

@@ -13,8 +13,10 @@ import { compileQuery } from '../query/compile-query';
 import { HooksProbe } from '../stats/hooks';
 import { PeriodicSampler } from '../stats/periodic-sampler';
 import { EventStreams } from './event-streams';
+import { IdleFromKernel } from './idle-from-kernel';
 import { FlowChanges } from './flow-changes';
 import { RulesService } from './rules-service';
+import { SysctlService } from './sysctl-service';
 import { StatsHistory } from './history';
 import { WindowSubscriptions } from './window-subscriptions';
 
@@ -51,6 +53,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
   const auditor = changeAuditor(auditLog);
   const changes = new FlowChanges(mirror, source, auditor);
   const rules = new RulesService(() => mirror.values(), auditor);
+  const sysctl = new SysctlService(mirror, source, auditLog, config.paths);
 
   const alerts = new AlertEngine();
   const kmsg = new KmsgWatcher(logger);
@@ -81,11 +84,13 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
   const timer = setInterval(() => void sampler.tick(), config.interval * 1000);
   void sampler.tick();
 
+  const idleFromKernel = new IdleFromKernel(source);
   const runAggregate = async (query: string, top: number): Promise<{ ok: true; data: Aggregates } | { ok: false; message: string }> => {
     const compiled = compileQuery(query);
     if (!compiled.ok) return compiled;
     const establishedTimeout = (await readNetfilterInteger('nf_conntrack_tcp_timeout_established')) ?? DEFAULT_ESTABLISHED_TIMEOUT;
-    return { ok: true, data: aggregate({ entries: mirror.values(), size: mirror.size, match: compiled.match, top, establishedTimeout }) };
+    const idle = await idleFromKernel.get(query, compiled.match, establishedTimeout).catch(() => undefined);
+    return { ok: true, data: aggregate({ entries: mirror.values(), size: mirror.size, match: compiled.match, top, establishedTimeout, ...(idle ? { idle } : {}) }) };
   };
 
   let tallied: { at: number; tally: Tally } | null = null;
@@ -114,6 +119,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
     history,
     changes,
     rules,
+    sysctl,
     aggregate: runAggregate,
     bindPushes: (t) => (target = t),
     stop: async () => {

@@ -17,7 +17,33 @@ export interface AggregateInput {
   top: number;
   /** The configured nf_conntrack_tcp_timeout_established, seconds. */
   establishedTimeout: number;
+  /**
+   * The idle histogram computed from a fresh dump (idleHistogram): a packet refreshes an entry's
+   * timeout without any event, so the mirror's own timeouts make busy connections look idle.
+   */
+  idle?: Aggregates['idle'];
   now?: number;
+}
+
+/** How long ESTABLISHED TCP entries have been idle: configured timeout minus time left. */
+export function idleHistogram(entries: Iterable<MirrorEntry>, match: (flow: Flow) => boolean, establishedTimeout: number, now = Date.now()): Aggregates['idle'] {
+  const idle = new Array<number>(IDLE_BUCKETS.length + 1).fill(0);
+  for (const entry of entries) {
+    if (!match(entry.flow)) continue;
+    const bucket = idleBucket(entry, establishedTimeout, now);
+    if (bucket !== undefined) idle[bucket] = (idle[bucket] ?? 0) + 1;
+  }
+  return { timeoutSeconds: establishedTimeout, buckets: idle.map((count, i) => ({ upToSeconds: IDLE_BUCKETS[i] ?? null, count })) };
+}
+
+function idleBucket(entry: MirrorEntry, establishedTimeout: number, now: number): number | undefined {
+  const { flow } = entry;
+  if (flow.protoNum !== 6 || flow.state !== 'ESTABLISHED') return undefined;
+  const remaining = remainingTimeout(flow, entry.seenAt, now);
+  if (remaining === undefined) return undefined;
+  const idleFor = Math.max(0, establishedTimeout - remaining);
+  const bucket = IDLE_BUCKETS.findIndex((upTo) => idleFor <= upTo);
+  return bucket < 0 ? IDLE_BUCKETS.length : bucket;
 }
 
 function bump(map: Map<string, number>, key: string): void {
@@ -69,14 +95,9 @@ export function aggregate(input: AggregateInput): Aggregates {
     let toDestinations = pairs.get(flow.orig.src);
     if (!toDestinations) pairs.set(flow.orig.src, (toDestinations = new Map()));
     bump(toDestinations, flow.orig.dst);
-    if (flow.protoNum === 6 && flow.state === 'ESTABLISHED') {
-      const remaining = remainingTimeout(flow, entry.seenAt, now);
-      if (remaining !== undefined) {
-        const idleFor = Math.max(0, input.establishedTimeout - remaining);
-        let bucket = IDLE_BUCKETS.findIndex((upTo) => idleFor <= upTo);
-        if (bucket < 0) bucket = IDLE_BUCKETS.length;
-        idle[bucket] = (idle[bucket] ?? 0) + 1;
-      }
+    if (!input.idle) {
+      const bucket = idleBucket(entry, input.establishedTimeout, now);
+      if (bucket !== undefined) idle[bucket] = (idle[bucket] ?? 0) + 1;
     }
   }
 
@@ -91,10 +112,7 @@ export function aggregate(input: AggregateInput): Aggregates {
     topDestinations: topCounts(destinations, input.top),
     topDestinationPorts: topCounts(ports, input.top),
     topPairs: topPairs(pairs, input.top),
-    idle: {
-      timeoutSeconds: input.establishedTimeout,
-      buckets: idle.map((count, i) => ({ upToSeconds: IDLE_BUCKETS[i] ?? null, count })),
-    },
+    idle: input.idle ?? { timeoutSeconds: input.establishedTimeout, buckets: idle.map((count, i) => ({ upToSeconds: IDLE_BUCKETS[i] ?? null, count })) },
     at: now,
     tookMs: performance.now() - started,
   };

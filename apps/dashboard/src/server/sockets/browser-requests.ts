@@ -27,7 +27,7 @@ export interface BrowserRequestDeps {
   logger: Logger;
 }
 
-const CHANGES: ReadonlySet<Name> = new Set(['flows:delete', 'flows:deleteMatching', 'flows:flush', 'rules:apply', 'rules:remove']);
+const CHANGES: ReadonlySet<Name> = new Set(['flows:delete', 'flows:deleteMatching', 'flows:flush', 'rules:apply', 'rules:remove', 'sysctl:apply', 'sysctl:persist']);
 
 /** Roles that may change a host; viewers only look. */
 export const canChange = (role: SessionUser['role']): boolean => role === 'admin' || role === 'operator';
@@ -130,6 +130,17 @@ export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserReques
     const { hostId, ...ref } = request;
     return change(hostId, 'rules.remove', ref, () => links.request(hostId, 'rules:remove', { ...('all' in ref ? { all: true as const } : { id: ref.id }), actor: actor() }));
   });
+
+  on('sysctl:get', ({ hostId }) => links.request(hostId, 'sysctl:get', {}));
+  on('sysctl:preview', ({ hostId, changes }) => links.request(hostId, 'sysctl:preview', { changes }));
+  on('sysctl:apply', ({ hostId, changes, freeIdle }) =>
+    change(hostId, 'sysctl.set', { changes, freeIdle }, () => links.request(hostId, 'sysctl:apply', { changes, freeIdle, actor: actor() })),
+  );
+  on('sysctl:persistPreview', ({ hostId, values, mode }) => links.request(hostId, 'sysctl:persistPreview', { values, mode }));
+  on('sysctl:persist', ({ hostId, values, mode }) =>
+    change(hostId, 'sysctl.persist', { values, mode }, () => links.request(hostId, 'sysctl:persist', { values, mode, actor: actor() })),
+  );
+  on('sysctl:history', ({ hostId, limit }) => links.request(hostId, 'sysctl:history', { limit }));
 
   socket.on('disconnect', () => relay.browserLeft(socket.id));
 }
