@@ -8,4 +8,8 @@ export * from './browser-events';
 export * from './http';
 export * from './flows';
 export * from './rules';
+export * from './views';
+export * from './users';
+export * from './enrollment';
+export * from './audit';
 export * from './sysctl';

@@ -13,9 +13,12 @@ import { HostRegistry } from './hosts/registry';
 import { ensureLocalAgentToken } from './hosts/local-agent-token';
 import { apiErrorHandler, apiRouter, sendError } from './http/api';
 import { pageGuard } from './http/page-guard';
+import { sameOriginWrites } from './http/guards';
 import { securityHeaders } from './http/security';
+import { viewRedirect } from './http/view-redirect';
 import { attachAgentNamespace } from './sockets/agents';
 import { attachBrowserNamespace } from './sockets/browsers';
+import { LiveUserSockets } from './sockets/user-sockets';
 import { SqliteStore } from './store/sqlite-store';
 import type { Store } from './store/types';
 
@@ -36,13 +39,22 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
   const localAgent = await ensureLocalAgentToken(store, config.localAgentTokenFile);
   const sessions = new Sessions(store, { ttlMs: config.sessionTtlMs, secureCookies: config.secureCookies });
   const registry = new HostRegistry(store);
+  const links = new AgentLinks();
+  const liveUsers = new LiveUserSockets(sessions);
 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(securityHeaders({ dev: config.dev, https: config.secureCookies }));
-  app.use('/api', express.json({ limit: '64kb' }), apiRouter({ store, sessions, registry, limiter: new LoginLimiter(), logger }), apiErrorHandler(logger));
+  app.use(
+    '/api',
+    sameOriginWrites(config.allowedOrigins),
+    express.json({ limit: '64kb' }),
+    apiRouter({ store, sessions, registry, limiter: new LoginLimiter(), logger, links, liveUsers, publicUrl: config.publicUrl }),
+    apiErrorHandler(logger),
+  );
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));
+  app.get('/views/:id', viewRedirect(store, sessions));
 
   let nextApp: ReturnType<typeof next> | undefined;
   if (options.pages !== false) {
@@ -58,7 +70,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
   const http = createServer(app);
   const io = new SocketServer(http, { maxHttpBufferSize: 1_000_000, serveClient: false });
   const stopHistory = recordHistory(registry, store, config.history, logger);
-  const links = new AgentLinks();
+  liveUsers.attach(io);
   const browsers = attachBrowserNamespace(io, { sessions, registry, allowedOrigins: config.allowedOrigins, links, store, logger });
   attachAgentNamespace(io, { store, registry, links, relay: browsers.relay, logger });
   // Socket.IO's default namespace is not used: refuse it so nothing can connect there.

@@ -38,6 +38,12 @@ export class Sessions {
     return user ? { id: user.id, username: user.username, role: user.role } : null;
   }
 
+  /** The stored hash of the session token in a Cookie header (to keep that session while ending others). */
+  tokenHashFromCookieHeader(header: string | undefined): string | undefined {
+    const token = header ? parseCookie(header)[SESSION_COOKIE] : undefined;
+    return token ? sha256(token) : undefined;
+  }
+
   destroyFromCookieHeader(header: string | undefined): string {
     const token = header ? parseCookie(header)[SESSION_COOKIE] : undefined;
     if (token) this.store.deleteSession(sha256(token));

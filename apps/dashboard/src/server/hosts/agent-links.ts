@@ -25,6 +25,19 @@ export class AgentLinks {
     if (this.sockets.get(hostId)?.id === socketId) this.sockets.delete(hostId);
   }
 
+  /**
+   * Drops the host's connection at once. The transport is closed rather than the socket disconnected, so
+   * the agent reconnects as after any network loss and hears the handshake's answer (a refusal once its
+   * token is revoked) instead of idling after a server-side disconnect. Returns whether one was open.
+   */
+  disconnect(hostId: string): boolean {
+    const socket = this.sockets.get(hostId);
+    if (!socket) return false;
+    this.sockets.delete(hostId);
+    socket.conn.close();
+    return true;
+  }
+
   isOnline(hostId: string): boolean {
     return this.sockets.has(hostId);
   }

@@ -5,7 +5,14 @@ import type { LoginLimiter } from '../auth/login-limiter';
 import { verifyPassword } from '../auth/passwords';
 import type { Sessions } from '../auth/sessions';
 import type { HostRegistry } from '../hosts/registry';
+import type { AgentLinks } from '../hosts/agent-links';
+import type { LiveUserSockets } from '../sockets/user-sockets';
 import type { Store } from '../store/types';
+import { auditRouter } from './audit-api';
+import { hostsRouter } from './hosts-api';
+import { usersRouter } from './users-api';
+import { viewsRouter } from './views-api';
+import { sendError } from './send-error';
 
 export interface ApiDeps {
   store: Store;
@@ -13,18 +20,22 @@ export interface ApiDeps {
   registry: HostRegistry;
   limiter: LoginLimiter;
   logger: Logger;
+  /** Live agent sockets, so a revoked host is disconnected at once. */
+  links?: AgentLinks;
+  /** Open browser sockets, so role changes and ended sessions apply at once. */
+  liveUsers?: LiveUserSockets;
+  /** The dashboard's address as agents reach it (enrollment commands). */
+  publicUrl?: string | undefined;
 }
 
 type AuthedRequest = Request & { user?: SessionUser & { id: number } };
 
-export function sendError(res: Response, status: number, code: string, message: string): void {
-  res.status(status).json({ error: { code, message } });
-}
+export { sendError };
 
 // Verifying against a real hash for unknown users keeps response times from revealing which names exist.
 const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$JUJ9ysOvJXLKK+vTVH8p+w$EZ+tlYLU7yNvi6Qm4/LXfywcS24oNnpu+MXKCNP3raY';
 
-export function apiRouter({ store, sessions, registry, limiter, logger }: ApiDeps): Router {
+export function apiRouter({ store, sessions, registry, limiter, logger, links, liveUsers, publicUrl }: ApiDeps): Router {
   const router = express.Router();
 
   router.post('/auth/login', async (req: Request, res: Response) => {
@@ -69,6 +80,10 @@ export function apiRouter({ store, sessions, registry, limiter, logger }: ApiDep
   router.get('/hosts', (_req: Request, res: Response) => {
     res.json({ hosts: registry.list() });
   });
+  router.use(hostsRouter({ store, registry, links, publicUrl, logger }));
+  router.use(usersRouter({ store, sessions, limiter, liveUsers, logger }));
+  router.use('/views', viewsRouter({ store, logger }));
+  router.use('/audit', auditRouter({ store }));
 
   router.use((_req: Request, res: Response) => sendError(res, 404, ErrorCode.NotFound, 'no such API endpoint'));
   return router;

@@ -42,4 +42,22 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX host_history_at ON host_history(at);
   `,
+  `
+  ALTER TABLE hosts ADD COLUMN token_issued_at INTEGER;
+  ALTER TABLE hosts ADD COLUMN revoked_at INTEGER;
+  CREATE TABLE views (
+    id TEXT PRIMARY KEY,
+    owner_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    owner_name TEXT NOT NULL,
+    name TEXT NOT NULL,
+    shared INTEGER NOT NULL CHECK (shared IN (0, 1)),
+    state_json TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX views_owner ON views(owner_id);
+  CREATE INDEX audit_at ON audit(at);
+  CREATE INDEX audit_actor ON audit(actor);
+  CREATE INDEX audit_target ON audit(target);
+  `,
 ];

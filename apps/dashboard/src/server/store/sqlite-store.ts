@@ -1,10 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { agentInfoSchema, historyPointSchema, statsSampleSchema, type AgentInfo, type HistoryPoint, type StatsSample } from '@ctscope/protocol';
+import { agentInfoSchema, historyPointSchema, statsSampleSchema, type AgentInfo, type AuditFilter, type AuditRow, type HistoryPoint, type StatsSample } from '@ctscope/protocol';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
+import * as admin from './sqlite-admin';
+import * as audit from './sqlite-audit';
 import { MIGRATIONS } from './sqlite-migrations';
-import type { AuditRecord, HostRecord, Role, SessionRecord, Store, UserRecord } from './types';
+import * as views from './sqlite-views';
+import type { AuditRecord, HostEnrollmentRecord, HostRecord, Role, SessionRecord, Store, UserListing, UserRecord, ViewRecord } from './types';
 
 interface UserRow {
   id: number;
@@ -102,15 +105,15 @@ export class SqliteStore implements Store {
   upsertHostToken(hostId: string, hostname: string, tokenHash: string): void {
     this.db
       .prepare(
-        `INSERT INTO hosts (id, hostname, token_hash, created_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT(id) DO UPDATE SET token_hash = excluded.token_hash`,
+        `INSERT INTO hosts (id, hostname, token_hash, created_at, token_issued_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET token_hash = excluded.token_hash, token_issued_at = excluded.token_issued_at`,
       )
-      .run(hostId, hostname, tokenHash, Date.now());
+      .run(hostId, hostname, tokenHash, Date.now(), Date.now());
   }
 
   findHostByTokenHash(tokenHash: string): HostRecord | undefined {
     const row = this.db
-      .prepare<[string], HostRow>('SELECT id, hostname, last_seen, agent_json, latest_json FROM hosts WHERE token_hash = ?')
+      .prepare<[string], HostRow>('SELECT id, hostname, last_seen, agent_json, latest_json FROM hosts WHERE token_hash = ? AND revoked_at IS NULL')
       .get(tokenHash);
     return row && toHost(row);
   }
@@ -157,6 +160,78 @@ export class SqliteStore implements Store {
       .prepare('SELECT at, actor, action, target, detail_json, result FROM audit ORDER BY id DESC LIMIT ?')
       .all(Math.max(1, Math.min(10_000, limit))) as { at: number; actor: string; action: string; target: string; detail_json: string; result: AuditRecord['result'] }[];
     return rows.map((r) => ({ at: r.at, actor: r.actor, action: r.action, target: r.target, detail: JSON.parse(r.detail_json) as unknown, result: r.result }));
+  }
+
+  queryAudit(filter: AuditFilter, offset: number, limit: number): { rows: AuditRow[]; total: number } {
+    return audit.queryAudit(this.db, filter, offset, limit);
+  }
+
+  auditFacets(): { actors: string[]; targets: string[]; actions: string[] } {
+    return audit.auditFacets(this.db);
+  }
+
+  listUsers(): UserListing[] {
+    return admin.listUsers(this.db);
+  }
+
+  countAdmins(): number {
+    return admin.countAdmins(this.db);
+  }
+
+  updateUserRole(id: number, role: Role): boolean {
+    return admin.updateUserRole(this.db, id, role);
+  }
+
+  updateUserPassword(id: number, passwordHash: string): boolean {
+    return admin.updateUserPassword(this.db, id, passwordHash);
+  }
+
+  deleteUser(id: number): boolean {
+    return admin.deleteUser(this.db, id);
+  }
+
+  deleteUserSessions(userId: number, keepTokenHash?: string): number {
+    return admin.deleteUserSessions(this.db, userId, keepTokenHash);
+  }
+
+  createHost(hostId: string, hostname: string, tokenHash: string, at: number): boolean {
+    return admin.createHost(this.db, hostId, hostname, tokenHash, at);
+  }
+
+  findHostEnrollment(hostId: string): HostEnrollmentRecord | undefined {
+    return admin.findHostEnrollment(this.db, hostId);
+  }
+
+  listHostEnrollments(): HostEnrollmentRecord[] {
+    return admin.listHostEnrollments(this.db);
+  }
+
+  revokeHost(hostId: string, at: number): boolean {
+    return admin.revokeHost(this.db, hostId, at);
+  }
+
+  replaceHostToken(hostId: string, tokenHash: string, at: number): boolean {
+    return admin.replaceHostToken(this.db, hostId, tokenHash, at);
+  }
+
+  createView(view: ViewRecord): void {
+    views.createView(this.db, view);
+  }
+
+  findView(id: string): ViewRecord | undefined {
+    return views.findView(this.db, id);
+  }
+
+  listViewsFor(userId: number): ViewRecord[] {
+    return views.listViewsFor(this.db, userId);
+  }
+
+  updateView(id: string, patch: { name?: string; shared?: boolean }, at: number): ViewRecord | undefined {
+    return views.updateView(this.db, id, patch, at);
+  }
+
+  deleteView(id: string): boolean {
+    return views.deleteView(this.db, id);
   }
 
   close(): void {

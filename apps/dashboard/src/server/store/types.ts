@@ -1,4 +1,4 @@
-import type { AgentInfo, HistoryPoint, StatsSample } from '@ctscope/protocol';
+import type { AgentInfo, AuditFilter, AuditRow, HistoryPoint, StatsSample, ViewState } from '@ctscope/protocol';
 
 export type Role = 'admin' | 'operator' | 'viewer';
 
@@ -21,6 +21,34 @@ export interface HostRecord {
   lastSeen: number | null;
   agent: AgentInfo | null;
   latest: StatsSample | null;
+}
+
+export interface UserListing {
+  id: number;
+  username: string;
+  role: Role;
+  createdAt: number;
+}
+
+/** A host's enrollment: when it was added, when its token was issued, whether it is revoked. */
+export interface HostEnrollmentRecord {
+  id: string;
+  hostname: string;
+  createdAt: number;
+  tokenIssuedAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface ViewRecord {
+  id: string;
+  /** Null once the owner's account is deleted (shared views outlive their owner). */
+  ownerId: number | null;
+  ownerName: string;
+  name: string;
+  shared: boolean;
+  state: ViewState;
+  createdAt: number;
+  updatedAt: number;
 }
 
 export interface AuditRecord {
@@ -59,5 +87,34 @@ export interface Store {
   appendAudit(record: AuditRecord): void;
   /** Newest first, at most `limit` rows. */
   listAudit(limit: number): AuditRecord[];
+  /** Newest first: rows matching the filter from `offset`, at most `limit`, and how many match in all. */
+  queryAudit(filter: AuditFilter, offset: number, limit: number): { rows: AuditRow[]; total: number };
+  /** Distinct actors, targets and actions, for filter pickers (each capped). */
+  auditFacets(): { actors: string[]; targets: string[]; actions: string[] };
+
+  listUsers(): UserListing[];
+  countAdmins(): number;
+  updateUserRole(id: number, role: Role): boolean;
+  updateUserPassword(id: number, passwordHash: string): boolean;
+  /** Deletes the user, their sessions and private views; their shared views stay, without an owner. */
+  deleteUser(id: number): boolean;
+  /** Ends a user's sessions, except the one with `keepTokenHash`; returns how many. */
+  deleteUserSessions(userId: number, keepTokenHash?: string): number;
+
+  /** Adds a host with its token's hash; false when the id is taken. */
+  createHost(hostId: string, hostname: string, tokenHash: string, at: number): boolean;
+  findHostEnrollment(hostId: string): HostEnrollmentRecord | undefined;
+  listHostEnrollments(): HostEnrollmentRecord[];
+  /** Makes the host's token unusable; false when there is no such host. */
+  revokeHost(hostId: string, at: number): boolean;
+  /** Issues a new token hash (and lifts a revocation); false when there is no such host. */
+  replaceHostToken(hostId: string, tokenHash: string, at: number): boolean;
+
+  createView(view: ViewRecord): void;
+  findView(id: string): ViewRecord | undefined;
+  /** The user's own views and everyone's shared ones, by name. */
+  listViewsFor(userId: number): ViewRecord[];
+  updateView(id: string, patch: { name?: string; shared?: boolean }, at: number): ViewRecord | undefined;
+  deleteView(id: string): boolean;
   close(): void;
 }

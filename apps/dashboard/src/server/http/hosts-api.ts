@@ -1,0 +1,83 @@
+import { ErrorCode, addHostRequestSchema, hostIdSchema, type ManagedHost } from '@ctscope/protocol';
+import express, { type Request, type Response, type Router } from 'express';
+import type { Logger } from 'pino';
+import type { AgentLinks } from '../hosts/agent-links';
+import { enrollmentFor, managedHosts, newAgentToken } from '../hosts/enrollment';
+import type { HostRegistry } from '../hosts/registry';
+import type { Store } from '../store/types';
+import { allowRoles, auditChange, parseOr400, signedIn, type SignedInRequest } from './guards';
+import { sendError } from './send-error';
+
+export interface HostsApiDeps {
+  store: Store;
+  registry: HostRegistry;
+  links: AgentLinks | undefined;
+  /** CTSCOPE_PUBLIC_URL; otherwise the address the admin's browser used. */
+  publicUrl: string | undefined;
+  logger: Logger;
+}
+
+const ADMIN_ONLY = ['admin'] as const;
+
+/** The host id a refused add named, for the audit row (bounded; the body is not validated yet). */
+const requestedId = (body: unknown): string => {
+  const id = typeof body === 'object' && body !== null ? (body as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id.slice(0, 63) : 'hosts';
+};
+
+/** Host enrollment: admins add hosts (a token shown once), revoke them (disconnected at once) and re-issue tokens. */
+export function hostsRouter(deps: HostsApiDeps): Router {
+  const { store, registry, links, publicUrl, logger } = deps;
+  const router = express.Router();
+  const dashboardUrl = (req: Request) => publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  const managed = (hostId: string): ManagedHost | undefined => managedHosts(registry, store.listHostEnrollments()).find((h) => h.host.id === hostId);
+  const hostParam = (req: Request, res: Response): string | undefined => {
+    const id = hostIdSchema.safeParse(req.params.id);
+    if (id.success && store.findHostEnrollment(id.data)) return id.data;
+    sendError(res, 404, ErrorCode.NotFound, 'no such host');
+    return undefined;
+  };
+
+  router.get('/hosts/managed', (_req, res) => {
+    res.json({ hosts: managedHosts(registry, store.listHostEnrollments()) });
+  });
+
+  router.post('/hosts', (req: SignedInRequest, res) => {
+    if (!allowRoles(deps, req, res, ADMIN_ONLY, 'host.add', requestedId(req.body as unknown))) return;
+    const body = parseOr400(addHostRequestSchema, req.body, res);
+    if (!body) return;
+    const { token, hash } = newAgentToken();
+    if (!store.createHost(body.id, body.hostname, hash, Date.now())) return sendError(res, 409, ErrorCode.BadRequest, `a host with id ${body.id} exists already; pick another id or issue it a new token`);
+    auditChange(store, signedIn(req).username, 'host.add', body.id, { before: null, after: { id: body.id, hostname: body.hostname } });
+    logger.info({ hostId: body.id, by: signedIn(req).username }, 'host added');
+    res.status(201).json({ host: managed(body.id), enrollment: enrollmentFor(body.id, token, dashboardUrl(req)) });
+  });
+
+  router.post('/hosts/:id/revoke', (req: SignedInRequest, res) => {
+    if (!allowRoles(deps, req, res, ADMIN_ONLY, 'host.revoke', String(req.params.id))) return;
+    const hostId = hostParam(req, res);
+    if (!hostId) return;
+    const before = store.findHostEnrollment(hostId);
+    store.revokeHost(hostId, Date.now());
+    const disconnected = links?.disconnect(hostId) ?? false;
+    auditChange(store, signedIn(req).username, 'host.revoke', hostId, { before: { revoked: before?.revokedAt !== null }, after: { revoked: true, disconnected } });
+    logger.info({ hostId, by: signedIn(req).username, disconnected }, 'host token revoked');
+    res.json({ host: managed(hostId) });
+  });
+
+  router.post('/hosts/:id/token', (req: SignedInRequest, res) => {
+    if (!allowRoles(deps, req, res, ADMIN_ONLY, 'host.token', String(req.params.id))) return;
+    const hostId = hostParam(req, res);
+    if (!hostId) return;
+    const before = store.findHostEnrollment(hostId);
+    const { token, hash } = newAgentToken();
+    store.replaceHostToken(hostId, hash, Date.now());
+    // The running agent holds the old token: it must reconnect with the new one.
+    const disconnected = links?.disconnect(hostId) ?? false;
+    auditChange(store, signedIn(req).username, 'host.token', hostId, { before: { revoked: before?.revokedAt !== null }, after: { newToken: true, disconnected } });
+    logger.info({ hostId, by: signedIn(req).username }, 'host token re-issued');
+    res.json({ host: managed(hostId), enrollment: enrollmentFor(hostId, token, dashboardUrl(req)) });
+  });
+
+  return router;
+}

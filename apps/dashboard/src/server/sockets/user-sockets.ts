@@ -1,0 +1,38 @@
+import { BROWSER_NAMESPACE, type SessionUser } from '@ctscope/protocol';
+import type { Server } from 'socket.io';
+import type { Sessions } from '../auth/sessions';
+
+interface UserSocket {
+  data: { user?: SessionUser & { id: number } };
+  handshake: { headers: { cookie?: string | undefined } };
+  disconnect(close?: boolean): unknown;
+}
+
+/**
+ * Applies account changes to open browser sockets at once: a socket whose session ended (user deleted,
+ * password reset) is disconnected; one whose user changed role carries the new role for its next request.
+ */
+export class LiveUserSockets {
+  private sockets: (() => Iterable<UserSocket>) | undefined;
+
+  constructor(private readonly sessions: Sessions) {}
+
+  attach(io: Server): void {
+    this.sockets = () => io.of(BROWSER_NAMESPACE).sockets.values() as Iterable<UserSocket>;
+  }
+
+  /** Re-reads the session of every open socket of this user; returns how many were disconnected. */
+  refresh(userId: number): number {
+    let closed = 0;
+    for (const socket of this.sockets?.() ?? []) {
+      if (socket.data.user?.id !== userId) continue;
+      const user = this.sessions.userFromCookieHeader(socket.handshake.headers.cookie);
+      if (user) socket.data.user = user;
+      else {
+        socket.disconnect(true);
+        closed += 1;
+      }
+    }
+    return closed;
+  }
+}
