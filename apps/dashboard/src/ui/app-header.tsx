@@ -5,12 +5,14 @@ async function logout() {
   window.location.assign('/login');
 }
 
-export type Section = 'overview' | 'connections' | 'events';
+export type Section = 'overview' | 'connections' | 'events' | 'tuning' | 'rules';
 
 const LINKS: { section: Section; href: string; label: string }[] = [
   { section: 'overview', href: '/', label: 'Overview' },
   { section: 'connections', href: '/connections', label: 'Connections' },
   { section: 'events', href: '/events', label: 'Live events' },
+  { section: 'tuning', href: '/tuning', label: 'Tuning' },
+  { section: 'rules', href: '/rules', label: 'Rules' },
 ];
 
 export function AppHeader({ current = 'overview' }: { current?: Section }) {
