@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { Netns } from '@ctscope/testkit';
 import { populatedNetns, SPRAY_SCRIPT } from './namespace';
 import { compare, measured, type BenchResult } from './results';
@@ -8,6 +9,35 @@ import { interleave, median, timeCommand } from './timing';
 const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 const CTSCOPE = fileURLToPath(new URL('../../apps/agent/bin/ctscope.mjs', import.meta.url));
+const AGENT_BUILD = fileURLToPath(new URL('../../apps/agent/build.mjs', import.meta.url));
+const run = promisify(execFile);
+
+/** `conntrack -L` text with what ticks between two reads (the timeout column) masked, in a stable order. */
+function comparable(text: string): string[] {
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.replace(/^((?:ipv[46]\s+\d+\s+)?\S+\s+\d+\s+)\d+ /, '$1T '))
+    .sort();
+}
+
+/**
+ * (d) times the CLI as it ships (the bundles `npm run build` makes, which bin/ctscope.mjs starts when
+ * they are fresh), after checking it prints what `conntrack -L -o extended` prints for the same table.
+ */
+async function prepareCli(ns: Netns, entries: number): Promise<void> {
+  await run(process.execPath, [AGENT_BUILD]);
+  const maxBuffer = 1 << 30;
+  const [ours, cli] = await Promise.all([
+    run('ip', ['netns', 'exec', ns.name, process.execPath, CTSCOPE, 'list', '-o', 'extended'], { maxBuffer }),
+    run('ip', ['netns', 'exec', ns.name, 'conntrack', '-L', '-o', 'extended'], { maxBuffer }),
+  ]);
+  const [a, b] = [comparable(ours.stdout), comparable(cli.stdout)];
+  if (a.length < entries || a.length !== b.length || a.some((line, i) => line !== b[i])) {
+    const i = a.findIndex((line, k) => line !== b[k]);
+    throw new Error(`ctscope list -o extended differs from conntrack -L -o extended (${a.length} vs ${b.length} lines; first difference:\n  ${a[i]}\n  ${b[i]})`);
+  }
+}
 
 async function workerMs(ns: Netns, mode: 'decode' | 'raw', entries: number): Promise<number> {
   const { stdout } = await ns.exec(TSX, [WORKER, mode]);
@@ -20,6 +50,7 @@ async function workerMs(ns: Netns, mode: 'decode' | 'raw', entries: number): Pro
 export async function dumpBenchmarks(entries: number, rounds: number): Promise<BenchResult[]> {
   const ns = await populatedNetns(entries);
   try {
+    await prepareCli(ns, entries);
     const times = await interleave(
       {
         a: () => workerMs(ns, 'decode', entries),

@@ -70,7 +70,9 @@ interface TupleScratch {
   zone: number;
 }
 
-const scratch: TupleScratch = { src: '', dst: '', protoNum: 0, sport: -1, dport: -1, icmpId: -1, icmpType: -1, icmpCode: -1, zone: -1 };
+const newScratch = (): TupleScratch => ({ src: '', dst: '', protoNum: 0, sport: -1, dport: -1, icmpId: -1, icmpType: -1, icmpCode: -1, zone: -1 });
+const origScratch = newScratch();
+const replyScratch = newScratch();
 
 function decodeTupleIp(buf: Uint8Array, t: TupleScratch, start: number, end: number): void {
   for (let off = start; off + 4 <= end; ) {
@@ -137,8 +139,8 @@ function decodeTupleProto(buf: Uint8Array, t: TupleScratch, start: number, end: 
   }
 }
 
-function decodeTuple(buf: Uint8Array, start: number, end: number): Tuple {
-  const t = scratch;
+/** Reads one CTA_TUPLE_* nest into `t` (reset first: a repeated attribute replaces the earlier one). */
+function readTuple(buf: Uint8Array, t: TupleScratch, start: number, end: number): void {
   t.src = t.dst = '';
   t.protoNum = 0;
   t.sport = t.dport = t.icmpId = t.icmpType = t.icmpCode = t.zone = -1;
@@ -153,6 +155,12 @@ function decodeTuple(buf: Uint8Array, start: number, end: number): Tuple {
     }
     off += (len + 3) & ~3;
   }
+}
+
+/** Both ports and no tuple zone: the shape of nearly every TCP/UDP tuple. */
+const portShape = (t: TupleScratch): boolean => t.sport >= 0 && t.dport >= 0 && t.zone < 0;
+
+function tupleOf(t: TupleScratch): Tuple {
   // One literal per common shape keeps V8's hidden classes few and avoids growing objects later.
   let tuple: Tuple;
   if (t.sport >= 0 && t.dport >= 0) tuple = { src: t.src, dst: t.dst, protoNum: t.protoNum, sport: t.sport, dport: t.dport };
@@ -235,8 +243,10 @@ export function decodeFlow(buf: Uint8Array, start: number, end: number): Flow {
   const af = buf[start] as number;
   if (af !== AF_INET && af !== AF_INET6) throw new DecodeError(`unknown address family ${af}`, start);
   const family: Family = af === AF_INET ? 'ipv4' : 'ipv6';
-  let orig: Tuple | undefined;
-  let reply: Tuple | undefined;
+  let hasOrig = false;
+  let hasReply = false;
+  const o = origScratch;
+  const r = replyScratch;
   let statusBits = 0;
   let protoState: number | undefined;
   let timeout: number | undefined;
@@ -252,10 +262,12 @@ export function decodeFlow(buf: Uint8Array, start: number, end: number): Flow {
     const size = len - 4;
     switch (attrType(buf, off)) {
       case CTA.TUPLE_ORIG:
-        orig = decodeTuple(buf, p, pend);
+        readTuple(buf, o, p, pend);
+        hasOrig = true;
         break;
       case CTA.TUPLE_REPLY:
-        reply = decodeTuple(buf, p, pend);
+        readTuple(buf, r, p, pend);
+        hasReply = true;
         break;
       case CTA.STATUS:
         need(4, size, 'status', p);
@@ -311,19 +323,53 @@ export function decodeFlow(buf: Uint8Array, start: number, end: number): Flow {
     }
     off += (len + 3) & ~3;
   }
-  if (!orig || !reply) throw new DecodeError('conntrack message without both tuples', start);
-  const protoNum = orig.protoNum;
+  if (!hasOrig || !hasReply) throw new DecodeError('conntrack message without both tuples', start);
+  const protoNum = o.protoNum;
   const proto = PROTO_NAMES[protoNum] ?? 'unknown';
   const status = statusNames(statusBits);
   let flow: Flow;
-  if (timeout !== undefined && mark !== undefined && use !== undefined && id !== undefined) {
-    // The shape of nearly every dumped entry, built in one literal.
+  if (timeout !== undefined && mark !== undefined && use !== undefined && id !== undefined && portShape(o) && portShape(r)) {
+    // The shape of nearly every dumped TCP/UDP entry, flow and tuples built in one nested literal: V8
+    // tracks nested literals by allocation site, so a table's worth of them can be allocated straight
+    // into the old generation instead of being copied there by the scavenger.
+    flow =
+      protoState !== undefined
+        ? {
+            family,
+            proto,
+            protoNum,
+            orig: { src: o.src, dst: o.dst, protoNum: o.protoNum, sport: o.sport, dport: o.dport },
+            reply: { src: r.src, dst: r.dst, protoNum: r.protoNum, sport: r.sport, dport: r.dport },
+            status,
+            statusBits,
+            state: stateName(protoNum, protoState),
+            timeout,
+            mark,
+            use,
+            id,
+          }
+        : {
+            family,
+            proto,
+            protoNum,
+            orig: { src: o.src, dst: o.dst, protoNum: o.protoNum, sport: o.sport, dport: o.dport },
+            reply: { src: r.src, dst: r.dst, protoNum: r.protoNum, sport: r.sport, dport: r.dport },
+            status,
+            statusBits,
+            timeout,
+            mark,
+            use,
+            id,
+          };
+  } else if (timeout !== undefined && mark !== undefined && use !== undefined && id !== undefined) {
+    const orig = tupleOf(o);
+    const reply = tupleOf(r);
     flow =
       protoState !== undefined
         ? { family, proto, protoNum, orig, reply, status, statusBits, state: stateName(protoNum, protoState), timeout, mark, use, id }
         : { family, proto, protoNum, orig, reply, status, statusBits, timeout, mark, use, id };
   } else {
-    flow = { family, proto, protoNum, orig, reply, status, statusBits };
+    flow = { family, proto, protoNum, orig: tupleOf(o), reply: tupleOf(r), status, statusBits };
     if (protoState !== undefined) flow.state = stateName(protoNum, protoState);
     if (timeout !== undefined) flow.timeout = timeout;
     if (mark !== undefined) flow.mark = mark;
@@ -332,7 +378,7 @@ export function decodeFlow(buf: Uint8Array, start: number, end: number): Flow {
   }
   if (zone !== undefined) flow.zone = zone;
   if (rare) Object.assign(flow, rare);
-  const nat = deriveNat(orig, reply);
+  const nat = deriveNat(flow.orig, flow.reply);
   if (nat) flow.nat = nat;
   return flow;
 }

@@ -116,11 +116,11 @@ export class NetlinkSource implements ConntrackSource {
     return seen;
   }
 
-  /** Raw dump with no decoding (for benchmarks): message count and bytes. */
+  /** Raw dump with no decoding (for benchmarks), over the same transport as dump(): message count and bytes. */
   async rawDump(): Promise<{ messages: number; bytes: number }> {
     let messages = 0;
     let bytes = 0;
-    await this.channel.request('raw dump', ct(IPCTNL_MSG_CT_GET), NLM_F_DUMP, 0, undefined, (_buf, _type, start, end) => {
+    await this.streamMessages(undefined, 'conntrack', (_buf, start, end) => {
       messages++;
       bytes += end - start;
     });
