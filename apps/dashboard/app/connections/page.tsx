@@ -2,6 +2,7 @@ import { SORT_COLUMNS, type SortColumn } from '@ctscope/protocol';
 import { AppHeader } from '../../src/ui/app-header';
 import { ConnectionsExplorer } from '../../src/ui/connections/connections-explorer';
 import { firstParam } from '../../src/ui/live/url-state';
+import { SaveViewButton } from '../../src/ui/views/save-view-button';
 
 type SearchParams = Record<string, string | string[] | undefined>;
 
@@ -13,7 +14,7 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
   const sort = firstParam(params.sort);
   return (
     <>
-      <AppHeader current="connections" />
+      <AppHeader current="connections" actions={<SaveViewButton page="connections" />} />
       <main className="page page-wide">
         <ConnectionsExplorer
           initialHost={firstParam(params.host)}

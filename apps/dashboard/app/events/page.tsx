@@ -2,6 +2,7 @@ import { EVENT_TYPES, type WireEventType } from '@ctscope/protocol';
 import { AppHeader } from '../../src/ui/app-header';
 import { EventsView } from '../../src/ui/events/events-view';
 import { firstParam } from '../../src/ui/live/url-state';
+import { SaveViewButton } from '../../src/ui/views/save-view-button';
 
 type SearchParams = Record<string, string | string[] | undefined>;
 
@@ -16,7 +17,7 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
   const params = await searchParams;
   return (
     <>
-      <AppHeader current="events" />
+      <AppHeader current="events" actions={<SaveViewButton page="events" />} />
       <main className="page page-wide">
         <EventsView initialHost={firstParam(params.host)} initialQuery={firstParam(params.q) ?? ''} initialTypes={parseTypes(firstParam(params.types))} />
       </main>

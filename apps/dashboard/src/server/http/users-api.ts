@@ -39,6 +39,12 @@ export function usersRouter(deps: UsersApiDeps): Router {
     if (!user) sendError(res, 404, ErrorCode.NotFound, 'no such user');
     return user;
   };
+  /** The audit target of a request about one user: their name when they exist. */
+  const userTarget = (req: SignedInRequest): string => {
+    const id = userIdParamSchema.safeParse(req.params.id);
+    const user = id.success ? store.findUserById(id.data) : undefined;
+    return `user:${user ? user.username : String(req.params.id).slice(0, 64)}`;
+  };
   const listing = (id: number) => store.listUsers().find((u) => u.id === id);
 
   router.get('/users', (req: SignedInRequest, res) => {
@@ -59,7 +65,7 @@ export function usersRouter(deps: UsersApiDeps): Router {
 
   router.patch('/users/:id', (req: SignedInRequest, res) => {
     const me = signedIn(req);
-    if (!allowRoles(deps, req, res, ADMIN_ONLY, 'user.role', `user:${String(req.params.id)}`)) return;
+    if (!allowRoles(deps, req, res, ADMIN_ONLY, 'user.role', userTarget(req))) return;
     const user = targetUser(req, res);
     if (!user) return;
     const body = parseOr400(changeRoleRequestSchema, req.body, res);
@@ -75,7 +81,7 @@ export function usersRouter(deps: UsersApiDeps): Router {
 
   router.post('/users/:id/password', async (req: SignedInRequest, res) => {
     const me = signedIn(req);
-    if (!allowRoles(deps, req, res, ADMIN_ONLY, 'user.password-reset', `user:${String(req.params.id)}`)) return;
+    if (!allowRoles(deps, req, res, ADMIN_ONLY, 'user.password-reset', userTarget(req))) return;
     const user = targetUser(req, res);
     if (!user) return;
     const body = parseOr400(resetPasswordRequestSchema, req.body, res);
@@ -90,7 +96,7 @@ export function usersRouter(deps: UsersApiDeps): Router {
 
   router.delete('/users/:id', (req: SignedInRequest, res) => {
     const me = signedIn(req);
-    if (!allowRoles(deps, req, res, ADMIN_ONLY, 'user.delete', `user:${String(req.params.id)}`)) return;
+    if (!allowRoles(deps, req, res, ADMIN_ONLY, 'user.delete', userTarget(req))) return;
     const user = targetUser(req, res);
     if (!user) return;
     if (user.id === me.id) return sendError(res, 409, ErrorCode.BadRequest, 'you cannot delete yourself; ask another admin');

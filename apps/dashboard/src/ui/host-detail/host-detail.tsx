@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { formatAgo, formatCount, formatPercent, usageLevel } from '../format';
 import { HostBar } from '../live/host-bar';
+import { replaceSearchParams } from '../live/url-state';
 import { useHostDirectory } from '../live/use-host-directory';
 import { useLiveSocket } from '../live/use-live-socket';
 import { Breakdowns } from './breakdowns';
@@ -28,11 +29,11 @@ function AlertList({ alerts }: { alerts: readonly Alert[] }) {
 }
 
 /** One host: usage, alerts, charts over 5 min / 1 h / 24 h, forecast, breakdowns and top talkers. */
-export function HostDetail({ hostId }: { hostId: string }) {
+export function HostDetail({ hostId, initialRange = '5m' }: { hostId: string; initialRange?: RangeKey }) {
   const live = useLiveSocket();
   const { hosts } = useHostDirectory(live);
   const router = useRouter();
-  const [range, setRange] = useState<RangeKey>('5m');
+  const [range, setRange] = useState<RangeKey>(initialRange);
   const series = useHostSeries(live, hostId, range);
   const aggregates = useAggregates(live, hostId);
   const host = hosts?.find((h) => h.id === hostId) ?? null;
@@ -82,7 +83,10 @@ export function HostDetail({ hostId }: { hostId: string }) {
       <AlertList alerts={latest?.alerts ?? []} />
       <div className="range-picker" role="group" aria-label="Time range">
         {(Object.keys(RANGES) as RangeKey[]).map((key) => (
-          <button key={key} type="button" aria-pressed={range === key} onClick={() => setRange(key)}>
+          <button key={key} type="button" aria-pressed={range === key} onClick={() => {
+              setRange(key);
+              replaceSearchParams({ range: key === '5m' ? null : key });
+            }}>
             {RANGES[key].label}
           </button>
         ))}
