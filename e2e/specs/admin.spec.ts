@@ -71,6 +71,15 @@ test('a viewer sees no controls, and the server refuses their delete; the audit 
   const refused = await viewer.request.delete(`${stack.url}/api/users/1`);
   expect(refused.status()).toBe(403);
   expect(await refused.json()).toEqual({ error: { code: 'FORBIDDEN', message: 'only admins can do this' } });
+  // Every user changes their own password.
+  await viewer.goto(`${stack.url}/account`);
+  const account = viewer.getByRole('form', { name: 'Change your password' });
+  await account.getByLabel('Current password').fill(VIEWER_PASSWORD);
+  await account.getByLabel('New password', { exact: true }).fill('a brand new viewer password');
+  await account.getByLabel('New password, again').fill('a brand new viewer password');
+  await account.getByRole('button', { name: 'Change password' }).click();
+  await expect(viewer.getByText('Password changed.')).toBeVisible();
+  await viewer.screenshot({ path: screenshotPath('account'), fullPage: true });
   await viewerContext.close();
 
   await page.goto(`${stack.url}/audit`);
@@ -85,9 +94,13 @@ test('a viewer sees no controls, and the server refuses their delete; the audit 
 
   await page.screenshot({ path: screenshotPath('audit-all'), fullPage: true });
   // Filter by user, server-side.
-  await page.getByRole('form', { name: 'Audit filters' }).getByRole('combobox', { name: 'User', exact: true }).selectOption('vic');
+  const filters = page.getByRole('form', { name: 'Audit filters' });
+  await filters.getByRole('combobox', { name: 'User', exact: true }).selectOption('vic');
+  await expect(table.locator('tbody tr')).toHaveCount(2);
+  await expect(table.locator('tr', { hasText: 'user.password-change' })).toContainText('user:vic');
+  await filters.getByRole('combobox', { name: 'Result', exact: true }).selectOption('error');
   await expect(table.locator('tbody tr')).toHaveCount(1);
-  await expect(page).toHaveURL(/actor=vic/);
+  await expect(page).toHaveURL(/actor=vic.*result=error/);
   await page.screenshot({ path: screenshotPath('audit'), fullPage: true });
 
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
@@ -121,7 +134,6 @@ test('save a view on the connections page, share it, and open its URL', async ({
   await expect(row).toContainText('Connections');
   await expect(row.locator('td.mono-cell')).toHaveText('tcp');
   await expect(row.getByLabel('Shared')).toBeChecked();
-  await page.screenshot({ path: screenshotPath('views'), fullPage: true });
 
   // Rename it, then open the link as a teammate would.
   await row.getByRole('button', { name: 'Rename' }).click();
@@ -134,8 +146,26 @@ test('save a view on the connections page, share it, and open its URL', async ({
   await expect(page.getByRole('combobox', { name: 'Filter' })).toHaveValue('tcp');
   await expect(page.locator('.flow-row[data-key]').first()).toBeVisible();
 
+  // A host page view keeps its chart range.
+  const hostId = new URL(page.url()).searchParams.get('host') ?? '';
+  await page.goto(`${stack.url}/hosts/${hostId}`);
+  await page.getByRole('group', { name: 'Time range' }).getByRole('button', { name: '1 hour' }).click();
+  await expect(page).toHaveURL(/range=1h/);
+  await page.getByRole('button', { name: 'Save view' }).click();
+  await page.getByRole('dialog', { name: 'Save this view' }).getByLabel('Name').fill('Last hour');
+  await page.getByRole('dialog', { name: 'Save this view' }).getByRole('button', { name: 'Save view' }).click();
+  const hourLink = await page.getByRole('dialog', { name: 'View saved' }).locator('.copy-command code').innerText();
+  await page.goto(hourLink);
+  await expect(page).toHaveURL(`${stack.url}/hosts/${hostId}?range=1h`);
+  await expect(page.getByRole('group', { name: 'Time range' }).getByRole('button', { name: '1 hour' })).toHaveAttribute('aria-pressed', 'true');
+
   await page.goto(`${stack.url}/views`);
-  await page.getByRole('button', { name: 'Delete' }).click();
+  await expect(page.getByRole('table', { name: 'Saved views' }).locator('tbody tr')).toHaveCount(2);
+  await page.screenshot({ path: screenshotPath('views'), fullPage: true });
+  await page.locator('tr', { hasText: 'Last hour' }).getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('button', { name: 'Delete Last hour' }).click();
+  await expect(page.locator('tr', { hasText: 'Last hour' })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
   await page.getByRole('button', { name: 'Delete TCP, highest port first' }).click();
   await expect(page.getByText('No saved views yet')).toBeVisible();
   await page.goto(link);
