@@ -1,8 +1,10 @@
-// Threaded ctnetlink dump: a libuv worker thread receives the dump (the kernel builds each chunk
+// Threaded ctnetlink dump: a thread of our own receives the dump (the kernel builds each chunk
 // inside recvmsg, so this is where the kernel's time goes) while the JavaScript thread decodes the
 // chunks already received. The queue between them is capped, so memory stays bounded. Received
 // chunks reach JavaScript copied into one buffer the caller owns and the addon reuses for every batch
-// (a fresh buffer per batch cost more in page faults than the copy itself).
+// (a fresh buffer per batch cost more in page faults than the copy itself). The thread is ours, not
+// libuv's pool: a process that exits mid-dump (an uncaught error, EPIPE on stdout) does not wait for
+// it, whereas the pool is joined at exit and a receiver blocked on a full queue would hang the exit.
 #include <errno.h>
 #include <linux/netlink.h>
 #include <node_api.h>
@@ -31,7 +33,8 @@ typedef struct {
   uint32_t seq;
   char *request;
   size_t request_length;
-  uv_work_t work;
+  uv_thread_t thread;
+  int done;
   uv_async_t async;
   uv_mutex_t lock;
   uv_cond_t drained;
@@ -59,8 +62,7 @@ static int ends_dump(const char *data, size_t length, uint32_t seq) {
   return 0;
 }
 
-static void receive_loop(uv_work_t *work) {
-  dump_job *job = (dump_job *)work->data;
+static void receive_chunks(dump_job *job) {
   if (send(job->fd, job->request, job->request_length, 0) < 0) {
     job->error = errno;
     return;
@@ -91,10 +93,19 @@ static void receive_loop(uv_work_t *work) {
     job->tail = c;
     int wake = ++job->queued >= WAKE_AFTER;
     uv_mutex_unlock(&job->lock);
-    // after_work delivers whatever is left once the dump ends.
+    // finish() delivers whatever is left once the dump ends.
     if (wake) uv_async_send(&job->async);
     if (last) return;
   }
+}
+
+static void receive_loop(void *arg) {
+  dump_job *job = (dump_job *)arg;
+  receive_chunks(job);
+  uv_mutex_lock(&job->lock);
+  job->done = 1;
+  uv_mutex_unlock(&job->lock);
+  uv_async_send(&job->async);
 }
 
 static void call_back(dump_job *job, napi_value target, size_t length, int finished) {
@@ -161,8 +172,6 @@ static void deliver(dump_job *job, int finished) {
   napi_close_handle_scope(env, scope);
 }
 
-static void on_async(uv_async_t *async) { deliver((dump_job *)async->data, 0); }
-
 static void free_job(uv_handle_t *handle) {
   dump_job *job = (dump_job *)handle->data;
   uv_mutex_destroy(&job->lock);
@@ -171,15 +180,23 @@ static void free_job(uv_handle_t *handle) {
   free(job);
 }
 
-static void after_work(uv_work_t *work, int status) {
-  (void)status;
-  dump_job *job = (dump_job *)work->data;
+static void finish(dump_job *job) {
+  uv_thread_join(&job->thread);
   close(job->fd);
   deliver(job, 1);
   napi_delete_reference(job->env, job->callback);
   napi_delete_reference(job->env, job->target_ref);
   napi_async_destroy(job->env, job->context);
   uv_close((uv_handle_t *)&job->async, free_job);
+}
+
+static void on_async(uv_async_t *async) {
+  dump_job *job = (dump_job *)async->data;
+  uv_mutex_lock(&job->lock);
+  int done = job->done;
+  uv_mutex_unlock(&job->lock);
+  if (done) finish(job);
+  else deliver(job, 0);
 }
 
 // dumpInto(request: Buffer, seq: number, target: Buffer, callback) — runs one dump request on a fresh
@@ -236,7 +253,14 @@ napi_value nfdump_start(napi_env env, napi_callback_info info) {
   napi_get_uv_event_loop(env, &loop);
   uv_async_init(loop, &job->async, on_async);
   job->async.data = job;
-  job->work.data = job;
-  uv_queue_work(loop, &job->work, receive_loop, after_work);
+  if (uv_thread_create(&job->thread, receive_loop, job) != 0) {
+    // Nothing was started: undo, and say so.
+    close(fd);
+    napi_delete_reference(env, job->callback);
+    napi_delete_reference(env, job->target_ref);
+    napi_async_destroy(env, job->context);
+    uv_close((uv_handle_t *)&job->async, free_job);
+    napi_throw_error(env, "ETHREAD", "cannot start the dump thread");
+  }
   return NULL;
 }

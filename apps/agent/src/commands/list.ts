@@ -132,7 +132,14 @@ function stdoutSink(): ByteSink {
   } catch {
     direct = false;
   }
-  if (!direct) return new ByteSink((chunk) => process.stdout.write(chunk));
+  if (!direct) {
+    // A reader that stops early (`ctscope list | head`) ends the listing quietly, as conntrack's SIGPIPE does.
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      process.exit(0);
+    });
+    return new ByteSink((chunk) => process.stdout.write(chunk));
+  }
   return new ByteSink(
     (chunk) => {
       for (let off = 0; off < chunk.length; ) off += writeSync(1, chunk, off, chunk.length - off);

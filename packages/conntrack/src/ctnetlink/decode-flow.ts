@@ -235,6 +235,41 @@ function labelBits(buf: Uint8Array, start: number, end: number): number[] {
 }
 
 /**
+ * The attributes most entries lack (counters, timestamps, helper, security context, labels), kept out
+ * of decodeFlow: its closures would otherwise make every call allocate a context.
+ */
+function decodeRare(buf: Uint8Array, type: number, p: number, pend: number, into: Partial<Flow> | undefined): Partial<Flow> | undefined {
+  let rare = into;
+  switch (type) {
+    case CTA.COUNTERS_ORIG:
+      (rare ??= {}).countersOrig = decodeCounters(buf, p, pend);
+      break;
+    case CTA.COUNTERS_REPLY:
+      (rare ??= {}).countersReply = decodeCounters(buf, p, pend);
+      break;
+    case CTA.TIMESTAMP:
+      decodeTimestamps(buf, (rare ??= {}), p, pend);
+      break;
+    case CTA.HELP:
+      forEachAttr(buf, p, pend, (h, q, qend) => {
+        if (h === CTA_HELP_NAME) (rare ??= {}).helper = cString(buf, q, qend);
+      });
+      break;
+    case CTA.SECCTX:
+      forEachAttr(buf, p, pend, (sc, q, qend) => {
+        if (sc === CTA_SECCTX_NAME) (rare ??= {}).secctx = cString(buf, q, qend);
+      });
+      break;
+    case CTA.LABELS: {
+      const bits = labelBits(buf, p, pend);
+      if (bits.length > 0) (rare ??= {}).labels = bits;
+      break;
+    }
+  }
+  return rare;
+}
+
+/**
  * Decodes one conntrack message body (after nlmsghdr): the nfgenmsg at `start`, then attributes up to
  * `end`. Throws DecodeError on malformed input.
  */
@@ -297,29 +332,13 @@ export function decodeFlow(buf: Uint8Array, start: number, end: number): Flow {
         zone = u16be(buf, p);
         break;
       case CTA.COUNTERS_ORIG:
-        (rare ??= {}).countersOrig = decodeCounters(buf, p, pend);
-        break;
       case CTA.COUNTERS_REPLY:
-        (rare ??= {}).countersReply = decodeCounters(buf, p, pend);
-        break;
       case CTA.TIMESTAMP:
-        decodeTimestamps(buf, (rare ??= {}), p, pend);
-        break;
       case CTA.HELP:
-        forEachAttr(buf, p, pend, (h, q, qend) => {
-          if (h === CTA_HELP_NAME) (rare ??= {}).helper = cString(buf, q, qend);
-        });
-        break;
       case CTA.SECCTX:
-        forEachAttr(buf, p, pend, (sc, q, qend) => {
-          if (sc === CTA_SECCTX_NAME) (rare ??= {}).secctx = cString(buf, q, qend);
-        });
+      case CTA.LABELS:
+        rare = decodeRare(buf, attrType(buf, off), p, pend, rare);
         break;
-      case CTA.LABELS: {
-        const bits = labelBits(buf, p, pend);
-        if (bits.length > 0) (rare ??= {}).labels = bits;
-        break;
-      }
     }
     off += (len + 3) & ~3;
   }
