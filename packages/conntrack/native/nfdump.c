@@ -1,6 +1,7 @@
 // Threaded ctnetlink dump: a thread of our own receives the dump (the kernel builds each chunk
 // inside recvmsg, so this is where the kernel's time goes) while the JavaScript thread decodes the
-// chunks already received. The queue between them is capped, so memory stays bounded. Received
+// chunks already received. The queue between them is a fixed ring of receive buffers, so memory
+// stays bounded and nothing is allocated per chunk. Received
 // chunks reach JavaScript copied into one buffer the caller owns and the addon reuses for every batch
 // (a fresh buffer per batch cost more in page faults than the copy itself). The thread is ours, not
 // libuv's pool: a process that exits mid-dump (an uncaught error, EPIPE on stdout) does not wait for
@@ -22,12 +23,6 @@
 // costs both threads more than the batching delays decoding.
 #define WAKE_AFTER 8
 
-typedef struct chunk {
-  struct chunk *next;
-  char *data;
-  size_t length;
-} chunk;
-
 typedef struct {
   int fd;
   uint32_t seq;
@@ -38,7 +33,11 @@ typedef struct {
   uv_async_t async;
   uv_mutex_t lock;
   uv_cond_t drained;
-  chunk *head, *tail;
+  // A ring of MAX_QUEUED receive buffers, each allocated once on first use: `queued` full ones from
+  // `head`; the receiver fills the one after them. No allocation per chunk, so no memory churn.
+  char *slots[MAX_QUEUED];
+  size_t lengths[MAX_QUEUED];
+  int head;
   int queued;
   int finished;
   int error;
@@ -68,29 +67,26 @@ static void receive_chunks(dump_job *job) {
     return;
   }
   for (;;) {
-    char *data = malloc(CHUNK_SIZE);
-    if (!data) {
+    uv_mutex_lock(&job->lock);
+    while (job->queued >= MAX_QUEUED) uv_cond_wait(&job->drained, &job->lock);
+    int slot = (job->head + job->queued) % MAX_QUEUED;
+    uv_mutex_unlock(&job->lock);
+    // The slot after the full ones is the receiver's alone until it is counted in `queued`.
+    if (!job->slots[slot] && !(job->slots[slot] = malloc(CHUNK_SIZE))) {
       job->error = ENOMEM;
       return;
     }
+    char *data = job->slots[slot];
     ssize_t n;
     do n = recv(job->fd, data, CHUNK_SIZE, 0);
     while (n < 0 && errno == EINTR);
     if (n < 0) {
       job->error = errno;
-      free(data);
       return;
     }
-    chunk *c = malloc(sizeof *c);
-    c->next = NULL;
-    c->data = data;
-    c->length = (size_t)n;
+    job->lengths[slot] = (size_t)n;
     int last = ends_dump(data, (size_t)n, job->seq);
     uv_mutex_lock(&job->lock);
-    while (job->queued >= MAX_QUEUED) uv_cond_wait(&job->drained, &job->lock);
-    if (job->tail) job->tail->next = c;
-    else job->head = c;
-    job->tail = c;
     int wake = ++job->queued >= WAKE_AFTER;
     uv_mutex_unlock(&job->lock);
     // finish() delivers whatever is left once the dump ends.
@@ -132,12 +128,10 @@ static void call_back(dump_job *job, napi_value target, size_t length, int finis
 // callback(buffer, length, finished, errno). The buffer is reused once the callback returns.
 static void deliver(dump_job *job, int finished) {
   uv_mutex_lock(&job->lock);
-  chunk *list = job->head;
-  job->head = job->tail = NULL;
-  job->queued = 0;
-  uv_cond_signal(&job->drained);
+  int head = job->head;
+  int count = job->queued;
   uv_mutex_unlock(&job->lock);
-  if (!list && !finished) return;
+  if (!count && !finished) return;
 
   napi_env env = job->env;
   napi_handle_scope scope;
@@ -145,26 +139,30 @@ static void deliver(dump_job *job, int finished) {
   napi_value target;
   napi_get_reference_value(env, job->target_ref, &target);
   int final_sent = 0;
-  while (list) {
+  while (count > 0) {
     size_t used = 0;
-    while (list && used + list->length <= job->target_length) {
-      chunk *next = list->next;
-      memcpy(job->target + used, list->data, list->length);
-      used += list->length;
-      free(list->data);
-      free(list);
-      list = next;
+    int taken = 0;
+    while (taken < count && used + job->lengths[(head + taken) % MAX_QUEUED] <= job->target_length) {
+      int slot = (head + taken) % MAX_QUEUED;
+      memcpy(job->target + used, job->slots[slot], job->lengths[slot]);
+      used += job->lengths[slot];
+      taken++;
     }
-    if (used == 0) {
+    if (taken == 0) {
       // Cannot happen (chunks are at most CHUNK_SIZE, the buffer at least that): drop, do not spin.
-      chunk *next = list->next;
-      free(list->data);
-      free(list);
-      list = next;
+      taken = 1;
       if (!job->error) job->error = EMSGSIZE;
-      continue;
     }
-    int last = finished && !list;
+    // Copied out: the receiver may refill these slots while JavaScript reads the batch.
+    uv_mutex_lock(&job->lock);
+    job->head = (job->head + taken) % MAX_QUEUED;
+    job->queued -= taken;
+    uv_cond_signal(&job->drained);
+    uv_mutex_unlock(&job->lock);
+    head = (head + taken) % MAX_QUEUED;
+    count -= taken;
+    if (used == 0) continue;
+    int last = finished && count == 0;
     call_back(job, target, used, last);
     final_sent = last;
   }
@@ -176,6 +174,7 @@ static void free_job(uv_handle_t *handle) {
   dump_job *job = (dump_job *)handle->data;
   uv_mutex_destroy(&job->lock);
   uv_cond_destroy(&job->drained);
+  for (int i = 0; i < MAX_QUEUED; i++) free(job->slots[i]);
   free(job->request);
   free(job);
 }
