@@ -1,0 +1,81 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { expect, test } from '../fixtures/stack';
+import { loginAsAdmin, screenshotPath } from './support';
+
+const ESTABLISHED = 'net.netfilter.nf_conntrack_tcp_timeout_established';
+const ESTABLISHED_FILE = '/proc/sys/net/netfilter/nf_conntrack_tcp_timeout_established';
+
+test('tuning: preview, apply, roll back and history of a per-namespace timeout; global max read-only; persist into the agent rootfs', async ({ page, stack }) => {
+  const kernelValue = async () => Number((await stack.ns.exec('cat', [ESTABLISHED_FILE])).stdout.trim());
+  const original = await kernelValue();
+  expect(original).not.toBe(3600);
+  await stack.traffic({ tcp: 5, udp: 5 });
+
+  await loginAsAdmin(page, stack, '/tuning');
+  const row = page.locator(`tr[data-param="${ESTABLISHED}"]`);
+  await expect(row).toBeVisible();
+  await expect(row.locator('.scope')).toHaveText('per-namespace');
+
+  // nf_conntrack_max is global: read-only inside the agent's namespace, with the reason.
+  const maxRow = page.locator('tr[data-param="net.netfilter.nf_conntrack_max"]');
+  await expect(maxRow.getByText('read-only', { exact: true })).toBeVisible();
+  await expect(maxRow).toContainText('network namespace');
+  await expect(maxRow.getByRole('textbox')).toHaveCount(0);
+  await expect(page.getByRole('region', { name: 'Table size for this host' })).toContainText('kube-proxy');
+  await page.screenshot({ path: screenshotPath('tuning-top') });
+
+  // Inline validation, then a valid duration.
+  const input = page.getByLabel('New value for tcp_timeout_established');
+  await input.fill('forever');
+  await expect(row.getByRole('alert')).toContainText('not a valid value');
+  await expect(page.getByRole('button', { name: 'Preview' })).toBeDisabled();
+  await input.fill('1h');
+  await expect(row.getByText('= 1 hour')).toBeVisible();
+  await page.getByRole('button', { name: 'Preview' }).click();
+
+  const preview = page.getByRole('region', { name: 'Preview' });
+  const item = preview.locator(`tr[data-preview="${ESTABLISHED}"]`);
+  await expect(item).toContainText('5 days');
+  await expect(item).toContainText('1 hour');
+  await expect(preview.locator(`[data-timeout="${ESTABLISHED}"]`)).toContainText('3600');
+  await expect(preview.getByText(`sysctl -w ${ESTABLISHED}=3600`)).toBeVisible();
+  await preview.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: screenshotPath('tuning-preview'), fullPage: false });
+
+  await preview.getByRole('button', { name: 'Apply 1 change' }).click();
+  const result = page.getByRole('region', { name: 'Applied' });
+  await expect(result).toContainText('1 hour');
+  await expect.poll(kernelValue).toBe(3600);
+  await expect(row.getByTestId('value-tcp_timeout_established')).toContainText('1 hour');
+
+  await result.getByRole('button', { name: 'Roll back' }).click();
+  await expect(page.getByRole('region', { name: 'Rolled back' })).toBeVisible();
+  await expect.poll(kernelValue).toBe(original);
+  await expect(row.getByTestId('value-tcp_timeout_established')).toContainText('5 days');
+
+  // History (from the agent's audit log) lists both changes, newest first; the filter keeps them.
+  const history = page.getByRole('region', { name: 'History' });
+  await history.getByLabel('History of parameter').selectOption(ESTABLISHED);
+  const entries = history.locator('.history-entry');
+  await expect(entries).toHaveCount(2);
+  await expect(entries.nth(0)).toContainText('1 hour → 5 days');
+  await expect(entries.nth(1)).toContainText('5 days → 1 hour');
+
+  // Persist: the diff first, then the file, written under the agent's --path.rootfs.
+  await input.fill('1h');
+  const persist = page.getByRole('region', { name: 'Persist across reboots' });
+  await persist.getByRole('button', { name: /Save to \/etc\/sysctl.d\/90-ctscope.conf/ }).click();
+  await expect(persist.getByLabel(/diff of .*90-ctscope.conf/)).toContainText(`+${ESTABLISHED} = 3600`);
+  await persist.getByRole('button', { name: /^Write/ }).click();
+  await expect(persist.getByRole('status')).toContainText('90-ctscope.conf');
+  await persist.screenshot({ path: screenshotPath('tuning-persist') });
+  await page.locator('section.param-group').nth(1).screenshot({ path: screenshotPath('tuning-tcp') });
+  const written = await readFile(join(stack.rootfs, 'etc', 'sysctl.d', '90-ctscope.conf'), 'utf8');
+  expect(written).toMatch(new RegExp(`^${ESTABLISHED.replace(/\./g, '\\.')}\\s*=\\s*3600$`, 'm'));
+  // Saving does not change the running value.
+  expect(await kernelValue()).toBe(original);
+
+  await page.getByRole('button', { name: 'Clear the form' }).click();
+  await page.screenshot({ path: screenshotPath('tuning'), fullPage: true });
+});
