@@ -4,6 +4,7 @@ import { expect, test } from '../fixtures/stack';
 import { loginAsAdmin, screenshotPath } from './support';
 
 const ESTABLISHED = 'net.netfilter.nf_conntrack_tcp_timeout_established';
+const VIEWER_PASSWORD = 'viewer password 12345';
 const ESTABLISHED_FILE = '/proc/sys/net/netfilter/nf_conntrack_tcp_timeout_established';
 
 test('tuning: preview, apply, roll back and history of a per-namespace timeout; global max read-only; persist into the agent rootfs', async ({ page, stack }) => {
@@ -61,6 +62,7 @@ test('tuning: preview, apply, roll back and history of a per-namespace timeout; 
   await expect(entries).toHaveCount(2);
   await expect(entries.nth(0)).toContainText('1 hour → 5 days');
   await expect(entries.nth(1)).toContainText('5 days → 1 hour');
+  await history.screenshot({ path: screenshotPath('tuning-history') });
 
   // Persist: the diff first, then the file, written under the agent's --path.rootfs.
   await input.fill('1h');
@@ -76,6 +78,41 @@ test('tuning: preview, apply, roll back and history of a per-namespace timeout; 
   // Saving does not change the running value.
   expect(await kernelValue()).toBe(original);
 
+  // A recommendation fills the form without applying anything.
+  await page.getByRole('button', { name: 'Clear the form' }).click();
+  await page.locator('[data-recommendation="established"]').getByRole('button', { name: 'Fill the form' }).click();
+  await expect(input).toHaveValue('3600');
+  await expect(page.getByText(/Filled from/)).toBeVisible();
+  expect(await kernelValue()).toBe(original);
+
   await page.getByRole('button', { name: 'Clear the form' }).click();
   await page.screenshot({ path: screenshotPath('tuning'), fullPage: true });
+});
+
+test('a viewer reads tuning and rules but gets no controls to change them', async ({ page, browser, stack }) => {
+  await loginAsAdmin(page, stack);
+  const created = await page.request.post(`${stack.url}/api/users`, { data: { username: 'vera', password: VIEWER_PASSWORD, role: 'viewer' } });
+  expect(created.status()).toBe(201);
+
+  const viewer = await (await browser.newContext()).newPage();
+  await viewer.goto(`${stack.url}/login?next=${encodeURIComponent('/tuning')}`);
+  await viewer.getByLabel('Username').fill('vera');
+  await viewer.getByLabel('Password').fill(VIEWER_PASSWORD);
+  await viewer.getByRole('button', { name: 'Sign in' }).click();
+  await expect(viewer.locator(`tr[data-param="${ESTABLISHED}"]`)).toContainText('5 days');
+  await expect(viewer.getByText('You are signed in as a viewer')).toBeVisible();
+  await expect(viewer.getByLabel('New value for tcp_timeout_established')).toHaveCount(0);
+  await expect(viewer.getByRole('button', { name: 'Preview' })).toHaveCount(0);
+  await expect(viewer.getByRole('button', { name: /Fill the form/ })).toHaveCount(0);
+  await expect(viewer.getByRole('region', { name: 'Persist across reboots' })).toHaveCount(0);
+
+  await viewer.goto(`${stack.url}/rules`);
+  await expect(viewer.getByTestId('backend')).toContainText('because');
+  await viewer.getByLabel('Ports', { exact: true }).fill('53');
+  await viewer.getByLabel('Protocol').selectOption('udp');
+  await viewer.getByRole('button', { name: 'Preview' }).click();
+  const preview = viewer.getByRole('region', { name: 'Preview' });
+  await expect(preview).toContainText('udp dport 53');
+  await expect(preview.getByRole('button', { name: 'Apply' })).toHaveCount(0);
+  await expect(viewer.getByRole('button', { name: 'Remove all' })).toHaveCount(0);
 });

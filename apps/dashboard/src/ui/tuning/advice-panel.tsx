@@ -28,6 +28,8 @@ function ProposedList({ values }: { values: readonly { name: string; value: numb
 /** nf_conntrack_max sizing (ours beside kube-proxy's formula), recommendations with reasons, and profiles. */
 export function AdvicePanel({ state, mayChange, onFill }: Props) {
   const { maxAdvice, facts } = state;
+  const writable = new Set(state.params.filter((p) => p.writable).map((p) => p.name));
+  const fillable = (values: readonly { name: string }[]) => values.some((v) => writable.has(v.name));
   return (
     <div className="advice">
       <section className="panel" aria-labelledby="max-advice">
@@ -76,7 +78,7 @@ export function AdvicePanel({ state, mayChange, onFill }: Props) {
               <div className="recommendation-head">
                 <span className={`badge badge-${r.severity}`}>{SEVERITY_TEXT[r.severity]}</span>
                 <strong>{r.title}</strong>
-                {mayChange && r.proposed.length > 0 && (
+                {mayChange && fillable(r.proposed) && (
                   <button type="button" className="secondary small-button" onClick={() => onFill(r.proposed, r.title)}>
                     Fill the form
                   </button>
@@ -89,6 +91,7 @@ export function AdvicePanel({ state, mayChange, onFill }: Props) {
                 </p>
               )}
               <ProposedList values={r.proposed} />
+              {r.proposed.length > 0 && !fillable(r.proposed) && <p className="small muted">Read-only here (global parameters): change them on the host itself.</p>}
             </li>
           ))}
         </ul>
@@ -110,7 +113,7 @@ export function AdvicePanel({ state, mayChange, onFill }: Props) {
                   </li>
                 ))}
               </ul>
-              {mayChange && (
+              {mayChange && fillable(p.values.filter((v) => v.changed)) && (
                 <button type="button" className="secondary small-button" onClick={() => onFill(p.values.filter((v) => v.changed), p.title)}>
                   Fill the form with {p.title}
                 </button>

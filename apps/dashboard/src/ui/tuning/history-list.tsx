@@ -35,7 +35,7 @@ export function HistoryList({ entries, error, names }: Props) {
       {entries !== null && shown.length === 0 && <p className="muted">No changes recorded{filter ? ' for this parameter' : ''}.</p>}
       <ol className="history-list" aria-label="changes">
         {shown.map((e, i) => (
-          <li key={`${e.time}-${i}`} className={`history-entry result-${e.result}`}>
+          <li key={`${e.time}-${i}`} className={`history-entry history-${e.result}`}>
             <div className="history-meta small">
               <time dateTime={e.time}>{new Date(e.time).toLocaleString()}</time> · {e.user} via {e.via} · {e.action} · <span className={`result result-${e.result}`}>{e.result}</span>
             </div>

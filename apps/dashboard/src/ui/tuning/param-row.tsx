@@ -52,7 +52,7 @@ export function ParamRow({ param, draft, onDraft, mayChange }: Props) {
       <td className="small">
         {/* The entry count is a status value: it drifts from its "default" all the time. */}
         {param.key === 'nf_conntrack_count' ? <span className="muted">—</span> : <span className={`drift drift-${driftLevel(param)}`}>{param.drift.summary}</span>}
-        {persisted && (
+        {persisted && !param.drift.summary.includes(persisted.file) && (
           <span className="muted small persisted-at">
             {' '}
             ({persisted.file}:{persisted.line})
