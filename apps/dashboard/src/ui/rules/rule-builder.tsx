@@ -48,8 +48,9 @@ export function RuleBuilder({ form, errors, onChange, sourceHint, hostId }: Prop
             {...common}
             field="direction"
             label="Direction"
+            hint="both: PREROUTING and OUTPUT (stops tracking completely)"
             options={[
-              { value: 'both', label: 'both (PREROUTING + OUTPUT)' },
+              { value: 'both', label: 'both' },
               { value: 'inbound', label: 'inbound (PREROUTING only)' },
               { value: 'outbound', label: 'outbound (OUTPUT only)' },
             ]}
