@@ -83,12 +83,12 @@ export interface BrowserToServerEvents {
   'flows:delete': (payload: OnHost<DeleteFlowsRequest>, ack: AckCallback<DeleteResult>) => void;
   'flows:deleteMatching': (payload: OnHost<DeleteMatchingRequest>, ack: AckCallback<DeleteResult>) => void;
   'flows:flush': (payload: OnHost<FlushRequest>, ack: AckCallback<DeleteResult>) => void;
-  'rules:detect': (payload: OnHost<Record<string, never>>, ack: AckCallback<RuleDetection>) => void;
+  'rules:detect': (payload: { hostId: string }, ack: AckCallback<RuleDetection>) => void;
   'rules:preview': (payload: OnHost<{ spec: Record<string, unknown> }>, ack: AckCallback<RulePreview>) => void;
-  'rules:list': (payload: OnHost<Record<string, never>>, ack: AckCallback<RuleList>) => void;
+  'rules:list': (payload: { hostId: string }, ack: AckCallback<RuleList>) => void;
   'rules:apply': (payload: OnHost<RuleApplyRequest>, ack: AckCallback<RuleApplyResult>) => void;
   'rules:remove': (payload: OnHost<RuleRemoveRequest>, ack: AckCallback<{ removed: number }>) => void;
-  'sysctl:get': (payload: OnHost<Record<string, never>>, ack: AckCallback<SysctlStateWire>) => void;
+  'sysctl:get': (payload: { hostId: string }, ack: AckCallback<SysctlStateWire>) => void;
   'sysctl:preview': (payload: OnHost<SysctlChanges>, ack: AckCallback<SysctlPreview>) => void;
   'sysctl:apply': (payload: OnHost<SysctlApplyRequest>, ack: AckCallback<SysctlApplyResult>) => void;
   'sysctl:persistPreview': (payload: OnHost<SysctlPersistRequest>, ack: AckCallback<SysctlPersistPreview>) => void;

@@ -29,6 +29,9 @@ export interface BrowserRequestDeps {
 
 const CHANGES: ReadonlySet<Name> = new Set(['flows:delete', 'flows:deleteMatching', 'flows:flush', 'rules:apply', 'rules:remove', 'sysctl:apply', 'sysctl:persist']);
 
+/** Changes that outlive a reboot: admins only. */
+const ADMIN_ONLY: ReadonlySet<Name> = new Set(['sysctl:persist']);
+
 /** Roles that may change a host; viewers only look. */
 export const canChange = (role: SessionUser['role']): boolean => role === 'admin' || role === 'operator';
 
@@ -42,6 +45,10 @@ export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserReques
       const reply = typeof ack === 'function' ? (ack as (a: Ack<unknown>) => void) : () => undefined;
       const parsed = browserToServerSchemas[name].safeParse(payload);
       if (!parsed.success) return reply(fail(ErrorCode.BadRequest, describeZodError(parsed.error)));
+      if (ADMIN_ONLY.has(name) && user().role !== 'admin') {
+        logger.warn({ user: user().username, request: name }, 'refused an admin-only change');
+        return reply(fail(ErrorCode.Forbidden, 'only admins may persist settings to the host\'s files; an admin can do it from this page'));
+      }
       if (CHANGES.has(name) && !canChange(user().role)) {
         logger.warn({ user: user().username, request: name }, 'refused a change from a viewer');
         return reply(fail(ErrorCode.Forbidden, 'viewers cannot change hosts; ask an admin for the operator role'));

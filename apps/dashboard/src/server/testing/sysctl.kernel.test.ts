@@ -79,6 +79,10 @@ describe.skipIf(skipKernelTests())('sysctl tuning over the dashboard, real kerne
     const history = unwrap(await request<SysctlHistoryEntry[]>(admin, 'sysctl:history', { hostId, limit: 10 }));
     expect(history.map((h) => h.changes[0]?.after)).toEqual([original, 2]);
 
+    dash.server.store.createUser('otto', await hashPassword('operator password 1'), 'operator');
+    const operator = await browserSocket(dash, cleanups, await dash.login('otto', 'operator password 1'));
+    expect(await request(operator, 'sysctl:persist', { hostId, values: [{ name: ESTABLISHED, value: 3600 }], mode: 'merge' })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+
     const persistPreview = unwrap(await request<SysctlPersistPreview>(admin, 'sysctl:persistPreview', { hostId, values: [{ name: ESTABLISHED, value: 3600 }], mode: 'merge' }));
     expect(persistPreview.sysctl.diff).toContain(`+${ESTABLISHED} = 3600`);
     unwrap(await request(admin, 'sysctl:persist', { hostId, values: [{ name: ESTABLISHED, value: 3600 }], mode: 'merge' }));
