@@ -13,11 +13,13 @@ async function ourLines(ns: Netns, extended: boolean, id: boolean): Promise<stri
   return (JSON.parse(stdout.trim().split('\n').pop() ?? '""') as string).split('\n').filter(Boolean);
 }
 
-// Only the timeout column ticks between two reads (and delta-time, when timestamps are on).
+// Between two reads the timeout column ticks, delta-time grows (timestamps on), and `use` (the
+// kernel's reference count) can be 2 for a moment while a retransmitted SYN is being handled.
 const stable = (line: string) =>
   line
     .replace(/^((?:ipv[46]\s+\d+\s+)?\S+\s+\d+\s+)\d+ /, '$1T ')
-    .replace(/delta-time=\d+ /, '');
+    .replace(/delta-time=\d+ /, '')
+    .replace(/ use=\d+/, ' use=N');
 const sorted = (lines: string[]) => lines.map(stable).sort();
 
 const FORMATS: Array<[string[], boolean, boolean]> = [
