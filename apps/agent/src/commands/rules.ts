@@ -12,6 +12,9 @@ export const RULES_USAGE = `usage: ctscope rules <list|preview|add|remove> [opti
   ctscope rules add KIND KEY=VALUE... [--companions]
                                            apply into our own table/chains (audited)
   ctscope rules remove ID | --all          remove one rule (all its parts) or every rule of ours
+  ctscope rules persist [--dry-run] [--file PATH]
+                                           save our rules to the boot-time file (nft: /etc/nftables.d/ctscope.nft;
+                                           iptables: /etc/iptables/ctscope.rules.v4|v6) and say how to load it
 
 KIND and keys (as in the dashboard's rule builder):
   notrack     protocol=tcp|udp|sctp|... ports=80[,443|8000-8100] role=server|client|both
@@ -105,8 +108,26 @@ export async function rulesCommand(argv: readonly string[]): Promise<number> {
         process.stdout.write(`removed ${result.data.removed} rules\n`);
         return 0;
       }
+      case 'persist': {
+        const fileIndex = args.indexOf('--file');
+        const file = fileIndex >= 0 ? args[fileIndex + 1] : undefined;
+        if (fileIndex >= 0 && file === undefined) throw new UsageError('--file needs a path');
+        const dryRun = args.includes('--dry-run');
+        const result = await service.persist(actor(), { dryRun, ...(file ? { paths: { nft: file } } : {}) });
+        if (!result.ok) {
+          if (result.code === 'BAD_REQUEST') throw new UsageError(result.message);
+          process.stderr.write(`ctscope: ${result.message}\n`);
+          return 1;
+        }
+        for (const f of result.data) {
+          if (dryRun) process.stdout.write(`# ${f.path}\n${f.content}\n`);
+          else process.stdout.write(`saved ${f.path}\n`);
+          process.stdout.write(`to load it at boot: ${f.loadAtBoot}\n`);
+        }
+        return 0;
+      }
       default:
-        throw new UsageError(action === undefined ? 'name an action: list, preview, add or remove' : `unknown action "${action}"`);
+        throw new UsageError(action === undefined ? 'name an action: list, preview, add, remove or persist' : `unknown action "${action}"`);
     }
   } finally {
     await auditLog.close();

@@ -7,6 +7,10 @@ import {
   foreignNftRuleset,
   listRules,
   notrackImpact,
+  renderPersistFiles,
+  writePersistFile,
+  type PersistFile,
+  type PersistPaths,
   readListeningSockets,
   removeAllRules,
   removeRule,
@@ -134,6 +138,31 @@ export class RulesService {
     } catch (err) {
       await change.finish('error', { error: (err as Error).message });
       return { ok: false, code: 'INTERNAL', message: `removing failed: ${(err as Error).message.slice(0, 300)}` };
+    }
+  }
+
+  /**
+   * Our rules as the kernel has them now, rendered into the documented boot-time file(s); written
+   * atomically unless `dryRun`. Each file says how to make the system load it at boot.
+   */
+  async persist(actor: Actor, options: { dryRun: boolean; paths?: PersistPaths }): Promise<RulesAnswer<PersistFile[]>> {
+    const { backend } = await this.detect();
+    const ctx = { runner: this.runner, backend };
+    let files: PersistFile[];
+    try {
+      files = await renderPersistFiles(ctx, options.paths);
+    } catch (err) {
+      return bad((err as Error).message);
+    }
+    if (options.dryRun) return { ok: true, data: files };
+    const change = await this.audit.begin(actor, 'rules.persist', { backend, files: files.map((f) => f.path) });
+    try {
+      for (const file of files) await writePersistFile(file);
+      await change.finish('ok', { written: files.map((f) => f.path) });
+      return { ok: true, data: files };
+    } catch (err) {
+      await change.finish('error', { error: (err as Error).message });
+      return { ok: false, code: 'INTERNAL', message: `saving the rules failed: ${(err as Error).message.slice(0, 300)}` };
     }
   }
 }
