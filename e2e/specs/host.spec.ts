@@ -22,6 +22,9 @@ test('host page: live count, charts, breakdowns that match the kernel, and pivot
   await page.waitForTimeout(1500);
   await page.screenshot({ path: screenshotPath('host'), fullPage: true });
 
-  await udpRow.getByRole('link').click();
+  // A top talker is one click away from a per-source connection limit on the rules page.
+  await expect(page.getByRole('region', { name: 'Top sources' }).getByRole('link', { name: 'limit…' }).first()).toHaveAttribute('href', /\/rules\?host=.+&src=127\.0\.0\.1$/);
+
+  await udpRow.getByRole('link').first().click();
   await expect(page).toHaveURL(/\/connections\?host=.*&q=udp/);
 });
