@@ -1,7 +1,6 @@
-import { FilterArgsError, FilterNotExpressibleError, FilterSyntaxError } from '@ctscope/conntrack';
 import { UsageError } from '../commands/args';
 import { AGENT_USAGE, ConfigError } from '../config';
-import { TokenFileError } from '../token';
+import { reportCommandError } from './report-error';
 
 const USAGE = `usage: ctscope <command> [options]
 
@@ -52,20 +51,6 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   },
 };
 
-/** Shows a query with a caret line under the offending token. */
-function pointAt(error: FilterSyntaxError, query: string | undefined): string {
-  if (query === undefined) return error.message;
-  const width = Math.max(1, error.end - error.start);
-  return `${error.expected}\n  ${query}\n  ${' '.repeat(error.start)}${'^'.repeat(width)}`;
-}
-
-function queryOf(argv: readonly string[]): string | undefined {
-  const i = argv.findIndex((a) => a === '--query' || a.startsWith('--query='));
-  if (i < 0) return undefined;
-  const arg = argv[i] as string;
-  return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1];
-}
-
 /** Exit codes follow conntrack's: 0 ok, 1 failure, 2 bad arguments. */
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -86,15 +71,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (err) {
-    if (err instanceof FilterSyntaxError) return fail(2, `bad query: ${pointAt(err, queryOf(rest))}`);
-    if (err instanceof FilterArgsError || err instanceof FilterNotExpressibleError) return fail(2, err.message);
-    if (err instanceof UsageError || err instanceof ConfigError) return fail(2, `${err.message}\n\n${command.usage}`);
-    if (err instanceof TokenFileError) return fail(1, err.message);
-    return fail(1, err instanceof Error ? err.message : String(err));
+    return reportCommandError(err, rest, command.usage, (e) => e instanceof UsageError || e instanceof ConfigError);
   }
-}
-
-function fail(code: number, message: string): number {
-  process.stderr.write(`ctscope: ${message}\n`);
-  return code;
 }

@@ -2,9 +2,6 @@ import { fstatSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import {
   ByteSink,
-  FilterArgsError,
-  FilterNotExpressibleError,
-  FilterSyntaxError,
   NetlinkSource,
   openNetlinkSource,
   writeFlowLine,
@@ -13,6 +10,7 @@ import {
   type Flow,
   type TableName,
 } from '@ctscope/conntrack';
+import { reportCommandError } from '../cli/report-error';
 import { parseOutputFormat, splitArgs, UsageError } from './args';
 import { buildFilter } from './filter';
 import { flowToJson, LineWriter } from './output';
@@ -81,29 +79,8 @@ export async function listMain(argv: readonly string[]): Promise<number> {
   try {
     return await listCommand(argv);
   } catch (err) {
-    if (err instanceof FilterSyntaxError) return fail(2, `bad query: ${pointAt(err, queryOf(argv))}`);
-    if (err instanceof FilterArgsError || err instanceof FilterNotExpressibleError) return fail(2, err.message);
-    if (err instanceof UsageError) return fail(2, `${err.message}\n\n${LIST_USAGE}`);
-    return fail(1, err instanceof Error ? err.message : String(err));
+    return reportCommandError(err, argv, LIST_USAGE);
   }
-}
-
-function fail(code: number, message: string): number {
-  process.stderr.write(`ctscope: ${message}\n`);
-  return code;
-}
-
-function pointAt(error: FilterSyntaxError, query: string | undefined): string {
-  if (query === undefined) return error.message;
-  const width = Math.max(1, error.end - error.start);
-  return `${error.expected}\n  ${query}\n  ${' '.repeat(error.start)}${'^'.repeat(width)}`;
-}
-
-function queryOf(argv: readonly string[]): string | undefined {
-  const i = argv.findIndex((a) => a === '--query' || a.startsWith('--query='));
-  if (i < 0) return undefined;
-  const arg = argv[i] as string;
-  return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1];
 }
 
 /**

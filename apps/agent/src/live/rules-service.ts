@@ -82,7 +82,8 @@ export class RulesService {
       const entries = [...this.entries()];
       const result = notrackImpact(rule.spec, { flows: entries.map((e) => e.flow), rulesets, listeners, sampleLimit: 20 });
       const now = Date.now();
-      const sample = result.matched.map((flow) => entries.find((e) => e.flow === flow)).filter((e): e is MirrorEntry => e !== undefined);
+      const sampled = new Set<object>(result.matched);
+      const sample = entries.filter((e) => sampled.has(e.flow));
       impact = {
         matchedCount: result.matchedCount,
         matchedByFamily: result.matchedByFamily,
