@@ -68,7 +68,9 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
   }
 
   const http = createServer(app);
-  const io = new SocketServer(http, { maxHttpBufferSize: 1_000_000, serveClient: false });
+  // Pings every 10 s, dead after 5 s more: a silently cut agent is shown offline within 15 s, not
+  // Socket.IO's default 45 s.
+  const io = new SocketServer(http, { maxHttpBufferSize: 1_000_000, serveClient: false, pingInterval: 10_000, pingTimeout: 5_000 });
   const stopHistory = recordHistory(registry, store, config.history, logger);
   liveUsers.attach(io);
   const browsers = attachBrowserNamespace(io, { sessions, registry, allowedOrigins: config.allowedOrigins, links, store, logger });
