@@ -81,6 +81,8 @@ export interface NetnsAgent {
   ns: Netns;
   agent: ChildProcess;
   auditFile: string;
+  /** The namespace-side port the agent dials to reach the dashboard (cut it to cut the agent off). */
+  dashboardPort: number;
   /** Starts another agent process with the same arguments (after the first one was killed). */
   respawn(): ChildProcess;
 }
@@ -97,5 +99,5 @@ export async function agentInNetns(dash: TestDashboard, cleanups: Cleanups, extr
     cleanups.add(() => stop(child));
     return child;
   };
-  return { ns, agent: spawnAgent(), auditFile, respawn: spawnAgent };
+  return { ns, agent: spawnAgent(), auditFile, dashboardPort: bridge.nsPort, respawn: spawnAgent };
 }

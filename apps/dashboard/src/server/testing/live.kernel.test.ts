@@ -1,49 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import type { Ack, DeleteResult, EventBatch, HostSummary, WindowResult } from '@ctscope/protocol';
-import { generateTraffic, skipKernelTests, type Netns } from '@ctscope/testkit';
-import type { Socket } from 'socket.io-client';
+import type { DeleteResult, EventBatch, WindowResult } from '@ctscope/protocol';
+import { generateTraffic, skipKernelTests } from '@ctscope/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashPassword } from '../auth/passwords';
-import { Cleanups, agentInNetns, browserSocket, nextSample, stop, type NetnsAgent } from './agent-harness';
-import { startTestDashboard, type TestDashboard } from './test-dashboard';
+import { Cleanups, browserSocket, nextSample, stop } from './agent-harness';
+import { cliLines, hostState, onlineAgent as startOnlineAgent, request, unwrap, windowSpec } from './live-harness';
 
 const cleanups = new Cleanups();
 afterEach(() => cleanups.run());
-
-const request = <T>(socket: Socket, event: string, payload: unknown) =>
-  socket.timeout(20_000).emitWithAck(event, payload) as Promise<Ack<T>>;
-
-function unwrap<T>(ack: Ack<T>): T {
-  if (!ack.ok) throw new Error(`${ack.code}: ${ack.message}`);
-  return ack.data;
-}
-
-/** Lines of `conntrack -L` for these arguments (the summary line goes to stderr). */
-async function cliLines(ns: Netns, args: string[]): Promise<string[]> {
-  const { stdout } = await ns.conntrack(['-L', ...args]);
-  return stdout.split('\n').filter((line) => line.trim().length > 0);
-}
-
-async function onlineAgent(extraArgs: string[] = [], hooks = true): Promise<{ dash: TestDashboard; browser: Socket; ns: Netns; auditFile: string; hostId: string; agent: NetnsAgent }> {
-  const dash = await startTestDashboard();
-  cleanups.add(() => dash.close());
-  const browser = await browserSocket(dash, cleanups);
-  const agent = await agentInNetns(dash, cleanups, extraArgs, hooks);
-  await nextSample(browser, 0);
-  return { dash, browser, ns: agent.ns, auditFile: agent.auditFile, hostId: dash.server.localAgent.hostId, agent };
-}
-
-const hostState = (socket: Socket, online: boolean) =>
-  new Promise<void>((resolve) => {
-    const onChanged = (host: HostSummary) => {
-      if (host.online !== online) return;
-      socket.off('host:changed', onChanged);
-      resolve();
-    };
-    socket.on('host:changed', onChanged);
-  });
-
-const windowSpec = (query: string) => ({ query, sort: { column: 'id', desc: false }, offset: 0, limit: 100 });
+const onlineAgent = (extraArgs: string[] = [], hooks = true) => startOnlineAgent(cleanups, extraArgs, hooks);
 
 describe.skipIf(skipKernelTests())('live table over the dashboard, real kernel', () => {
   it('a window subscription receives a new connection within a second', async () => {
