@@ -27,13 +27,30 @@ export interface BrowserRequestDeps {
   logger: Logger;
 }
 
-const CHANGES: ReadonlySet<Name> = new Set(['flows:delete', 'flows:deleteMatching', 'flows:flush', 'rules:apply', 'rules:remove', 'sysctl:apply', 'sysctl:persist']);
+/** Requests that change a host, with the action their audit rows carry. */
+const CHANGE_ACTIONS: Partial<Record<Name, string>> = {
+  'flows:delete': 'conntrack.delete',
+  'flows:deleteMatching': 'conntrack.delete-matching',
+  'flows:flush': 'conntrack.flush',
+  'rules:apply': 'rules.apply',
+  'rules:remove': 'rules.remove',
+  'sysctl:apply': 'sysctl.set',
+  'sysctl:persist': 'sysctl.persist',
+};
+export const CHANGE_REQUESTS = Object.keys(CHANGE_ACTIONS) as Name[];
 
 /** Changes that outlive a reboot: admins only. */
 const ADMIN_ONLY: ReadonlySet<Name> = new Set(['sysctl:persist']);
 
 /** Roles that may change a host; viewers only look. */
 export const canChange = (role: SessionUser['role']): boolean => role === 'admin' || role === 'operator';
+
+/** Why this role may not make this request, or null when it may. */
+function refusalFor(name: Name, role: SessionUser['role']): string | null {
+  if (ADMIN_ONLY.has(name) && role !== 'admin') return 'only admins may persist settings to the host\'s files; an admin can do it from this page';
+  if (CHANGE_ACTIONS[name] && !canChange(role)) return 'viewers cannot change hosts; ask an admin for the operator role';
+  return null;
+}
 
 /** The browser's requests about hosts' tables: windows, event streams, aggregates, history and deletes. */
 export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserRequestDeps): void {
@@ -43,16 +60,10 @@ export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserReques
   const on = <N extends Name>(name: N, handle: (payload: z.infer<Schemas[N]>) => Promise<Ack<unknown>> | Ack<unknown> | void) => {
     socket.on(name as never, ((payload: unknown, ack: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (a: Ack<unknown>) => void) : () => undefined;
+      const refusal = refusalFor(name, user().role);
+      if (refusal) return refuse(name, payload, refusal, reply);
       const parsed = browserToServerSchemas[name].safeParse(payload);
       if (!parsed.success) return reply(fail(ErrorCode.BadRequest, describeZodError(parsed.error)));
-      if (ADMIN_ONLY.has(name) && user().role !== 'admin') {
-        logger.warn({ user: user().username, request: name }, 'refused an admin-only change');
-        return reply(fail(ErrorCode.Forbidden, 'only admins may persist settings to the host\'s files; an admin can do it from this page'));
-      }
-      if (CHANGES.has(name) && !canChange(user().role)) {
-        logger.warn({ user: user().username, request: name }, 'refused a change from a viewer');
-        return reply(fail(ErrorCode.Forbidden, 'viewers cannot change hosts; ask an admin for the operator role'));
-      }
       Promise.resolve()
         .then(() => handle(parsed.data as z.infer<Schemas[N]>))
         .then((answer) => answer && reply(answer))
@@ -61,6 +72,18 @@ export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserReques
           reply(fail(ErrorCode.Internal, `${name} failed; see the dashboard log`));
         });
     }) as never);
+  };
+
+  /** A refused change is logged and audited (as an error) before the browser hears no. */
+  const refuse = (name: Name, payload: unknown, message: string, reply: (a: Ack<unknown>) => void) => {
+    const hostId = typeof payload === 'object' && payload !== null && typeof (payload as { hostId?: unknown }).hostId === 'string' ? (payload as { hostId: string }).hostId.slice(0, 128) : 'unknown';
+    logger.warn({ user: user().username, role: user().role, request: name, hostId }, 'refused a change');
+    try {
+      store.appendAudit({ at: Date.now(), actor: user().username, action: CHANGE_ACTIONS[name] ?? name, target: hostId, detail: { refused: message }, result: 'error' });
+    } catch (err) {
+      logger.error({ err }, 'could not audit a refused change');
+    }
+    reply(fail(ErrorCode.Forbidden, message));
   };
 
   const actor = () => ({ user: user().username, role: user().role });

@@ -3,6 +3,7 @@ import type { DeleteResult, EventBatch, WindowResult } from '@ctscope/protocol';
 import { generateTraffic, skipKernelTests } from '@ctscope/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashPassword } from '../auth/passwords';
+import { CHANGE_REQUESTS } from '../sockets/browser-requests';
 import { Cleanups, browserSocket, nextSample, stop } from './agent-harness';
 import { cliLines, hostState, onlineAgent as startOnlineAgent, request, unwrap, windowSpec } from './live-harness';
 
@@ -144,22 +145,38 @@ describe.skipIf(skipKernelTests())('live table over the dashboard, real kernel',
     expect(names).not.toContain('hooks-inactive');
   });
 
-  it('refuses changes from a viewer and changes nothing', async () => {
+  it('refuses every change from a viewer, changes nothing and audits each attempt', async () => {
     const { dash, ns, hostId, auditFile } = await onlineAgent();
     dash.server.store.createUser('vera', await hashPassword('viewer password 1'), 'viewer');
+    dash.server.store.createUser('otto', await hashPassword('operator password 1'), 'operator');
     const viewer = await browserSocket(dash, cleanups, await dash.login('vera', 'viewer password 1'));
+    const operator = await browserSocket(dash, cleanups, await dash.login('otto', 'operator password 1'));
     await generateTraffic(ns, { udp: 5 });
     const before = (await cliLines(ns, [])).length;
-    for (const [event, payload] of [
-      ['flows:deleteMatching', { hostId, query: 'udp', dryRun: true }],
-      ['flows:flush', { hostId, confirmCount: before }],
-      ['flows:delete', { hostId, keys: ['x'] }],
-    ] as const) {
-      const ack = await request(viewer, event, payload);
-      expect(ack).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    const rulesBefore = (await ns.exec('nft', ['list', 'ruleset'])).stdout;
+    const valid: Record<string, unknown> = {
+      'flows:deleteMatching': { hostId, query: 'udp', dryRun: false, confirmCount: before },
+      'flows:flush': { hostId, confirmCount: before },
+      'flows:delete': { hostId, keys: ['x'] },
+      'rules:apply': { hostId, spec: { kind: 'notrack', protocol: 'udp', ports: '53', role: 'server' }, withCompanions: false },
+      'rules:remove': { hostId, all: true },
+      'sysctl:apply': { hostId, changes: [{ name: 'net.netfilter.nf_conntrack_tcp_timeout_established', value: 3600 }], freeIdle: false },
+      'sysctl:persist': { hostId, values: [{ name: 'net.netfilter.nf_conntrack_tcp_timeout_established', value: 3600 }], mode: 'merge' },
+    };
+    for (const event of CHANGE_REQUESTS) {
+      expect(await request(viewer, event, valid[event] ?? { hostId }), event).toMatchObject({ ok: false, code: 'FORBIDDEN' });
     }
+    expect(await request(operator, 'sysctl:persist', valid['sysctl:persist'])).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+
     expect((await cliLines(ns, [])).length).toBe(before);
+    expect((await ns.exec('nft', ['list', 'ruleset'])).stdout).toBe(rulesBefore);
     await expect(readFile(auditFile, 'utf8')).resolves.toBe('');
-    expect(dash.server.store.listAudit(10)).toEqual([]);
+    const audit = dash.server.store.listAudit(20);
+    expect(audit).toHaveLength(CHANGE_REQUESTS.length + 1);
+    expect(audit.every((row) => row.result === 'error' && row.target === hostId && (row.detail as { refused?: string }).refused)).toBe(true);
+    expect(audit.filter((row) => row.actor === 'vera').map((row) => row.action).sort()).toEqual(
+      ['conntrack.delete', 'conntrack.delete-matching', 'conntrack.flush', 'rules.apply', 'rules.remove', 'sysctl.persist', 'sysctl.set'],
+    );
+    expect(audit[0]).toMatchObject({ actor: 'otto', action: 'sysctl.persist' });
   });
 });
