@@ -27,7 +27,7 @@ async function cutPort(ns: Netns, port: number): Promise<() => Promise<void>> {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.skipIf(skipKernelTests())('reliability, real kernel', () => {
-  it('a network cut: offline within 20 s (pings every 10 s, 5 s grace), agent memory bounded meanwhile, back and in sync once restored', { timeout: 180_000 }, async () => {
+  it('a network cut: offline within 20 s (pings every 10 s, 5 s grace), agent memory bounded meanwhile, back and in sync once restored', { timeout: SOAK ? 600_000 : 180_000 }, async () => {
     const { browser, ns, hostId, agent } = await onlineAgent(cleanups);
     const pid = agent.agent.pid ?? NaN;
     const opened = unwrap(await request<{ subId: string; result: WindowResult }>(browser, 'window:subscribe', { hostId, spec: windowSpec('udp') }));
@@ -77,7 +77,7 @@ describe.skipIf(skipKernelTests())('reliability, real kernel', () => {
     expect(result.total).toBeGreaterThan(cutSeconds * 50);
   });
 
-  it('serves 50 browsers at once: every one gets the new connection in its window', { timeout: 120_000 }, async () => {
+  it(`serves ${SOAK ? 200 : 50} browsers at once: every one gets the new connection in its window`, { timeout: 120_000 }, async () => {
     const { dash, ns, hostId } = await onlineAgent(cleanups);
     const count = SOAK ? 200 : 50;
     const cookie = await dash.login();
