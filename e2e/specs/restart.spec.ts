@@ -2,6 +2,7 @@ import { expect, test } from '../fixtures/stack';
 import { kernelEntries, loginAsAdmin, numberIn } from './support';
 
 test('a dashboard restart keeps the session, the agent reconnects and the open page goes on updating', async ({ page, stack }) => {
+  test.setTimeout(180_000); // two dashboard start-ups
   await loginAsAdmin(page, stack, '/connections');
   const total = page.getByTestId('match-total');
   const query = page.getByRole('combobox', { name: 'Filter' });
