@@ -22,6 +22,7 @@ import { FlowTableView } from './flow-table';
 import { QueryBar } from './query-bar';
 import { useFlowTable } from './use-flow-table';
 import { useFlowWindow } from './use-flow-window';
+import { WindowExport } from './window-export';
 import { WindowStatus } from './window-status';
 
 /** Rows the browser asks the agent for around the scroll position. */
@@ -177,6 +178,7 @@ export function ConnectionsExplorer({ initialHost, initialQuery, initialSort }: 
                 {paused ? 'Resume' : 'Pause'}
               </button>
               <ColumnChooser table={table} />
+              <WindowExport result={result} hostId={hostId} spec={spec} columnIds={table.getVisibleLeafColumns().map((c) => c.id)} />
               {mayChange && (
                 <>
                   <button type="button" className="danger-outline" disabled={selectedKeys.length === 0} onClick={() => setDialog('selected')}>

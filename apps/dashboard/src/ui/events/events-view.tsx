@@ -3,6 +3,7 @@
 import { EVENT_TYPES, type EventStreamSpec, type WireEventType } from '@ctscope/protocol';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { formatCount } from '../format';
+import { exportFileName } from '../export/file-name';
 import { downloadText } from '../flow-format';
 import { HostBar } from '../live/host-bar';
 import { NoHosts } from '../live/no-hosts';
@@ -82,7 +83,6 @@ export function EventsView({ initialHost, initialQuery, initialTypes }: EventsVi
 
   const queryError: QueryError | null = !check.ok ? { message: check.message, start: check.start, end: check.end } : stream.error?.code === 'BAD_REQUEST' ? { message: stream.error.message } : null;
   const otherError = stream.error && stream.error.code !== 'BAD_REQUEST' ? stream.error : null;
-  const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
   const counts = useMemo(() => {
     const byType: Record<WireEventType, number> = { NEW: 0, UPDATE: 0, DESTROY: 0 };
     for (const item of stream.items) if (item.kind === 'event') byType[item.type]++;
@@ -157,10 +157,13 @@ export function EventsView({ initialHost, initialQuery, initialTypes }: EventsVi
               <button type="button" className="secondary" onClick={stream.clear} disabled={stream.items.length === 0}>
                 Clear
               </button>
-              <button type="button" className="secondary" disabled={stream.items.length === 0} onClick={() => downloadText(`ctscope-events-${hostId ?? 'host'}-${stamp()}.jsonl`, toJsonLines(stream.items), 'application/x-ndjson')}>
+              <span className="muted small export-scope" title="Exports exactly the events on screen (the page keeps the newest ones only)">
+                Export the {formatCount(events)} on screen:
+              </span>
+              <button type="button" className="secondary" disabled={stream.items.length === 0} onClick={() => downloadText(exportFileName('events', hostId, 'jsonl'), toJsonLines(stream.items), 'application/x-ndjson')}>
                 Export JSON lines
               </button>
-              <button type="button" className="secondary" disabled={stream.items.length === 0} onClick={() => downloadText(`ctscope-events-${hostId ?? 'host'}-${stamp()}.csv`, toCsv(stream.items), 'text/csv')}>
+              <button type="button" className="secondary" disabled={stream.items.length === 0} onClick={() => downloadText(exportFileName('events', hostId, 'csv'), toCsv(stream.items), 'text/csv')}>
                 Export CSV
               </button>
             </div>

@@ -1,12 +1,7 @@
+import { csvDocument, type CsvValue } from '../export/csv';
 import type { EventItem } from './event-buffer';
 
 const CSV_COLUMNS = ['at', 'type', 'proto', 'src', 'sport', 'dst', 'dport', 'reply_src', 'reply_sport', 'reply_dst', 'reply_dport', 'state', 'status', 'timeout', 'mark', 'zone', 'id', 'dropped', 'key'] as const;
-
-function csvCell(value: string | number | undefined): string {
-  if (value === undefined) return '';
-  const text = String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 /** Oldest first, one JSON object a line; a capped stretch is a `{"dropped":N}` line where it happened. */
 export function toJsonLines(items: readonly EventItem[]): string {
@@ -19,15 +14,15 @@ export function toJsonLines(items: readonly EventItem[]): string {
 
 /** Oldest first, one row an event; a capped stretch is a row of type DROPPED with its count. */
 export function toCsv(items: readonly EventItem[]): string {
-  const lines = [CSV_COLUMNS.join(',')];
+  const rows: CsvValue[][] = [];
   for (const item of [...items].reverse()) {
     const at = new Date(item.at).toISOString();
     if (item.kind === 'dropped') {
-      lines.push(CSV_COLUMNS.map((c) => (c === 'at' ? at : c === 'type' ? 'DROPPED' : c === 'dropped' ? String(item.count) : '')).join(','));
+      rows.push(CSV_COLUMNS.map((c) => (c === 'at' ? at : c === 'type' ? 'DROPPED' : c === 'dropped' ? item.count : undefined)));
       continue;
     }
     const { flow } = item;
-    const row: Record<(typeof CSV_COLUMNS)[number], string | number | undefined> = {
+    const row: Record<(typeof CSV_COLUMNS)[number], CsvValue> = {
       at,
       type: item.type,
       proto: flow.proto,
@@ -48,7 +43,7 @@ export function toCsv(items: readonly EventItem[]): string {
       dropped: undefined,
       key: flow.key,
     };
-    lines.push(CSV_COLUMNS.map((c) => csvCell(row[c])).join(','));
+    rows.push(CSV_COLUMNS.map((c) => row[c]));
   }
-  return `${lines.join('\n')}\n`;
+  return csvDocument(CSV_COLUMNS, rows);
 }
