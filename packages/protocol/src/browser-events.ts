@@ -43,6 +43,7 @@ import {
   type SysctlPreview,
   type SysctlStateWire,
 } from './sysctl';
+import { fleetHistoryRequestSchema, type FleetHistory, type FleetRange } from './fleet';
 import { historyRequestSchema, statsSampleSchema, type HistoryPoint, type StatsSample } from './stats';
 
 /** Socket.IO namespace browsers connect to (session cookie required). */
@@ -80,6 +81,8 @@ export interface BrowserToServerEvents {
   'stats:history': (payload: OnHost<{ since: number }>, ack: AckCallback<HistoryPoint[]>) => void;
   /** Longer history kept by the dashboard at reduced resolution (survives restarts and offline agents). */
   'host:history': (payload: OnHost<{ since: number }>, ack: AckCallback<HistoryPoint[]>) => void;
+  /** Every host's stored history summed over time buckets (the overview's fleet charts). */
+  'fleet:history': (payload: { range: FleetRange }, ack: AckCallback<FleetHistory>) => void;
   'flows:delete': (payload: OnHost<DeleteFlowsRequest>, ack: AckCallback<DeleteResult>) => void;
   'flows:deleteMatching': (payload: OnHost<DeleteMatchingRequest>, ack: AckCallback<DeleteResult>) => void;
   'flows:flush': (payload: OnHost<FlushRequest>, ack: AckCallback<DeleteResult>) => void;
@@ -111,6 +114,7 @@ export const browserToServerSchemas = {
   'flows:aggregate': aggregateRequestSchema.extend(onHost),
   'stats:history': historyRequestSchema.extend(onHost),
   'host:history': historyRequestSchema.extend(onHost),
+  'fleet:history': fleetHistoryRequestSchema,
   'flows:delete': deleteFlowsRequestSchema.extend(onHost),
   'flows:deleteMatching': z.intersection(deleteMatchingRequestSchema, z.object(onHost)),
   'flows:flush': flushRequestSchema.extend(onHost),

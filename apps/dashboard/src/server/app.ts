@@ -73,7 +73,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
   const io = new SocketServer(http, { maxHttpBufferSize: 1_000_000, serveClient: false, pingInterval: 10_000, pingTimeout: 5_000 });
   const stopHistory = recordHistory(registry, store, config.history, logger);
   liveUsers.attach(io);
-  const browsers = attachBrowserNamespace(io, { sessions, registry, allowedOrigins: config.allowedOrigins, links, store, logger });
+  const browsers = attachBrowserNamespace(io, { sessions, registry, allowedOrigins: config.allowedOrigins, links, store, logger, historyStepMs: config.history.stepMs });
   attachAgentNamespace(io, { store, registry, links, relay: browsers.relay, logger });
   // Socket.IO's default namespace is not used: refuse it so nothing can connect there.
   io.of('/').use((_socket, nextFn) => nextFn(new Error('use the /agents or /browsers namespace')));

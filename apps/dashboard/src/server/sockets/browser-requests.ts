@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { AgentLinks } from '../hosts/agent-links';
+import { fleetHistory } from '../hosts/fleet-history';
 import type { Store } from '../store/types';
 import type { SubscriptionRelay } from './subscription-relay';
 
@@ -25,6 +26,8 @@ export interface BrowserRequestDeps {
   relay: SubscriptionRelay;
   store: Store;
   logger: Logger;
+  /** Spacing of the stored history points (the fleet charts' finest step). */
+  historyStepMs: number;
 }
 
 /** Requests that change a host, with the action their audit rows carry. */
@@ -54,7 +57,7 @@ function refusalFor(name: Name, role: SessionUser['role']): string | null {
 
 /** The browser's requests about hosts' tables: windows, event streams, aggregates, history and deletes. */
 export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserRequestDeps): void {
-  const { links, relay, store, logger } = deps;
+  const { links, relay, store, logger, historyStepMs } = deps;
   const user = () => socket.data.user;
 
   const on = <N extends Name>(name: N, handle: (payload: z.infer<Schemas[N]>) => Promise<Ack<unknown>> | Ack<unknown> | void) => {
@@ -138,6 +141,7 @@ export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserReques
   on('flows:aggregate', ({ hostId, query, top }) => links.request(hostId, 'flows:aggregate', { query, top }));
   on('stats:history', ({ hostId, since }) => links.request(hostId, 'stats:history', { since }));
   on('host:history', ({ hostId, since }) => ok(store.listHistory(hostId, since, 50_000)));
+  on('fleet:history', async ({ range }) => ok(await fleetHistory(store, range, historyStepMs)));
   on('flows:delete', ({ hostId, keys }) =>
     change(hostId, 'conntrack.delete', { keys }, () => links.request(hostId, 'flows:delete', { keys, actor: actor() })),
   );
