@@ -2,6 +2,7 @@
 
 import type { ReactNode } from 'react';
 import { useSessionUser } from './live/use-session-user';
+import { ThemeToggle } from './theme/theme-toggle';
 
 async function logout() {
   await fetch('/api/auth/logout', { method: 'POST' }).catch(() => undefined);
@@ -38,6 +39,7 @@ export function AppHeader({ current = 'overview', actions }: { current?: Section
         ))}
       </nav>
       {actions && <div className="header-actions">{actions}</div>}
+      <ThemeToggle />
       {user && (
         <a href="/account" className="header-user" aria-current={current === 'account' ? 'page' : undefined} title="Your account">
           {user.username} <span className="role-chip">{user.role}</span>

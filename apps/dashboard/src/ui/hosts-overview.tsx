@@ -1,29 +1,26 @@
 'use client';
 
 import { CopyCommand } from './copy-command';
+import { FleetOverview } from './fleet/fleet-overview';
 import { HostCard } from './host-card';
+import { CONNECTION_TEXT, useLiveSocket } from './live/use-live-socket';
 import { useHosts } from './use-hosts';
 
-const CONNECTION_TEXT = {
-  connecting: 'Connecting to the dashboard…',
-  live: 'Live',
-  reconnecting: 'Connection lost; reconnecting…',
-  refused: 'The dashboard refused this page',
-} as const;
-
 export function HostsOverview() {
-  const { connection, error, hosts, history } = useHosts();
+  const live = useLiveSocket();
+  const { error, hosts, history } = useHosts(live);
+  const problem = error ?? live.error;
   return (
-    <section aria-labelledby="hosts-title">
+    <>
       <div className="section-header">
-        <h1 id="hosts-title">Hosts</h1>
-        <span className={`connection connection-${connection}`} role="status">
-          {CONNECTION_TEXT[connection]}
+        <h1 id="hosts-title">Overview</h1>
+        <span className={`connection connection-${live.connection}`} role="status">
+          {CONNECTION_TEXT[live.connection]}
         </span>
       </div>
-      {error && (
+      {problem && (
         <p className="error" role="alert">
-          {error}
+          {problem}
         </p>
       )}
       {hosts === null ? (
@@ -37,8 +34,18 @@ export function HostsOverview() {
           <CopyCommand command={`sudo npx ctscope agent --dashboard ${typeof window === 'undefined' ? 'URL' : window.location.origin} --token-file /etc/ctscope/agent.token`} />
         </div>
       ) : (
-        hosts.map((host) => <HostCard key={host.id} host={host} history={history[host.id] ?? []} />)
+        <>
+          <FleetOverview live={live} hosts={hosts} />
+          <section aria-labelledby="hosts-title-list">
+            <h2 id="hosts-title-list" className="hosts-heading">
+              Hosts
+            </h2>
+            {hosts.map((host) => (
+              <HostCard key={host.id} host={host} history={history[host.id] ?? []} />
+            ))}
+          </section>
+        </>
       )}
-    </section>
+    </>
   );
 }

@@ -1,31 +1,18 @@
 'use client';
 
-import {
-  BROWSER_NAMESPACE,
-  PROTOCOL_VERSION,
-  ackSchema,
-  hostListSchema,
-  serverToBrowserSchemas,
-  type BrowserToServerEvents,
-  type HostSummary,
-  type ServerToBrowserEvents,
-} from '@ctscope/protocol';
+import { hostListSchema, serverToBrowserSchemas, type HostSummary } from '@ctscope/protocol';
 import { useEffect, useState } from 'react';
-import { io, type Socket } from 'socket.io-client';
+import { ask } from './live/browser-socket';
+import type { LiveSocket } from './live/use-live-socket';
 
 /** Points of count history kept per host in the browser (5 minutes at 1 Hz). */
 export const HISTORY_POINTS = 300;
 
-export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'refused';
-
 export interface HostsState {
-  connection: ConnectionState;
   error: string | null;
   hosts: HostSummary[] | null;
   history: Record<string, number[]>;
 }
-
-const listAckSchema = ackSchema(hostListSchema);
 
 function pushBounded(points: number[] | undefined, value: number): number[] {
   const next = points ? points.slice(-(HISTORY_POINTS - 1)) : [];
@@ -33,38 +20,20 @@ function pushBounded(points: number[] | undefined, value: number): number[] {
   return next;
 }
 
-/** Live host list over the browsers namespace; every payload is parsed before use. */
-export function useHosts(): HostsState {
-  const [state, setState] = useState<HostsState>({ connection: 'connecting', error: null, hosts: null, history: {} });
+/** Live host list with each host's recent counts, over the page's socket; every payload is parsed before use. */
+export function useHosts(live: LiveSocket): HostsState {
+  const [state, setState] = useState<HostsState>({ error: null, hosts: null, history: {} });
+  const { socket, generation } = live;
 
   useEffect(() => {
-    const socket: Socket<ServerToBrowserEvents, BrowserToServerEvents> = io(BROWSER_NAMESPACE, {
-      auth: { protocolVersion: PROTOCOL_VERSION },
-      transports: ['websocket'],
-      withCredentials: true,
+    if (!socket || generation === 0) return;
+    let active = true;
+    void ask(hostListSchema, (reply) => socket.emit('hosts:list', {}, reply)).then((answer) => {
+      if (!active) return;
+      if (answer.ok) setState((s) => ({ ...s, hosts: answer.data, error: null }));
+      else setState((s) => ({ ...s, error: answer.message }));
     });
-    const refresh = () =>
-      socket.emit('hosts:list', {}, (raw) => {
-        const ack = listAckSchema.safeParse(raw);
-        if (!ack.success) return setState((s) => ({ ...s, error: 'the dashboard sent an unexpected host list' }));
-        const result = ack.data;
-        if (result.ok) setState((s) => ({ ...s, hosts: result.data, error: null }));
-        else setState((s) => ({ ...s, error: result.message }));
-      });
-    socket.on('connect', () => {
-      setState((s) => ({ ...s, connection: 'live', error: null }));
-      refresh();
-    });
-    socket.on('disconnect', () => setState((s) => ({ ...s, connection: 'reconnecting' })));
-    socket.on('connect_error', (err) => {
-      const data = (err as Error & { data?: { code?: string; message?: string } }).data;
-      if (data?.code === 'UNAUTHENTICATED') {
-        window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname)}`);
-        return;
-      }
-      setState((s) => ({ ...s, connection: socket.active ? 'reconnecting' : 'refused', error: data?.message ?? null }));
-    });
-    socket.on('host:changed', (raw) => {
+    const changed = (raw: unknown) => {
       const parsed = serverToBrowserSchemas['host:changed'].safeParse(raw);
       if (!parsed.success) return;
       const host = parsed.data;
@@ -73,8 +42,8 @@ export function useHosts(): HostsState {
         const known = hosts.some((h) => h.id === host.id);
         return { ...s, hosts: known ? hosts.map((h) => (h.id === host.id ? host : h)) : [...hosts, host] };
       });
-    });
-    socket.on('host:sampled', (raw) => {
+    };
+    const sampled = (raw: unknown) => {
       const parsed = serverToBrowserSchemas['host:sampled'].safeParse(raw);
       if (!parsed.success) return;
       const { hostId, sample } = parsed.data;
@@ -83,11 +52,15 @@ export function useHosts(): HostsState {
         hosts: (s.hosts ?? []).map((h) => (h.id === hostId ? { ...h, online: true, latest: sample, lastSeen: Date.now() } : h)),
         history: { ...s.history, [hostId]: pushBounded(s.history[hostId], sample.count) },
       }));
-    });
-    return () => {
-      socket.close();
     };
-  }, []);
+    socket.on('host:changed', changed);
+    socket.on('host:sampled', sampled);
+    return () => {
+      active = false;
+      socket.off('host:changed', changed);
+      socket.off('host:sampled', sampled);
+    };
+  }, [socket, generation]);
 
   return state;
 }

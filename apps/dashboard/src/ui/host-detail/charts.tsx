@@ -1,15 +1,32 @@
 'use client';
 
-import type { HistoryPoint } from '@ctscope/protocol';
+import { FLEET_TROUBLE_KEYS, type EventRates, type FleetTroubleKey } from '@ctscope/protocol';
 import { useMemo } from 'react';
 import type uPlot from 'uplot';
+import { EVENT_SERIES, TROUBLE_SERIES } from './chart-series';
 import { TimeChart } from './time-chart';
 
-const seconds = (points: HistoryPoint[]) => points.map((p) => p.at / 1000);
-const pick = (points: HistoryPoint[], get: (p: HistoryPoint) => number | undefined) => points.map((p) => get(p) ?? null);
+/** What the charts draw: one host's history point or the fleet's sum. */
+export interface ChartPoint {
+  at: number;
+  count: number;
+  max: number;
+  eventRates?: EventRates | undefined;
+  rates?: Partial<Record<FleetTroubleKey, number>> | undefined;
+}
+
+const seconds = (points: readonly ChartPoint[]) => points.map((p) => p.at / 1000);
+const pick = (points: readonly ChartPoint[], get: (p: ChartPoint) => number | undefined) => points.map((p) => get(p) ?? null);
+
+interface Props {
+  points: readonly ChartPoint[];
+  max: number;
+  /** Names whose charts these are in titles and test ids ("Fleet"); none for one host. */
+  scope?: string;
+}
 
 /** The three live charts: entries vs limit, events per second, and trouble counters per second. */
-export function HostCharts({ points, max }: { points: HistoryPoint[]; max: number }) {
+export function HostCharts({ points, max, scope }: Props) {
   // The limit is drawn only when the count comes near it; otherwise it would flatten the count's line.
   const peak = points.reduce((m, p) => Math.max(m, p.count), 0);
   const showMax = max > 0 && peak * 2 >= max;
@@ -21,47 +38,21 @@ export function HostCharts({ points, max }: { points: HistoryPoint[]; max: numbe
     () => [seconds(points), pick(points, (p) => p.eventRates?.NEW), pick(points, (p) => p.eventRates?.UPDATE), pick(points, (p) => p.eventRates?.DESTROY)],
     [points],
   );
-  const trouble = useMemo<uPlot.AlignedData>(
-    () => [
-      seconds(points),
-      pick(points, (p) => p.rates?.insert_failed),
-      pick(points, (p) => p.rates?.drop),
-      pick(points, (p) => p.rates?.early_drop),
-      pick(points, (p) => p.rates?.invalid),
-      pick(points, (p) => p.rates?.search_restart),
-    ],
-    [points],
-  );
+  const trouble = useMemo<uPlot.AlignedData>(() => [seconds(points), ...FLEET_TROUBLE_KEYS.map((key) => pick(points, (p) => p.rates?.[key]))], [points]);
+  const title = (text: string) => (scope ? `${scope} ${text.toLowerCase()}` : text);
+  const testId = (name: string) => (scope ? `${scope.toLowerCase()}-${name}` : undefined);
+  const limit = scope ? 'total limit' : 'limit';
   return (
     <div className="charts">
       <TimeChart
-        title={showMax ? 'Entries' : `Entries (limit ${max.toLocaleString('en-US')}, far above)`}
+        title={showMax ? title('Entries') : `${title('Entries')} (${limit} ${max.toLocaleString('en-US')}, far above)`}
         unit="entries"
         data={entries}
-        series={showMax ? [{ label: 'count', color: '#2f6feb' }, { label: 'max', color: '#b42318', dash: true }] : [{ label: 'count', color: '#2f6feb' }]}
+        testId={testId('entries')}
+        series={showMax ? [{ label: 'count', color: '--chart-count' }, { label: 'max', color: '--chart-max', dash: true }] : [{ label: 'count', color: '--chart-count' }]}
       />
-      <TimeChart
-        title="Events per second"
-        unit="/s"
-        data={events}
-        series={[
-          { label: 'NEW', color: '#1a7f37' },
-          { label: 'UPDATE', color: '#9a6700' },
-          { label: 'DESTROY', color: '#b42318' },
-        ]}
-      />
-      <TimeChart
-        title="Trouble per second"
-        unit="/s"
-        data={trouble}
-        series={[
-          { label: 'insert_failed', color: '#b42318' },
-          { label: 'drop', color: '#7d1a12' },
-          { label: 'early_drop', color: '#d97706' },
-          { label: 'invalid', color: '#6b7280' },
-          { label: 'search_restart', color: '#7c3aed' },
-        ]}
-      />
+      <TimeChart title={title('Events per second')} unit="/s" data={events} testId={testId('events')} series={EVENT_SERIES} />
+      <TimeChart title={title('Trouble per second')} unit="/s" data={trouble} testId={testId('trouble')} series={TROUBLE_SERIES} />
     </div>
   );
 }

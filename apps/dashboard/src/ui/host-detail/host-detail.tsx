@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { formatAgo, formatCount, formatPercent, usageLevel } from '../format';
 import { HostBar } from '../live/host-bar';
 import { replaceSearchParams } from '../live/url-state';
+import { RangePicker } from '../range-picker';
 import { useHostDirectory } from '../live/use-host-directory';
 import { useLiveSocket } from '../live/use-live-socket';
 import { Breakdowns } from './breakdowns';
@@ -81,18 +82,17 @@ export function HostDetail({ hostId, initialRange = '5m' }: { hostId: string; in
         )}
       </div>
       <AlertList alerts={latest?.alerts ?? []} />
-      <div className="range-picker" role="group" aria-label="Time range">
-        {(Object.keys(RANGES) as RangeKey[]).map((key) => (
-          <button key={key} type="button" aria-pressed={range === key} onClick={() => {
-              setRange(key);
-              replaceSearchParams({ range: key === '5m' ? null : key });
-            }}>
-            {RANGES[key].label}
-          </button>
-        ))}
+      <RangePicker
+        ranges={RANGES}
+        value={range}
+        onChange={(key) => {
+          setRange(key);
+          replaceSearchParams({ range: key === '5m' ? null : key });
+        }}
+      >
         {series.loading && <span className="muted small">Loading history…</span>}
         {series.error && <span className="error small">{series.error}</span>}
-      </div>
+      </RangePicker>
       <HostCharts points={series.points} max={max} />
       {aggregates.error && <p className="error">{aggregates.error}</p>}
       {aggregates.data ? (

@@ -3,10 +3,12 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { useResolvedTheme } from '../theme/use-theme';
 
 export interface ChartSeries {
   label: string;
-  color: string;
+  /** A CSS custom property (`--chart-count`) read when the chart is drawn, so it follows the theme. */
+  color: `--${string}`;
   /** Dashed lines for limits (like the table's max). */
   dash?: boolean;
 }
@@ -18,32 +20,39 @@ interface Props {
   data: uPlot.AlignedData;
   unit: string;
   height?: number;
+  testId?: string | undefined;
 }
 
 const numberFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 
 /**
- * A canvas time-series chart (uPlot). The chart is created once per series layout and fed new data with
- * setData, so live updates redraw without re-creating DOM.
+ * A canvas time-series chart (uPlot). The chart is created once per series layout and theme and fed new
+ * data with setData, so live updates redraw without re-creating DOM.
  */
-export function TimeChart({ title, series, data, unit, height = 180 }: Props) {
+export function TimeChart({ title, series, data, unit, height = 180, testId }: Props) {
   const holder = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
-  const layout = series.map((s) => s.label).join('|');
+  const dataRef = useRef(data);
+  dataRef.current = data;
+  const theme = useResolvedTheme();
+  const layout = series.map((s) => `${s.label}:${s.color}`).join('|');
 
   useEffect(() => {
     const element = holder.current;
     if (!element) return;
+    const css = getComputedStyle(element);
+    const color = (name: string) => css.getPropertyValue(name).trim() || '#888888';
+    const axis = { stroke: color('--muted'), grid: { stroke: color('--chart-grid') }, ticks: { stroke: color('--chart-grid') } };
     const options: uPlot.Options = {
       width: Math.max(300, element.clientWidth),
       height,
       cursor: { drag: { x: true, y: false } },
       legend: { live: true },
       scales: { x: { time: true } },
-      axes: [{}, { values: (_u, ticks) => ticks.map((t) => numberFormat.format(t)), size: 72 }],
-      series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, points: { show: false }, ...(s.dash ? { dash: [6, 4] } : {}), value: (_u: uPlot, v: number | null) => (v === null ? '–' : `${numberFormat.format(v)} ${unit}`) }))],
+      axes: [axis, { ...axis, values: (_u, ticks) => ticks.map((t) => numberFormat.format(t)), size: 72 }],
+      series: [{}, ...series.map((s) => ({ label: s.label, stroke: color(s.color), width: 1.5, points: { show: false }, ...(s.dash ? { dash: [6, 4] } : {}), value: (_u: uPlot, v: number | null) => (v === null ? '–' : `${numberFormat.format(v)} ${unit}`) }))],
     };
-    const plot = new uPlot(options, data, element);
+    const plot = new uPlot(options, dataRef.current, element);
     chart.current = plot;
     const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(300, element.clientWidth), height }));
     resize.observe(element);
@@ -52,15 +61,18 @@ export function TimeChart({ title, series, data, unit, height = 180 }: Props) {
       plot.destroy();
       chart.current = null;
     };
-    // Re-created only when the series layout changes; data flows in through the effect below.
-  }, [layout, height, unit]);
+    // Re-created when the series layout or the theme changes (canvas colors are fixed at creation);
+    // data flows in through the effect below.
+  }, [layout, height, unit, theme]);
 
   useEffect(() => {
     chart.current?.setData(data);
   }, [data]);
 
+  const first = data[1] ?? [];
+  const last = [...first].reverse().find((v) => v !== null && v !== undefined);
   return (
-    <figure className="chart">
+    <figure className="chart" data-testid={testId} data-points={data[0].length} data-last={last ?? undefined} data-theme-drawn={theme}>
       <figcaption>{title}</figcaption>
       <div ref={holder} className="chart-canvas" />
     </figure>
