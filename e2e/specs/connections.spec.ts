@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { expect, test } from '../fixtures/stack';
 import { kernelEntries, loginAsAdmin, numberIn, screenshotPath } from './support';
 
@@ -177,4 +178,58 @@ test('viewers see no delete controls (the server refuses their deletes too)', as
   await page.locator('.flow-row[data-key]').first().click();
   await expect(page.getByRole('complementary', { name: 'connection detail' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Delete this entry' })).toHaveCount(0);
+});
+
+test('export writes the loaded window: the visible columns as CSV, every decoded field as JSON', async ({ page, stack }) => {
+  await loginAsAdmin(page, stack, `/connections?q=${encodeURIComponent(TIME_WAIT_FILTER)}`);
+  const total = page.getByTestId('match-total');
+  await stack.traffic({ tcp: 6, udp: 3 });
+  await expect(total).toHaveText('6');
+  const rows = page.locator('.flow-row[data-key]');
+  await expect(rows).toHaveCount(6);
+  await expect(page.getByTestId('export-scope')).toHaveText('Export window: 6 rows');
+  await page.getByRole('button', { name: 'Pause' }).click();
+
+  // What the page shows, row by row, in its order.
+  const columns = (await page.locator('[role="columnheader"][data-column]').evaluateAll((heads) => heads.map((h) => h.getAttribute('data-column') ?? ''))).filter((c) => c !== 'select');
+  const shown = await rows.evaluateAll((elements) =>
+    elements
+      .map((row) => ({
+        top: row.getBoundingClientRect().top,
+        key: row.getAttribute('data-key') ?? '',
+        cells: Object.fromEntries([...row.querySelectorAll('[data-column]')].map((cell) => [cell.getAttribute('data-column') ?? '', (cell.textContent ?? '').trim()])),
+      }))
+      .sort((a, b) => a.top - b.top),
+  );
+
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export window as CSV' }).click()]);
+  expect(csv.suggestedFilename()).toMatch(/^ctscope-connections-[\w.-]+-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.csv$/);
+  const [header, ...lines] = (await readFile((await csv.path()) ?? '', 'utf8')).trim().split('\n').map((line) => line.split(','));
+  expect(header).toEqual(columns);
+  expect(lines).toHaveLength(shown.length);
+  const same = ['proto', 'src', 'sport', 'dst', 'dport', 'state', 'status'].filter((c) => columns.includes(c));
+  expect(same).toEqual(expect.arrayContaining(['proto', 'src', 'sport', 'dst', 'dport', 'state']));
+  lines.forEach((line, i) => {
+    for (const column of same) expect(line[columns.indexOf(column)], `row ${i} ${column}`).toBe(shown[i]?.cells[column]);
+  });
+
+  const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export window as JSON' }).click()]);
+  expect(json.suggestedFilename()).toMatch(/\.json$/);
+  const document = JSON.parse(await readFile((await json.path()) ?? '', 'utf8')) as {
+    query: string;
+    matching: number;
+    rows: { key: string; proto: string; state?: string; orig: { src: string; sport?: number }; reply: { src: string; dport?: number }; status: string[]; timeout?: number }[];
+  };
+  expect(document.query).toBe(TIME_WAIT_FILTER);
+  expect(document.matching).toBe(6);
+  expect(document.rows.map((r) => r.key)).toEqual(shown.map((r) => r.key));
+  // Every decoded field is there, reply direction and status flags included; the kernel lists the same ports.
+  const kernel = (await kernelEntries(stack, ['-p', 'tcp', '--state', 'TIME_WAIT'])).join('\n');
+  for (const row of document.rows) {
+    expect(row.state).toBe('TIME_WAIT');
+    expect(row.reply.dport).toBe(row.orig.sport);
+    expect(row.status).toContain('ASSURED');
+    expect(typeof row.timeout).toBe('number');
+    expect(kernel).toContain(`sport=${row.orig.sport} `);
+  }
 });

@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { expect, test } from '../fixtures/stack';
 import { loginAsAdmin, numberIn, screenshotPath } from './support';
 
-const GREEN = 'rgb(31, 157, 85)';
+const GREEN = 'rgb(26, 127, 55)';
 const BLUE = 'rgb(47, 111, 235)';
-const RED = 'rgb(209, 53, 43)';
+const RED = 'rgb(207, 34, 46)';
 
 test('live events show NEW, UPDATE and DESTROY in their colors, filter, pause and export', async ({ page, stack }) => {
   await loginAsAdmin(page, stack, '/events');
@@ -28,17 +28,26 @@ test('live events show NEW, UPDATE and DESTROY in their colors, filter, pause an
   await expect(page.locator('.event-row[data-type="DESTROY"] .event-type').first()).toHaveCSS('background-color', RED);
   await page.screenshot({ path: screenshotPath('events'), fullPage: false });
 
-  // Export what is on screen as CSV and JSON lines.
+  // Export what is on screen as CSV and JSON lines: paused, the files hold exactly the events shown.
+  await page.getByRole('button', { name: 'Pause' }).click();
   const shown = await onScreen();
+  const shownTypes = { NEW: await countOf('NEW'), UPDATE: await countOf('UPDATE'), DESTROY: await countOf('DESTROY') };
+  await expect(page.getByText(`Export the ${shown} on screen:`)).toBeVisible();
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+  expect(csv.suggestedFilename()).toMatch(/^ctscope-events-[\w.-]+-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.csv$/);
   const csvText = await readFile((await csv.path()) ?? '', 'utf8');
   const csvLines = csvText.trim().split('\n');
   expect(csvLines[0]).toBe('at,type,proto,src,sport,dst,dport,reply_src,reply_sport,reply_dst,reply_dport,state,status,timeout,mark,zone,id,dropped,key');
-  expect(csvLines.length - 1).toBeGreaterThanOrEqual(shown);
+  const csvTypes = csvLines.slice(1).map((line) => line.split(',')[1]);
+  expect(csvTypes.filter((t) => t !== 'DROPPED')).toHaveLength(shown);
+  for (const type of ['NEW', 'UPDATE', 'DESTROY'] as const) expect(csvTypes.filter((t) => t === type)).toHaveLength(shownTypes[type]);
   expect(csvText).toContain(',NEW,udp,127.0.0.1,');
   const [jsonl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON lines' }).click()]);
-  const records = (await readFile((await jsonl.path()) ?? '', 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { type?: string });
-  expect(records.filter((r) => r.type === 'NEW').length).toBeGreaterThanOrEqual(10);
+  const records = (await readFile((await jsonl.path()) ?? '', 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { type?: string; flow?: { orig: { src: string } } });
+  expect(records.filter((r) => r.type)).toHaveLength(shown);
+  expect(records.filter((r) => r.type === 'NEW')).toHaveLength(shownTypes.NEW);
+  expect(records.find((r) => r.type === 'NEW')?.flow?.orig.src).toBe('127.0.0.1');
+  await page.getByRole('button', { name: 'Resume' }).click();
 
   // A filter narrows the stream to what it names.
   const query = page.getByRole('combobox', { name: 'Filter' });

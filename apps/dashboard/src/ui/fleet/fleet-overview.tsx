@@ -57,7 +57,7 @@ export function FleetOverview({ live, hosts }: { live: LiveSocket; hosts: readon
         {fleet.error && <span className="error small">{fleet.error}</span>}
         {stepSeconds !== null && (
           <span className="muted small" data-testid="fleet-step">
-            summed over {formatCount(last?.hosts ?? 0)} hosts · one point per {stepSeconds < 60 ? `${stepSeconds} s` : `${stepSeconds / 60} min`}
+            summed over {formatCount(last?.hosts ?? 0)} {last?.hosts === 1 ? 'host' : 'hosts'} · one point per {stepSeconds < 60 ? `${stepSeconds} s` : `${stepSeconds / 60} min`}
           </span>
         )}
       </RangePicker>

@@ -35,6 +35,7 @@ export function FleetTable({ hosts }: { hosts: readonly HostSummary[] }) {
             <tr key={host.id} data-host-id={host.id}>
               <th scope="row">
                 <a href={`/hosts/${encodeURIComponent(host.id)}`}>{host.hostname}</a>
+                {host.id !== host.hostname && <span className="muted small host-id"> {host.id}</span>}
               </th>
               <td>
                 <span className={`badge ${host.online ? 'badge-online' : 'badge-offline'}`}>{host.online ? 'online' : 'offline'}</span>
