@@ -13,6 +13,7 @@ const READS = [
   'flows:aggregate',
   'stats:history',
   'host:history',
+  'fleet:history',
   'rules:detect',
   'rules:preview',
   'rules:list',
