@@ -94,7 +94,7 @@ describe('hostile browser sockets', { timeout: 30_000 }, () => {
   });
 });
 
-describe('password guessing', () => {
+describe('password guessing', { timeout: 30_000 }, () => {
   const login = (username: string, password: string) =>
     fetch(`${dash.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
 
