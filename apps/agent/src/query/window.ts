@@ -2,6 +2,7 @@ import type { Flow } from '@ctscope/conntrack';
 import type { WindowResult, WindowSpec } from '@ctscope/protocol';
 import { flowKey } from '../mirror/flow-key';
 import type { MirrorEntry } from '../mirror/mirror';
+import { selectNth, sortRange } from './select';
 import { ADDRESS_COLUMNS, SORT_KEYS, compareAddresses } from './sort-keys';
 import { toWireFlow } from './wire-flow';
 
@@ -127,26 +128,35 @@ function deepRows(input: WindowInput, now: number, compareParts: ComparePartsFn)
 }
 
 /**
- * Rows [offset, end) of the full order without sorting every match with the comparator: a native sort
- * of the bare keys finds the key range the window covers, and only entries in that range are sorted.
+ * Rows [offset, end) of the full order without sorting every match: quickselect on the bare keys finds
+ * the key range the window covers, and among the entries in that range (ties included) only the
+ * window's positions are selected and sorted with the full comparator. Expected O(n).
  */
-function deepSlice(keys: Float64Array, desc: boolean, offset: number, end: number, compare: (a: number, b: number) => number): Uint32Array {
+export function deepSlice(keys: Float64Array, desc: boolean, offset: number, end: number, compare: (a: number, b: number) => number): Uint32Array {
   const n = keys.length;
+  // Directed keys, "missing" (NaN) as +Infinity so it sorts last in both directions.
   const directed = new Float64Array(n);
-  for (let i = 0; i < n; i++) directed[i] = desc ? -(keys[i] as number) : (keys[i] as number);
-  const sorted = Float64Array.from(directed).sort(); // numeric, NaN last
-  const lo = sorted[offset] as number;
-  const hi = sorted[end - 1] as number;
-  const inRange = (k: number) => (Number.isNaN(k) ? Number.isNaN(hi) : !Number.isNaN(lo) && k >= lo && (Number.isNaN(hi) || k <= hi));
+  for (let i = 0; i < n; i++) {
+    const k = keys[i] as number;
+    directed[i] = k !== k ? Infinity : desc ? -k : k;
+  }
+  const work = directed.slice();
+  const lo = selectNth(work, offset);
+  const hi = end - 1 > offset ? selectNth(work, end - 1, offset) : lo;
   let before = 0;
-  const candidates: number[] = [];
+  let count = 0;
   for (let i = 0; i < n; i++) {
     const k = directed[i] as number;
-    if (inRange(k)) candidates.push(i);
-    else if (!Number.isNaN(k) && (Number.isNaN(lo) || k < lo)) before++;
+    if (k < lo) before++;
+    else if (k <= hi) count++;
   }
-  candidates.sort(compare);
-  return Uint32Array.from(candidates.slice(offset - before, end - before));
+  const candidates = new Uint32Array(count);
+  for (let i = 0, c = 0; i < n; i++) {
+    const k = directed[i] as number;
+    if (k >= lo && k <= hi) candidates[c++] = i;
+  }
+  sortRange(candidates, offset - before, end - before, compare);
+  return candidates.slice(offset - before, end - before);
 }
 
 /** The `k` smallest of `n` items in order, using a max-heap of size k: O(n log k). */
