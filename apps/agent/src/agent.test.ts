@@ -19,6 +19,7 @@ describe('agent arguments', () => {
       auditFile: '/var/lib/ctscope/audit.jsonl',
       metrics: { host: '127.0.0.1', port: 9477 },
       metricsAllowRemote: false,
+      alertClearAfter: 60,
       paths: { procfs: '/proc', sysfs: '/sys', rootfs: '/' },
     });
   });
@@ -36,6 +37,8 @@ describe('agent arguments', () => {
     [['--dashboard', 'http://x'], /--token-file is required/],
     [['--dashboard', 'http://x', '--token-file', 'f', '--bogus'], /Unknown option '--bogus'/],
     [['--dashboard', 'http://x', '--token-file', 'f', '--interval', '0'], /interval|>=/],
+    [['--dashboard', 'http://x', '--token-file', 'f', '--alert-clear-after', '100000'], /--alert-clear-after must be between 0 and 86400/],
+    [['--dashboard', 'http://x', '--token-file', 'f', '--alert-clear-after', 'soon'], /--alert-clear-after must be a number/],
   ])('explains bad arguments %j', (argv, message) => {
     expect(() => parseAgentConfig(argv, {})).toThrow(ConfigError);
     expect(() => parseAgentConfig(argv, {})).toThrow(message);

@@ -25,6 +25,8 @@ const agentConfigSchema = z.object({
       return { host: (match[1] as string).replace(/^\[|\]$/g, ''), port };
     }),
   metricsAllowRemote: z.boolean(),
+  /** Seconds without a new increase before a rising-counter alert (drops, table full, lost events) clears. */
+  alertClearAfter: z.coerce.number({ error: '--alert-clear-after must be a number of seconds' }).min(0, '--alert-clear-after must be between 0 and 86400 seconds').max(86_400, '--alert-clear-after must be between 0 and 86400 seconds'),
   /** Where the host's procfs, sysfs and root filesystem are (a container with the host's mounted elsewhere). */
   paths: z.object({
     procfs: z.string().startsWith('/', '--path.procfs must be an absolute path'),
@@ -45,6 +47,7 @@ export const AGENT_USAGE = `usage: ctscope agent --dashboard URL --token-file FI
   --audit-file FILE   where every change this agent makes is recorded (default /var/lib/ctscope/audit.jsonl)
   --metrics HOST:PORT Prometheus /metrics and /healthz (default 127.0.0.1:9477; "off" disables)
   --metrics-allow-remote  allow --metrics on a non-loopback address
+  --alert-clear-after SECONDS  quiet time before a drop / table-full / lost-events alert clears (default 60)
   --path.procfs DIR   procfs mount (default /proc); --path.sysfs DIR (/sys); --path.rootfs DIR (/,
                       its etc/ receives sysctl.d/90-ctscope.conf and modules-load.d/ctscope.conf)
 environment: CTSCOPE_LOG_LEVEL (info)`;
@@ -65,6 +68,7 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
         'audit-file': { type: 'string', default: '/var/lib/ctscope/audit.jsonl' },
         metrics: { type: 'string', default: '127.0.0.1:9477' },
         'metrics-allow-remote': { type: 'boolean', default: false },
+        'alert-clear-after': { type: 'string', default: '60' },
         'path.procfs': { type: 'string', default: '/proc' },
         'path.sysfs': { type: 'string', default: '/sys' },
         'path.rootfs': { type: 'string', default: '/' },
@@ -83,6 +87,7 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     auditFile: values['audit-file'],
     metrics: values.metrics,
     metricsAllowRemote: values['metrics-allow-remote'],
+    alertClearAfter: values['alert-clear-after'],
     paths: { procfs: values['path.procfs'], sysfs: values['path.sysfs'], rootfs: values['path.rootfs'] },
     logLevel: env.CTSCOPE_LOG_LEVEL ?? 'info',
   });

@@ -1,7 +1,7 @@
 import type { ConntrackSource } from '@ctscope/conntrack';
 import type { AgentInfo, Aggregates, EventBatch, StatsSample, WindowResult } from '@ctscope/protocol';
 import type { Logger } from 'pino';
-import { AlertEngine, KmsgWatcher, conntrackModuleLoaded } from '../alerts';
+import { AlertEngine, KmsgWatcher, conntrackModuleLoaded, parseAlertThresholds } from '../alerts';
 import { AuditLog, changeAuditor } from '../audit';
 import type { AgentConfig } from '../config';
 import { healthReport, startMetricsServer, tally, type Tally } from '../metrics';
@@ -55,7 +55,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
   const rules = new RulesService(() => mirror.values(), auditor);
   const sysctl = new SysctlService(mirror, source, auditLog, config.paths);
 
-  const alerts = new AlertEngine();
+  const alerts = new AlertEngine(parseAlertThresholds({ quietSeconds: config.alertClearAfter }));
   const kmsg = new KmsgWatcher(logger);
   kmsg.start();
   let latest: StatsSample | null = null;
