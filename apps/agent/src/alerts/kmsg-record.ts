@@ -1,9 +1,10 @@
 /**
  * The kernel's line when the conntrack table overflows. Kernels print it as
  * "nf_conntrack: nf_conntrack: table full, dropping packet" (net_warn_ratelimited with the pr_fmt
- * prefix) and older ones as "nf_conntrack: table full, dropping packet."; both match.
+ * prefix), recent ones (6.x) name the namespace: "nf_conntrack: nf_conntrack: table full in netns
+ * 4026532246, dropping packet", and older ones print "nf_conntrack: table full, dropping packet."; all match.
  */
-export const TABLE_FULL = /nf_conntrack: (?:nf_conntrack: )?table full, dropping packet/;
+export const TABLE_FULL = /nf_conntrack: (?:nf_conntrack: )?table full(?: in netns \d+)?, dropping packet/;
 
 /** One /dev/kmsg record: "prio,seq,usec,flags[,...];message\n[ KEY=value\n...]". */
 export interface KmsgRecord {

@@ -6,6 +6,8 @@ import { KmsgWatcher, TABLE_FULL, kmsgMessage, parseKmsgRecord, type KmsgIo } fr
 const CAPTURED = {
   tableFull: '4,88512,938475629211,-;nf_conntrack: nf_conntrack: table full, dropping packet\n',
   tableFullOld: '4,1235,5678902,-;nf_conntrack: table full, dropping packet.\n',
+  // Kernel 6.18, a test namespace's table over a lowered nf_conntrack_max.
+  tableFullNetns: '4,395,36449291610,-;nf_conntrack: nf_conntrack: table full in netns 4026532246, dropping packet\n',
   withCaller: '12,90210,1234567,-,caller=C3;nf_conntrack: nf_conntrack: table full, dropping packet\n',
   continuation: '6,339,5140900,-;e1000e 0000:00:1f.6 eth0: NIC Link is Up 1000 Mbps Full Duplex\n SUBSYSTEM=net\n DEVICE=n2\n',
   escaped: '6,400,6000000,c;ctscope test:\\x09tab and \\x5c backslash\n',
@@ -23,11 +25,11 @@ describe('kernel log records', () => {
     expect(parseKmsgRecord('x,1,2,-;bad priority')).toBeNull();
   });
 
-  it('matches the table-full line in both spellings and nothing else from nf_conntrack', () => {
+  it('matches the table-full line in every spelling and nothing else from nf_conntrack', () => {
     const matches = Object.entries(CAPTURED)
       .filter(([, record]) => TABLE_FULL.test(kmsgMessage(record)))
       .map(([name]) => name);
-    expect(matches).toEqual(['tableFull', 'tableFullOld', 'withCaller']);
+    expect(matches).toEqual(['tableFull', 'tableFullOld', 'tableFullNetns', 'withCaller']);
   });
 });
 
