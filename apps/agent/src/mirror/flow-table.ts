@@ -7,8 +7,17 @@ export interface MirrorEntry {
   readonly seenAt: number;
 }
 
-type Slot = MirrorEntry | MirrorEntry[];
+/** A stored entry: its place in the dense row list and the resync generation that last saw it. */
+class Row implements MirrorEntry {
+  constructor(
+    public flow: Flow,
+    public seenAt: number,
+    public index: number,
+    public generation: number,
+  ) {}
+}
 
+type Slot = Row | Row[];
 /** Most distinct address strings kept for sharing; past it the table starts over (still correct, less sharing). */
 const MAX_INTERNED = 65_536;
 /** Distinct status combinations seen in practice are a few dozen. */
@@ -23,82 +32,128 @@ export function sameEntry(a: Flow, b: Flow): boolean {
   return a.id === b.id && a.protoNum === b.protoNum && a.zone === b.zone && sameTuple(a.orig, b.orig);
 }
 
+/** What the kernel may change during an entry's life; the rest (tuples, zone, id, protocol) never does. */
+const CHANGING = ['status', 'statusBits', 'state', 'timeout', 'mark', 'use', 'labels', 'helper', 'secctx', 'countersOrig', 'countersReply', 'timestampStart', 'timestampStop'] as const;
+
+function copyField<K extends (typeof CHANGING)[number]>(to: Flow, from: Flow, key: K): void {
+  const value = from[key];
+  if (value !== undefined) to[key] = value;
+}
+
+/**
+ * Copies what changed from a fresh report of the same entry into the stored flow, so the fresh object
+ * dies young instead of replacing a long-lived one: a resync of a large table then leaves no garbage in
+ * the old generation to grow the heap. Returns false, changing nothing, when the fresh report lacks a
+ * field the stored one has, or its reply tuple differs (the caller replaces the flow then).
+ */
+function refreshInPlace(stored: Flow, fresh: Flow): boolean {
+  for (const key of CHANGING) if (stored[key] !== undefined && fresh[key] === undefined) return false;
+  if (!sameTuple(stored.reply, fresh.reply)) return false;
+  for (const key of CHANGING) copyField(stored, fresh, key);
+  return true;
+}
+
 /**
  * The mirrored table, indexed by kernel id, kept compact: entries sharing an id (rare) share a slot, and
- * address strings and status arrays repeated across entries are stored once.
+ * address strings and status arrays repeated across entries are stored once. Rows also sit in one dense
+ * array, so a query walks them with a plain loop instead of a generator over the index.
+ *
+ * A resync merges a dump in place (`beginMerge`, `set` for every dumped flow, `sweep`): entries the dump
+ * did not see are removed at the end, and the table is never held twice.
  */
 export class FlowTable {
+  /** Keyed by the id as a signed 32-bit integer: small integers need no boxed number per key. */
   private readonly byId = new Map<number, Slot>();
-  private count = 0;
+  private readonly rows: Row[] = [];
+  private generation = 0;
   private readonly addresses = new Map<string, string>();
   private readonly statuses = new Map<number, StatusFlag[]>();
 
   get size(): number {
-    return this.count;
+    return this.rows.length;
   }
 
-  *values(): IterableIterator<MirrorEntry> {
-    for (const slot of this.byId.values()) {
-      if (Array.isArray(slot)) yield* slot;
-      else yield slot;
-    }
+  /** Every entry; the iterator must be consumed before the table changes (all callers are synchronous). */
+  values(): IterableIterator<MirrorEntry> {
+    return this.rows.values();
   }
 
   /** The live entry for this flow's identity, if any. */
   find(flow: Flow): MirrorEntry | undefined {
-    const slot = this.byId.get(flow.id ?? 0);
+    return this.findRow(flow);
+  }
+
+  /** Entries with this kernel id (usually one). */
+  withId(id: number): readonly MirrorEntry[] {
+    const slot = this.byId.get(id | 0);
+    return slot === undefined ? [] : Array.isArray(slot) ? slot : [slot];
+  }
+
+  set(flow: Flow, seenAt: number): MirrorEntry {
+    const compact = this.compact(flow);
+    const existing = this.findRow(flow);
+    if (existing) {
+      if (!refreshInPlace(existing.flow, compact)) existing.flow = compact;
+      existing.seenAt = seenAt;
+      existing.generation = this.generation;
+      return existing;
+    }
+    const row = new Row(compact, seenAt, this.rows.length, this.generation);
+    this.rows.push(row);
+    const key = (flow.id ?? 0) | 0;
+    const slot = this.byId.get(key);
+    if (slot === undefined) this.byId.set(key, row);
+    else if (Array.isArray(slot)) slot.push(row);
+    else this.byId.set(key, [slot, row]);
+    return row;
+  }
+
+  delete(flow: Flow): boolean {
+    const row = this.findRow(flow);
+    if (!row) return false;
+    this.unlink(row);
+    return true;
+  }
+
+  /** Starts merging a dump: entries `set` from now on belong to the new generation. */
+  beginMerge(): void {
+    this.generation++;
+  }
+
+  /** Removes every entry not `set` since `beginMerge`; returns how many. */
+  sweep(): number {
+    let removed = 0;
+    for (let i = this.rows.length - 1; i >= 0; i--) {
+      const row = this.rows[i] as Row;
+      if (row.generation === this.generation) continue;
+      this.unlink(row);
+      removed++;
+    }
+    return removed;
+  }
+
+  private findRow(flow: Flow): Row | undefined {
+    const slot = this.byId.get((flow.id ?? 0) | 0);
     if (slot === undefined) return undefined;
     if (!Array.isArray(slot)) return sameEntry(slot.flow, flow) ? slot : undefined;
     return slot.find((e) => sameEntry(e.flow, flow));
   }
 
-  /** Entries with this kernel id (usually one). */
-  withId(id: number): readonly MirrorEntry[] {
-    const slot = this.byId.get(id);
-    return slot === undefined ? [] : Array.isArray(slot) ? slot : [slot];
-  }
-
-  set(flow: Flow, seenAt: number): MirrorEntry {
-    const entry: MirrorEntry = { flow: this.compact(flow), seenAt };
-    const id = flow.id ?? 0;
-    const slot = this.byId.get(id);
-    if (slot === undefined) {
-      this.byId.set(id, entry);
-      this.count++;
-    } else if (!Array.isArray(slot)) {
-      if (sameEntry(slot.flow, flow)) this.byId.set(id, entry);
-      else {
-        this.byId.set(id, [slot, entry]);
-        this.count++;
-      }
-    } else {
-      const i = slot.findIndex((e) => sameEntry(e.flow, flow));
-      if (i >= 0) slot[i] = entry;
-      else {
-        slot.push(entry);
-        this.count++;
-      }
+  /** Removes a row from the index and the dense list (the last row takes its place). */
+  private unlink(row: Row): void {
+    const key = (row.flow.id ?? 0) | 0;
+    const slot = this.byId.get(key);
+    if (slot === row) this.byId.delete(key);
+    else if (Array.isArray(slot)) {
+      slot.splice(slot.indexOf(row), 1);
+      if (slot.length === 1) this.byId.set(key, slot[0] as Row);
     }
-    return entry;
-  }
-
-  delete(flow: Flow): boolean {
-    const id = flow.id ?? 0;
-    const slot = this.byId.get(id);
-    if (slot === undefined) return false;
-    if (!Array.isArray(slot)) {
-      if (!sameEntry(slot.flow, flow)) return false;
-      this.byId.delete(id);
-    } else {
-      const i = slot.findIndex((e) => sameEntry(e.flow, flow));
-      if (i < 0) return false;
-      slot.splice(i, 1);
-      if (slot.length === 1) this.byId.set(id, slot[0] as MirrorEntry);
+    const last = this.rows.pop() as Row;
+    if (last !== row) {
+      this.rows[row.index] = last;
+      last.index = row.index;
     }
-    this.count--;
-    return true;
   }
-
   private compact(flow: Flow): Flow {
     const { orig, reply } = flow;
     orig.src = this.intern(orig.src);

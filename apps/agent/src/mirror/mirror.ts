@@ -31,6 +31,19 @@ export interface MirrorOptions {
   eventBufferBytes?: number;
 }
 
+/** Sources that can hand over a dump entry by entry (NetlinkSource) instead of as one array. */
+interface StreamingSource {
+  stream(filter: undefined, table: 'conntrack', onFlow: (flow: Flow) => void): Promise<number>;
+}
+
+const streams = (source: ConntrackSource): source is ConntrackSource & StreamingSource => typeof (source as Partial<StreamingSource>).stream === 'function';
+
+/** Feeds every dumped flow to `onFlow`, without holding the whole dump when the source can stream. */
+async function dumpInto(source: ConntrackSource, onFlow: (flow: Flow) => void): Promise<void> {
+  if (streams(source)) await source.stream(undefined, 'conntrack', onFlow);
+  else for (const flow of await source.dump()) onFlow(flow);
+}
+
 export interface MirrorChange {
   /** Keys whose rows appeared or changed. */
   upserted: number;
@@ -43,7 +56,7 @@ export interface MirrorChange {
  * during the dump are replayed on top, so the mirror converges without a gap.
  */
 export class Mirror {
-  private flows = new FlowTable();
+  private readonly flows = new FlowTable();
   private resyncStarted = 0;
   private subscription: Subscription | null = null;
   private buffer: FlowEvent[] | null = null;
@@ -179,15 +192,12 @@ export class Mirror {
     this.bufferOverflowed = false;
     this.health.resyncing = true;
     try {
-      const dumped = await this.source.dump();
-      const next = new FlowTable();
+      // Merged in place: the table is never held twice, and with a streaming source neither is the dump.
+      this.flows.beginMerge();
       const seenAt = Date.now();
-      for (const flow of dumped) next.set(flow, seenAt);
-      const previous = this.flows;
-      this.flows = next;
+      await dumpInto(this.source, (flow) => this.flows.set(flow, seenAt));
+      const removed = this.flows.sweep();
       for (const event of this.buffer) this.apply(event);
-      let removed = 0;
-      for (const entry of previous.values()) if (!this.flows.find(entry.flow)) removed++;
       this.health.resyncs++;
       this.health.lastResync = { at: started, reason, durationMs: Date.now() - started, entries: this.flows.size };
       this.options.logger.info({ reason, entries: this.flows.size, durationMs: Date.now() - started }, 'mirror resynced');
