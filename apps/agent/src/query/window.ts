@@ -2,7 +2,7 @@ import type { Flow } from '@ctscope/conntrack';
 import type { WindowResult, WindowSpec } from '@ctscope/protocol';
 import { flowKey } from '../mirror/flow-key';
 import type { MirrorEntry } from '../mirror/mirror';
-import { selectNth, sortRange } from './select';
+import { deepRows } from './deep-window';
 import { ADDRESS_COLUMNS, SORT_KEYS, compareAddresses } from './sort-keys';
 import { toWireFlow } from './wire-flow';
 
@@ -19,7 +19,7 @@ export interface WindowInput {
   heapLimit?: number;
 }
 
-type ComparePartsFn = (ka: number, ia: number, ea: MirrorEntry, kb: number, ib: number, eb: MirrorEntry) => number;
+export type ComparePartsFn = (ka: number, ia: number, ea: MirrorEntry, kb: number, ib: number, eb: MirrorEntry) => number;
 
 /** Missing values last in both directions; ties by full address, then kernel id, then key, so pages are stable. */
 function comparer(desc: boolean, addressOf: ((entry: MirrorEntry) => string) | undefined): ComparePartsFn {
@@ -104,59 +104,6 @@ function leadingRows(input: WindowInput, now: number, compareParts: CompareParts
   }
   const order = Array.from({ length: size }, (_, i) => i).sort(cmp);
   return { total, entries: order.slice(offset).map((i) => heapEntries[i] as MirrorEntry) };
-}
-
-/** Deep windows: every match is collected, then only the key range the window covers is sorted. */
-function deepRows(input: WindowInput, now: number, compareParts: ComparePartsFn): { total: number; entries: MirrorEntry[] } {
-  const sortKey = SORT_KEYS[input.spec.sort.column];
-  const matched: MirrorEntry[] = [];
-  for (const entry of input.entries) if (input.match(entry.flow)) matched.push(entry);
-  const n = matched.length;
-  const keys = new Float64Array(n);
-  const ids = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const entry = matched[i] as MirrorEntry;
-    keys[i] = sortKey(entry, now);
-    ids[i] = entry.flow.id ?? 0;
-  }
-  const { offset, limit } = input.spec;
-  const end = Math.min(n, offset + limit);
-  if (offset >= end) return { total: n, entries: [] };
-  const compare = (a: number, b: number) => compareParts(keys[a] as number, ids[a] as number, matched[a] as MirrorEntry, keys[b] as number, ids[b] as number, matched[b] as MirrorEntry);
-  const order = deepSlice(keys, input.spec.sort.desc, offset, end, compare);
-  return { total: n, entries: Array.from(order, (i) => matched[i] as MirrorEntry) };
-}
-
-/**
- * Rows [offset, end) of the full order without sorting every match: quickselect on the bare keys finds
- * the key range the window covers, and among the entries in that range (ties included) only the
- * window's positions are selected and sorted with the full comparator. Expected O(n).
- */
-export function deepSlice(keys: Float64Array, desc: boolean, offset: number, end: number, compare: (a: number, b: number) => number): Uint32Array {
-  const n = keys.length;
-  // Directed keys, "missing" (NaN) as +Infinity so it sorts last in both directions.
-  const directed = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const k = keys[i] as number;
-    directed[i] = k !== k ? Infinity : desc ? -k : k;
-  }
-  const work = directed.slice();
-  const lo = selectNth(work, offset);
-  const hi = end - 1 > offset ? selectNth(work, end - 1, offset) : lo;
-  let before = 0;
-  let count = 0;
-  for (let i = 0; i < n; i++) {
-    const k = directed[i] as number;
-    if (k < lo) before++;
-    else if (k <= hi) count++;
-  }
-  const candidates = new Uint32Array(count);
-  for (let i = 0, c = 0; i < n; i++) {
-    const k = directed[i] as number;
-    if (k >= lo && k <= hi) candidates[c++] = i;
-  }
-  sortRange(candidates, offset - before, end - before, compare);
-  return candidates.slice(offset - before, end - before);
 }
 
 /** The `k` smallest of `n` items in order, using a max-heap of size k: O(n log k). */
