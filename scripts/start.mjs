@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { say } from './lib/run.mjs';
 import { ROOT, RUNTIME_PACKAGES, checkNode, buildAgentBundle, buildNativeAddon, ensureDashboardBuild, ensureDebianPackages, ensureNpmDependencies, isRoot } from './lib/setup.mjs';
+import { AGENT_NODE_FLAGS } from '../apps/agent/bin/node-flags.mjs';
 import { CTSCOPE_BIN, startDashboard, superviseChildren, waitForHealth } from './lib/stack.mjs';
 
 const PORT = Number(process.env.PORT ?? 3000);
@@ -22,11 +23,11 @@ try {
   await waitForHealth(url, dashboard);
   const children = [dashboard];
   if (isRoot() && missing.length === 0) {
-    children.push(spawn(process.execPath, [CTSCOPE_BIN, 'agent', '--dashboard', url, '--token-file', TOKEN_FILE], { stdio: 'inherit' }));
+    children.push(spawn(process.execPath, [...AGENT_NODE_FLAGS, CTSCOPE_BIN, 'agent', '--dashboard', url, '--token-file', TOKEN_FILE], { stdio: 'inherit' }));
     say(`ctscope is running: open ${url} and log in as admin (password printed above on first run, or CTSCOPE_ADMIN_PASSWORD). Ctrl-C stops it.`);
   } else {
     say(`dashboard running at ${url}. The agent needs root (CAP_NET_ADMIN) and the conntrack tools; start it with:`);
-    say(`  sudo node ${CTSCOPE_BIN} agent --dashboard ${url} --token-file ${TOKEN_FILE}`);
+    say(`  sudo node ${AGENT_NODE_FLAGS.join(' ')} ${CTSCOPE_BIN} agent --dashboard ${url} --token-file ${TOKEN_FILE}`);
   }
   superviseChildren(children);
 } catch (err) {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGENT_NODE_FLAGS } from '../../bin/node-flags.mjs';
 import { parseAgentConfig } from '../config';
 
 const run = promisify(execFile);
@@ -61,8 +62,10 @@ describe('systemd unit for the agent', async () => {
   });
 
   it('starts the agent with options the agent accepts', () => {
-    const [node, launcher, ...argv] = serviceValue(unit, 'ExecStart').split(' ');
+    const [node, ...rest] = serviceValue(unit, 'ExecStart').split(' ');
     expect(node).toBe('/usr/bin/node');
+    expect(rest.slice(0, AGENT_NODE_FLAGS.length)).toEqual(AGENT_NODE_FLAGS);
+    const [launcher, ...argv] = rest.slice(AGENT_NODE_FLAGS.length);
     expect(launcher).toMatch(/apps\/agent\/bin\/ctscope\.mjs$/);
     expect(argv[0]).toBe('agent');
     const config = parseAgentConfig(argv.slice(1).map((a) => a.replace('${CTSCOPE_DASHBOARD}', 'https://ctscope.example.internal')), {});
