@@ -12,6 +12,9 @@ import { queryWindow } from '../window';
 export interface ProbeTiming {
   p50: number;
   p95: number;
+  /** The same over CPU time (this process, all threads): far less sensitive to a busy machine. */
+  cpuP50: number;
+  cpuP95: number;
   total?: number;
 }
 
@@ -44,10 +47,21 @@ export const PROBE_WINDOWS: Record<string, { kind: 'first page' | 'deep page' | 
 };
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-const summarize = (times: number[]) => {
+const summarize = (times: number[], cpu: number[]) => {
   const sorted = [...times].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95) };
+  const cpuSorted = [...cpu].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), cpuP50: percentile(cpuSorted, 50), cpuP95: percentile(cpuSorted, 95) };
 };
+
+/** Wall and CPU milliseconds of one call. */
+function timed(fn: () => void, times: number[], cpu: number[]): void {
+  const cpuStart = process.cpuUsage();
+  const started = performance.now();
+  fn();
+  times.push(performance.now() - started);
+  const used = process.cpuUsage(cpuStart);
+  cpu.push((used.user + used.system) / 1000);
+}
 const mb = (bytes: number) => bytes / 1024 / 1024;
 function memory(): ProbeMemory {
   globalThis.gc?.();
@@ -65,23 +79,21 @@ async function main(rounds: number): Promise<ProbeOutput> {
     const compiled = compileQuery(w.query);
     if (!compiled.ok) throw new Error(compiled.message);
     const times: number[] = [];
+    const cpu: number[] = [];
     let total = 0;
     for (let i = 0; i < rounds; i++) {
-      const started = performance.now();
-      total = queryWindow({ entries: mirror.values(), size: mirror.size, match: compiled.match, spec: { sort: w.sort, offset: w.offset, limit: 100 } }).total;
-      times.push(performance.now() - started);
+      timed(() => (total = queryWindow({ entries: mirror.values(), size: mirror.size, match: compiled.match, spec: { sort: w.sort, offset: w.offset, limit: 100 } }).total), times, cpu);
     }
-    results[`window: ${name}`] = { ...summarize(times), total };
+    results[`window: ${name}`] = { ...summarize(times, cpu), total };
   }
   const all = compileQuery('');
   if (!all.ok) throw new Error(all.message);
   const topTimes: number[] = [];
+  const topCpu: number[] = [];
   for (let i = 0; i < rounds; i++) {
-    const started = performance.now();
-    aggregate({ entries: mirror.values(), size: mirror.size, match: all.match, top: 10, establishedTimeout: 432_000 });
-    topTimes.push(performance.now() - started);
+    timed(() => aggregate({ entries: mirror.values(), size: mirror.size, match: all.match, top: 10, establishedTimeout: 432_000 }), topTimes, topCpu);
   }
-  results['aggregates with top 10'] = summarize(topTimes);
+  results['aggregates with top 10'] = summarize(topTimes, topCpu);
 
   const afterQueries = memory();
   const resyncStarted = performance.now();
