@@ -8,6 +8,12 @@ import { TimeChart } from '../host-detail/time-chart';
 import { displayValue, shortName } from './drafts';
 import { paramSeries } from './param-history';
 
+/** Axis labels for durations: 432000 → "5 d", 5400 → "1.5 h". */
+function shortDuration(seconds: number): string {
+  const [size, suffix] = seconds >= 86_400 ? [86_400, 'd'] : seconds >= 3_600 ? [3_600, 'h'] : seconds >= 60 ? [60, 'min'] : [1, 's'];
+  return `${Math.round((seconds / size) * 10) / 10} ${suffix}`;
+}
+
 interface Props {
   entries: readonly SysctlHistoryEntry[];
   name: string;
@@ -33,6 +39,7 @@ export function ParamHistoryChart({ entries, name, current }: Props) {
         unit={unit === 'seconds' ? 's' : unit}
         data={data}
         format={format}
+        {...(unit === 'seconds' ? { tick: shortDuration } : {})}
         height={160}
         series={[{ label: shortName(name), color: '--chart-count', step: true, markers: series.markers }]}
       />

@@ -37,8 +37,8 @@ export function paramSeries(entries: readonly SysctlHistoryEntry[], name: string
   const first = changes[0] as ParamChange;
   const last = changes[changes.length - 1] as ParamChange;
   const end = Math.max(now, last.at);
-  // Lead-in before the first change: a tenth of the span shown, at least a minute.
-  const start = first.at - Math.max(60_000, (end - first.at) / 10);
+  // Lead-in before the first change: a quarter of the span after it, at least 5 s (one change just made).
+  const start = first.at - Math.max(5_000, (end - first.at) / 4);
   const times = [start, ...changes.map((c) => c.at), end].map((ms) => ms / 1000);
   const values = [first.before ?? first.after, ...changes.map((c) => c.after), current ?? last.after];
   return { data: [times, values], markers: changes.map((_, i) => i + 1), changes };
