@@ -69,11 +69,12 @@ test('tuning: preview, apply, roll back and history of a per-namespace timeout; 
   await expect(chart).toContainText('tcp_timeout_established over time (2 changes)');
   // Hovering a change shows its value, who made it and when.
   const overlay = chart.locator('.u-over');
+  await overlay.scrollIntoViewIfNeeded();
   const box = await overlay.boundingBox();
   expect(box).not.toBeNull();
   let hovered = '';
   for (let step = 40; step >= 0 && !hovered.includes('set by admin via dashboard'); step--) {
-    await page.mouse.move((box?.x ?? 0) + ((box?.width ?? 0) * step) / 40, (box?.y ?? 0) + (box?.height ?? 0) / 2);
+    await overlay.hover({ position: { x: Math.min((box?.width ?? 0) - 1, ((box?.width ?? 0) * step) / 40), y: (box?.height ?? 0) / 2 } });
     hovered = (await chart.locator('.u-legend').textContent()) ?? '';
   }
   expect(hovered).toMatch(/(5 days|1 hour) · set by admin via dashboard/);
