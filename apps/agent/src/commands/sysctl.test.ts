@@ -87,7 +87,7 @@ describe('ctscope sysctl on a fake host tree (like a container: global parameter
     expect((await host.read('nf_conntrack_tcp_timeout_established')).trim()).toBe('432000');
     expect((await host.read('nf_conntrack_max')).trim()).toBe('262144');
     expect(await auditLines()).toEqual([]);
-  });
+  }, 30_000);
 
   it('gets values with units and drift, sets, rolls back step by step, persists only with --yes when not at a terminal', async () => {
     expect(await ctscope('get', 'tcp_timeout_established', 'max')).toBe(0);
@@ -148,6 +148,7 @@ describe('ctscope sysctl on a fake host tree (like a container: global parameter
     expect(await ctscope('persist', '--yes')).toBe(0);
     expect(stdout).toMatch(/nothing to persist/);
     expect((await auditLines()).filter((l) => l.result === 'ok').at(-1)?.action).toBe('sysctl.persist');
-  });
+    // Many fsynced audit appends and file rewrites: give a busy machine time.
+  }, 30_000);
 });
 
