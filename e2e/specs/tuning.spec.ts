@@ -50,14 +50,34 @@ test('tuning: preview, apply, roll back and history of a per-namespace timeout; 
   await expect.poll(kernelValue).toBe(3600);
   await expect(row.getByTestId('value-tcp_timeout_established')).toContainText('1 hour');
 
+  // The parameter's chart: a step line with one marked point per recorded change.
+  const history = page.getByRole('region', { name: 'History' });
+  await history.getByLabel('History of parameter').selectOption(ESTABLISHED);
+  const chart = history.getByTestId('param-history-chart');
+  await expect(chart).toHaveAttribute('data-changes', '1');
+  await expect(chart.locator('.chart-canvas')).toHaveAttribute('data-markers', '1');
+
   await result.getByRole('button', { name: 'Roll back' }).click();
   await expect(page.getByRole('region', { name: 'Rolled back' })).toBeVisible();
   await expect.poll(kernelValue).toBe(original);
   await expect(row.getByTestId('value-tcp_timeout_established')).toContainText('5 days');
 
-  // History (from the agent's audit log) lists both changes, newest first; the filter keeps them.
-  const history = page.getByRole('region', { name: 'History' });
-  await history.getByLabel('History of parameter').selectOption(ESTABLISHED);
+  // History (from the agent's audit log) lists both changes, newest first; the chart has both points.
+  await expect(chart).toHaveAttribute('data-changes', '2');
+  await expect(chart.locator('.chart-canvas')).toHaveAttribute('data-markers', '2');
+  await expect(chart.locator('canvas').first()).toBeVisible();
+  await expect(chart).toContainText('tcp_timeout_established over time (2 changes)');
+  // Hovering a change shows its value, who made it and when.
+  const overlay = chart.locator('.u-over');
+  await overlay.scrollIntoViewIfNeeded();
+  const box = await overlay.boundingBox();
+  expect(box).not.toBeNull();
+  let hovered = '';
+  for (let step = 40; step >= 0 && !hovered.includes('set by admin via dashboard'); step--) {
+    await overlay.hover({ position: { x: Math.min((box?.width ?? 0) - 1, ((box?.width ?? 0) * step) / 40), y: (box?.height ?? 0) / 2 } });
+    hovered = (await chart.locator('.u-legend').textContent()) ?? '';
+  }
+  expect(hovered).toMatch(/(5 days|1 hour) · set by admin via dashboard/);
   const entries = history.locator('.history-entry');
   await expect(entries).toHaveCount(2);
   await expect(entries.nth(0)).toContainText('1 hour → 5 days');

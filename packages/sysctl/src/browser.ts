@@ -15,6 +15,7 @@ export { checkValue, type ValueCheck } from './change/value';
 export type { ChangePlan, PlannedWrite } from './change/plan';
 export type { AppliedChange, ChangeFailureCode, ChangeOutcome, RollbackStep } from './change/execute';
 export type { ParamState, PersistedValue, Drift, SysctlState } from './state/drift';
+export * from './state/unsaved';
 export type { FilePlan, PersistPlan } from './persist/plan';
 export * from './persist/diff';
 export * from './recommend/memory';

@@ -12,6 +12,7 @@ commands:
   count     number of entries (like conntrack -C)
   delete    delete entries matching a filter (like conntrack -D)
   rules     NOTRACK, state and connection-limit rules in our own table/chains
+  sysctl    nf_conntrack parameters: get, set, persist, rollback (audited)
 
 Run "ctscope <command> --help" for a command's options.
 
@@ -48,6 +49,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   rules: async () => {
     const m = await import('../commands/rules');
     return { usage: m.RULES_USAGE, run: m.rulesCommand };
+  },
+  sysctl: async () => {
+    const m = await import('../commands/sysctl');
+    return { usage: m.SYSCTL_USAGE, run: m.sysctlCommand };
   },
 };
 

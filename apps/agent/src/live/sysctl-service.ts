@@ -4,6 +4,7 @@ import {
   SysctlValidationError,
   PersistConflictError,
   executePlan,
+  findEntry,
   planChange,
   planPersist,
   previewMax,
@@ -22,12 +23,16 @@ import type { Actor, SysctlApplyResult, SysctlHistoryEntry, SysctlPersistPreview
 import type { AuditLog } from '../audit';
 import type { Mirror } from '../mirror/mirror';
 import { toWireFlow } from '../query/wire-flow';
+import { changeToUndo, type UndoTarget } from './sysctl-undo';
+import { toWireParam } from './sysctl-wire';
 
 export type SysctlAnswer<T> = { ok: true; data: T } | { ok: false; code: 'BAD_REQUEST' | 'CONFLICT' | 'INTERNAL'; message: string };
 
 const bad = (message: string): SysctlAnswer<never> => ({ ok: false, code: 'BAD_REQUEST', message });
 const MAX = 'net.netfilter.nf_conntrack_max';
 const BUCKETS = 'net.netfilter.nf_conntrack_buckets';
+/** Recorded changes looked through for the one to roll back. */
+const UNDO_SCAN = 200;
 
 function validationMessage(err: unknown): string | null {
   return err instanceof SysctlValidationError ? err.issues.map((i) => `${i.field}: ${i.message}`).join('; ') : null;
@@ -36,7 +41,8 @@ function validationMessage(err: unknown): string | null {
 /** Reading and tuning nf_conntrack sysctls: state, what-if previews, audited transactions, persistence. */
 export class SysctlService {
   constructor(
-    private readonly mirror: Mirror,
+    /** The live table's size (the agent's mirror; the CLI passes the kernel's count). */
+    private readonly mirror: Pick<Mirror, 'size'>,
     private readonly source: Pick<ConntrackSource, 'deleteFlows' | 'dump'>,
     private readonly audit: AuditLog,
     private readonly paths: SysctlPathsInput,
@@ -46,32 +52,7 @@ export class SysctlService {
     const state = await readSysctlState({ paths: this.paths });
     const { catalog } = state;
     return {
-      params: state.params.map((p) => ({
-        name: p.name,
-        key: p.key,
-        known: p.known,
-        group: p.group,
-        type: p.type,
-        unit: p.unit,
-        description: p.description,
-        scope: p.scope,
-        raw: p.raw,
-        value: p.value,
-        display: p.display,
-        default: p.default,
-        defaultDisplay: p.defaultDisplay,
-        ...(p.defaultRule !== undefined ? { defaultRule: p.defaultRule } : {}),
-        ...(p.min !== undefined ? { min: p.min } : {}),
-        ...(p.max !== undefined ? { max: p.max } : {}),
-        ...(p.rangeNote !== undefined ? { rangeNote: p.rangeNote } : {}),
-        ...(p.choices !== undefined ? { choices: p.choices.map((c) => ({ ...c })) } : {}),
-        writable: p.writable,
-        ...(p.readOnlyReason !== undefined ? { readOnlyReason: p.readOnlyReason } : {}),
-        persisted: p.persisted,
-        ctscope: p.ctscope,
-        overriddenBy: p.overriddenBy,
-        drift: { ...p.drift },
-      })),
+      params: state.params.map(toWireParam),
       persistedFiles: state.persistedFiles,
       earlyModuleLoad: state.earlyModuleLoad,
       moduleLoaded: catalog.moduleLoaded,
@@ -143,8 +124,11 @@ export class SysctlService {
     };
   }
 
-  /** One transaction: audited before the first write, rolled back as a whole on failure; optionally frees idle entries. */
-  async apply(actor: Actor, request: { changes: unknown; freeIdle: boolean }): Promise<SysctlAnswer<SysctlApplyResult>> {
+  /**
+   * One transaction: audited before the first write, rolled back as a whole on failure; optionally frees
+   * idle entries. `rollbackOf` marks it as the undo of an earlier change (see lastChange()).
+   */
+  async apply(actor: Actor, request: { changes: unknown; freeIdle: boolean }, rollbackOf?: string): Promise<SysctlAnswer<SysctlApplyResult>> {
     const planned = await this.plan({ changes: request.changes });
     if (!planned.ok) return planned;
     const plan = planned.data;
@@ -154,7 +138,7 @@ export class SysctlService {
     let entry: Awaited<ReturnType<AuditLog['begin']>> | null = null;
     const outcome = await executePlan(plan, {
       onBeforeWrite: async () => {
-        entry = await this.audit.begin({ actor, action: 'sysctl.set', target, before, details: { changes: plan.items.map((i) => ({ name: i.name, before: i.before, after: i.after })), freeIdle: idle.length } });
+        entry = await this.audit.begin({ actor, action: 'sysctl.set', target, before, details: { changes: plan.items.map((i) => ({ name: i.name, before: i.before, after: i.after })), freeIdle: idle.length, ...(rollbackOf ? { rollbackOf } : {}) } });
       },
     });
     if (!entry) return { ok: false, code: 'INTERNAL', message: outcome.ok ? 'nothing was written' : outcome.message };
@@ -167,6 +151,25 @@ export class SysctlService {
     const after = Object.fromEntries(outcome.applied.map((a) => [a.name, a.readBack]));
     await this.audit.finish(entry, { result: 'ok', after: { ...after, freedIdleEntries: freed } });
     return { ok: true, data: { applied: outcome.applied.map((a) => ({ name: a.name, before: a.before, after: a.readBack })), freed } };
+  }
+
+  /** The change `rollback()` would undo, from the audit log (see changeToUndo). */
+  async lastChange(): Promise<UndoTarget | null> {
+    return changeToUndo(await this.audit.tail(UNDO_SCAN, { action: 'sysctl.set', result: 'ok' }));
+  }
+
+  /**
+   * Sets the parameters of a recorded change back to their values before it, as a new audited
+   * transaction. Refuses (CONFLICT) when a value has moved since that change, unless forced.
+   */
+  async rollback(actor: Actor, target: UndoTarget, force: boolean): Promise<SysctlAnswer<SysctlApplyResult>> {
+    const catalog = await readCatalog({ paths: this.paths });
+    const moved = target.changes.filter((c) => c.left !== null && findEntry(catalog, c.name)?.value !== c.left);
+    if (moved.length > 0 && !force) {
+      const what = moved.map((c) => `${c.name} is ${findEntry(catalog, c.name)?.value ?? 'missing'}, not ${c.left}`).join('; ');
+      return { ok: false, code: 'CONFLICT', message: `changed again since ${target.time}: ${what}. Force the rollback to set the earlier values anyway` };
+    }
+    return this.apply(actor, { changes: target.changes.map((c) => ({ name: c.name, value: c.back })), freeIdle: false }, target.id);
   }
 
   async persistPreview(request: unknown): Promise<SysctlAnswer<SysctlPersistPreview>> {

@@ -35,3 +35,15 @@ export function knownParamForName(name: string): KnownParam | undefined {
   const key = keyOfName(name);
   return key === undefined ? undefined : KNOWN_PARAMS.get(key);
 }
+
+const SHORT_NAME = /^[a-z0-9_]+$/;
+
+/**
+ * What people type → the full name: "max", "nf_conntrack_max" → "net.netfilter.nf_conntrack_max";
+ * "hashsize" → the module parameter. Anything else is returned as given, for the name schema to judge.
+ */
+export function fullParamName(input: string): string {
+  if (input === 'hashsize') return HASHSIZE_NAME;
+  if (!SHORT_NAME.test(input)) return input;
+  return `${SYSCTL_PREFIX}${input.startsWith('nf_conntrack_') ? input : `nf_conntrack_${input}`}`;
+}

@@ -11,6 +11,10 @@ export interface ChartSeries {
   color: `--${string}`;
   /** Dashed lines for limits (like the table's max). */
   dash?: boolean;
+  /** A value that holds until the next point (a setting), drawn as steps. */
+  step?: boolean;
+  /** Indices of the points to mark with a dot (e.g. one per change); the others are only part of the line. */
+  markers?: readonly number[];
 }
 
 interface Props {
@@ -21,21 +25,46 @@ interface Props {
   unit: string;
   height?: number;
   testId?: string | undefined;
+  /** Legend text for a value (default: the number and the unit); idx is the point under the cursor. */
+  format?: (value: number, idx: number | null) => string;
+  /** Y axis tick labels (default: the number). */
+  tick?: (value: number) => string;
 }
 
 const numberFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 
+function seriesOptions(s: ChartSeries, stroke: string, legend: (value: number, idx: number | null) => string): uPlot.Series {
+  const markers = s.markers;
+  const stepped = s.step ? uPlot.paths.stepped?.({ align: 1 }) : undefined;
+  return {
+    label: s.label,
+    stroke,
+    width: 1.5,
+    points: markers ? { show: true, size: 8, space: 0, fill: stroke, filter: () => [...markers] } : { show: false },
+    ...(s.dash ? { dash: [6, 4] } : {}),
+    ...(stepped ? { paths: stepped } : {}),
+    value: (_u: uPlot, v: number | null, _si: number, idx: number | null) => (v === null ? '–' : legend(v, idx)),
+  };
+}
+
 /**
  * A canvas time-series chart (uPlot). The chart is created once per series layout and theme and fed new
- * data with setData, so live updates redraw without re-creating DOM.
+ * data with setData, so live updates redraw without re-creating DOM. After each draw the holder carries
+ * data-markers: how many marked points were drawn (what tests can read of a canvas).
  */
-export function TimeChart({ title, series, data, unit, height = 180, testId }: Props) {
+export function TimeChart({ title, series, data, unit, height = 180, testId, format, tick }: Props) {
   const holder = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
   const dataRef = useRef(data);
   dataRef.current = data;
   const theme = useResolvedTheme();
-  const layout = series.map((s) => `${s.label}:${s.color}`).join('|');
+  const layout = series.map((s) => `${s.label}:${s.color}:${s.markers?.join(',') ?? ''}`).join('|');
+  const formatRef = useRef(format);
+  const tickRef = useRef(tick);
+  useEffect(() => {
+    formatRef.current = format;
+    tickRef.current = tick;
+  });
 
   useEffect(() => {
     const element = holder.current;
@@ -49,8 +78,15 @@ export function TimeChart({ title, series, data, unit, height = 180, testId }: P
       cursor: { drag: { x: true, y: false } },
       legend: { live: true },
       scales: { x: { time: true } },
-      axes: [axis, { ...axis, values: (_u, ticks) => ticks.map((t) => numberFormat.format(t)), size: 72 }],
-      series: [{}, ...series.map((s) => ({ label: s.label, stroke: color(s.color), width: 1.5, points: { show: false }, ...(s.dash ? { dash: [6, 4] } : {}), value: (_u: uPlot, v: number | null) => (v === null ? '–' : `${numberFormat.format(v)} ${unit}`) }))],
+      axes: [axis, { ...axis, values: (_u, ticks) => ticks.map((t) => tickRef.current?.(t) ?? numberFormat.format(t)), size: 72 }],
+      series: [{}, ...series.map((s) => seriesOptions(s, color(s.color), (v, idx) => formatRef.current?.(v, idx) ?? `${numberFormat.format(v)} ${unit}`))],
+      hooks: {
+        draw: [
+          (u) => {
+            element.dataset.markers = String(series.reduce((n, s) => n + (s.markers?.filter((i) => u.data[0][i] !== undefined).length ?? 0), 0));
+          },
+        ],
+      },
     };
     const plot = new uPlot(options, dataRef.current, element);
     chart.current = plot;

@@ -3,15 +3,18 @@
 import type { SysctlHistoryEntry } from '@ctscope/protocol';
 import { useState } from 'react';
 import { displayValue, shortName } from './drafts';
+import { ParamHistoryChart } from './param-history-chart';
 
 interface Props {
   entries: readonly SysctlHistoryEntry[] | null;
   error: string | null;
   names: readonly string[];
+  /** The parameter's value now, where its chart ends. */
+  valueOf(name: string): number | null;
 }
 
-/** Changes from the agent's audit log, newest first, filterable by parameter. */
-export function HistoryList({ entries, error, names }: Props) {
+/** Changes from the agent's audit log, newest first, filterable by parameter; one parameter's also as a chart. */
+export function HistoryList({ entries, error, names, valueOf }: Props) {
   const [filter, setFilter] = useState('');
   const shown = (entries ?? []).filter((e) => filter === '' || e.changes.some((c) => c.name === filter));
   return (
@@ -32,6 +35,7 @@ export function HistoryList({ entries, error, names }: Props) {
       </div>
       {error && <p className="error">{error}</p>}
       {entries === null && !error && <p className="muted">Loading history…</p>}
+      {entries !== null && filter !== '' && <ParamHistoryChart entries={entries} name={filter} current={valueOf(filter)} />}
       {entries !== null && shown.length === 0 && <p className="muted">No changes recorded{filter ? ' for this parameter' : ''}.</p>}
       <ol className="history-list" aria-label="changes">
         {shown.map((e, i) => (

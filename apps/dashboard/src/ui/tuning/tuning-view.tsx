@@ -148,7 +148,7 @@ export function TuningView({ initialHost }: { initialHost: string | null }) {
           {preview && <PreviewPanel preview={preview} freeIdle={freeIdle} onFreeIdle={setFreeIdle} busy={busy} mayChange={mayChange} onApply={() => void runApply()} onCancel={() => setPreview(null)} />}
           {applied && <ApplyResult result={applied.result} rolledBack={applied.rolledBack} busy={busy} onRollback={() => void runRollback()} onDismiss={() => setApplied(null)} />}
           <ParamTable params={params} drafts={drafts} onDraft={onDraft} mayChange={mayChange} />
-          <HistoryList entries={data.history} error={data.historyError} names={params.filter((p) => p.writable).map((p) => p.name)} />
+          <HistoryList entries={data.history} error={data.historyError} names={params.filter((p) => p.writable).map((p) => p.name)} valueOf={(name) => params.find((p) => p.name === name)?.value ?? null} />
           {user?.role === 'admin' && requests && <PersistPanel key={JSON.stringify(persist)} requests={requests} values={persist.values} source={persist.source} onWritten={data.reload} />}
         </div>
       )}
