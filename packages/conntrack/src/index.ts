@@ -1,4 +1,5 @@
 export * from './flow';
+export * from './expectation';
 export * from './source';
 export * from './filter';
 export * from './text';

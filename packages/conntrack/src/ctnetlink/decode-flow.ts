@@ -174,6 +174,14 @@ function tupleOf(t: TupleScratch): Tuple {
   return tuple;
 }
 
+const looseScratch = newScratch();
+
+/** One CTA_TUPLE_* nest as a Tuple (expectations carry three of them). */
+export function decodeTuple(buf: Uint8Array, start: number, end: number): Tuple {
+  readTuple(buf, looseScratch, start, end);
+  return tupleOf(looseScratch);
+}
+
 function decodeCounters(buf: Uint8Array, start: number, end: number): Counters {
   let packets = 0n;
   let bytes = 0n;
