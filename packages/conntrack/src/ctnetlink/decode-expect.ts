@@ -2,11 +2,12 @@ import { EXPECT_FLAG_BITS, type ExpectFlag, type Expectation } from '../expectat
 import type { Tuple } from '../flow';
 import { cString, u16be, u16le, u32be } from './bytes';
 import { AF_INET, AF_INET6, CTA_EXPECT, CTA_EXPECT_NAT, NLA_TYPE_MASK } from './constants';
-import { decodeTuple, PROTO_NAMES } from './decode-flow';
+import { decodeTuple, need, PROTO_NAMES } from './decode-flow';
 import { DecodeError } from './errors';
 
-function need(len: number, have: number, what: string, at: number): void {
-  if (have < len) throw new DecodeError(`${what} needs ${len} bytes, has ${have}`, at);
+function u32Attr(buf: Uint8Array, p: number, size: number, what: string): number {
+  need(4, size, what, p);
+  return u32be(buf, p);
 }
 
 export function expectFlagNames(bits: number): ExpectFlag[] {
@@ -21,8 +22,7 @@ function decodeNat(buf: Uint8Array, start: number, end: number): Expectation['na
     if (len < 4 || off + len > end) throw new DecodeError(`attribute length ${len} overruns its container`, off);
     const type = u16le(buf, off + 2) & NLA_TYPE_MASK;
     if (type === CTA_EXPECT_NAT.DIR) {
-      need(4, len - 4, 'NAT direction', off + 4);
-      dir = u32be(buf, off + 4);
+      dir = u32Attr(buf, off + 4, len - 4, 'NAT direction');
     } else if (type === CTA_EXPECT_NAT.TUPLE) tuple = decodeTuple(buf, off + 4, off + len);
     off += (len + 3) & ~3;
   }
@@ -61,12 +61,10 @@ export function decodeExpectation(buf: Uint8Array, start: number, end: number): 
         mask = decodeTuple(buf, p, pend);
         break;
       case CTA_EXPECT.TIMEOUT:
-        need(4, size, 'timeout', p);
-        timeout = u32be(buf, p);
+        timeout = u32Attr(buf, p, size, 'timeout');
         break;
       case CTA_EXPECT.ID:
-        need(4, size, 'id', p);
-        rest.id = u32be(buf, p);
+        rest.id = u32Attr(buf, p, size, 'id');
         break;
       case CTA_EXPECT.HELP_NAME:
         rest.helper = cString(buf, p, pend);
@@ -76,12 +74,10 @@ export function decodeExpectation(buf: Uint8Array, start: number, end: number): 
         rest.zone = u16be(buf, p);
         break;
       case CTA_EXPECT.FLAGS:
-        need(4, size, 'flags', p);
-        flagBits = u32be(buf, p);
+        flagBits = u32Attr(buf, p, size, 'flags');
         break;
       case CTA_EXPECT.CLASS:
-        need(4, size, 'class', p);
-        rest.class = u32be(buf, p);
+        rest.class = u32Attr(buf, p, size, 'class');
         break;
       case CTA_EXPECT.NAT: {
         const nat = decodeNat(buf, p, pend);

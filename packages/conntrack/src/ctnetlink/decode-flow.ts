@@ -40,7 +40,7 @@ export function forEachAttr(buf: Uint8Array, start: number, end: number, visit: 
   }
 }
 
-function need(len: number, have: number, what: string, at: number): void {
+export function need(len: number, have: number, what: string, at: number): void {
   if (have < len) throw new DecodeError(`${what} needs ${len} bytes, has ${have}`, at);
 }
 
