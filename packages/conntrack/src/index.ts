@@ -5,3 +5,4 @@ export * from './filter';
 export * from './text';
 export * from './cli';
 export * from './ctnetlink';
+export { keepYoungGenerationSmall } from './heap';
