@@ -6,8 +6,8 @@
 import { keepYoungGenerationSmall, NetlinkSource } from '@ctscope/conntrack';
 
 const [, , mode, arg] = process.argv;
-// As the agent's process does (see keepYoungGenerationSmall); decode-default measures without it.
-if (mode !== 'decode-default') keepYoungGenerationSmall();
+// (a) as the agent's process dumps (see keepYoungGenerationSmall); decode-default measures without it.
+if (mode === 'decode') keepYoungGenerationSmall();
 const source = new NetlinkSource();
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
 
