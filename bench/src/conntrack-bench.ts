@@ -39,14 +39,17 @@ async function prepareCli(ns: Netns, entries: number): Promise<void> {
   }
 }
 
-async function workerMs(ns: Netns, mode: 'decode' | 'raw', entries: number): Promise<number> {
+async function workerMs(ns: Netns, mode: 'decode' | 'decode-default' | 'raw', entries: number): Promise<number> {
   const { stdout } = await ns.exec(TSX, [WORKER, mode]);
   const result = JSON.parse(stdout.trim()) as { ms: number; count: number };
   if (result.count < entries) throw new Error(`${mode} dump returned ${result.count} entries, expected ${entries}`);
   return result.ms;
 }
 
-/** Dump goals of the conntrack package: (a) ours vs (b) the CLI, (c) raw netlink, (d) our CLI. */
+/**
+ * Dump goals of the conntrack package: (a) ours vs (b) the CLI, (c) raw netlink, (d) our CLI; (a) runs
+ * with the young-generation setting the agent uses, and once more without it for comparison.
+ */
 export async function dumpBenchmarks(entries: number, rounds: number): Promise<BenchResult[]> {
   const ns = await populatedNetns(entries);
   try {
@@ -54,19 +57,21 @@ export async function dumpBenchmarks(entries: number, rounds: number): Promise<B
     const times = await interleave(
       {
         a: () => workerMs(ns, 'decode', entries),
+        a0: () => workerMs(ns, 'decode-default', entries),
         b: () => timeCommand('ip', ['netns', 'exec', ns.name, 'conntrack', '-L', '-o', 'extended']),
         c: () => workerMs(ns, 'raw', entries),
         d: () => timeCommand('ip', ['netns', 'exec', ns.name, process.execPath, CTSCOPE, 'list', '-o', 'extended']),
       },
       rounds,
     );
-    const [a, b, c, d] = (['a', 'b', 'c', 'd'] as const).map((k) => median(times[k] ?? []));
+    const [a, b, c, d, a0] = (['a', 'b', 'c', 'd', 'a0'] as const).map((k) => median(times[k] ?? []));
     // Every round, for judging the medians on a noisy machine.
     process.stderr.write(`dump rounds (ms): ${Object.entries(times).map(([k, v]) => `${k} ${v.map((x) => x.toFixed(0)).join(' ')}`).join(' | ')}\n`);
     const cli = b ?? 0;
     return [
       measured(`conntrack -L -o extended > /dev/null, ${entries} entries (b)`, cli, 'ms'),
       compare(`ctscope dump + decode into Flow objects (a) vs (b)`, a ?? 0, cli, 'ms', 0.8),
+      compare(`(a) with V8's default young generation vs (b)`, a0 ?? 0, cli, 'ms'),
       compare(`raw ctnetlink dump, no decoding (c) vs (b)`, c ?? 0, cli, 'ms'),
       compare(`ctscope list -o extended > /dev/null (d) vs (b)`, d ?? 0, cli, 'ms', 1.2),
     ];

@@ -1,4 +1,5 @@
 import { hostname, release } from 'node:os';
+import { keepYoungGenerationSmall } from '@ctscope/conntrack';
 import type { AgentInfo } from '@ctscope/protocol';
 import pino, { type Logger } from 'pino';
 import packageJson from '../package.json' with { type: 'json' };
@@ -14,6 +15,8 @@ export const AGENT_VERSION = packageJson.version;
 
 /** Runs the agent until SIGINT/SIGTERM or a fatal refusal; resolves with the process exit code. */
 export async function runAgent(config: AgentConfig, logger: Logger = pino({ level: config.logLevel })): Promise<number> {
+  // The agent holds a mirror of the whole table: its flows should not be copied through a large young generation.
+  keepYoungGenerationSmall();
   const missing = missingPrivileges();
   if (missing) {
     logger.fatal(missing);

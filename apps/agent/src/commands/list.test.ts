@@ -30,6 +30,10 @@ describe('listMain (the `ctscope list` bundle of its own)', () => {
     [['-p', 'tcp', '--dport']],
     [['--bogus-flag']],
     [['--json=1']],
+    [['expect', '-p', 'tcp']],
+    [['expect', '-f', 'ipv5']],
+    [['--expect', '--query', 'tcp']],
+    [['expect', '-o', 'bogus']],
   ])('answers %j exactly as `ctscope list` through the full CLI', async (argv) => {
     const ours = await capture(() => listMain(argv));
     const full = await capture(() => main(['list', ...argv]));

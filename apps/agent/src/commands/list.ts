@@ -2,6 +2,7 @@ import { fstatSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import {
   ByteSink,
+  formatExpectation,
   NetlinkSource,
   openNetlinkSource,
   writeFlowLine,
@@ -16,6 +17,7 @@ import { buildFilter } from './filter';
 import { flowToJson, LineWriter } from './output';
 
 export const LIST_USAGE = `usage: ctscope list [conntrack|dying|unconfirmed] [FILTER...] [--query QUERY] [-o extended[,id]] [--json]
+       ctscope list expect [-f ipv4|ipv6] [--json]      (or --expect: the expectation table)
 
   FILTER     conntrack's own flags: -p tcp -s 10.0.0.0/8 --dport 443 --state ESTABLISHED -u ASSURED -m 1/0xff ...
   --query    the dashboard's query syntax, e.g. "tcp dport:443 src:10.0.0.0/8 !assured"
@@ -26,14 +28,20 @@ const OPTIONS = [
   { name: 'query', takesValue: true },
   { name: 'output', short: 'o', takesValue: true },
   { name: 'json', takesValue: false },
+  { name: 'expect', takesValue: false },
 ] as const;
 
 const TABLES: readonly TableName[] = ['conntrack', 'dying', 'unconfirmed'];
 
 export async function listCommand(argv: readonly string[]): Promise<number> {
   const { own, rest } = splitArgs(argv, OPTIONS);
+  if (rest[0] === 'expect' || own.has('expect')) {
+    if (own.has('query')) throw new UsageError('--query does not apply to the expectation table');
+    parseOutputFormat(own.get('output')); // conntrack accepts -o with expect and prints the same layout
+    return listExpectations(rest[0] === 'expect' ? rest.slice(1) : rest, own.has('json'));
+  }
   const table = rest[0] !== undefined && (TABLES as readonly string[]).includes(rest[0]) ? (rest.shift() as TableName) : 'conntrack';
-  if (rest[0] !== undefined && !rest[0].startsWith('-')) throw new UsageError(`unknown table "${rest[0]}": use conntrack, dying or unconfirmed`);
+  if (rest[0] !== undefined && !rest[0].startsWith('-')) throw new UsageError(`unknown table "${rest[0]}": use conntrack, dying, unconfirmed or expect`);
   const format = parseOutputFormat(own.get('output'));
   const query = own.get('query');
   const filter = buildFilter(rest, typeof query === 'string' ? query : undefined);
@@ -60,6 +68,25 @@ export async function listCommand(argv: readonly string[]): Promise<number> {
     text.flush();
     await jsonOut.flush();
     process.stderr.write(`ctscope (${source.kind}): ${shown} flow entries have been shown.\n`);
+    return 0;
+  } finally {
+    source.close();
+  }
+}
+
+/** `ctscope list expect`: the expectation table, in `conntrack -L expect`'s layout or as JSON lines. */
+async function listExpectations(args: readonly string[], json: boolean): Promise<number> {
+  let family: Flow['family'] | undefined;
+  if (args.length === 2 && (args[0] === '-f' || args[0] === '--family') && (args[1] === 'ipv4' || args[1] === 'ipv6')) family = args[1];
+  else if (args.length > 0) throw new UsageError(`the expectation table takes no filter but -f ipv4|ipv6 (got "${args.join(' ')}")`);
+  const source = await openListSource();
+  try {
+    if (!(source instanceof NetlinkSource)) throw new Error('the expectation table needs ctnetlink, which cannot be opened here (see the warning above)');
+    const expectations = await source.dumpExpectations(family);
+    const out = new LineWriter();
+    for (const exp of expectations) await out.line(json ? flowToJson(exp) : formatExpectation(exp));
+    await out.flush();
+    process.stderr.write(`ctscope (${source.kind}): ${expectations.length} expectations have been shown.\n`);
     return 0;
   } finally {
     source.close();

@@ -1,4 +1,4 @@
-import type { Flow } from '@ctscope/conntrack';
+import type { Expectation, Flow } from '@ctscope/conntrack';
 
 const FLUSH_AT = 1024 * 1024;
 
@@ -23,7 +23,7 @@ export class LineWriter {
   }
 }
 
-/** JSON for a flow: bigints (counters, timestamps) become decimal strings so no precision is lost. */
-export function flowToJson(flow: Flow): string {
+/** JSON for a flow (or an expectation): bigints (counters, timestamps) become decimal strings so no precision is lost. */
+export function flowToJson(flow: Flow | Expectation): string {
   return JSON.stringify(flow, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
 }

@@ -38,7 +38,9 @@ export const IPCTNL_MSG_CT_GET_STATS = 5;
 export const IPCTNL_MSG_CT_GET_DYING = 6;
 export const IPCTNL_MSG_CT_GET_UNCONFIRMED = 7;
 
+export const IPCTNL_MSG_EXP_NEW = 0;
 export const IPCTNL_MSG_EXP_GET = 1;
+export const IPCTNL_MSG_EXP_DELETE = 2;
 
 export const NFNLGRP_CONNTRACK_NEW = 1;
 export const NFNLGRP_CONNTRACK_UPDATE = 2;
@@ -110,5 +112,6 @@ export const CTA_STATS_CPU: Readonly<Record<number, string>> = {
 export const CTA_STATS_GLOBAL = { ENTRIES: 1, MAX_ENTRIES: 2 } as const;
 
 export const CTA_EXPECT = { MASTER: 1, TUPLE: 2, MASK: 3, TIMEOUT: 4, ID: 5, HELP_NAME: 6, ZONE: 7, FLAGS: 8, CLASS: 9, NAT: 10, FN: 11 } as const;
+export const CTA_EXPECT_NAT = { DIR: 1, TUPLE: 2 } as const;
 
 export const PROTO = { ICMP: 1, TCP: 6, UDP: 17, DCCP: 33, GRE: 47, ICMPV6: 58, SCTP: 132, UDPLITE: 136 } as const;

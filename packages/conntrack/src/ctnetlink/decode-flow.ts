@@ -40,7 +40,7 @@ export function forEachAttr(buf: Uint8Array, start: number, end: number, visit: 
   }
 }
 
-function need(len: number, have: number, what: string, at: number): void {
+export function need(len: number, have: number, what: string, at: number): void {
   if (have < len) throw new DecodeError(`${what} needs ${len} bytes, has ${have}`, at);
 }
 
@@ -172,6 +172,14 @@ function tupleOf(t: TupleScratch): Tuple {
   }
   if (t.zone >= 0) tuple.zone = t.zone;
   return tuple;
+}
+
+const looseScratch = newScratch();
+
+/** One CTA_TUPLE_* nest as a Tuple (expectations carry three of them). */
+export function decodeTuple(buf: Uint8Array, start: number, end: number): Tuple {
+  readTuple(buf, looseScratch, start, end);
+  return tupleOf(looseScratch);
 }
 
 function decodeCounters(buf: Uint8Array, start: number, end: number): Counters {

@@ -3,9 +3,13 @@ import { describe, expect, it } from 'vitest';
 import type { Flow } from '../flow';
 import { parseConntrackStats } from '../text';
 import { formatFlowEvent, formatFlowExtended } from '../text/format';
+import { formatExpectation } from '../text/format-expect';
+import type { Expectation } from '../expectation';
+import { decodeExpectation } from './decode-expect';
 import { decodeFlow, statusNames } from './decode-flow';
 import { decodeCpuStats, decodeDumpDatagram, eventTypeOf, forEachMessage } from './decode-message';
 import { DecodeError } from './errors';
+import { LABEL_NAMES } from './testing/labels';
 import { lineId, stableLine } from './testing/stable-line';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
@@ -28,13 +32,20 @@ describe('ctnetlink decoder on captured kernel messages', () => {
   const flows = dumpFlows();
   const expected = fixture('dump.expected.txt').split('\n').filter(Boolean);
 
-  it('decodes every entry of the dump, field for field like conntrack -L -o extended,id', () => {
+  it('decodes every entry of the dump, field for field like conntrack -L -o extended,id,labels', () => {
     expect(flows).toHaveLength(expected.length);
-    const ours = new Map(flows.map((f) => [f.id, stable(formatFlowExtended(f, { nowSeconds: 0 }))]));
+    const ours = new Map(flows.map((f) => [f.id, stable(formatFlowExtended(f, { nowSeconds: 0, labelNames: LABEL_NAMES }))]));
     for (const line of expected) {
       const id = lineId(line);
       expect(ours.get(id), line).toBe(stable(line));
     }
+  });
+
+  it('decodes connection labels set by the kernel (bits in both words of the bitmap)', () => {
+    const labelled = flows.filter((f) => f.labels !== undefined);
+    expect(labelled.map((f) => f.labels)).toEqual([[5, 70]]);
+    expect(labelled[0]?.orig.dport).toBe(7001);
+    expect(expected.filter((line) => line.includes('labels=ctscope-five,ctscope-seventy'))).toHaveLength(1);
   });
 
   it('covers tcp, udp, icmp, icmpv6, ipv6, NAT, counters, timestamps, zones and marks', () => {
@@ -81,6 +92,45 @@ describe('ctnetlink decoder on captured kernel messages', () => {
     expect(session(ours)).toEqual(session(cli));
     expect(session(ours)[0]).toMatch(/^\[NEW\]/);
     expect(session(ours).at(-1)).toMatch(/^\[(UPDATE|DESTROY)\]/);
+  });
+});
+
+describe('expectations captured from the kernel (FTP helper, IPv4 PASV and IPv6 EPSV)', () => {
+  const expectations: Expectation[] = [];
+  for (const buf of datagrams('expect.hex'))
+    forEachMessage(buf, (m) => {
+      if (m.kind === 'body' && m.header.type === 0x200) expectations.push(decodeExpectation(buf, m.start, m.end));
+    });
+  const cli = fixture('expect.expected.txt').split('\n').filter(Boolean);
+  const withoutTimeout = (line: string) => line.replace(/^\d+ /, 'T ');
+
+  it('prints every expectation as conntrack -L expect did, field for field', () => {
+    expect(expectations).toHaveLength(2);
+    expect(expectations.map((e) => withoutTimeout(formatExpectation(e))).sort()).toEqual(cli.map(withoutTimeout).sort());
+  });
+
+  it('decodes master, tuple, mask, helper, class, flags and id', () => {
+    const v6 = expectations.find((e) => e.family === 'ipv6');
+    expect(v6).toMatchObject({
+      proto: 'tcp',
+      protoNum: 6,
+      tuple: { src: '::1', dst: '::1', sport: 0, dport: 51211 },
+      mask: { dst: 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', sport: 0, dport: 65535 },
+      master: { src: '::1', dst: '::1', dport: 21 },
+      helper: 'ftp',
+      class: 0,
+      flagBits: 0,
+      flags: [],
+    });
+    expect(v6?.id).toBeGreaterThan(0);
+    expect(v6?.timeout).toBeGreaterThan(250);
+  });
+
+  it('rejects expectations missing their tuples or timeout with DecodeError', () => {
+    expect(() => decodeExpectation(Buffer.from([2, 0, 0, 0]), 0, 4)).toThrow(/without its master, tuple and mask/);
+    expect(() => decodeExpectation(Buffer.from([7, 0, 0, 0]), 0, 4)).toThrow(DecodeError);
+    const first = datagrams('expect.hex')[0] as Buffer;
+    expect(() => decodeExpectation(first, 16, 40)).toThrow(DecodeError);
   });
 });
 

@@ -1,6 +1,7 @@
 export { NetlinkSource, openNetlinkSource, type NewFlow } from './netlink-source';
 export { DecodeError, NetlinkError, NetlinkUnavailableError } from './errors';
 export { decodeFlow } from './decode-flow';
+export { decodeExpectation } from './decode-expect';
 export { decodeDumpDatagram, decodeCpuStats, decodeGlobalStats, forEachMessage, eventTypeOf } from './decode-message';
 export { DEFAULT_EVENT_BUFFER } from './subscription';
 export { writeMessageLine } from './write-line';

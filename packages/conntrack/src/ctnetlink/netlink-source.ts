@@ -1,3 +1,4 @@
+import type { Expectation } from '../expectation';
 import type { CpuStats, Flow } from '../flow';
 import type { ConntrackSource, GlobalStats, KernelDumpFilter, SubscribeHandlers, SubscribeOptions, Subscription, TableName } from '../source';
 import { NetlinkChannel } from './channel';
@@ -10,7 +11,10 @@ import {
   IPCTNL_MSG_CT_GET_STATS_CPU,
   IPCTNL_MSG_CT_GET_UNCONFIRMED,
   IPCTNL_MSG_CT_NEW,
+  IPCTNL_MSG_EXP_GET,
+  IPCTNL_MSG_EXP_NEW,
   NFNL_SUBSYS_CTNETLINK,
+  NFNL_SUBSYS_CTNETLINK_EXP,
   NLM_F_ACK,
   NLM_F_CREATE,
   NLM_F_DUMP,
@@ -20,6 +24,7 @@ import {
   NLMSG_ERROR,
   NLMSG_HDRLEN,
 } from './constants';
+import { decodeExpectation } from './decode-expect';
 import { decodeFlow } from './decode-flow';
 import { decodeCpuStats, decodeGlobalStats, isFlowMessage } from './decode-message';
 import { AttrWriter, buildMessage, familyNumber, identityAttrs, writeTuple } from './encode';
@@ -29,6 +34,9 @@ import { DecodeError, NetlinkError, NetlinkUnavailableError } from './errors';
 import { subscribeEvents } from './subscription';
 
 const ct = (msg: number) => (NFNL_SUBSYS_CTNETLINK << 8) | msg;
+const EXP_GET = (NFNL_SUBSYS_CTNETLINK_EXP << 8) | IPCTNL_MSG_EXP_GET;
+/** Expectations arrive as EXP_NEW messages, in dumps as in events. */
+const EXP_NEW = (NFNL_SUBSYS_CTNETLINK_EXP << 8) | IPCTNL_MSG_EXP_NEW;
 
 const TABLE_MESSAGES: Readonly<Record<TableName, number>> = {
   conntrack: IPCTNL_MSG_CT_GET,
@@ -110,10 +118,24 @@ export class NetlinkSource implements ConntrackSource {
       seen++;
       onMessage(buf, start, end);
     };
-    const native = tryNfEvents();
-    if (typeof native?.dumpInto === 'function') await threadedDump(native, `dump of the ${table} table`, buildMessage(type, NLM_F_REQUEST | NLM_F_DUMP, 1, family, attrs), visit);
-    else await this.channel.request(`dump of the ${table} table`, type, NLM_F_DUMP, family, attrs, visit);
+    await this.dumpRequest(`dump of the ${table} table`, type, family, attrs, visit);
     return seen;
+  }
+
+  /** The expectation table (like `conntrack -L expect`), one family or both. */
+  async dumpExpectations(family?: Flow['family']): Promise<Expectation[]> {
+    const expectations: Expectation[] = [];
+    await this.dumpRequest('dump of the expectation table', EXP_GET, familyNumber(family), undefined, (buf, type, start, end) => {
+      if (type === EXP_NEW) expectations.push(decodeExpectation(buf, start, end));
+    });
+    return expectations;
+  }
+
+  /** A dump request, received on the addon's thread when it is built, else over the request socket. */
+  private async dumpRequest(operation: string, type: number, family: number, attrs: Buffer | undefined, visit: (buf: Uint8Array, type: number, start: number, end: number) => void): Promise<void> {
+    const native = tryNfEvents();
+    if (typeof native?.dumpInto === 'function') await threadedDump(native, operation, buildMessage(type, NLM_F_REQUEST | NLM_F_DUMP, 1, family, attrs), visit);
+    else await this.channel.request(operation, type, NLM_F_DUMP, family, attrs, visit);
   }
 
   /** Raw dump with no decoding (for benchmarks), over the same transport as dump(): message count and bytes. */

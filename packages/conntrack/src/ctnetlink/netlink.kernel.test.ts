@@ -41,6 +41,8 @@ describe.skipIf(skipKernelTests())('ctnetlink against the real kernel', () => {
     ns = await createNetns();
     await ns.sysctl('net.netfilter.nf_conntrack_acct', 1);
     await ns.sysctl('net.netfilter.nf_conntrack_timestamp', 1);
+    // The scenario's unreplied UDP entries (mark, zone, the delete victim) must outlive a slow run.
+    await ns.sysctl('net.netfilter.nf_conntrack_udp_timeout', 600);
     traffic = await startScenario(ns);
   });
   afterAll(async () => {

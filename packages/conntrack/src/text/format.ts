@@ -21,8 +21,9 @@ const NS_PER_S = 1_000_000_000n;
 
 const pad8 = (s: string) => s.padEnd(8, ' ');
 
-function tuple(t: Tuple, protoNum: number): string {
-  let out = `src=${t.src} dst=${t.dst} `;
+/** `src=… dst=… sport=… dport=… ` (the address keys prefixed for expectations: `mask-src=`, `master-src=`). */
+export function tuple(t: Tuple, protoNum: number, prefix = ''): string {
+  let out = `${prefix}src=${t.src} ${prefix}dst=${t.dst} `;
   if (PORT_PROTOS.has(protoNum)) out += `sport=${t.sport ?? 0} dport=${t.dport ?? 0} `;
   else if (ICMP_PROTOS.has(protoNum)) out += `type=${t.icmpType ?? 0} code=${t.icmpCode ?? 0} id=${t.icmpId ?? 0} `;
   else if (protoNum === GRE) out += `srckey=0x${(t.sport ?? 0).toString(16)} dstkey=0x${(t.dport ?? 0).toString(16)} `;

@@ -3,5 +3,6 @@ export { parseConntrackLine, parseConntrackText, type TextParseOptions } from '.
 export { parseConntrackEventLine, type ConntrackEventLine } from './parse-event';
 export { parseConntrackStats, parseConntrackCount } from './parse-stats';
 export { formatFlowExtended, formatFlowPlain, formatFlowEvent, type FormatOptions } from './format';
+export { formatExpectation } from './format-expect';
 export { ByteSink, type ByteSinkOptions } from './byte-sink';
 export { writeFlowLine } from './format-bytes';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Flow } from '../../flow';
+import { decodeExpectation } from '../decode-expect';
 import { decodeCpuStats, decodeDumpDatagram, forEachMessage } from '../decode-message';
 import { DecodeError } from '../errors';
 
@@ -28,12 +29,16 @@ export function rng(seed: number): () => number {
 
 export function loadCorpus(): Buffer[] {
   const out: Buffer[] = [];
-  for (const name of ['dump.hex', 'events.hex', 'stats-cpu.hex']) {
+  for (const name of ['dump.hex', 'events.hex', 'stats-cpu.hex', 'expect.hex']) {
     const text = readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
     for (const hex of text.split('\n').filter(Boolean)) out.push(Buffer.from(hex, 'hex'));
   }
   return out;
 }
+
+/** Expectations (NFNL_SUBSYS_CTNETLINK_EXP << 8 | IPCTNL_MSG_EXP_NEW), per-CPU stats (CT_GET_STATS_CPU). */
+const EXP_NEW = 0x200;
+const STATS_CPU = 0x104;
 
 export type Mutation = (input: Buffer, random: () => number) => Buffer;
 const int = (random: () => number, n: number) => Math.floor(random() * n);
@@ -68,7 +73,7 @@ export const MUTATIONS: Record<string, Mutation> = {
     const body = MUTATIONS.random?.(input, random) ?? Buffer.alloc(0);
     const msg = Buffer.alloc(20 + body.length);
     msg.writeUInt32LE(msg.length, 0);
-    msg.writeUInt16LE(int(random, 2) ? 0x100 : 0x102, 4);
+    msg.writeUInt16LE([0x100, 0x102, EXP_NEW][int(random, 3)] as number, 4);
     msg[16] = int(random, 2) ? 2 : 10;
     body.copy(msg, 20);
     return msg;
@@ -78,10 +83,15 @@ export const MUTATIONS: Record<string, Mutation> = {
 function decodeAll(buf: Buffer): number {
   const flows: Flow[] = [];
   decodeDumpDatagram(buf, flows, () => undefined);
+  let others = 0;
   forEachMessage(buf, (m) => {
-    if (m.kind === 'body' && m.header.type === 0x104) decodeCpuStats(buf, m.start, m.end);
+    if (m.kind !== 'body') return;
+    if (m.header.type === STATS_CPU) decodeCpuStats(buf, m.start, m.end);
+    else if (m.header.type === EXP_NEW) decodeExpectation(buf, m.start, m.end);
+    else return;
+    others++;
   });
-  return flows.length;
+  return flows.length + others;
 }
 
 /** Runs `iterations` mutated or random inputs through the decoders; every outcome is counted. */

@@ -17,6 +17,9 @@ switch (command) {
   case 'dump-table':
     print(await source.dump(undefined, JSON.parse(arg ?? '"conntrack"') as 'conntrack' | 'dying' | 'unconfirmed'));
     break;
+  case 'expect':
+    print(await source.dumpExpectations(arg ? (JSON.parse(arg) as 'ipv4' | 'ipv6') : undefined));
+    break;
   case 'lines': {
     // Text lines written straight from the dump's bytes: {"extended": boolean, "id": boolean}.
     const { extended, id } = JSON.parse(arg ?? '{}') as { extended: boolean; id: boolean };

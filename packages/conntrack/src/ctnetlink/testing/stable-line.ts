@@ -6,7 +6,7 @@ export function stableLine(line: string): string {
     .replace(/delta-time=-?\d+ /, '');
 }
 
-/** The entry id at the end of a `-o id` line. */
+/** The entry id at the end of a `-o id` line (before `labels=…`, which conntrack prints after it). */
 export function lineId(line: string): number {
-  return Number(/ id=(\d+)\s*$/.exec(line)?.[1]);
+  return Number(/ id=(\d+)(?: labels=\S+)?\s*$/.exec(line)?.[1]);
 }
