@@ -38,7 +38,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
   const admin = await ensureAdmin(store, config.adminPassword);
   const localAgent = await ensureLocalAgentToken(store, config.localAgentTokenFile);
   const sessions = new Sessions(store, { ttlMs: config.sessionTtlMs, secureCookies: config.secureCookies });
-  const registry = new HostRegistry(store);
+  const registry = new HostRegistry(store, logger);
   const links = new AgentLinks();
   const liveUsers = new LiveUserSockets(sessions);
 
@@ -78,7 +78,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
   // Socket.IO's default namespace is not used: refuse it so nothing can connect there.
   io.of('/').use((_socket, nextFn) => nextFn(new Error('use the /agents or /browsers namespace')));
 
-  const sweep = setInterval(() => store.deleteExpiredSessions(Date.now()), 3600_000);
+  const sweep = setInterval(() => void store.deleteExpiredSessions(Date.now()).catch((err: unknown) => logger.error({ err }, 'could not delete expired sessions')), 3600_000);
   sweep.unref();
 
   return {
@@ -100,7 +100,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
       stopHistory();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await nextApp?.close();
-      store.close();
+      await store.close();
     },
   };
 }

@@ -12,8 +12,8 @@ export type AdminBootstrap =
  * and returned so the caller prints it once; only the argon2id hash is stored.
  */
 export async function ensureAdmin(store: Store, configuredPassword: string | undefined): Promise<AdminBootstrap> {
-  if (store.findUserByName(ADMIN_USERNAME)) return { created: false };
+  if (await store.findUserByName(ADMIN_USERNAME)) return { created: false };
   const password = configuredPassword ?? generatePassword();
-  store.createUser(ADMIN_USERNAME, await hashPassword(password), 'admin');
+  await store.createUser(ADMIN_USERNAME, await hashPassword(password), 'admin');
   return { created: true, username: ADMIN_USERNAME, generatedPassword: configuredPassword ? null : password };
 }

@@ -21,20 +21,20 @@ export class Sessions {
     private readonly options: SessionOptions,
   ) {}
 
-  create(userId: number, now = Date.now()): { token: string; cookie: string } {
+  async create(userId: number, now = Date.now()): Promise<{ token: string; cookie: string }> {
     const token = randomBytes(32).toString('base64url');
     const expiresAt = now + this.options.ttlMs;
-    this.store.createSession({ tokenHash: sha256(token), userId, expiresAt });
+    await this.store.createSession({ tokenHash: sha256(token), userId, expiresAt });
     return { token, cookie: this.cookie(token, this.options.ttlMs) };
   }
 
   /** The user behind a Cookie header, or null. */
-  userFromCookieHeader(header: string | undefined, now = Date.now()): (SessionUser & { id: number }) | null {
+  async userFromCookieHeader(header: string | undefined, now = Date.now()): Promise<(SessionUser & { id: number }) | null> {
     const token = header ? parseCookie(header)[SESSION_COOKIE] : undefined;
     if (!token) return null;
-    const session = this.store.findSession(sha256(token), now);
+    const session = await this.store.findSession(sha256(token), now);
     if (!session) return null;
-    const user = this.store.findUserById(session.userId);
+    const user = await this.store.findUserById(session.userId);
     return user ? { id: user.id, username: user.username, role: user.role } : null;
   }
 
@@ -44,9 +44,9 @@ export class Sessions {
     return token ? sha256(token) : undefined;
   }
 
-  destroyFromCookieHeader(header: string | undefined): string {
+  async destroyFromCookieHeader(header: string | undefined): Promise<string> {
     const token = header ? parseCookie(header)[SESSION_COOKIE] : undefined;
-    if (token) this.store.deleteSession(sha256(token));
+    if (token) await this.store.deleteSession(sha256(token));
     return this.cookie('', 0);
   }
 

@@ -16,9 +16,9 @@ export function enrollmentFor(hostId: string, token: string, dashboardUrl: strin
 }
 
 /** Hosts with their live status and token state, for the hosts page. */
-export function managedHosts(registry: HostRegistry, enrollments: readonly HostEnrollmentRecord[]): ManagedHost[] {
+export async function managedHosts(registry: HostRegistry, enrollments: readonly HostEnrollmentRecord[]): Promise<ManagedHost[]> {
   const byId = new Map(enrollments.map((e) => [e.id, e]));
-  return registry.list().flatMap((host) => {
+  return (await registry.list()).flatMap((host) => {
     const e = byId.get(host.id);
     return e ? [{ host, createdAt: e.createdAt, tokenIssuedAt: e.tokenIssuedAt, revokedAt: e.revokedAt }] : [];
   });

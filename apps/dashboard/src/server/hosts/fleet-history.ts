@@ -13,8 +13,8 @@ export async function fleetHistory(store: Pick<Store, 'listHosts' | 'listHistory
   const { ms, points } = FLEET_RANGES[range];
   const stepMs = Math.max(storedStepMs, Math.ceil(ms / points / 1000) * 1000);
   const since = now - ms;
-  const hosts = await Promise.resolve(store.listHosts());
+  const hosts = await store.listHosts();
   const histories: HistoryPoint[][] = [];
-  for (const host of hosts) histories.push(await Promise.resolve(store.listHistory(host.id, since, MAX_POINTS_PER_HOST)));
+  for (const host of hosts) histories.push(await store.listHistory(host.id, since, MAX_POINTS_PER_HOST));
   return { stepMs, points: sumFleet(histories, { since, until: now, stepMs, staleMs: 2 * Math.max(stepMs, storedStepMs) + storedStepMs }) };
 }

@@ -50,8 +50,8 @@ describe('fleetHistory', () => {
     const now = 10 * 60_000;
     const asked: [string, number][] = [];
     const store = {
-      listHosts: () => [{ id: 'a', hostname: 'a', lastSeen: null, agent: null, latest: null }, { id: 'b', hostname: 'b', lastSeen: null, agent: null, latest: null }],
-      listHistory: (hostId: string, since: number) => {
+      listHosts: async () => [{ id: 'a', hostname: 'a', lastSeen: null, agent: null, latest: null }, { id: 'b', hostname: 'b', lastSeen: null, agent: null, latest: null }],
+      listHistory: async (hostId: string, since: number) => {
         asked.push([hostId, since]);
         return hostId === 'a' ? [point(now - 5_000, 7, 70)] : [point(now - 4_000, 3, 30)];
       },

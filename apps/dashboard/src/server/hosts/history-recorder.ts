@@ -15,17 +15,14 @@ export function recordHistory(registry: HostRegistry, store: Store, options: { s
     sampled: (hostId, sample) => {
       if (sample.at - (lastStored.get(hostId) ?? 0) < options.stepMs) return;
       lastStored.set(hostId, sample.at);
-      try {
-        store.appendHistory(hostId, historyPointOf(sample));
-      } catch (err) {
-        logger.error({ err, hostId }, 'could not store a history point');
-      }
+      void store.appendHistory(hostId, historyPointOf(sample)).catch((err: unknown) => logger.error({ err, hostId }, 'could not store a history point'));
     },
   });
-  const prune = () => {
-    const removed = store.pruneHistory(Date.now() - options.retentionMs);
-    if (removed > 0) logger.debug({ removed }, 'pruned old history points');
-  };
+  const prune = () =>
+    void store.pruneHistory(Date.now() - options.retentionMs).then(
+      (removed) => removed > 0 && logger.debug({ removed }, 'pruned old history points'),
+      (err: unknown) => logger.error({ err }, 'could not prune history'),
+    );
   prune();
   const timer = setInterval(prune, PRUNE_EVERY_MS);
   timer.unref();

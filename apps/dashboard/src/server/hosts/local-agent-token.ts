@@ -31,11 +31,11 @@ export async function writeFileAtomic(path: string, content: string, mode: numbe
  */
 export async function ensureLocalAgentToken(store: Store, file: string, name = hostname()): Promise<{ hostId: string; issued: boolean }> {
   const existing = await readFile(file, 'utf8').then((t) => t.trim(), () => '');
-  const known = existing ? store.findHostByTokenHash(sha256(existing)) : undefined;
+  const known = existing ? await store.findHostByTokenHash(sha256(existing)) : undefined;
   if (known) return { hostId: known.id, issued: false };
   const hostId = hostIdFromName(name);
   const token = randomBytes(32).toString('base64url');
   await writeFileAtomic(file, `${token}\n`, 0o600);
-  store.upsertHostToken(hostId, name, sha256(token));
+  await store.upsertHostToken(hostId, name, sha256(token));
   return { hostId, issued: true };
 }

@@ -1,4 +1,5 @@
 import type { AgentInfo, HostSummary, StatsSample } from '@ctscope/protocol';
+import type { Logger } from 'pino';
 import type { HostRecord, Store } from '../store/types';
 
 interface OnlineHost {
@@ -24,7 +25,10 @@ export class HostRegistry {
   private readonly online = new Map<string, OnlineHost>();
   private readonly listeners = new Set<RegistryListener>();
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly logger?: Pick<Logger, 'error'>,
+  ) {}
 
   subscribe(listener: RegistryListener): () => void {
     this.listeners.add(listener);
@@ -35,8 +39,7 @@ export class HostRegistry {
   connected(host: HostRecord, connectionId: string, agent: AgentInfo, now = Date.now()): string | undefined {
     const previous = this.online.get(host.id);
     this.online.set(host.id, { connectionId, agent, latest: host.latest, lastSeen: now, lastPersisted: now });
-    this.store.recordHostSeen(host.id, now, agent, null);
-    this.emitChanged(host.id);
+    this.persist(host.id, now, agent, null, true);
     return previous?.connectionId;
   }
 
@@ -47,7 +50,7 @@ export class HostRegistry {
     host.lastSeen = now;
     if (now - host.lastPersisted >= PERSIST_EVERY_MS) {
       host.lastPersisted = now;
-      this.store.recordHostSeen(hostId, now, null, sample);
+      this.persist(hostId, now, null, sample, false);
     }
     for (const l of this.listeners) l.sampled(hostId, sample);
   }
@@ -56,12 +59,11 @@ export class HostRegistry {
     const host = this.online.get(hostId);
     if (!host || host.connectionId !== connectionId) return;
     this.online.delete(hostId);
-    this.store.recordHostSeen(hostId, now, null, host.latest);
-    this.emitChanged(hostId);
+    this.persist(hostId, now, null, host.latest, true);
   }
 
-  list(): HostSummary[] {
-    return this.store.listHosts().map((record) => this.summarize(record));
+  async list(): Promise<HostSummary[]> {
+    return (await this.store.listHosts()).map((record) => this.summarize(record));
   }
 
   private summarize(record: HostRecord): HostSummary {
@@ -76,8 +78,16 @@ export class HostRegistry {
     };
   }
 
-  private emitChanged(hostId: string): void {
-    const record = this.store.listHosts().find((h) => h.id === hostId);
+  /** Stores what was seen of a host in the background (a failure is logged), then tells listeners if asked. */
+  private persist(hostId: string, at: number, agent: AgentInfo | null, latest: StatsSample | null, announce: boolean): void {
+    void this.store
+      .recordHostSeen(hostId, at, agent, latest)
+      .then(() => (announce ? this.emitChanged(hostId) : undefined))
+      .catch((err: unknown) => this.logger?.error({ err, hostId }, 'could not store what was seen of a host'));
+  }
+
+  private async emitChanged(hostId: string): Promise<void> {
+    const record = (await this.store.listHosts()).find((h) => h.id === hostId);
     if (!record) return;
     const summary = this.summarize(record);
     for (const l of this.listeners) l.changed(summary);

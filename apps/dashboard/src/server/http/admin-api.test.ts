@@ -36,7 +36,7 @@ async function createUser(username: string, role: 'admin' | 'operator' | 'viewer
   return { id: (res.json as { user: { id: number } }).user.id, cookie: await dash.login(username, PASSWORD) };
 }
 
-const lastAudit = () => dash.server.store.listAudit(1)[0];
+const lastAudit = async () => (await dash.server.store.listAudit(1))[0];
 
 function connect(namespace: string, options: Parameters<typeof io>[1]): Socket {
   const socket = io(`${dash.url}${namespace}`, { transports: ['websocket'], reconnection: false, forceNew: true, ...options });
@@ -53,14 +53,14 @@ const agentInfo = { hostname: 'edge-1', agentVersion: '0.1.0', kernel: '6.18', s
 describe('users and roles', () => {
   it('lets admins create, list, re-role, reset and delete users, each audited', async () => {
     const carol = await createUser('carol', 'viewer');
-    expect(lastAudit()).toMatchObject({ actor: 'admin', action: 'user.create', target: 'user:carol', result: 'ok', detail: { before: null, after: { username: 'carol', role: 'viewer' } } });
+    expect(await lastAudit()).toMatchObject({ actor: 'admin', action: 'user.create', target: 'user:carol', result: 'ok', detail: { before: null, after: { username: 'carol', role: 'viewer' } } });
     const list = await call('GET', '/api/users', admin);
     expect((list.json as { users: { username: string }[] }).users.map((u) => u.username)).toContain('carol');
     expect((await call('POST', '/api/users', admin, { username: 'carol', password: PASSWORD, role: 'viewer' })).status).toBe(409);
     expect((await call('POST', '/api/users', admin, { username: 'dave', password: 'short', role: 'viewer' })).json).toMatchObject({ error: { code: 'BAD_REQUEST', message: expect.stringContaining('password') as unknown } });
 
     expect((await call('PATCH', `/api/users/${carol.id}`, admin, { role: 'operator' })).json).toMatchObject({ user: { role: 'operator' } });
-    expect(lastAudit()).toMatchObject({ action: 'user.role', detail: { before: { role: 'viewer' }, after: { role: 'operator' } } });
+    expect(await lastAudit()).toMatchObject({ action: 'user.role', detail: { before: { role: 'viewer' }, after: { role: 'operator' } } });
     // The role applies to the open session at once.
     expect((await call('GET', '/api/auth/me', carol.cookie)).json).toEqual({ user: { username: 'carol', role: 'operator' } });
 
@@ -68,13 +68,13 @@ describe('users and roles', () => {
     expect((await call('GET', '/api/auth/me', carol.cookie)).status).toBe(401);
     const again = await dash.login('carol', 'another long password');
     expect((await call('DELETE', `/api/users/${carol.id}`, admin)).status).toBe(204);
-    expect(lastAudit()).toMatchObject({ action: 'user.delete', target: 'user:carol', detail: { before: { username: 'carol', role: 'operator' }, after: null } });
+    expect(await lastAudit()).toMatchObject({ action: 'user.delete', target: 'user:carol', detail: { before: { username: 'carol', role: 'operator' }, after: null } });
     expect((await call('GET', '/api/auth/me', again)).status).toBe(401);
     expect((await call('DELETE', `/api/users/${carol.id}`, admin)).status).toBe(404);
   });
 
   it('keeps the last admin and refuses admins removing or demoting themselves', async () => {
-    const me = dash.server.store.findUserByName('admin');
+    const me = await dash.server.store.findUserByName('admin');
     expect((await call('DELETE', `/api/users/${me?.id ?? 0}`, admin)).status).toBe(409);
     expect((await call('PATCH', `/api/users/${me?.id ?? 0}`, admin, { role: 'viewer' })).status).toBe(409);
     const other = await createUser('erin', 'admin');
@@ -89,9 +89,9 @@ describe('users and roles', () => {
     expect((await call('GET', '/api/users', viewer.cookie)).status).toBe(403);
     const res = await call('DELETE', `/api/users/${op.id}`, op.cookie);
     expect(res).toEqual({ status: 403, json: { error: { code: 'FORBIDDEN', message: 'only admins can do this' } } });
-    expect(lastAudit()).toMatchObject({ actor: 'olga', action: 'user.delete', result: 'error', detail: { refused: 'the operator role may not do this' } });
+    expect(await lastAudit()).toMatchObject({ actor: 'olga', action: 'user.delete', result: 'error', detail: { refused: 'the operator role may not do this' } });
     expect((await call('POST', '/api/hosts', viewer.cookie, { id: 'x1', hostname: 'x1' })).status).toBe(403);
-    expect(lastAudit()).toMatchObject({ actor: 'victor', action: 'host.add', target: 'x1', result: 'error' });
+    expect(await lastAudit()).toMatchObject({ actor: 'victor', action: 'host.add', target: 'x1', result: 'error' });
   });
 
   it('lets every user change their own password with the current one; other sessions end', async () => {
@@ -128,7 +128,7 @@ describe('hosts', () => {
     expect(enrollment.startCommand).toBe(`sudo npx ctscope agent --dashboard ${dash.url} --token-file /etc/ctscope/agent.token`);
     expect(enrollment.writeTokenCommand).toContain(`'${enrollment.token}'`);
     expect(enrollment.writeTokenCommand).toContain('-m 0600');
-    expect(JSON.stringify(dash.server.store.listAudit(5))).not.toContain(enrollment.token);
+    expect(JSON.stringify(await dash.server.store.listAudit(5))).not.toContain(enrollment.token);
     expect(JSON.stringify((await call('GET', '/api/hosts/managed', admin)).json)).not.toContain(enrollment.token);
     expect((await call('POST', '/api/hosts', admin, { id: 'edge-1', hostname: 'again' })).status).toBe(409);
 
@@ -139,7 +139,7 @@ describe('hosts', () => {
     const revoked = await call('POST', '/api/hosts/edge-1/revoke', admin);
     expect(revoked.json).toMatchObject({ host: { host: { id: 'edge-1', online: false } } });
     expect(await dropped).toBe('transport close');
-    expect(lastAudit()).toMatchObject({ action: 'host.revoke', target: 'edge-1', detail: { after: { revoked: true, disconnected: true } } });
+    expect(await lastAudit()).toMatchObject({ action: 'host.revoke', target: 'edge-1', detail: { after: { revoked: true, disconnected: true } } });
     const retry = connect('/agents', { auth: { protocolVersion: PROTOCOL_VERSION, token: enrollment.token, info: agentInfo } });
     expect(await outcome(retry)).toMatchObject({ code: 'UNAUTHENTICATED' });
 
@@ -161,7 +161,7 @@ describe('views', () => {
     expect(created.status).toBe(201);
     const view = (created.json as { view: { id: string; href: string; name: string; editable: boolean } }).view;
     expect(view).toMatchObject({ name: 'HTTPS talkers', editable: true, href: '/connections?host=edge-1&q=dport+443&sort=bytes&desc=1&cols=proto%2Csrc%2Cdst' });
-    expect(lastAudit()).toMatchObject({ actor: 'vera', action: 'view.create', target: `view:${view.id}` });
+    expect(await lastAudit()).toMatchObject({ actor: 'vera', action: 'view.create', target: `view:${view.id}` });
 
     // Private: invisible to others, by list, by id and by URL.
     expect((await call('GET', '/api/views', other.cookie)).json).toEqual({ views: [] });
@@ -185,7 +185,7 @@ describe('views', () => {
 
 describe('audit API', () => {
   it('pages and filters server-side and exports CSV and JSON lines', async () => {
-    for (let i = 0; i < 7; i++) dash.server.store.appendAudit({ at: Date.now(), actor: 'auditor', action: 'conntrack.delete', target: 'gw9', detail: { request: { keys: i }, result: { deleted: 1 } }, result: 'ok' });
+    for (let i = 0; i < 7; i++) await dash.server.store.appendAudit({ at: Date.now(), actor: 'auditor', action: 'conntrack.delete', target: 'gw9', detail: { request: { keys: i }, result: { deleted: 1 } }, result: 'ok' });
     const page = await call('GET', '/api/audit?actor=auditor&pageSize=25&page=1', admin);
     expect(page.json).toMatchObject({ total: 7, page: 1, pageSize: 25 });
     expect((await call('GET', '/api/audit?pageSize=7', admin)).status).toBe(400);

@@ -47,7 +47,7 @@ export function apiRouter({ store, sessions, registry, limiter, logger, links, l
       res.setHeader('Retry-After', Math.ceil(wait / 1000));
       return sendError(res, 429, ErrorCode.RateLimited, `too many failed logins; try again in ${Math.ceil(wait / 60_000)} minutes`);
     }
-    const user = store.findUserByName(body.data.username);
+    const user = await store.findUserByName(body.data.username);
     const valid = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, body.data.password);
     if (!user || !valid) {
       limiter.fail(key);
@@ -55,19 +55,19 @@ export function apiRouter({ store, sessions, registry, limiter, logger, links, l
       return sendError(res, 401, ErrorCode.Unauthenticated, 'wrong username or password');
     }
     limiter.succeed(key);
-    const { cookie } = sessions.create(user.id);
+    const { cookie } = await sessions.create(user.id);
     res.setHeader('Set-Cookie', cookie);
     logger.info({ username: user.username }, 'login');
     res.json({ user: { username: user.username, role: user.role } });
   });
 
-  router.post('/auth/logout', (req: Request, res: Response) => {
-    res.setHeader('Set-Cookie', sessions.destroyFromCookieHeader(req.headers.cookie));
+  router.post('/auth/logout', async (req: Request, res: Response) => {
+    res.setHeader('Set-Cookie', await sessions.destroyFromCookieHeader(req.headers.cookie));
     res.status(204).end();
   });
 
-  router.use((req: AuthedRequest, res: Response, next: NextFunction) => {
-    const user = sessions.userFromCookieHeader(req.headers.cookie);
+  router.use(async (req: AuthedRequest, res: Response, next: NextFunction) => {
+    const user = await sessions.userFromCookieHeader(req.headers.cookie);
     if (!user) return sendError(res, 401, ErrorCode.Unauthenticated, 'log in first: POST /api/auth/login');
     req.user = user;
     next();
@@ -77,8 +77,8 @@ export function apiRouter({ store, sessions, registry, limiter, logger, links, l
     res.json({ user: { username: req.user?.username, role: req.user?.role } });
   });
 
-  router.get('/hosts', (_req: Request, res: Response) => {
-    res.json({ hosts: registry.list() });
+  router.get('/hosts', async (_req: Request, res: Response) => {
+    res.json({ hosts: await registry.list() });
   });
   router.use(hostsRouter({ store, registry, links, publicUrl, logger }));
   router.use(usersRouter({ store, sessions, limiter, liveUsers, logger }));

@@ -18,18 +18,18 @@ const filterOf = (q: AuditQuery): AuditFilter => ({
 export function auditRouter({ store }: { store: Store }): Router {
   const router = express.Router();
 
-  router.get('/', (req, res) => {
+  router.get('/', async (req, res) => {
     const query = parseOr400(auditQuerySchema, req.query, res);
     if (!query) return;
-    const { rows, total } = store.queryAudit(filterOf(query), (query.page - 1) * query.pageSize, query.pageSize);
+    const { rows, total } = await store.queryAudit(filterOf(query), (query.page - 1) * query.pageSize, query.pageSize);
     res.json({ rows, total, page: query.page, pageSize: query.pageSize });
   });
 
-  router.get('/facets', (_req, res) => {
-    res.json(store.auditFacets());
+  router.get('/facets', async (_req, res) => {
+    res.json(await store.auditFacets());
   });
 
-  router.get('/export', (req, res) => {
+  router.get('/export', async (req, res) => {
     const query = parseOr400(auditQuerySchema, req.query, res);
     if (!query) return;
     const format = parseOr400(auditExportFormatSchema, req.query.format ?? 'csv', res);
@@ -41,7 +41,7 @@ export function auditRouter({ store }: { store: Store }): Router {
     res.setHeader('Cache-Control', 'no-store');
     if (format === 'csv') res.write(`${AUDIT_CSV_HEADER}\n`);
     for (let offset = 0; offset < AUDIT_EXPORT_LIMIT; offset += EXPORT_CHUNK) {
-      const { rows } = store.queryAudit(filter, offset, EXPORT_CHUNK);
+      const { rows } = await store.queryAudit(filter, offset, EXPORT_CHUNK);
       res.write(rows.map((row) => `${format === 'csv' ? auditCsvLine(row) : JSON.stringify(row)}\n`).join(''));
       if (rows.length < EXPORT_CHUNK) break;
     }

@@ -22,19 +22,19 @@ export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, res: 
 }
 
 /** Writes an audit row for a dashboard change; called before the answer goes out. */
-export function auditChange(store: Store, actor: string, action: string, target: string, detail: unknown, result: 'ok' | 'error' = 'ok'): void {
-  store.appendAudit({ at: Date.now(), actor, action, target, detail, result });
+export async function auditChange(store: Store, actor: string, action: string, target: string, detail: unknown, result: 'ok' | 'error' = 'ok'): Promise<void> {
+  await store.appendAudit({ at: Date.now(), actor, action, target, detail, result });
 }
 
 /**
  * Refuses users without one of `roles`: 403 FORBIDDEN, a warning in the log and an audit row naming what
  * was attempted. Returns whether the request may go on.
  */
-export function allowRoles(deps: { store: Store; logger: Logger }, req: SignedInRequest, res: Response, roles: readonly Role[], action: string, target: string): boolean {
+export async function allowRoles(deps: { store: Store; logger: Logger }, req: SignedInRequest, res: Response, roles: readonly Role[], action: string, target: string): Promise<boolean> {
   const user = signedIn(req);
   if (roles.includes(user.role)) return true;
   deps.logger.warn({ user: user.username, role: user.role, action, target }, 'refused a dashboard change');
-  auditChange(deps.store, user.username, action, target, { refused: `the ${user.role} role may not do this` }, 'error');
+  await auditChange(deps.store, user.username, action, target, { refused: `the ${user.role} role may not do this` }, 'error');
   sendError(res, 403, ErrorCode.Forbidden, roles.length === 1 && roles[0] === 'admin' ? 'only admins can do this' : `the ${user.role} role may not do this`);
   return false;
 }

@@ -30,53 +30,53 @@ export function hostsRouter(deps: HostsApiDeps): Router {
   const { store, registry, links, publicUrl, logger } = deps;
   const router = express.Router();
   const dashboardUrl = (req: Request) => publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-  const managed = (hostId: string): ManagedHost | undefined => managedHosts(registry, store.listHostEnrollments()).find((h) => h.host.id === hostId);
-  const hostParam = (req: Request, res: Response): string | undefined => {
+  const managed = async (hostId: string): Promise<ManagedHost | undefined> => (await managedHosts(registry, await store.listHostEnrollments())).find((h) => h.host.id === hostId);
+  const hostParam = async (req: Request, res: Response): Promise<string | undefined> => {
     const id = hostIdSchema.safeParse(req.params.id);
-    if (id.success && store.findHostEnrollment(id.data)) return id.data;
+    if (id.success && (await store.findHostEnrollment(id.data))) return id.data;
     sendError(res, 404, ErrorCode.NotFound, 'no such host');
     return undefined;
   };
 
-  router.get('/hosts/managed', (_req, res) => {
-    res.json({ hosts: managedHosts(registry, store.listHostEnrollments()) });
+  router.get('/hosts/managed', async (_req, res) => {
+    res.json({ hosts: await managedHosts(registry, await store.listHostEnrollments()) });
   });
 
-  router.post('/hosts', (req: SignedInRequest, res) => {
-    if (!allowRoles(deps, req, res, ADMIN_ONLY, 'host.add', requestedId(req.body as unknown))) return;
+  router.post('/hosts', async (req: SignedInRequest, res) => {
+    if (!(await allowRoles(deps, req, res, ADMIN_ONLY, 'host.add', requestedId(req.body as unknown)))) return;
     const body = parseOr400(addHostRequestSchema, req.body, res);
     if (!body) return;
     const { token, hash } = newAgentToken();
-    if (!store.createHost(body.id, body.hostname, hash, Date.now())) return sendError(res, 409, ErrorCode.BadRequest, `a host with id ${body.id} exists already; pick another id or issue it a new token`);
-    auditChange(store, signedIn(req).username, 'host.add', body.id, { before: null, after: { id: body.id, hostname: body.hostname } });
+    if (!(await store.createHost(body.id, body.hostname, hash, Date.now()))) return sendError(res, 409, ErrorCode.BadRequest, `a host with id ${body.id} exists already; pick another id or issue it a new token`);
+    await auditChange(store, signedIn(req).username, 'host.add', body.id, { before: null, after: { id: body.id, hostname: body.hostname } });
     logger.info({ hostId: body.id, by: signedIn(req).username }, 'host added');
-    res.status(201).json({ host: managed(body.id), enrollment: enrollmentFor(body.id, token, dashboardUrl(req)) });
+    res.status(201).json({ host: await managed(body.id), enrollment: enrollmentFor(body.id, token, dashboardUrl(req)) });
   });
 
-  router.post('/hosts/:id/revoke', (req: SignedInRequest, res) => {
-    if (!allowRoles(deps, req, res, ADMIN_ONLY, 'host.revoke', String(req.params.id))) return;
-    const hostId = hostParam(req, res);
+  router.post('/hosts/:id/revoke', async (req: SignedInRequest, res) => {
+    if (!(await allowRoles(deps, req, res, ADMIN_ONLY, 'host.revoke', String(req.params.id)))) return;
+    const hostId = await hostParam(req, res);
     if (!hostId) return;
-    const before = store.findHostEnrollment(hostId);
-    store.revokeHost(hostId, Date.now());
+    const before = await store.findHostEnrollment(hostId);
+    await store.revokeHost(hostId, Date.now());
     const disconnected = links?.disconnect(hostId) ?? false;
-    auditChange(store, signedIn(req).username, 'host.revoke', hostId, { before: { revoked: before?.revokedAt !== null }, after: { revoked: true, disconnected } });
+    await auditChange(store, signedIn(req).username, 'host.revoke', hostId, { before: { revoked: before?.revokedAt !== null }, after: { revoked: true, disconnected } });
     logger.info({ hostId, by: signedIn(req).username, disconnected }, 'host token revoked');
-    res.json({ host: managed(hostId) });
+    res.json({ host: await managed(hostId) });
   });
 
-  router.post('/hosts/:id/token', (req: SignedInRequest, res) => {
-    if (!allowRoles(deps, req, res, ADMIN_ONLY, 'host.token', String(req.params.id))) return;
-    const hostId = hostParam(req, res);
+  router.post('/hosts/:id/token', async (req: SignedInRequest, res) => {
+    if (!(await allowRoles(deps, req, res, ADMIN_ONLY, 'host.token', String(req.params.id)))) return;
+    const hostId = await hostParam(req, res);
     if (!hostId) return;
-    const before = store.findHostEnrollment(hostId);
+    const before = await store.findHostEnrollment(hostId);
     const { token, hash } = newAgentToken();
-    store.replaceHostToken(hostId, hash, Date.now());
+    await store.replaceHostToken(hostId, hash, Date.now());
     // The running agent holds the old token: it must reconnect with the new one.
     const disconnected = links?.disconnect(hostId) ?? false;
-    auditChange(store, signedIn(req).username, 'host.token', hostId, { before: { revoked: before?.revokedAt !== null }, after: { newToken: true, disconnected } });
+    await auditChange(store, signedIn(req).username, 'host.token', hostId, { before: { revoked: before?.revokedAt !== null }, after: { newToken: true, disconnected } });
     logger.info({ hostId, by: signedIn(req).username }, 'host token re-issued');
-    res.json({ host: managed(hostId), enrollment: enrollmentFor(hostId, token, dashboardUrl(req)) });
+    res.json({ host: await managed(hostId), enrollment: enrollmentFor(hostId, token, dashboardUrl(req)) });
   });
 
   return router;

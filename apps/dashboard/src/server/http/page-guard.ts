@@ -6,9 +6,9 @@ export const LOGIN_PATH = '/login';
 
 /** Pages need a session: without one, page requests go to the login page (which returns them after). */
 export function pageGuard(sessions: Sessions): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
+  return async (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'GET' || PUBLIC_PREFIXES.some((p) => req.path.startsWith(p))) return next();
-    const user = sessions.userFromCookieHeader(req.headers.cookie);
+    const user = await sessions.userFromCookieHeader(req.headers.cookie);
     if (req.path === LOGIN_PATH) return user ? res.redirect(303, '/') : next();
     if (user) return next();
     const target = req.originalUrl.startsWith('/') && !req.originalUrl.startsWith('//') ? req.originalUrl : '/';

@@ -33,77 +33,77 @@ export function usersRouter(deps: UsersApiDeps): Router {
   const { store, sessions, limiter, liveUsers, logger } = deps;
   const router = express.Router();
 
-  const targetUser = (req: SignedInRequest, res: Response): UserRecord | undefined => {
+  const targetUser = async (req: SignedInRequest, res: Response): Promise<UserRecord | undefined> => {
     const id = userIdParamSchema.safeParse(req.params.id);
-    const user = id.success ? store.findUserById(id.data) : undefined;
+    const user = id.success ? await store.findUserById(id.data) : undefined;
     if (!user) sendError(res, 404, ErrorCode.NotFound, 'no such user');
     return user;
   };
   /** The audit target of a request about one user: their name when they exist. */
-  const userTarget = (req: SignedInRequest): string => {
+  const userTarget = async (req: SignedInRequest): Promise<string> => {
     const id = userIdParamSchema.safeParse(req.params.id);
-    const user = id.success ? store.findUserById(id.data) : undefined;
+    const user = id.success ? await store.findUserById(id.data) : undefined;
     return `user:${user ? user.username : String(req.params.id).slice(0, 64)}`;
   };
-  const listing = (id: number) => store.listUsers().find((u) => u.id === id);
+  const listing = async (id: number) => (await store.listUsers()).find((u) => u.id === id);
 
-  router.get('/users', (req: SignedInRequest, res) => {
-    if (!allowRoles(deps, req, res, ADMIN_ONLY, 'user.list', 'users')) return;
-    res.json({ users: store.listUsers().map(toSummary), me: signedIn(req).id });
+  router.get('/users', async (req: SignedInRequest, res) => {
+    if (!(await allowRoles(deps, req, res, ADMIN_ONLY, 'user.list', 'users'))) return;
+    res.json({ users: (await store.listUsers()).map(toSummary), me: signedIn(req).id });
   });
 
   router.post('/users', async (req: SignedInRequest, res) => {
-    if (!allowRoles(deps, req, res, ADMIN_ONLY, 'user.create', 'users')) return;
+    if (!(await allowRoles(deps, req, res, ADMIN_ONLY, 'user.create', 'users'))) return;
     const body = parseOr400(createUserRequestSchema, req.body, res);
     if (!body) return;
-    if (store.findUserByName(body.username)) return sendError(res, 409, ErrorCode.BadRequest, `a user named ${body.username} exists already`);
-    const created = store.createUser(body.username, await hashPassword(body.password), body.role);
-    auditChange(store, signedIn(req).username, 'user.create', `user:${created.username}`, { before: null, after: { username: created.username, role: created.role } });
-    const summary = listing(created.id);
+    if (await store.findUserByName(body.username)) return sendError(res, 409, ErrorCode.BadRequest, `a user named ${body.username} exists already`);
+    const created = await store.createUser(body.username, await hashPassword(body.password), body.role);
+    await auditChange(store, signedIn(req).username, 'user.create', `user:${created.username}`, { before: null, after: { username: created.username, role: created.role } });
+    const summary = await listing(created.id);
     res.status(201).json({ user: summary ? toSummary(summary) : { id: created.id, username: created.username, role: created.role, createdAt: Date.now() } });
   });
 
-  router.patch('/users/:id', (req: SignedInRequest, res) => {
+  router.patch('/users/:id', async (req: SignedInRequest, res) => {
     const me = signedIn(req);
-    if (!allowRoles(deps, req, res, ADMIN_ONLY, 'user.role', userTarget(req))) return;
-    const user = targetUser(req, res);
+    if (!(await allowRoles(deps, req, res, ADMIN_ONLY, 'user.role', await userTarget(req)))) return;
+    const user = await targetUser(req, res);
     if (!user) return;
     const body = parseOr400(changeRoleRequestSchema, req.body, res);
     if (!body) return;
     if (user.id === me.id) return sendError(res, 409, ErrorCode.BadRequest, 'you cannot change your own role; ask another admin');
-    if (user.role === 'admin' && body.role !== 'admin' && store.countAdmins() <= 1) return sendError(res, 409, ErrorCode.BadRequest, 'this is the last admin; make someone else admin first');
-    store.updateUserRole(user.id, body.role);
-    auditChange(store, me.username, 'user.role', `user:${user.username}`, { before: { role: user.role }, after: { role: body.role } });
-    liveUsers?.refresh(user.id);
-    const summary = listing(user.id);
+    if (user.role === 'admin' && body.role !== 'admin' && (await store.countAdmins()) <= 1) return sendError(res, 409, ErrorCode.BadRequest, 'this is the last admin; make someone else admin first');
+    await store.updateUserRole(user.id, body.role);
+    await auditChange(store, me.username, 'user.role', `user:${user.username}`, { before: { role: user.role }, after: { role: body.role } });
+    await liveUsers?.refresh(user.id);
+    const summary = await listing(user.id);
     if (summary) res.json({ user: toSummary(summary) });
   });
 
   router.post('/users/:id/password', async (req: SignedInRequest, res) => {
     const me = signedIn(req);
-    if (!allowRoles(deps, req, res, ADMIN_ONLY, 'user.password-reset', userTarget(req))) return;
-    const user = targetUser(req, res);
+    if (!(await allowRoles(deps, req, res, ADMIN_ONLY, 'user.password-reset', await userTarget(req)))) return;
+    const user = await targetUser(req, res);
     if (!user) return;
     const body = parseOr400(resetPasswordRequestSchema, req.body, res);
     if (!body) return;
-    store.updateUserPassword(user.id, await hashPassword(body.password));
+    await store.updateUserPassword(user.id, await hashPassword(body.password));
     // Everyone signed in with the old password is signed out (the admin keeps their own session).
-    const ended = store.deleteUserSessions(user.id, user.id === me.id ? sessions.tokenHashFromCookieHeader(req.headers.cookie) : undefined);
-    auditChange(store, me.username, 'user.password-reset', `user:${user.username}`, { before: null, after: { sessionsEnded: ended } });
-    liveUsers?.refresh(user.id);
+    const ended = await store.deleteUserSessions(user.id, user.id === me.id ? sessions.tokenHashFromCookieHeader(req.headers.cookie) : undefined);
+    await auditChange(store, me.username, 'user.password-reset', `user:${user.username}`, { before: null, after: { sessionsEnded: ended } });
+    await liveUsers?.refresh(user.id);
     res.status(204).end();
   });
 
-  router.delete('/users/:id', (req: SignedInRequest, res) => {
+  router.delete('/users/:id', async (req: SignedInRequest, res) => {
     const me = signedIn(req);
-    if (!allowRoles(deps, req, res, ADMIN_ONLY, 'user.delete', userTarget(req))) return;
-    const user = targetUser(req, res);
+    if (!(await allowRoles(deps, req, res, ADMIN_ONLY, 'user.delete', await userTarget(req)))) return;
+    const user = await targetUser(req, res);
     if (!user) return;
     if (user.id === me.id) return sendError(res, 409, ErrorCode.BadRequest, 'you cannot delete yourself; ask another admin');
-    if (user.role === 'admin' && store.countAdmins() <= 1) return sendError(res, 409, ErrorCode.BadRequest, 'this is the last admin');
-    store.deleteUser(user.id);
-    auditChange(store, me.username, 'user.delete', `user:${user.username}`, { before: { username: user.username, role: user.role }, after: null });
-    liveUsers?.refresh(user.id);
+    if (user.role === 'admin' && (await store.countAdmins()) <= 1) return sendError(res, 409, ErrorCode.BadRequest, 'this is the last admin');
+    await store.deleteUser(user.id);
+    await auditChange(store, me.username, 'user.delete', `user:${user.username}`, { before: { username: user.username, role: user.role }, after: null });
+    await liveUsers?.refresh(user.id);
     res.status(204).end();
   });
 
@@ -114,17 +114,17 @@ export function usersRouter(deps: UsersApiDeps): Router {
     const key = `password|${me.username}`;
     const wait = limiter.retryAfter(key);
     if (wait > 0) return sendError(res, 429, ErrorCode.RateLimited, `too many wrong passwords; try again in ${Math.ceil(wait / 60_000)} minutes`);
-    const user = store.findUserById(me.id);
+    const user = await store.findUserById(me.id);
     if (!user || !(await verifyPassword(user.passwordHash, body.currentPassword))) {
       limiter.fail(key);
       logger.warn({ username: me.username }, 'wrong current password on a password change');
       return sendError(res, 400, ErrorCode.BadRequest, 'currentPassword: that is not your current password');
     }
     limiter.succeed(key);
-    store.updateUserPassword(user.id, await hashPassword(body.newPassword));
-    const ended = store.deleteUserSessions(user.id, sessions.tokenHashFromCookieHeader(req.headers.cookie));
-    auditChange(store, me.username, 'user.password-change', `user:${me.username}`, { before: null, after: { otherSessionsEnded: ended } });
-    liveUsers?.refresh(user.id);
+    await store.updateUserPassword(user.id, await hashPassword(body.newPassword));
+    const ended = await store.deleteUserSessions(user.id, sessions.tokenHashFromCookieHeader(req.headers.cookie));
+    await auditChange(store, me.username, 'user.password-change', `user:${me.username}`, { before: null, after: { otherSessionsEnded: ended } });
+    await liveUsers?.refresh(user.id);
     res.status(204).end();
   });
 

@@ -8,11 +8,11 @@ import type { Store } from '../store/types';
  * user may not see (someone else's private ones, deleted ones) land on the views list with a notice.
  */
 export function viewRedirect(store: Store, sessions: Sessions): RequestHandler {
-  return (req: Request, res: Response) => {
-    const user = sessions.userFromCookieHeader(req.headers.cookie);
+  return async (req: Request, res: Response) => {
+    const user = await sessions.userFromCookieHeader(req.headers.cookie);
     if (!user) return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
     const id = viewIdSchema.safeParse(req.params.id);
-    const view = id.success ? store.findView(id.data) : undefined;
+    const view = id.success ? await store.findView(id.data) : undefined;
     if (!view || !(view.shared || view.ownerId === user.id)) return res.redirect(303, '/views?missing=1');
     res.setHeader('Cache-Control', 'no-store');
     res.redirect(303, viewHref(view.state));

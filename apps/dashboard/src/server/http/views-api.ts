@@ -37,65 +37,65 @@ export function viewsRouter({ store }: { store: Store; logger: Logger }): Router
   const router = express.Router();
 
   /** The view if this user may see it, otherwise a 404 (private views of others do not exist for them). */
-  const visibleView = (req: SignedInRequest, res: Response): ViewRecord | undefined => {
+  const visibleView = async (req: SignedInRequest, res: Response): Promise<ViewRecord | undefined> => {
     const id = viewIdSchema.safeParse(req.params.id);
-    const view = id.success ? store.findView(id.data) : undefined;
+    const view = id.success ? await store.findView(id.data) : undefined;
     if (view && visibleTo(view, signedIn(req))) return view;
     sendError(res, 404, ErrorCode.NotFound, 'no such view, or it is private to someone else');
     return undefined;
   };
 
-  router.get('/', (req: SignedInRequest, res) => {
+  router.get('/', async (req: SignedInRequest, res) => {
     const user = signedIn(req);
-    res.json({ views: store.listViewsFor(user.id).map((v) => toSavedView(v, user)) });
+    res.json({ views: (await store.listViewsFor(user.id)).map((v) => toSavedView(v, user)) });
   });
 
-  router.get('/:id', (req: SignedInRequest, res) => {
-    const view = visibleView(req, res);
+  router.get('/:id', async (req: SignedInRequest, res) => {
+    const view = await visibleView(req, res);
     if (view) res.json({ view: toSavedView(view, signedIn(req)) });
   });
 
-  router.post('/', (req: SignedInRequest, res) => {
+  router.post('/', async (req: SignedInRequest, res) => {
     const user = signedIn(req);
     const body = parseOr400(createViewRequestSchema, req.body, res);
     if (!body) return;
-    if (store.listViewsFor(user.id).filter((v) => v.ownerId === user.id).length >= MAX_VIEWS_PER_USER) {
+    if ((await store.listViewsFor(user.id)).filter((v) => v.ownerId === user.id).length >= MAX_VIEWS_PER_USER) {
       return sendError(res, 409, ErrorCode.BadRequest, `you have ${MAX_VIEWS_PER_USER} views already; delete some first`);
     }
     const now = Date.now();
     const view: ViewRecord = { id: randomBytes(12).toString('base64url'), ownerId: user.id, ownerName: user.username, name: body.name, shared: body.shared, state: body.state, createdAt: now, updatedAt: now };
-    store.createView(view);
-    auditChange(store, user.username, 'view.create', `view:${view.id}`, { before: null, after: { ...summary(view), href: viewHref(view.state) } });
+    await store.createView(view);
+    await auditChange(store, user.username, 'view.create', `view:${view.id}`, { before: null, after: { ...summary(view), href: viewHref(view.state) } });
     res.status(201).json({ view: toSavedView(view, user) });
   });
 
-  router.patch('/:id', (req: SignedInRequest, res) => {
+  router.patch('/:id', async (req: SignedInRequest, res) => {
     const user = signedIn(req);
-    const view = visibleView(req, res);
+    const view = await visibleView(req, res);
     if (!view) return;
     const body = parseOr400(updateViewRequestSchema, req.body, res);
     if (!body) return;
     if (!editableBy(view, user)) {
-      auditChange(store, user.username, 'view.update', `view:${view.id}`, { refused: 'only its owner or an admin may change a view' }, 'error');
+      await auditChange(store, user.username, 'view.update', `view:${view.id}`, { refused: 'only its owner or an admin may change a view' }, 'error');
       return sendError(res, 403, ErrorCode.Forbidden, 'only its owner or an admin may change this view');
     }
     const patch = { ...(body.name !== undefined && { name: body.name }), ...(body.shared !== undefined && { shared: body.shared }) };
-    const updated = store.updateView(view.id, patch, Date.now());
+    const updated = await store.updateView(view.id, patch, Date.now());
     if (!updated) return sendError(res, 404, ErrorCode.NotFound, 'the view was deleted meanwhile');
-    auditChange(store, user.username, 'view.update', `view:${view.id}`, { before: summary(view), after: summary(updated) });
+    await auditChange(store, user.username, 'view.update', `view:${view.id}`, { before: summary(view), after: summary(updated) });
     res.json({ view: toSavedView(updated, user) });
   });
 
-  router.delete('/:id', (req: SignedInRequest, res) => {
+  router.delete('/:id', async (req: SignedInRequest, res) => {
     const user = signedIn(req);
-    const view = visibleView(req, res);
+    const view = await visibleView(req, res);
     if (!view) return;
     if (!editableBy(view, user)) {
-      auditChange(store, user.username, 'view.delete', `view:${view.id}`, { refused: 'only its owner or an admin may delete a view' }, 'error');
+      await auditChange(store, user.username, 'view.delete', `view:${view.id}`, { refused: 'only its owner or an admin may delete a view' }, 'error');
       return sendError(res, 403, ErrorCode.Forbidden, 'only its owner or an admin may delete this view');
     }
-    store.deleteView(view.id);
-    auditChange(store, user.username, 'view.delete', `view:${view.id}`, { before: summary(view), after: null });
+    await store.deleteView(view.id);
+    await auditChange(store, user.username, 'view.delete', `view:${view.id}`, { before: summary(view), after: null });
     res.status(204).end();
   });
 

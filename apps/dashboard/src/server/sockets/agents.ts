@@ -14,12 +14,12 @@ import type { Namespace, Server } from 'socket.io';
 import { sha256 } from '../auth/sessions';
 import type { AgentLinks } from '../hosts/agent-links';
 import type { HostRegistry } from '../hosts/registry';
-import type { Store } from '../store/types';
+import type { HostRecord, Store } from '../store/types';
 import { refusal } from './refuse';
 import type { SubscriptionRelay } from './subscription-relay';
 
 interface AgentSocketData {
-  hostId: string;
+  host: HostRecord;
   agent: AgentInfo;
 }
 
@@ -56,20 +56,27 @@ export function attachAgentNamespace(io: Server, deps: AgentNamespaceDeps): void
     if (version !== PROTOCOL_VERSION) return next(refusal(ErrorCode.VersionMismatch, versionMismatchMessage('agent', version)));
     const handshake = agentHandshakeSchema.safeParse(auth);
     if (!handshake.success) return next(refusal(ErrorCode.BadRequest, 'malformed agent handshake'));
-    const host = store.findHostByTokenHash(sha256(handshake.data.token));
-    if (!host) {
-      logger.warn({ address: socket.handshake.address, hostname: handshake.data.info.hostname }, 'agent refused: unknown token');
-      return next(refusal(ErrorCode.Unauthenticated, 'unknown agent token: issue a token for this host on the dashboard and pass it with --token-file'));
-    }
-    socket.data.hostId = host.id;
-    socket.data.agent = handshake.data.info;
-    return next();
+    const { token, info } = handshake.data;
+    void store.findHostByTokenHash(sha256(token)).then(
+      (host) => {
+        if (!host) {
+          logger.warn({ address: socket.handshake.address, hostname: info.hostname }, 'agent refused: unknown token');
+          return next(refusal(ErrorCode.Unauthenticated, 'unknown agent token: issue a token for this host on the dashboard and pass it with --token-file'));
+        }
+        socket.data.host = host;
+        socket.data.agent = info;
+        next();
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'could not check an agent token');
+        next(refusal(ErrorCode.Internal, 'the dashboard could not check the token; see its log'));
+      },
+    );
   });
 
   nsp.on('connection', (socket) => {
-    const { hostId, agent } = socket.data;
-    const host = store.listHosts().find((h) => h.id === hostId);
-    if (!host) return void socket.disconnect(true);
+    const { host, agent } = socket.data;
+    const hostId = host.id;
     const replaced = registry.connected(host, socket.id, agent);
     if (replaced) nsp.sockets.get(replaced)?.disconnect(true);
     logger.info({ hostId, hostname: agent.hostname, source: agent.source }, 'agent connected');

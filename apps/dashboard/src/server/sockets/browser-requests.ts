@@ -81,19 +81,17 @@ export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserReques
   const refuse = (name: Name, payload: unknown, message: string, reply: (a: Ack<unknown>) => void) => {
     const hostId = typeof payload === 'object' && payload !== null && typeof (payload as { hostId?: unknown }).hostId === 'string' ? (payload as { hostId: string }).hostId.slice(0, 128) : 'unknown';
     logger.warn({ user: user().username, role: user().role, request: name, hostId }, 'refused a change');
-    try {
-      store.appendAudit({ at: Date.now(), actor: user().username, action: CHANGE_ACTIONS[name] ?? name, target: hostId, detail: { refused: message }, result: 'error' });
-    } catch (err) {
-      logger.error({ err }, 'could not audit a refused change');
-    }
-    reply(fail(ErrorCode.Forbidden, message));
+    void store
+      .appendAudit({ at: Date.now(), actor: user().username, action: CHANGE_ACTIONS[name] ?? name, target: hostId, detail: { refused: message }, result: 'error' })
+      .catch((err: unknown) => logger.error({ err }, 'could not audit a refused change'))
+      .finally(() => reply(fail(ErrorCode.Forbidden, message)));
   };
 
   const actor = () => ({ user: user().username, role: user().role });
   /** Forwards a change and records who asked and what came of it before answering the browser. */
   const change = async <T>(hostId: string, action: string, detail: unknown, run: () => Promise<Ack<T>>): Promise<Ack<T>> => {
     const answer = await run();
-    store.appendAudit({
+    await store.appendAudit({
       at: Date.now(),
       actor: user().username,
       action,
@@ -140,7 +138,7 @@ export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserReques
   });
   on('flows:aggregate', ({ hostId, query, top }) => links.request(hostId, 'flows:aggregate', { query, top }));
   on('stats:history', ({ hostId, since }) => links.request(hostId, 'stats:history', { since }));
-  on('host:history', ({ hostId, since }) => ok(store.listHistory(hostId, since, 50_000)));
+  on('host:history', async ({ hostId, since }) => ok(await store.listHistory(hostId, since, 50_000)));
   on('fleet:history', async ({ range }) => ok(await fleetHistory(store, range, historyStepMs)));
   on('flows:delete', ({ hostId, keys }) =>
     change(hostId, 'conntrack.delete', { keys }, () => links.request(hostId, 'flows:delete', { keys, actor: actor() })),

@@ -60,12 +60,19 @@ export function attachBrowserNamespace(io: Server, deps: BrowserNamespaceDeps): 
     if (!originAllowed(headers.origin, headers.host, allowedOrigins)) {
       return next(refusal(ErrorCode.Forbidden, 'this origin may not open dashboard sockets'));
     }
-    const user = sessions.userFromCookieHeader(headers.cookie);
-    if (!user) return next(refusal(ErrorCode.Unauthenticated, 'not logged in'));
-    const version = (auth as { protocolVersion?: unknown } | undefined)?.protocolVersion;
-    if (version !== PROTOCOL_VERSION) return next(refusal(ErrorCode.VersionMismatch, versionMismatchMessage('browser', version)));
-    socket.data.user = user;
-    return next();
+    void sessions.userFromCookieHeader(headers.cookie).then(
+      (user) => {
+        if (!user) return next(refusal(ErrorCode.Unauthenticated, 'not logged in'));
+        const version = (auth as { protocolVersion?: unknown } | undefined)?.protocolVersion;
+        if (version !== PROTOCOL_VERSION) return next(refusal(ErrorCode.VersionMismatch, versionMismatchMessage('browser', version)));
+        socket.data.user = user;
+        next();
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'could not check a browser session');
+        next(refusal(ErrorCode.Internal, 'the dashboard could not check your session; try again'));
+      },
+    );
   });
 
   nsp.on('connection', (socket) => {
@@ -74,12 +81,13 @@ export function attachBrowserNamespace(io: Server, deps: BrowserNamespaceDeps): 
       if (typeof ack !== 'function') return;
       const parsed = browserToServerSchemas['hosts:list'].safeParse(payload ?? {});
       if (!parsed.success) return void ack(fail(ErrorCode.BadRequest, describeZodError(parsed.error)));
-      try {
-        ack(ok(registry.list()));
-      } catch (err) {
-        logger.error({ err }, 'hosts:list failed');
-        ack(fail(ErrorCode.Internal, 'listing hosts failed; see the dashboard log'));
-      }
+      void registry.list().then(
+        (hosts) => ack(ok(hosts)),
+        (err: unknown) => {
+          logger.error({ err }, 'hosts:list failed');
+          ack(fail(ErrorCode.Internal, 'listing hosts failed; see the dashboard log'));
+        },
+      );
     });
   });
 
@@ -91,7 +99,10 @@ export function attachBrowserNamespace(io: Server, deps: BrowserNamespaceDeps): 
   // Sessions end (logout, expiry) while sockets stay open: re-check them so access ends too.
   const timer = setInterval(() => {
     for (const socket of nsp.sockets.values()) {
-      if (!sessions.userFromCookieHeader(socket.handshake.headers.cookie)) socket.disconnect(true);
+      void sessions.userFromCookieHeader(socket.handshake.headers.cookie).then(
+        (user) => user || socket.disconnect(true),
+        (err: unknown) => logger.error({ err }, 'could not re-check a browser session'),
+      );
     }
   }, SESSION_RECHECK_MS);
   timer.unref();

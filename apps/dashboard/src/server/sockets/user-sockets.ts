@@ -22,11 +22,11 @@ export class LiveUserSockets {
   }
 
   /** Re-reads the session of every open socket of this user; returns how many were disconnected. */
-  refresh(userId: number): number {
+  async refresh(userId: number): Promise<number> {
     let closed = 0;
-    for (const socket of this.sockets?.() ?? []) {
-      if (socket.data.user?.id !== userId) continue;
-      const user = this.sessions.userFromCookieHeader(socket.handshake.headers.cookie);
+    const mine = [...(this.sockets?.() ?? [])].filter((socket) => socket.data.user?.id === userId);
+    for (const socket of mine) {
+      const user = await this.sessions.userFromCookieHeader(socket.handshake.headers.cookie);
       if (user) socket.data.user = user;
       else {
         socket.disconnect(true);

@@ -60,61 +60,61 @@ export interface AuditRecord {
   result: 'ok' | 'error';
 }
 
-/** Everything the dashboard persists. SQLite implements it; PostgreSQL will too. */
+/** Everything the dashboard persists, on SQLite (default) or PostgreSQL (DATABASE_URL). */
 export interface Store {
-  findUserByName(username: string): UserRecord | undefined;
-  findUserById(id: number): UserRecord | undefined;
-  createUser(username: string, passwordHash: string, role: Role): UserRecord;
-  countUsers(): number;
+  findUserByName(username: string): Promise<UserRecord | undefined>;
+  findUserById(id: number): Promise<UserRecord | undefined>;
+  createUser(username: string, passwordHash: string, role: Role): Promise<UserRecord>;
+  countUsers(): Promise<number>;
 
-  createSession(session: SessionRecord): void;
-  findSession(tokenHash: string, now: number): SessionRecord | undefined;
-  deleteSession(tokenHash: string): void;
-  deleteExpiredSessions(now: number): number;
+  createSession(session: SessionRecord): Promise<void>;
+  findSession(tokenHash: string, now: number): Promise<SessionRecord | undefined>;
+  deleteSession(tokenHash: string): Promise<void>;
+  deleteExpiredSessions(now: number): Promise<number>;
 
   /** Registers a host with the hash of its agent token (replacing an older token). */
-  upsertHostToken(hostId: string, hostname: string, tokenHash: string): void;
-  findHostByTokenHash(tokenHash: string): HostRecord | undefined;
-  listHosts(): HostRecord[];
-  recordHostSeen(hostId: string, at: number, agent: AgentInfo | null, latest: StatsSample | null): void;
+  upsertHostToken(hostId: string, hostname: string, tokenHash: string): Promise<void>;
+  findHostByTokenHash(tokenHash: string): Promise<HostRecord | undefined>;
+  listHosts(): Promise<HostRecord[]>;
+  recordHostSeen(hostId: string, at: number, agent: AgentInfo | null, latest: StatsSample | null): Promise<void>;
 
-  appendHistory(hostId: string, point: HistoryPoint): void;
+  appendHistory(hostId: string, point: HistoryPoint): Promise<void>;
   /** Points after `since`, oldest first, at most `limit`. */
-  listHistory(hostId: string, since: number, limit: number): HistoryPoint[];
+  listHistory(hostId: string, since: number, limit: number): Promise<HistoryPoint[]>;
   /** Deletes points older than `before`; returns how many. */
-  pruneHistory(before: number): number;
+  pruneHistory(before: number): Promise<number>;
 
-  appendAudit(record: AuditRecord): void;
+  appendAudit(record: AuditRecord): Promise<void>;
   /** Newest first, at most `limit` rows. */
-  listAudit(limit: number): AuditRecord[];
+  listAudit(limit: number): Promise<AuditRecord[]>;
   /** Newest first: rows matching the filter from `offset`, at most `limit`, and how many match in all. */
-  queryAudit(filter: AuditFilter, offset: number, limit: number): { rows: AuditRow[]; total: number };
+  queryAudit(filter: AuditFilter, offset: number, limit: number): Promise<{ rows: AuditRow[]; total: number }>;
   /** Distinct actors, targets and actions, for filter pickers (each capped). */
-  auditFacets(): { actors: string[]; targets: string[]; actions: string[] };
+  auditFacets(): Promise<{ actors: string[]; targets: string[]; actions: string[] }>;
 
-  listUsers(): UserListing[];
-  countAdmins(): number;
-  updateUserRole(id: number, role: Role): boolean;
-  updateUserPassword(id: number, passwordHash: string): boolean;
+  listUsers(): Promise<UserListing[]>;
+  countAdmins(): Promise<number>;
+  updateUserRole(id: number, role: Role): Promise<boolean>;
+  updateUserPassword(id: number, passwordHash: string): Promise<boolean>;
   /** Deletes the user, their sessions and private views; their shared views stay, without an owner. */
-  deleteUser(id: number): boolean;
+  deleteUser(id: number): Promise<boolean>;
   /** Ends a user's sessions, except the one with `keepTokenHash`; returns how many. */
-  deleteUserSessions(userId: number, keepTokenHash?: string): number;
+  deleteUserSessions(userId: number, keepTokenHash?: string): Promise<number>;
 
   /** Adds a host with its token's hash; false when the id is taken. */
-  createHost(hostId: string, hostname: string, tokenHash: string, at: number): boolean;
-  findHostEnrollment(hostId: string): HostEnrollmentRecord | undefined;
-  listHostEnrollments(): HostEnrollmentRecord[];
+  createHost(hostId: string, hostname: string, tokenHash: string, at: number): Promise<boolean>;
+  findHostEnrollment(hostId: string): Promise<HostEnrollmentRecord | undefined>;
+  listHostEnrollments(): Promise<HostEnrollmentRecord[]>;
   /** Makes the host's token unusable; false when there is no such host. */
-  revokeHost(hostId: string, at: number): boolean;
+  revokeHost(hostId: string, at: number): Promise<boolean>;
   /** Issues a new token hash (and lifts a revocation); false when there is no such host. */
-  replaceHostToken(hostId: string, tokenHash: string, at: number): boolean;
+  replaceHostToken(hostId: string, tokenHash: string, at: number): Promise<boolean>;
 
-  createView(view: ViewRecord): void;
-  findView(id: string): ViewRecord | undefined;
+  createView(view: ViewRecord): Promise<void>;
+  findView(id: string): Promise<ViewRecord | undefined>;
   /** The user's own views and everyone's shared ones, by name. */
-  listViewsFor(userId: number): ViewRecord[];
-  updateView(id: string, patch: { name?: string; shared?: boolean }, at: number): ViewRecord | undefined;
-  deleteView(id: string): boolean;
-  close(): void;
+  listViewsFor(userId: number): Promise<ViewRecord[]>;
+  updateView(id: string, patch: { name?: string; shared?: boolean }, at: number): Promise<ViewRecord | undefined>;
+  deleteView(id: string): Promise<boolean>;
+  close(): Promise<void>;
 }

@@ -64,7 +64,7 @@ describe.skipIf(skipKernelTests())('agent against the real kernel', () => {
     const dash = await startTestDashboard({ port });
     cleanups.add(() => dash.close());
     const { sha256 } = await import('../auth/sessions');
-    dash.server.store.upsertHostToken('retry-host', 'retry-host', sha256(token));
+    await dash.server.store.upsertHostToken('retry-host', 'retry-host', sha256(token));
     const browser = await browserSocket(dash, cleanups);
     const sample = await nextSample(browser, 0);
     expect(sample.max).toBeGreaterThan(0);

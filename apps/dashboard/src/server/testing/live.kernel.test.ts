@@ -105,7 +105,7 @@ describe.skipIf(skipKernelTests())('live table over the dashboard, real kernel',
       ['conntrack.delete-matching', 'admin', 'dashboard', 'pending'],
       ['conntrack.delete-matching', 'admin', 'dashboard', 'ok'],
     ]);
-    const [row] = dash.server.store.listAudit(10);
+    const [row] = await dash.server.store.listAudit(10);
     expect(row).toMatchObject({ actor: 'admin', action: 'conntrack.delete-matching', target: hostId, result: 'ok' });
   });
 
@@ -171,7 +171,7 @@ describe.skipIf(skipKernelTests())('live table over the dashboard, real kernel',
     expect((await cliLines(ns, [])).length).toBe(before);
     expect((await ns.exec('nft', ['list', 'ruleset'])).stdout).toBe(rulesBefore);
     await expect(readFile(auditFile, 'utf8')).resolves.toBe('');
-    const audit = dash.server.store.listAudit(20);
+    const audit = await dash.server.store.listAudit(20);
     expect(audit).toHaveLength(CHANGE_REQUESTS.length + 1);
     expect(audit.every((row) => row.result === 'error' && row.target === hostId && (row.detail as { refused?: string }).refused)).toBe(true);
     expect(audit.filter((row) => row.actor === 'vera').map((row) => row.action).sort()).toEqual(

@@ -77,6 +77,6 @@ describe.skipIf(skipKernelTests())('NOTRACK rules over the dashboard, real kerne
       ['rules.remove', 'ok'],
     ]);
     // The viewer's refused attempt is audited too, as an error.
-    expect(dash.server.store.listAudit(10).map((r) => `${r.action} ${r.actor} ${r.result}`)).toEqual(['rules.remove admin ok', 'rules.apply admin ok', 'rules.apply admin ok', 'rules.apply vera error']);
+    expect((await dash.server.store.listAudit(10)).map((r) => `${r.action} ${r.actor} ${r.result}`)).toEqual(['rules.remove admin ok', 'rules.apply admin ok', 'rules.apply admin ok', 'rules.apply vera error']);
   });
 });

@@ -99,7 +99,7 @@ describe.skipIf(skipKernelTests())('sysctl tuning over the dashboard, real kerne
     const audit = (await readFile(auditFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { action: string; result: string });
     expect(audit.filter((a) => a.result !== 'pending').map((a) => `${a.action} ${a.result}`)).toEqual(['sysctl.set ok', 'sysctl.set ok', 'sysctl.persist ok']);
     // Refused attempts (the viewer's sets and persists, the operator's persist) are audited too, as errors.
-    expect(dash.server.store.listAudit(10).map((r) => `${r.action} ${r.actor} ${r.result}`)).toEqual([
+    expect((await dash.server.store.listAudit(10)).map((r) => `${r.action} ${r.actor} ${r.result}`)).toEqual([
       'sysctl.persist admin ok',
       'sysctl.persist otto error',
       'sysctl.set admin ok',

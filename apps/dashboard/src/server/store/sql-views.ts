@@ -1,5 +1,5 @@
 import { viewStateSchema } from '@ctscope/protocol';
-import type Database from 'better-sqlite3';
+import type { Db } from './db';
 import type { ViewRecord } from './types';
 
 interface ViewRow {
@@ -37,8 +37,8 @@ function toView(row: ViewRow): ViewRecord | undefined {
   };
 }
 
-export function createView(db: Database.Database, view: ViewRecord): void {
-  db.prepare(`INSERT INTO views (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(
+export async function createView(db: Db, view: ViewRecord): Promise<void> {
+  await db.run(`INSERT INTO views (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [
     view.id,
     view.ownerId,
     view.ownerName,
@@ -47,31 +47,29 @@ export function createView(db: Database.Database, view: ViewRecord): void {
     JSON.stringify(view.state),
     view.createdAt,
     view.updatedAt,
-  );
+  ]);
 }
 
-export function findView(db: Database.Database, id: string): ViewRecord | undefined {
-  const row = db.prepare<[string], ViewRow>(`SELECT ${COLUMNS} FROM views WHERE id = ?`).get(id);
+export async function findView(db: Db, id: string): Promise<ViewRecord | undefined> {
+  const row = await db.get<ViewRow>(`SELECT ${COLUMNS} FROM views WHERE id = ?`, [id]);
   return row && toView(row);
 }
 
-export function listViewsFor(db: Database.Database, userId: number): ViewRecord[] {
-  return db
-    .prepare<[number], ViewRow>(`SELECT ${COLUMNS} FROM views WHERE owner_id = ? OR shared = 1 ORDER BY name COLLATE NOCASE, id`)
-    .all(userId)
-    .flatMap((row) => toView(row) ?? []);
+export async function listViewsFor(db: Db, userId: number): Promise<ViewRecord[]> {
+  const rows = await db.all<ViewRow>(`SELECT ${COLUMNS} FROM views WHERE owner_id = ? OR shared = 1 ORDER BY lower(name), id`, [userId]);
+  return rows.flatMap((row) => toView(row) ?? []);
 }
 
-export function updateView(db: Database.Database, id: string, patch: { name?: string; shared?: boolean }, at: number): ViewRecord | undefined {
-  db.prepare('UPDATE views SET name = coalesce(?, name), shared = coalesce(?, shared), updated_at = ? WHERE id = ?').run(
+export async function updateView(db: Db, id: string, patch: { name?: string; shared?: boolean }, at: number): Promise<ViewRecord | undefined> {
+  await db.run('UPDATE views SET name = coalesce(?, name), shared = coalesce(?, shared), updated_at = ? WHERE id = ?', [
     patch.name ?? null,
     patch.shared === undefined ? null : patch.shared ? 1 : 0,
     at,
     id,
-  );
+  ]);
   return findView(db, id);
 }
 
-export function deleteView(db: Database.Database, id: string): boolean {
-  return db.prepare('DELETE FROM views WHERE id = ?').run(id).changes > 0;
+export async function deleteView(db: Db, id: string): Promise<boolean> {
+  return (await db.run('DELETE FROM views WHERE id = ?', [id])) > 0;
 }

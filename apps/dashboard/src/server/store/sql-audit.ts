@@ -1,5 +1,5 @@
 import type { AuditFilter, AuditRow } from '@ctscope/protocol';
-import type Database from 'better-sqlite3';
+import { countOf, type Db } from './db';
 
 interface AuditDbRow {
   id: number;
@@ -40,20 +40,23 @@ function whereClause(filter: AuditFilter): { sql: string; params: (string | numb
 }
 
 /** Newest first: one page of matching audit rows and the number of matches. */
-export function queryAudit(db: Database.Database, filter: AuditFilter, offset: number, limit: number): { rows: AuditRow[]; total: number } {
+export async function queryAudit(db: Db, filter: AuditFilter, offset: number, limit: number): Promise<{ rows: AuditRow[]; total: number }> {
   const where = whereClause(filter);
-  const total = (db.prepare(`SELECT count(*) AS n FROM audit ${where.sql}`).get(...where.params) as { n: number }).n;
-  const rows = db
-    .prepare(`SELECT id, at, actor, action, target, detail_json, result FROM audit ${where.sql} ORDER BY id DESC LIMIT ? OFFSET ?`)
-    .all(...where.params, Math.max(1, Math.min(100_000, limit)), Math.max(0, offset)) as AuditDbRow[];
+  const total = countOf(await db.get(`SELECT count(*) AS n FROM audit ${where.sql}`, where.params));
+  const rows = await db.all<AuditDbRow>(`SELECT id, at, actor, action, target, detail_json, result FROM audit ${where.sql} ORDER BY id DESC LIMIT ? OFFSET ?`, [
+    ...where.params,
+    Math.max(1, Math.min(100_000, limit)),
+    Math.max(0, offset),
+  ]);
   return {
     total,
     rows: rows.map((r) => ({ id: r.id, at: r.at, actor: r.actor, action: r.action, target: r.target, detail: parseDetail(r.detail_json), result: r.result })),
   };
 }
 
-export function auditFacets(db: Database.Database): { actors: string[]; targets: string[]; actions: string[] } {
-  const distinct = (column: 'actor' | 'target' | 'action') =>
-    (db.prepare(`SELECT DISTINCT ${column} AS v FROM audit ORDER BY v LIMIT ?`).all(FACET_LIMIT) as { v: string }[]).map((r) => r.v);
-  return { actors: distinct('actor'), targets: distinct('target'), actions: distinct('action') };
+export async function auditFacets(db: Db): Promise<{ actors: string[]; targets: string[]; actions: string[] }> {
+  const distinct = async (column: 'actor' | 'target' | 'action') =>
+    (await db.all<{ v: string }>(`SELECT DISTINCT ${column} AS v FROM audit ORDER BY v LIMIT ?`, [FACET_LIMIT])).map((r) => r.v);
+  const [actors, targets, actions] = await Promise.all([distinct('actor'), distinct('target'), distinct('action')]);
+  return { actors, targets, actions };
 }
