@@ -19,7 +19,9 @@ try {
   await buildAgentBundle();
 
   const url = `http://127.0.0.1:${PORT}`;
-  const dashboard = startDashboard({ port: PORT, dataDir: DATA_DIR, env: { CTSCOPE_LOCAL_AGENT_TOKEN_FILE: TOKEN_FILE } });
+  // The dashboard inherits our environment, DATABASE_URL included: say which store it will use.
+  say(process.env.DATABASE_URL ? 'store: PostgreSQL from DATABASE_URL' : `store: SQLite in ${DATA_DIR}`);
+  const dashboard = startDashboard({ port: PORT, dataDir: DATA_DIR, env: { CTSCOPE_LOCAL_AGENT_TOKEN_FILE: TOKEN_FILE, ...(process.env.DATABASE_URL && { DATABASE_URL: process.env.DATABASE_URL }) } });
   await waitForHealth(url, dashboard);
   const children = [dashboard];
   if (isRoot() && missing.length === 0) {

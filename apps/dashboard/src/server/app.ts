@@ -19,7 +19,7 @@ import { viewRedirect } from './http/view-redirect';
 import { attachAgentNamespace } from './sockets/agents';
 import { attachBrowserNamespace } from './sockets/browsers';
 import { LiveUserSockets } from './sockets/user-sockets';
-import { SqliteStore } from './store/sqlite-store';
+import { openStore } from './store/open-store';
 import type { Store } from './store/types';
 
 export interface DashboardServer {
@@ -34,7 +34,7 @@ export interface DashboardServer {
 
 /** Builds the whole dashboard: store, auth, API, sockets and (unless `pages` is false) the Next.js pages. */
 export async function createDashboardServer(config: DashboardConfig, logger: Logger, options: { pages?: boolean } = {}): Promise<DashboardServer> {
-  const store = new SqliteStore(config.databaseFile);
+  const store = await openStore(config, logger);
   const admin = await ensureAdmin(store, config.adminPassword);
   const localAgent = await ensureLocalAgentToken(store, config.localAgentTokenFile);
   const sessions = new Sessions(store, { ttlMs: config.sessionTtlMs, secureCookies: config.secureCookies });

@@ -5,6 +5,12 @@ const envSchema = z.object({
   CTSCOPE_HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   CTSCOPE_DATA_DIR: z.string().default('data'),
+  /** postgres://user:password@host:port/db: the store lives in PostgreSQL instead of the SQLite file. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   CTSCOPE_ADMIN_PASSWORD: z.string().min(12, 'CTSCOPE_ADMIN_PASSWORD must be at least 12 characters').optional(),
   /** Where the dashboard writes the token for the agent on its own host (npm start passes it to that agent). */
   CTSCOPE_LOCAL_AGENT_TOKEN_FILE: z.string().optional(),
@@ -28,6 +34,8 @@ export interface DashboardConfig {
   port: number;
   dataDir: string;
   databaseFile: string;
+  /** PostgreSQL connection string; unset means the SQLite file. */
+  databaseUrl: string | undefined;
   adminPassword: string | undefined;
   localAgentTokenFile: string;
   allowedOrigins: string[];
@@ -55,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, appDir = proces
     port: e.PORT,
     dataDir,
     databaseFile: resolve(dataDir, 'ctscope.sqlite'),
+    databaseUrl: e.DATABASE_URL,
     adminPassword: e.CTSCOPE_ADMIN_PASSWORD,
     localAgentTokenFile: resolve(appDir, e.CTSCOPE_LOCAL_AGENT_TOKEN_FILE ?? resolve(dataDir, 'local-agent.token')),
     allowedOrigins: e.CTSCOPE_ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
