@@ -18,12 +18,16 @@ export interface TestDashboard {
   close(): Promise<void>;
 }
 
-/** A real dashboard server (API + sockets, no pages) on an ephemeral port with a throwaway store. */
-export async function startTestDashboard(options: { port?: number } = {}): Promise<TestDashboard> {
+/**
+ * A real dashboard server (API + sockets, no pages) on an ephemeral port with a throwaway store: a SQLite
+ * file, or the PostgreSQL database at `databaseUrl`.
+ */
+export async function startTestDashboard(options: { port?: number; databaseUrl?: string } = {}): Promise<TestDashboard> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ctscope-dash-'));
   const config = {
     ...loadConfig({ NODE_ENV: 'test', CTSCOPE_DATA_DIR: dataDir, CTSCOPE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, CTSCOPE_LOG_LEVEL: 'silent' }, APP_DIR),
     port: options.port ?? 0,
+    databaseUrl: options.databaseUrl,
   };
   const server = await createDashboardServer(config, pino({ level: 'silent' }), { pages: false });
   const url = `http://127.0.0.1:${await server.listen()}`;
