@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startPostgres } from '@ctscope/testkit';
 import pino from 'pino';
 import { createDashboardServer, type DashboardServer } from '../app';
 import { loadConfig } from '../config';
@@ -20,16 +21,21 @@ export interface TestDashboard {
 
 /**
  * A real dashboard server (API + sockets, no pages) on an ephemeral port with a throwaway store: a SQLite
- * file, or the PostgreSQL database at `databaseUrl`.
+ * file, or the PostgreSQL database at `databaseUrl`. With CTSCOPE_TEST_STORE=postgres in the environment
+ * every test dashboard gets a throwaway PostgreSQL server of its own instead of the SQLite file.
  */
 export async function startTestDashboard(options: { port?: number; databaseUrl?: string } = {}): Promise<TestDashboard> {
+  const postgres = options.databaseUrl === undefined && process.env.CTSCOPE_TEST_STORE === 'postgres' ? await startPostgres() : undefined;
   const dataDir = await mkdtemp(join(tmpdir(), 'ctscope-dash-'));
   const config = {
     ...loadConfig({ NODE_ENV: 'test', CTSCOPE_DATA_DIR: dataDir, CTSCOPE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, CTSCOPE_LOG_LEVEL: 'silent' }, APP_DIR),
     port: options.port ?? 0,
-    databaseUrl: options.databaseUrl,
+    databaseUrl: options.databaseUrl ?? postgres?.url,
   };
-  const server = await createDashboardServer(config, pino({ level: 'silent' }), { pages: false });
+  const server = await createDashboardServer(config, pino({ level: 'silent' }), { pages: false }).catch(async (err: unknown) => {
+    await postgres?.stop();
+    throw err;
+  });
   const url = `http://127.0.0.1:${await server.listen()}`;
   return {
     url,
@@ -46,6 +52,7 @@ export async function startTestDashboard(options: { port?: number; databaseUrl?:
     },
     async close() {
       await server.close();
+      await postgres?.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
