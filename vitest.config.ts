@@ -11,6 +11,8 @@ export default defineConfig({
           include: ['{apps,packages,bench}/**/*.test.ts'],
           exclude: [...ignored, '**/*.kernel.test.ts'],
           environment: 'node',
+          // CTSCOPE_TEST_STORE=postgres starts a PostgreSQL server per test dashboard (initdb takes seconds).
+          ...(process.env.CTSCOPE_TEST_STORE === 'postgres' && { hookTimeout: 120_000 }),
         },
       },
       {

@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { appendFile, chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -43,6 +44,24 @@ export interface ThrowawayPostgres {
   stop(): Promise<void>;
 }
 
+/** Servers started and not yet stopped: pg_ctl detaches them, so a test run that dies early stops them on exit. */
+const running = new Map<string, readonly string[]>();
+let exitHookInstalled = false;
+function stopLeftoversOnExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const [dir, stopCommand] of running) {
+      try {
+        execFileSync(stopCommand[0] ?? 'false', stopCommand.slice(1), { stdio: 'ignore', timeout: 20_000 });
+      } catch {
+        // already stopped
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
 function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -72,11 +91,15 @@ export async function startPostgres(database = 'ctscope_test'): Promise<Throwawa
 
   const dir = await mkdtemp(join(tmpdir(), 'ctscope-pg-'));
   const data = join(dir, 'data');
+  const stopArgs = ['-D', data, '-m', 'fast', '-w', 'stop'];
+  running.set(dir, asRoot ? ['runuser', '-u', PG_USER, '--', join(bin, 'pg_ctl'), ...stopArgs] : [join(bin, 'pg_ctl'), ...stopArgs]);
+  stopLeftoversOnExit();
   let started = false;
   const stop = async () => {
-    if (started) await pgRun('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']).catch(() => undefined);
+    if (started) await pgRun('pg_ctl', stopArgs).catch(() => undefined);
     started = false;
     await rm(dir, { recursive: true, force: true });
+    running.delete(dir);
   };
   try {
     if (asRoot) {

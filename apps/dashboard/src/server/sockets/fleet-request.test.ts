@@ -40,6 +40,10 @@ describe('fleet:history over the browsers namespace', () => {
     }
     await seen;
 
+    // History points are written in the background (on PostgreSQL that takes a round trip): wait for all three.
+    for (const deadline = Date.now() + 5_000; (await dash.server.store.listHistory(dash.server.localAgent.hostId, 0, 10)).length < 3 && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const answer = await browser.emitWithAck('fleet:history', { range: '5m' });
     expect(answer).toMatchObject({ ok: true, data: { stepMs: 10_000 } });
     const points = (answer as { data: { points: { count: number; max: number; hosts: number; eventRates?: { NEW: number }; rates?: Record<string, number> }[] } }).data.points;
