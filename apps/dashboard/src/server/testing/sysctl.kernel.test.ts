@@ -62,7 +62,7 @@ describe.skipIf(skipKernelTests())('sysctl tuning over the dashboard, real kerne
     expect(await request(admin, 'sysctl:preview', { hostId, changes: [{ name: 'net.netfilter.nf_conntrack_max', value: 1 }] })).toMatchObject({ ok: false, code: 'BAD_REQUEST' });
     expect(await request(admin, 'sysctl:preview', { hostId, changes: [{ name: 'kernel.panic', value: 1 }] })).toMatchObject({ ok: false, code: 'BAD_REQUEST' });
 
-    dash.server.store.createUser('vera', await hashPassword('viewer password 1'), 'viewer');
+    await dash.server.store.createUser('vera', await hashPassword('viewer password 1'), 'viewer');
     const viewer = await browserSocket(dash, cleanups, await dash.login('vera', 'viewer password 1'));
     // A viewer reads, but changes nothing: not a value, not the idle entries, not the files.
     expect(await request(viewer, 'sysctl:apply', { hostId, changes: [{ name: ESTABLISHED, value: 2 }], freeIdle: false })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
@@ -86,7 +86,7 @@ describe.skipIf(skipKernelTests())('sysctl tuning over the dashboard, real kerne
     const history = unwrap(await request<SysctlHistoryEntry[]>(admin, 'sysctl:history', { hostId, limit: 10 }));
     expect(history.map((h) => h.changes[0]?.after)).toEqual([original, 2]);
 
-    dash.server.store.createUser('otto', await hashPassword('operator password 1'), 'operator');
+    await dash.server.store.createUser('otto', await hashPassword('operator password 1'), 'operator');
     const operator = await browserSocket(dash, cleanups, await dash.login('otto', 'operator password 1'));
     expect(await request(operator, 'sysctl:persist', { hostId, values: [{ name: ESTABLISHED, value: 3600 }], mode: 'merge' })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
 
