@@ -1,0 +1,76 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { runAgent } from '../agent';
+import type { AgentConfig } from '../config';
+import type { Recording } from './recording';
+import { ReplaySource } from './replay-source';
+
+export interface SimulatedAgentSpec {
+  /** Host number (0..65535): addresses and the starting point in the recording follow from it. */
+  host: number;
+  hostname: string;
+  tokenFile: string;
+}
+
+export interface FleetOptions {
+  dashboard: string;
+  recording: Recording;
+  agents: readonly SimulatedAgentSpec[];
+  /** Seconds between stats samples (1 like a real agent). */
+  interval: number;
+  logger: Logger;
+  /** Milliseconds between agent starts, so a fleet does not connect in one burst. */
+  staggerMs?: number;
+}
+
+export interface RunningFleet {
+  /** Resolves with the worst exit code once every agent has stopped. */
+  done: Promise<number>;
+  stop(): void;
+}
+
+/** Spreads the hosts' starting points over the recording (a prime step, so neighbours differ). */
+export const startPoint = (host: number, durationMs: number): number => (host * 7_919) % durationMs;
+
+/**
+ * Runs simulated hosts in this process: each is the real agent (mirror, queries, sampler, its own
+ * dashboard connection and token) over its own ReplaySource. Audit logs go to a temporary directory
+ * removed at the end; /metrics is off; rules and sysctls are refused by the agents.
+ */
+export async function startFleet(options: FleetOptions): Promise<RunningFleet> {
+  const auditDir = await mkdtemp(join(tmpdir(), 'ctscope-simulation-'));
+  const controller = new AbortController();
+  const { recording } = options;
+  const runs: Promise<number>[] = [];
+  for (const agent of options.agents) {
+    if (controller.signal.aborted) break;
+    const config: AgentConfig = {
+      dashboard: options.dashboard,
+      tokenFile: agent.tokenFile,
+      interval: options.interval,
+      logLevel: 'info',
+      eventBuffer: 1 << 20,
+      auditFile: join(auditDir, `${agent.hostname}.audit.jsonl`),
+      metrics: null,
+      metricsAllowRemote: false,
+      paths: { procfs: '/proc', sysfs: '/sys', rootfs: auditDir },
+    };
+    const source = new ReplaySource(recording, { host: agent.host, startAtMs: startPoint(agent.host, recording.durationMs) });
+    const logger = options.logger.child({ simulated: agent.hostname });
+    runs.push(
+      runAgent(config, logger, { source, hostname: agent.hostname, kernel: recording.kernel, stop: controller.signal }).catch((err: unknown) => {
+        logger.error({ err: (err as Error).message }, 'simulated agent failed');
+        source.close();
+        return 1;
+      }),
+    );
+    if (options.staggerMs) await new Promise((resolve) => setTimeout(resolve, options.staggerMs));
+  }
+  const done = Promise.all(runs).then(async (codes) => {
+    await rm(auditDir, { recursive: true, force: true });
+    return Math.max(0, ...codes);
+  });
+  return { done, stop: () => controller.abort() };
+}
