@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +43,7 @@ export const startPoint = (host: number, durationMs: number): number => (host * 
 export async function startFleet(options: FleetOptions): Promise<RunningFleet> {
   const auditDir = await mkdtemp(join(tmpdir(), 'ctscope-simulation-'));
   const controller = new AbortController();
+  setMaxListeners(0, controller.signal); // one listener per simulated agent, by design
   const { recording } = options;
   const runs: Promise<number>[] = [];
   for (const agent of options.agents) {
