@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@ctscope/testkit';
 
 const DASHBOARD_DIR = fileURLToPath(new URL('../../../apps/dashboard', import.meta.url));
 const ADMIN_PASSWORD = 'fleet bench admin password';
@@ -16,14 +16,6 @@ export interface DashboardProcess {
   /** Adds `count` hosts through the admin API; their tokens land in `dir` as HOSTNAME.token (0600). */
   enroll(count: number, dir: string): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const stopChild = (child: ChildProcess) =>
