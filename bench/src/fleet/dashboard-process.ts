@@ -13,7 +13,9 @@ export interface DashboardProcess {
   pid: number;
   /** The admin's session cookie (Cookie header value). */
   cookie: string;
-  /** Adds `count` hosts through the admin API; their tokens land in `dir` as HOSTNAME.token (0600). */
+  /** Adds a host through the admin API and returns its agent token. */
+  addHost(id: string): Promise<string>;
+  /** Adds `count` hosts (sim-0000…); their tokens land in `dir` as HOSTNAME.token (0600). */
   enroll(count: number, dir: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -55,16 +57,18 @@ export async function startDashboard(options: { cpuProfileDir?: string } = {}): 
     const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
     if (!login.ok) throw new Error(`login failed: ${login.status}`);
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const addHost = async (id: string) => {
+      const res = await fetch(`${url}/api/hosts`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ id, hostname: id }) });
+      if (res.status !== 201) throw new Error(`enrolling ${id} failed: ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { enrollment: { token: string } }).enrollment.token;
+    };
     const enroll = async (count: number, dir: string) => {
       for (let i = 0; i < count; i++) {
         const id = `sim-${String(i).padStart(4, '0')}`;
-        const res = await fetch(`${url}/api/hosts`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ id, hostname: id }) });
-        if (res.status !== 201) throw new Error(`enrolling ${id} failed: ${res.status} ${await res.text()}`);
-        const { enrollment } = (await res.json()) as { enrollment: { token: string } };
-        await writeFile(join(dir, `${id}.token`), enrollment.token, { mode: 0o600 });
+        await writeFile(join(dir, `${id}.token`), await addHost(id), { mode: 0o600 });
       }
     };
-    return { url, pid: child.pid as number, cookie, enroll, stop };
+    return { url, pid: child.pid as number, cookie, addHost, enroll, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -34,6 +34,8 @@ function describe(runs: FleetMeasure[]): BenchResult[] {
     measured(`${label}: dashboard RSS peak${spread((m) => m.rssPeakMb)}`, pick((m) => m.rssPeakMb), 'MB'),
     measured(`${label}: fan-out latency p50${spread((m) => m.p50)}`, pick((m) => m.p50), 'ms'),
     goalApplies ? atMost(`${label}: fan-out latency p95${spread((m) => m.p95)}`, p95, 'ms', GOAL.p95Ms) : measured(`${label}: fan-out latency p95${spread((m) => m.p95)}`, p95, 'ms'),
+    measured(`${label}: relay latency p50, probe sample sent → browser${spread((m) => m.relayP50)}`, pick((m) => m.relayP50), 'ms'),
+    measured(`${label}: relay latency p95, probe sample sent → browser${spread((m) => m.relayP95)}`, pick((m) => m.relayP95), 'ms'),
     measured(`${label}: samples delivered to browsers${spread((m) => m.delivered * 100)}`, pick((m) => m.delivered) * 100, '%'),
     measured(`${label}: CPU of the simulated agents' processes${spread((m) => m.agentsCpuPercent)}`, pick((m) => m.agentsCpuPercent), '% of a core'),
     measured(`${label}: CPU of the ${browsers} browser clients${spread((m) => m.browsersCpuPercent)}`, pick((m) => m.browsersCpuPercent), '% of a core'),
@@ -52,7 +54,7 @@ for (const agents of sizes) {
       return null;
     });
     if (!run) continue;
-    process.stderr.write(`CPU ${run.cpuPercent.toFixed(1)} %, RSS ${run.rssPeakMb.toFixed(0)} MB, p50 ${run.p50} ms, p95 ${run.p95} ms, p99 ${run.p99} ms, delivered ${(run.delivered * 100).toFixed(1)} %, agents CPU ${run.agentsCpuPercent.toFixed(0)} %, browsers CPU ${run.browsersCpuPercent.toFixed(0)} %, load ${run.load.map((l) => l.toFixed(1)).join('→')}\n`);
+    process.stderr.write(`CPU ${run.cpuPercent.toFixed(1)} %, RSS ${run.rssPeakMb.toFixed(0)} MB, p50 ${run.p50} ms, p95 ${run.p95} ms, p99 ${run.p99} ms, relay p50 ${run.relayP50} p95 ${run.relayP95} ms, delivered ${(run.delivered * 100).toFixed(1)} %, agents CPU ${run.agentsCpuPercent.toFixed(0)} %, browsers CPU ${run.browsersCpuPercent.toFixed(0)} %, load ${run.load.map((l) => l.toFixed(1)).join('→')}\n`);
     runs.push(run);
   }
   if (runs.length > 0) results.push(...describe(runs));

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { openBrowsers } from './browsers';
 import { startDashboard } from './dashboard-process';
 import { cpuSeconds, processTree, treeCpuSeconds, watchRss } from './proc-usage';
+import { PROBE_HOST, startRelayProbe } from './relay-probe';
 
 const CTSCOPE = fileURLToPath(new URL('../../../apps/agent/bin/ctscope.mjs', import.meta.url));
 export const RECORDING = fileURLToPath(new URL('../../fleet/recording.json.gz', import.meta.url));
@@ -29,6 +30,9 @@ export interface FleetMeasure {
   p50: number;
   p95: number;
   p99: number;
+  /** The relay probe's samples: the dashboard's part of the fan-out alone. */
+  relayP50: number;
+  relayP95: number;
   /** Samples received by the browsers / samples the agents should have sent them (1 Hz). */
   delivered: number;
   /** CPU of the simulated agents' processes and of the browser clients (this process), % of one core: where else the time went. */
@@ -59,6 +63,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetMeasure> 
   const workers = Math.ceil(options.agents / 25);
   try {
     await dash.enroll(options.agents, tokensDir);
+    const probe = startRelayProbe(dash.url, await dash.addHost(PROBE_HOST));
     const fleet = spawn(process.execPath, [CTSCOPE, 'simulate', '--dashboard', dash.url, '--tokens-dir', tokensDir, '--recording', RECORDING, '--agents', String(options.agents), '--workers', String(workers)], {
       stdio: ['ignore', 'ignore', 'inherit'],
       env: { ...process.env, CTSCOPE_LOG_LEVEL: 'error' },
@@ -66,7 +71,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetMeasure> 
     try {
       for (let i = 0; (await onlineCount(dash.url, dash.cookie)) < options.agents; i++) {
         if (fleet.exitCode !== null) throw new Error(`the simulation exited with ${fleet.exitCode}`);
-        if (i > 240) throw new Error(`not all ${options.agents} simulated hosts came online in 60 s`);
+        if (i > 480) throw new Error(`not all ${options.agents} simulated hosts came online in 120 s`);
         await sleep(250);
       }
       const hostIds = Array.from({ length: options.agents }, (_, i) => `sim-${String(i).padStart(4, '0')}`);
@@ -82,9 +87,10 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetMeasure> 
         await sleep(options.seconds * 1_000);
         const [cpu1, agentCpu1, ownCpu] = [await cpuSeconds(dash.pid), await treeCpuSeconds(agentPids), process.cpuUsage(ownCpu0)];
         const elapsed = (performance.now() - t0) / 1_000;
-        const { latencies, received } = browsers.results();
+        const { latencies, received, relay } = browsers.results();
         const memory = rss.stop();
         latencies.sort();
+        relay.sort();
         return {
           agents: options.agents,
           cpuPercent: ((cpu1 - cpu0) / elapsed) * 100,
@@ -95,6 +101,8 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetMeasure> 
           p50: quantile(latencies, 0.5),
           p95: quantile(latencies, 0.95),
           p99: quantile(latencies, 0.99),
+          relayP50: quantile(relay, 0.5),
+          relayP95: quantile(relay, 0.95),
           delivered: received / (options.agents * options.browsers * elapsed),
           load: [load0, loadavg()[0] ?? 0],
         };
@@ -104,6 +112,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetMeasure> 
     } finally {
       const fleetStopped = new Promise<void>((resolve) => (fleet.exitCode !== null ? resolve() : fleet.once('exit', () => resolve())));
       fleet.kill('SIGTERM');
+      probe.close();
       await fleetStopped;
     }
   } finally {

@@ -43,6 +43,9 @@ describe('fleet simulation', () => {
     // Counts follow the replayed table: each host's count changes as recorded entries come and go.
     await expect.poll(() => [...counts.values()].filter((seen) => seen.size >= 2).length, { timeout: 20_000, interval: 250 }).toBe(3);
     expect(output.text()).toContain('SIMULATED host');
+    // A simulated host runs on this machine but is not it: changing firewall rules (or sysctls) is refused.
+    const removal = await browser.emitWithAck('rules:remove', { hostId: 'sim-a', all: true });
+    expect(removal).toMatchObject({ ok: false, code: 'FORBIDDEN', message: expect.stringMatching(/simulated/) });
 
     await stop(fleet);
     expect(fleet.exitCode).toBe(0);
