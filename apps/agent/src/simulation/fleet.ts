@@ -22,8 +22,6 @@ export interface FleetOptions {
   /** Seconds between stats samples (1 like a real agent). */
   interval: number;
   logger: Logger;
-  /** Milliseconds between agent starts, so a fleet does not connect in one burst. */
-  staggerMs?: number;
 }
 
 export interface RunningFleet {
@@ -36,6 +34,13 @@ export interface RunningFleet {
 export const startPoint = (host: number, durationMs: number): number => (host * 7_919) % durationMs;
 
 /**
+ * When in the first sampling interval a host starts (golden-ratio steps: evenly spread whatever the
+ * number of hosts or how they are split over processes). Real agents sample at unrelated moments; a fleet
+ * started at once would otherwise send all its samples in the same few milliseconds of every second.
+ */
+export const startDelay = (host: number, intervalMs: number): number => Math.floor(((host * 0.618_033_988_75) % 1) * intervalMs);
+
+/**
  * Runs simulated hosts in this process: each is the real agent (mirror, queries, sampler, its own
  * dashboard connection and token) over its own ReplaySource. Audit logs go to a temporary directory
  * removed at the end; /metrics is off; rules and sysctls are refused by the agents.
@@ -46,8 +51,9 @@ export async function startFleet(options: FleetOptions): Promise<RunningFleet> {
   setMaxListeners(0, controller.signal); // one listener per simulated agent, by design
   const { recording } = options;
   const runs: Promise<number>[] = [];
-  for (const agent of options.agents) {
-    if (controller.signal.aborted) break;
+  const start = async (agent: SimulatedAgentSpec): Promise<number> => {
+    await new Promise((resolve) => setTimeout(resolve, startDelay(agent.host, options.interval * 1_000)));
+    if (controller.signal.aborted) return 0;
     const config: AgentConfig = {
       dashboard: options.dashboard,
       tokenFile: agent.tokenFile,
@@ -61,15 +67,13 @@ export async function startFleet(options: FleetOptions): Promise<RunningFleet> {
     };
     const source = new ReplaySource(recording, { host: agent.host, startAtMs: startPoint(agent.host, recording.durationMs) });
     const logger = options.logger.child({ simulated: agent.hostname });
-    runs.push(
-      runAgent(config, logger, { source, hostname: agent.hostname, kernel: recording.kernel, stop: controller.signal }).catch((err: unknown) => {
-        logger.error({ err: (err as Error).message }, 'simulated agent failed');
-        source.close();
-        return 1;
-      }),
-    );
-    if (options.staggerMs) await new Promise((resolve) => setTimeout(resolve, options.staggerMs));
-  }
+    return runAgent(config, logger, { source, hostname: agent.hostname, kernel: recording.kernel, stop: controller.signal }).catch((err: unknown) => {
+      logger.error({ err: (err as Error).message }, 'simulated agent failed');
+      source.close();
+      return 1;
+    });
+  };
+  for (const agent of options.agents) runs.push(start(agent));
   const done = Promise.all(runs).then(async (codes) => {
     await rm(auditDir, { recursive: true, force: true });
     return Math.max(0, ...codes);

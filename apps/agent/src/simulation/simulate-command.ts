@@ -119,7 +119,7 @@ export async function simulateCommand(argv: readonly string[]): Promise<number> 
   const agents = args.shard ? all.filter((a) => a.host % (args.shard as { of: number }).of === (args.shard as { index: number }).index) : all;
   const logger = pino({ level: process.env.CTSCOPE_LOG_LEVEL ?? 'warn' });
   logger.warn({ agents: agents.length, recording: args.recording, recordedAt: recording.recordedAt }, 'SIMULATION: these agents replay recorded kernel traffic; they are not real hosts');
-  const fleet = await startFleet({ dashboard: args.dashboard, recording, agents, interval: args.interval, logger, staggerMs: 10 });
+  const fleet = await startFleet({ dashboard: args.dashboard, recording, agents, interval: args.interval, logger });
   const stop = () => fleet.stop();
   process.on('SIGINT', stop).on('SIGTERM', stop);
   const code = await fleet.done;
