@@ -63,6 +63,7 @@ export async function startFleet(options: FleetOptions): Promise<RunningFleet> {
       auditFile: join(auditDir, `${agent.hostname}.audit.jsonl`),
       metrics: null,
       metricsAllowRemote: false,
+      alertClearAfter: 60,
       paths: { procfs: '/proc', sysfs: '/sys', rootfs: auditDir },
     };
     const source = new ReplaySource(recording, { host: agent.host, startAtMs: startPoint(agent.host, recording.durationMs) });
