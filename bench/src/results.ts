@@ -26,6 +26,11 @@ export function measured(name: string, value: number, unit: string): BenchResult
   return { name, value: round(value, 1), unit, baseline: null, ratio: null, goal: 'reported', met: null };
 }
 
+/** A value held against an absolute goal (no baseline: nothing like it exists in the conntrack CLI). */
+export function atMost(name: string, value: number, unit: string, max: number): BenchResult {
+  return { name, value: round(value, 1), unit, baseline: null, ratio: null, goal: `<= ${max} ${unit}`, met: value <= max };
+}
+
 export async function writeResults(file: string, results: readonly BenchResult[]): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   await writeFile(`${file}.tmp`, `${JSON.stringify(results, null, 2)}\n`);

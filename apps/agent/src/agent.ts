@@ -1,33 +1,49 @@
 import { hostname, release } from 'node:os';
-import { keepYoungGenerationSmall } from '@ctscope/conntrack';
+import { keepYoungGenerationSmall, type ConntrackSource } from '@ctscope/conntrack';
 import type { AgentInfo } from '@ctscope/protocol';
 import pino, { type Logger } from 'pino';
 import packageJson from '../package.json' with { type: 'json' };
 import type { AgentConfig } from './config';
 import { openConntrackSource } from './kernel/open-source';
 import { DashboardLink } from './link/dashboard-link';
-import { attachRpcHandlers } from './link/rpc-handlers';
+import { attachRpcHandlers, MACHINE_CHANGES } from './link/rpc-handlers';
 import { startServices } from './live/services';
 import { missingPrivileges } from './privileges';
 import { readTokenFile } from './token';
 
 export const AGENT_VERSION = packageJson.version;
 
-/** Runs the agent until SIGINT/SIGTERM or a fatal refusal; resolves with the process exit code. */
-export async function runAgent(config: AgentConfig, logger: Logger = pino({ level: config.logLevel })): Promise<number> {
+/** One host of the fleet simulation: the real agent code on a replayed table, never this machine's kernel. */
+export interface SimulatedHost {
+  source: ConntrackSource & { kind: 'replay' };
+  hostname: string;
+  /** The kernel the recording was taken on. */
+  kernel: string;
+  /** Ends this agent (the simulation owns the process signals, shared by many agents). */
+  stop: AbortSignal;
+}
+
+/**
+ * Runs the agent until SIGINT/SIGTERM or a fatal refusal; resolves with the process exit code. With
+ * `simulated` it runs as one simulated host: no privileges needed, nothing of the machine is changed.
+ */
+export async function runAgent(config: AgentConfig, logger: Logger = pino({ level: config.logLevel }), simulated?: SimulatedHost): Promise<number> {
   // The agent holds a mirror of the whole table: its flows should not be copied through a large young generation.
   keepYoungGenerationSmall();
-  const missing = missingPrivileges();
+  const missing = simulated ? undefined : missingPrivileges();
   if (missing) {
     logger.fatal(missing);
     return 1;
   }
   const token = await readTokenFile(config.tokenFile);
-  const source = await openConntrackSource(logger);
-  const info: AgentInfo = { hostname: hostname(), agentVersion: AGENT_VERSION, kernel: release(), source: source.kind };
+  const source = simulated?.source ?? (await openConntrackSource(logger));
+  const info: AgentInfo = simulated
+    ? { hostname: simulated.hostname, agentVersion: AGENT_VERSION, kernel: simulated.kernel, source: 'replay' }
+    : { hostname: hostname(), agentVersion: AGENT_VERSION, kernel: release(), source: source.kind };
+  if (simulated) logger.info({ hostname: info.hostname }, 'SIMULATED host: replaying recorded kernel traffic; this machine\'s kernel is not read or changed');
 
   let link: DashboardLink | undefined;
-  const services = await startServices({ config, source, info, logger, dashboardConnected: () => link?.connected ?? false, sendSample: (s) => link?.sendSample(s) });
+  const services = await startServices({ config, source, info, logger, kernelLog: !simulated, dashboardConnected: () => link?.connected ?? false, sendSample: (s) => link?.sendSample(s) });
 
   return new Promise<number>((resolve) => {
     let finished = false;
@@ -37,7 +53,8 @@ export async function runAgent(config: AgentConfig, logger: Logger = pino({ leve
       link?.close();
       void services.stop().finally(() => {
         source.close();
-        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+        if (simulated) simulated.stop.removeEventListener('abort', onSignal);
+        else process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
         resolve(code);
       });
     };
@@ -56,7 +73,10 @@ export async function runAgent(config: AgentConfig, logger: Logger = pino({ leve
       },
     });
     services.bindPushes(link);
-    attachRpcHandlers(link.socket, services, logger);
-    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+    attachRpcHandlers(link.socket, services, logger, simulated ? { refused: MACHINE_CHANGES, reason: 'this host is simulated (recorded traffic replayed): rules and sysctls cannot be changed on it' } : undefined);
+    if (simulated) {
+      if (simulated.stop.aborted) queueMicrotask(onSignal);
+      else simulated.stop.addEventListener('abort', onSignal, { once: true });
+    } else process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   });
 }

@@ -33,9 +33,12 @@ export interface SubscribeHandlers {
   onError?(err: Error): void;
 }
 
-/** A reader of the kernel conntrack table: netlink first, the `conntrack` CLI as a fallback. */
+/**
+ * A reader of the kernel conntrack table: netlink first, the `conntrack` CLI as a fallback; 'replay' is the
+ * fleet simulation playing back a recording of real kernel traffic (never a real host).
+ */
 export interface ConntrackSource {
-  readonly kind: 'netlink' | 'cli';
+  readonly kind: 'netlink' | 'cli' | 'replay';
   dump(filter?: KernelDumpFilter, table?: TableName): Promise<Flow[]>;
   count(): Promise<number>;
   globalStats(): Promise<GlobalStats>;

@@ -8,8 +8,8 @@ export const agentInfoSchema = z.object({
   hostname: z.string().min(1).max(253),
   agentVersion: z.string().min(1).max(64),
   kernel: z.string().max(256),
-  /** How the agent reads the kernel table. */
-  source: z.enum(['netlink', 'cli']),
+  /** How the agent reads the kernel table; 'replay' marks a simulated host playing back recorded traffic. */
+  source: z.enum(['netlink', 'cli', 'replay']),
 });
 export type AgentInfo = z.infer<typeof agentInfoSchema>;
 

@@ -4,3 +4,4 @@ export * from './kernel-available';
 export * from './traffic';
 export * from './bridge';
 export * from './postgres';
+export * from './free-port';

@@ -13,6 +13,7 @@ commands:
   delete    delete entries matching a filter (like conntrack -D)
   rules     NOTRACK, state and connection-limit rules in our own table/chains
   sysctl    nf_conntrack parameters: get, set, persist, rollback (audited)
+  simulate  a fleet SIMULATION for load tests: N agents replaying recorded kernel traffic
 
 Run "ctscope <command> --help" for a command's options.
 
@@ -53,6 +54,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   sysctl: async () => {
     const m = await import('../commands/sysctl');
     return { usage: m.SYSCTL_USAGE, run: m.sysctlCommand };
+  },
+  simulate: async () => {
+    const m = await import('../simulation/simulate-command');
+    return { usage: m.SIMULATE_USAGE, run: m.simulateCommand };
   },
 };
 

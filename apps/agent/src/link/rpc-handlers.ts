@@ -22,16 +22,26 @@ export interface AgentServices {
 type Schemas = typeof serverToAgentSchemas;
 type Name = keyof Schemas;
 
+/** Requests that change the machine itself (its firewall rules and sysctls), refused on simulated hosts. */
+export const MACHINE_CHANGES: ReadonlySet<Name> = new Set(['rules:apply', 'rules:remove', 'sysctl:apply', 'sysctl:persist']);
+
+export interface RefusedRequests {
+  refused: ReadonlySet<Name>;
+  /** Why, as the browser will show it. */
+  reason: string;
+}
+
 /**
  * Answers the dashboard's requests. Every payload is parsed with its schema first; failures answer
  * BAD_REQUEST naming the field; unexpected errors are logged and answered INTERNAL without details.
  */
-export function attachRpcHandlers(socket: AgentSocket, services: AgentServices, logger: Logger): void {
+export function attachRpcHandlers(socket: AgentSocket, services: AgentServices, logger: Logger, refuse?: RefusedRequests): void {
   const on = <N extends Name>(name: N, handle: (payload: z.infer<Schemas[N]>) => Promise<Ack<unknown>> | Ack<unknown> | void) => {
     socket.on(name as never, ((payload: unknown, ack: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (a: Ack<unknown>) => void) : () => undefined;
       const parsed = serverToAgentSchemas[name].safeParse(payload);
       if (!parsed.success) return reply(fail(ErrorCode.BadRequest, describeZodError(parsed.error)));
+      if (refuse?.refused.has(name)) return reply(fail(ErrorCode.Forbidden, refuse.reason));
       Promise.resolve()
         .then(() => handle(parsed.data as z.infer<Schemas[N]>))
         .then((answer) => answer && reply(answer))

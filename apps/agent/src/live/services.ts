@@ -25,6 +25,8 @@ export interface ServiceDeps {
   source: ConntrackSource;
   info: AgentInfo;
   logger: Logger;
+  /** Watch the kernel log for "table full" lines (off for simulated hosts: the log is this machine's). */
+  kernelLog: boolean;
   dashboardConnected(): boolean;
   sendSample(sample: StatsSample): void;
 }
@@ -57,7 +59,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
 
   const alerts = new AlertEngine(parseAlertThresholds({ quietSeconds: config.alertClearAfter }));
   const kmsg = new KmsgWatcher(logger);
-  kmsg.start();
+  if (deps.kernelLog) kmsg.start();
   let latest: StatsSample | null = null;
   const evaluateAlerts = (sample: StatsSample | null) => {
     const changes = alerts.evaluate({ now: Date.now(), sample, overruns: mirror.getHealth().overruns, tableFullLines: kmsg.count, moduleLoaded: conntrackModuleLoaded() });

@@ -3,6 +3,7 @@
 import { CPU_COUNTER_KEYS, sumCpuCounters, usagePercent, type HostSummary } from '@ctscope/protocol';
 import { CopyCommand } from './copy-command';
 import { formatAgo, formatCount, formatPercent, usageLevel } from './format';
+import { SimulatedBadge } from './simulated-badge';
 import { Sparkline } from './sparkline';
 
 /** Counters that mean packets were dropped or the table is struggling. */
@@ -20,6 +21,7 @@ export function HostCard({ host, history }: { host: HostSummary; history: readon
       <header className="host-card-header">
         <h2 id={`host-${host.id}`}>{host.hostname}</h2>
         <span className={`badge ${host.online ? 'badge-online' : 'badge-offline'}`}>{host.online ? 'online' : 'offline'}</span>
+        <SimulatedBadge host={host} />
         <span className="muted small">
           {host.agent ? `agent ${host.agent.agentVersion} · ${host.agent.source} · kernel ${host.agent.kernel}` : 'no agent yet'} · seen {formatAgo(host.lastSeen)}
         </span>

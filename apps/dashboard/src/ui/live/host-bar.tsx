@@ -2,6 +2,7 @@
 
 import type { HostSummary } from '@ctscope/protocol';
 import { formatAgo } from '../format';
+import { SimulatedBadge } from '../simulated-badge';
 import { CONNECTION_TEXT, type ConnectionState } from './use-live-socket';
 
 interface Props {
@@ -19,6 +20,7 @@ export function HostBar({ title, hosts, hostId, onHost, connection }: Props) {
     <>
       <div className="section-header host-bar">
         <h1 id="page-title">{title}</h1>
+        <SimulatedBadge host={host} />
         {hosts && hosts.length > 0 && (
           <label className="host-picker">
             <span className="muted small">Host</span>

@@ -1,0 +1,78 @@
+import { BROWSER_NAMESPACE, PROTOCOL_VERSION } from '@ctscope/protocol';
+import { io, type Socket } from 'socket.io-client';
+import { PROBE_HOST } from './relay-probe';
+
+/** Latencies kept at most (one run of 200 hosts × 20 browsers × 60 s is 240,000). */
+const MAX_LATENCIES = 2_000_000;
+const AGGREGATE_REFRESH_MS = 5_000; // as the host page does (use-aggregates.ts)
+
+export interface BrowserFleet {
+  /** Starts counting: latencies and samples received from now on. */
+  measure(): void;
+  /**
+   * Since `measure()`: latencies (ms) of the simulated agents' samples (sample time → browser receipt) and
+   * how many arrived; latencies of the relay probe's samples (sent → browser receipt).
+   */
+  results(): { latencies: Float64Array; received: number; relay: Float64Array };
+  close(): void;
+}
+
+/**
+ * Browsers as the pages use the socket: every one lists the hosts and receives every host's samples
+ * (the overview); `hostPages` of them also open a host page: its history once, top talkers every 5 s.
+ */
+export async function openBrowsers(url: string, cookie: string, count: number, hostPages: number, hostIds: readonly string[]): Promise<BrowserFleet> {
+  const sockets: Socket[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  const latencies = new Float64Array(MAX_LATENCIES);
+  const relay = new Float64Array(MAX_LATENCIES);
+  let measured = 0;
+  let received = 0;
+  let relayed = 0;
+  let measuring = false;
+  for (let i = 0; i < count; i++) {
+    // A generous connect timeout: on a busy shared machine the handshake can take long, and that is not what is measured.
+    const socket = io(`${url}${BROWSER_NAMESPACE}`, { transports: ['websocket'], forceNew: true, timeout: 60_000, auth: { protocolVersion: PROTOCOL_VERSION }, extraHeaders: { cookie, origin: url } });
+    sockets.push(socket);
+    try {
+      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
+    } catch (err) {
+      for (const s of sockets) s.close();
+      throw err;
+    }
+    // Only the sample time is read: these clients share two cores with the dashboard, so they do no
+    // more than they must (a page would also parse the sample with its schema).
+    socket.on('host:sampled', (payload: { hostId?: unknown; sample?: { at?: unknown } } | undefined) => {
+      const at = Date.now();
+      const sampledAt = payload?.sample?.at;
+      if (!measuring || typeof sampledAt !== 'number') return;
+      if (payload?.hostId === PROBE_HOST) {
+        if (relayed < MAX_LATENCIES) relay[relayed++] = at - sampledAt;
+        return;
+      }
+      received++;
+      if (measured < MAX_LATENCIES) latencies[measured++] = at - sampledAt;
+    });
+    await socket.emitWithAck('hosts:list', {});
+    const hostId = hostIds[i % hostIds.length];
+    if (i < hostPages && hostId) {
+      await socket.emitWithAck('host:history', { hostId, since: Date.now() - 3_600_000 });
+      const refresh = () => void socket.emitWithAck('flows:aggregate', { hostId, query: '', top: 10 }).catch(() => undefined);
+      refresh();
+      timers.push(setInterval(refresh, AGGREGATE_REFRESH_MS));
+    }
+  }
+  return {
+    measure: () => {
+      measuring = true;
+      measured = 0;
+      received = 0;
+      relayed = 0;
+    },
+    results: () => ({ latencies: latencies.slice(0, measured), received, relay: relay.slice(0, relayed) }),
+    close: () => {
+      for (const timer of timers) clearInterval(timer);
+      for (const socket of sockets) socket.close();
+    },
+  };
+}
