@@ -44,19 +44,21 @@ export class SqliteStore implements Store {
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     this.db = new Database(file);
+    // First, so that a second dashboard process opening the same file waits instead of failing.
+    this.db.pragma('busy_timeout = 5000');
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
     this.migrate();
   }
 
+  /** Each step in its own write-locked transaction that re-reads the version: two processes starting at once apply it once. */
   private migrate(): void {
-    const current = this.db.pragma('user_version', { simple: true }) as number;
-    MIGRATIONS.slice(current).forEach((sql, i) => {
+    MIGRATIONS.forEach((sql, step) => {
       this.db.transaction(() => {
+        if ((this.db.pragma('user_version', { simple: true }) as number) > step) return;
         this.db.exec(sql);
-        this.db.pragma(`user_version = ${current + i + 1}`);
-      })();
+        this.db.pragma(`user_version = ${step + 1}`);
+      }).immediate();
     });
   }
 
