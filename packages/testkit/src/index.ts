@@ -3,3 +3,4 @@ export * from './netns';
 export * from './kernel-available';
 export * from './traffic';
 export * from './bridge';
+export * from './redis';

@@ -21,9 +21,34 @@ export interface TestDashboard {
 /** A real dashboard server (API + sockets, no pages) on an ephemeral port with a throwaway store. */
 export async function startTestDashboard(options: { port?: number } = {}): Promise<TestDashboard> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ctscope-dash-'));
+  const dash = await dashboardOn(dataDir, {}, options.port ?? 0);
+  return { ...dash, close: () => dash.close().then(() => rm(dataDir, { recursive: true, force: true })) };
+}
+
+/**
+ * Two dashboard servers sharing one store and one Redis, as behind a load balancer. Both start at once,
+ * as a deployment's servers would.
+ */
+export async function startTestCluster(redisUrl: string): Promise<{ a: TestDashboard; b: TestDashboard; close(): Promise<void> }> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'ctscope-cluster-'));
+  const started = await Promise.allSettled([dashboardOn(dataDir, { REDIS_URL: redisUrl }), dashboardOn(dataDir, { REDIS_URL: redisUrl })]);
+  const servers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const close = async () => {
+    for (const server of servers) await server.close();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  const [a, b] = servers;
+  if (!a || !b) {
+    await close();
+    throw (started.find((s) => s.status === 'rejected') as PromiseRejectedResult).reason;
+  }
+  return { a, b, close };
+}
+
+async function dashboardOn(dataDir: string, env: Record<string, string>, port = 0): Promise<TestDashboard> {
   const config = {
-    ...loadConfig({ NODE_ENV: 'test', CTSCOPE_DATA_DIR: dataDir, CTSCOPE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, CTSCOPE_LOG_LEVEL: 'silent' }, APP_DIR),
-    port: options.port ?? 0,
+    ...loadConfig({ NODE_ENV: 'test', CTSCOPE_DATA_DIR: dataDir, CTSCOPE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, CTSCOPE_LOG_LEVEL: 'silent', ...env }, APP_DIR),
+    port,
   };
   const server = await createDashboardServer(config, pino({ level: 'silent' }), { pages: false });
   const url = `http://127.0.0.1:${await server.listen()}`;
@@ -40,9 +65,6 @@ export async function startTestDashboard(options: { port?: number } = {}): Promi
       if (!res.ok) throw new Error(`login failed: ${res.status}`);
       return (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     },
-    async close() {
-      await server.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
+    close: () => server.close(),
   };
 }
