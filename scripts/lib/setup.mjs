@@ -8,8 +8,8 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Debian packages the agent needs on the host. */
 export const RUNTIME_PACKAGES = ['conntrack', 'iptables', 'nftables', 'iproute2'];
-/** And what the tests need on top: ping for ICMP traffic, setpriv to drop root, Chromium for the browser. */
-export const TEST_PACKAGES = [...RUNTIME_PACKAGES, 'iputils-ping', 'util-linux', 'systemd', 'chromium'];
+/** And what the tests need on top: ping for ICMP traffic, setpriv to drop root, Chromium for the browser, Redis for the scale-out test. */
+export const TEST_PACKAGES = [...RUNTIME_PACKAGES, 'iputils-ping', 'util-linux', 'systemd', 'chromium', 'redis-server'];
 
 export function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);
