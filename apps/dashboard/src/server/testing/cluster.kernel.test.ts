@@ -26,7 +26,9 @@ function windowPushes(browser: Socket, subId: string): { withTotal(total: number
       new Promise((resolve) => {
         const check = () => {
           const hit = seen.find((push) => push.at >= since && push.result.total === total);
-          if (hit) (waiters.delete(check), resolve(hit));
+          if (!hit) return;
+          waiters.delete(check);
+          resolve(hit);
         };
         waiters.add(check);
         check();
