@@ -13,6 +13,7 @@ const DATA_DIR = join(ROOT, 'data-cluster');
 const TOKEN_FILE = join(DATA_DIR, 'local-agent.token');
 
 const children = [];
+let redis;
 try {
   checkNode();
   await ensureDebianPackages(['redis-server'], { required: true });
@@ -22,8 +23,8 @@ try {
   await buildNativeAddon();
   await buildAgentBundle();
 
-  const redis = await startRedisServer();
-  children.push(redis.child);
+  redis = await startRedisServer();
+  redis.child.once('exit', (code, signal) => !signal && code !== 0 && process.stderr.write(`redis-server stopped (${code}); the dashboards cannot reach each other\n`));
   say(`redis-server on ${redis.url} (no persistence)`);
   // Both start at once, as a deployment's servers do; the store (SQLite in data-cluster/, or PostgreSQL
   // when DATABASE_URL is set) is shared.
@@ -40,9 +41,10 @@ try {
     say(`start an agent against either server, e.g.: sudo node ${CTSCOPE_BIN} agent --dashboard ${urlB} --token-file ${TOKEN_FILE}`);
   }
   say(`two dashboard servers share sessions, views, hosts and audit:\n    A: ${urlA}\n    B: ${urlB}\n  log in on either (as admin); put a load balancer with sticky sessions in front for one URL. Ctrl-C stops everything.`);
-  superviseChildren(children, async () => redis.removeDir());
+  superviseChildren(children, () => redis.stop());
 } catch (err) {
   for (const child of children) child.kill('SIGTERM');
+  await redis?.stop();
   process.stderr.write(`\nnpm run cluster failed: ${err.message}\n`);
   process.exit(1);
 }

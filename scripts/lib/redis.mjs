@@ -16,11 +16,14 @@ function freePort() {
   });
 }
 
-/** Starts redis-server; resolves with its child process, URL and a function removing its directory. */
+/**
+ * Starts redis-server in its own process group (so Ctrl-C reaches the dashboards first and they can say
+ * goodbye to it); resolves with its URL and `stop`, which ends it and removes its directory.
+ */
 export async function startRedisServer() {
   const dir = mkdtempSync(join(tmpdir(), 'ctscope-redis-'));
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
   try {
     await new Promise((resolve, reject) => {
@@ -42,5 +45,14 @@ export async function startRedisServer() {
     removeDir();
     throw err;
   }
-  return { child, url: `redis://127.0.0.1:${port}`, removeDir };
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      await new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      });
+    }
+    removeDir();
+  };
+  return { child, url: `redis://127.0.0.1:${port}`, stop };
 }
