@@ -37,7 +37,7 @@ function windowPushes(browser: Socket, subId: string): { withTotal(total: number
 }
 
 describe.skipIf(skipKernelTests() || skipRedisTests())('two dashboard servers sharing Redis and a store, real kernel', () => {
-  it('a browser on A sees and changes the host whose agent is on B; the change is audited once; the agent may move', async () => {
+  it('a browser on A sees and changes the host whose agent is on B; the change is audited once; the agent may move; B can revoke it', async () => {
     const redis = await startRedis();
     cleanups.add(() => redis.stop());
     const cluster = await startTestCluster(redis.url);
@@ -115,5 +115,14 @@ describe.skipIf(skipKernelTests() || skipRedisTests())('two dashboard servers sh
     expect(moved.result.rows.every((row) => row.proto === 'icmp')).toBe(true);
     const listed = unwrap(await request<HostSummary[]>(browser, 'hosts:list', {}));
     expect(listed.find((h) => h.id === hostId)?.online).toBe(true);
+
+    // Revoking the host on B drops its agent, now held by A, and it is refused when it dials again.
+    const offline = hostState(browser, false);
+    const revoked = await fetch(`${b.url}/api/hosts/${hostId}/revoke`, { method: 'POST', headers: { cookie, origin: b.url } });
+    expect(revoked.status).toBe(200);
+    await offline;
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(unwrap(await request<HostSummary[]>(browser, 'hosts:list', {})).find((h) => h.id === hostId)?.online).toBe(false);
+    expect(a.server.store.listAudit(50).filter((row) => row.action === 'host.revoke')).toMatchObject([{ target: hostId, detail: { after: { revoked: true, disconnected: true } } }]);
   });
 });
