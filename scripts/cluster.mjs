@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { say } from './lib/run.mjs';
 import { startRedisServer } from './lib/redis.mjs';
 import { ROOT, RUNTIME_PACKAGES, buildAgentBundle, buildNativeAddon, checkNode, ensureDashboardBuild, ensureDebianPackages, ensureNpmDependencies, isRoot } from './lib/setup.mjs';
+import { AGENT_NODE_FLAGS } from '../apps/agent/bin/node-flags.mjs';
 import { CTSCOPE_BIN, startDashboard, superviseChildren, waitForHealth } from './lib/stack.mjs';
 
 const PORT_A = Number(process.env.PORT ?? 3000);
@@ -35,10 +36,10 @@ try {
   await Promise.all([waitForHealth(urlA, a), waitForHealth(urlB, b)]);
 
   if (isRoot() && missing.length === 0) {
-    children.push(spawn(process.execPath, [CTSCOPE_BIN, 'agent', '--dashboard', urlB, '--token-file', TOKEN_FILE], { stdio: 'inherit' }));
+    children.push(spawn(process.execPath, [...AGENT_NODE_FLAGS, CTSCOPE_BIN, 'agent', '--dashboard', urlB, '--token-file', TOKEN_FILE], { stdio: 'inherit' }));
     say(`this host's agent is connected to server B (${urlB})`);
   } else {
-    say(`start an agent against either server, e.g.: sudo node ${CTSCOPE_BIN} agent --dashboard ${urlB} --token-file ${TOKEN_FILE}`);
+    say(`start an agent against either server, e.g.: sudo node ${AGENT_NODE_FLAGS.join(' ')} ${CTSCOPE_BIN} agent --dashboard ${urlB} --token-file ${TOKEN_FILE}`);
   }
   say(`two dashboard servers share sessions, views, hosts and audit:\n    A: ${urlA}\n    B: ${urlB}\n  log in on either (as admin); put a load balancer with sticky sessions in front for one URL. Ctrl-C stops everything.`);
   superviseChildren(children, () => redis.stop());
