@@ -4,6 +4,8 @@ import next from 'next';
 import type { Logger } from 'pino';
 import { Server as SocketServer } from 'socket.io';
 import { ensureAdmin, type AdminBootstrap } from './auth/bootstrap';
+import { attachHostBus } from './cluster/host-bus';
+import { useRedisAdapter } from './cluster/redis-adapter';
 import { LoginLimiter } from './auth/login-limiter';
 import { Sessions } from './auth/sessions';
 import type { DashboardConfig } from './config';
@@ -71,10 +73,21 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
   // Pings every 10 s, dead after 5 s more: a silently cut agent is shown offline within 15 s, not
   // Socket.IO's default 45 s.
   const io = new SocketServer(http, { maxHttpBufferSize: 1_000_000, serveClient: false, pingInterval: 10_000, pingTimeout: 5_000 });
+  const redis = config.redisUrl ? await useRedisAdapter(io, config.redisUrl, logger) : undefined;
   const stopHistory = recordHistory(registry, store, config.history, logger);
   liveUsers.attach(io);
-  const browsers = attachBrowserNamespace(io, { sessions, registry, allowedOrigins: config.allowedOrigins, links, store, logger, historyStepMs: config.history.stepMs });
+  const browsers = attachBrowserNamespace(io, {
+    sessions,
+    registry,
+    allowedOrigins: config.allowedOrigins,
+    links,
+    store,
+    logger,
+    historyStepMs: config.history.stepMs,
+    clustered: redis !== undefined,
+  });
   attachAgentNamespace(io, { store, registry, links, relay: browsers.relay, logger });
+  const leaveCluster = redis && attachHostBus(io, { registry, links, relay: browsers.relay, liveUsers, logger });
   // Socket.IO's default namespace is not used: refuse it so nothing can connect there.
   io.of('/').use((_socket, nextFn) => nextFn(new Error('use the /agents or /browsers namespace')));
 
@@ -97,8 +110,10 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
     close: async () => {
       clearInterval(sweep);
       browsers.detach();
+      leaveCluster?.();
       stopHistory();
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      await redis?.close();
       await nextApp?.close();
       await store.close();
     },

@@ -25,6 +25,8 @@ const envSchema = z.object({
   CTSCOPE_HISTORY_STEP_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   /** The dashboard's address as agents on other hosts reach it (shown in enrollment commands); defaults to the address the admin's browser used. */
   CTSCOPE_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Several dashboard servers behind one address share Socket.IO through this Redis (redis://host:port). */
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'REDIS_URL must look like redis://127.0.0.1:6379' }).optional(),
   CTSCOPE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
 });
@@ -43,6 +45,7 @@ export interface DashboardConfig {
   sessionTtlMs: number;
   history: { retentionMs: number; stepMs: number };
   publicUrl: string | undefined;
+  redisUrl: string | undefined;
   logLevel: z.infer<typeof envSchema>['CTSCOPE_LOG_LEVEL'];
   dev: boolean;
   /** Directory of the Next.js app (this package). */
@@ -71,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, appDir = proces
     sessionTtlMs: e.CTSCOPE_SESSION_HOURS * 3600_000,
     history: { retentionMs: e.CTSCOPE_HISTORY_DAYS * 86_400_000, stepMs: e.CTSCOPE_HISTORY_STEP_SECONDS * 1000 },
     publicUrl: e.CTSCOPE_PUBLIC_URL?.replace(/\/+$/, ''),
+    redisUrl: e.REDIS_URL,
     logLevel: e.CTSCOPE_LOG_LEVEL,
     dev: e.NODE_ENV === 'development',
     appDir,

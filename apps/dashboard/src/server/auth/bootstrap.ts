@@ -14,6 +14,12 @@ export type AdminBootstrap =
 export async function ensureAdmin(store: Store, configuredPassword: string | undefined): Promise<AdminBootstrap> {
   if (await store.findUserByName(ADMIN_USERNAME)) return { created: false };
   const password = configuredPassword ?? generatePassword();
-  await store.createUser(ADMIN_USERNAME, await hashPassword(password), 'admin');
+  try {
+    await store.createUser(ADMIN_USERNAME, await hashPassword(password), 'admin');
+  } catch (err) {
+    // Another dashboard server sharing the store created it meanwhile.
+    if (await store.findUserByName(ADMIN_USERNAME)) return { created: false };
+    throw err;
+  }
   return { created: true, username: ADMIN_USERNAME, generatedPassword: configuredPassword ? null : password };
 }

@@ -10,10 +10,26 @@ type NotifyName = Exclude<keyof ServerToAgentEvents, RequestName | 'welcomed'>;
 
 const REQUEST_TIMEOUT_MS = 15_000;
 
+/** Agents held by other dashboard servers of the cluster, reached through the Socket.IO adapter. */
+export interface RemoteAgents {
+  /** The agent's connection id when another server holds it. */
+  connectionOf(hostId: string): string | undefined;
+  /** Sends to that connection and resolves with the answers (none when it is gone); rejects on timeout. */
+  request(connectionId: string, event: string, payload: unknown, timeoutMs: number): Promise<unknown[]>;
+  notify(connectionId: string, event: string, payload: unknown): void;
+  /** Asks the server holding the host's connection to drop it. */
+  drop(hostId: string): void;
+}
+
 /** The live socket of each online agent, for requests the dashboard forwards to it. */
 export class AgentLinks {
   private readonly sockets = new Map<string, AgentSocket>();
   private readonly connectListeners = new Set<(hostId: string) => void>();
+  private remote: RemoteAgents | undefined;
+
+  useRemote(remote: RemoteAgents): void {
+    this.remote = remote;
+  }
 
   set(hostId: string, socket: AgentSocket): void {
     this.sockets.set(hostId, socket);
@@ -31,6 +47,14 @@ export class AgentLinks {
    * token is revoked) instead of idling after a server-side disconnect. Returns whether one was open.
    */
   disconnect(hostId: string): boolean {
+    if (this.disconnectLocal(hostId)) return true;
+    if (!this.remote?.connectionOf(hostId)) return false;
+    this.remote.drop(hostId);
+    return true;
+  }
+
+  /** Drops the host's connection if this server holds it. */
+  disconnectLocal(hostId: string): boolean {
     const socket = this.sockets.get(hostId);
     if (!socket) return false;
     this.sockets.delete(hostId);
@@ -39,7 +63,7 @@ export class AgentLinks {
   }
 
   isOnline(hostId: string): boolean {
-    return this.sockets.has(hostId);
+    return this.sockets.has(hostId) || this.remote?.connectionOf(hostId) !== undefined;
   }
 
   onConnected(listener: (hostId: string) => void): () => void {
@@ -49,23 +73,35 @@ export class AgentLinks {
 
   /** Sends a request and waits for the agent's ack; offline and silent agents become clear errors. */
   async request<E extends RequestName>(hostId: string, event: E, payload: Requests[E]['payload'], timeoutMs = REQUEST_TIMEOUT_MS): Promise<Ack<Requests[E]['result']>> {
-    const socket = this.sockets.get(hostId);
-    if (!socket) return fail(ErrorCode.HostOffline, `host ${hostId} is offline; start its agent or pick another host`);
+    const offline = fail(ErrorCode.HostOffline, `host ${hostId} is offline; start its agent or pick another host`);
+    let answer: unknown;
     try {
-      const answer: unknown = await (socket.timeout(timeoutMs) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> }).emitWithAck(event, payload);
-      if (typeof answer === 'object' && answer !== null && (answer as { ok?: unknown }).ok === true) {
-        const data = agentResultSchemas[event].safeParse((answer as { data?: unknown }).data);
-        return data.success ? ok(data.data as Requests[E]['result']) : fail(ErrorCode.Internal, `the agent's answer to ${event} was malformed`);
+      const socket = this.sockets.get(hostId);
+      const remoteId = socket ? undefined : this.remote?.connectionOf(hostId);
+      if (socket) {
+        answer = await (socket.timeout(timeoutMs) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> }).emitWithAck(event, payload);
+      } else if (remoteId !== undefined && this.remote) {
+        const answers = await this.remote.request(remoteId, event, payload, timeoutMs);
+        if (answers.length === 0) return offline;
+        answer = answers[0];
+      } else {
+        return offline;
       }
-      const failure = ackFailSchema.safeParse(answer);
-      return failure.success ? failure.data : fail(ErrorCode.Internal, 'the agent sent a malformed answer');
     } catch {
       return fail(ErrorCode.Timeout, `host ${hostId} did not answer within ${Math.round(timeoutMs / 1000)} s; it may be overloaded`);
     }
+    if (typeof answer === 'object' && answer !== null && (answer as { ok?: unknown }).ok === true) {
+      const data = agentResultSchemas[event].safeParse((answer as { data?: unknown }).data);
+      return data.success ? ok(data.data as Requests[E]['result']) : fail(ErrorCode.Internal, `the agent's answer to ${event} was malformed`);
+    }
+    const failure = ackFailSchema.safeParse(answer);
+    return failure.success ? failure.data : fail(ErrorCode.Internal, 'the agent sent a malformed answer');
   }
 
   notify<E extends NotifyName>(hostId: string, event: E, payload: Parameters<ServerToAgentEvents[E]>[0]): void {
     const socket = this.sockets.get(hostId);
-    (socket as unknown as { emit(e: string, p: unknown): void } | undefined)?.emit(event, payload);
+    if (socket) return void (socket as unknown as { emit(e: string, p: unknown): void }).emit(event, payload);
+    const remoteId = this.remote?.connectionOf(hostId);
+    if (remoteId !== undefined) this.remote?.notify(remoteId, event, payload);
   }
 }

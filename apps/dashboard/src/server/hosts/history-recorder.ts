@@ -13,6 +13,8 @@ export function recordHistory(registry: HostRegistry, store: Store, options: { s
       if (!host.online) lastStored.delete(host.id);
     },
     sampled: (hostId, sample) => {
+      // With several dashboard servers, the one holding the agent's connection records its history.
+      if (!registry.isLocal(hostId)) return;
       if (sample.at - (lastStored.get(hostId) ?? 0) < options.stepMs) return;
       lastStored.set(hostId, sample.at);
       void store.appendHistory(hostId, historyPointOf(sample)).catch((err: unknown) => logger.error({ err, hostId }, 'could not store a history point'));

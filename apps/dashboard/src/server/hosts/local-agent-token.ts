@@ -3,6 +3,7 @@ import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { sha256 } from '../auth/sessions';
+import { withFileLock } from './file-lock';
 import type { Store } from '../store/types';
 
 /** A host id derived from the machine name: lowercase, only characters the protocol allows. */
@@ -27,9 +28,14 @@ export async function writeFileAtomic(path: string, content: string, mode: numbe
 
 /**
  * Makes sure the agent on this machine has a token: reuses the token file when the store knows it,
- * otherwise issues a new one (mode 0600) registered for this host.
+ * otherwise issues a new one (mode 0600) registered for this host. Dashboard servers sharing the data
+ * directory take turns, so they agree on one token.
  */
-export async function ensureLocalAgentToken(store: Store, file: string, name = hostname()): Promise<{ hostId: string; issued: boolean }> {
+export function ensureLocalAgentToken(store: Store, file: string, name = hostname()): Promise<{ hostId: string; issued: boolean }> {
+  return withFileLock(file, () => issueUnlessKnown(store, file, name));
+}
+
+async function issueUnlessKnown(store: Store, file: string, name: string): Promise<{ hostId: string; issued: boolean }> {
   const existing = await readFile(file, 'utf8').then((t) => t.trim(), () => '');
   const known = existing ? await store.findHostByTokenHash(sha256(existing)) : undefined;
   if (known) return { hostId: known.id, issued: false };

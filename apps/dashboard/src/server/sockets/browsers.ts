@@ -41,7 +41,12 @@ export interface BrowserNamespaceDeps extends Omit<BrowserRequestDeps, 'relay'> 
   sessions: Sessions;
   registry: HostRegistry;
   allowedOrigins: readonly string[];
+  /** Several dashboard servers share one Socket.IO adapter: route agent pushes to browsers on any of them. */
+  clustered?: boolean;
 }
+
+/** The room of the browser socket owning one agent subscription, across the cluster. */
+export const pushRoom = (hostId: string, subId: string): string => `push:${hostId}:${subId}`;
 
 export function attachBrowserNamespace(io: Server, deps: BrowserNamespaceDeps): { relay: SubscriptionRelay; detach(): void } {
   const { sessions, registry, allowedOrigins, logger } = deps;
@@ -51,6 +56,15 @@ export function attachBrowserNamespace(io: Server, deps: BrowserNamespaceDeps): 
     {
       window: (browserId, subId, result) => nsp.sockets.get(browserId)?.emit('window:pushed', { subId, result }),
       events: (browserId, subId, batch) => nsp.sockets.get(browserId)?.emit('events:batched', { subId, batch }),
+      ...(deps.clustered && {
+        opened: (browserId, hostId, subId) => void nsp.sockets.get(browserId)?.join(pushRoom(hostId, subId)),
+        closed: (browserId, hostId, subId) => void nsp.sockets.get(browserId)?.leave(pushRoom(hostId, subId)),
+        elsewhere: (hostId, subId, push) => {
+          const room = nsp.to(pushRoom(hostId, subId));
+          if ('window' in push) room.emit('window:pushed', { subId, result: push.window });
+          else room.emit('events:batched', { subId, batch: push.events });
+        },
+      }),
     },
     logger,
   );
@@ -91,9 +105,10 @@ export function attachBrowserNamespace(io: Server, deps: BrowserNamespaceDeps): 
     });
   });
 
+  // Local: with several dashboard servers, each one's registry knows every host and tells its own browsers.
   const unsubscribe = registry.subscribe({
-    changed: (host) => nsp.emit('host:changed', host),
-    sampled: (hostId, sample) => nsp.emit('host:sampled', { hostId, sample }),
+    changed: (host) => nsp.local.emit('host:changed', host),
+    sampled: (hostId, sample) => nsp.local.emit('host:sampled', { hostId, sample }),
   });
 
   // Sessions end (logout, expiry) while sockets stay open: re-check them so access ends too.

@@ -9,6 +9,14 @@ type Subscription =
 export interface BrowserSink {
   window(browserId: string, subId: string, result: WindowResult): void;
   events(browserId: string, subId: string, batch: EventBatch): void;
+  /**
+   * Cluster mode: the browser owning a subscription may be on another dashboard server. Its socket joins
+   * a room named after the host and subscription (`opened`/`closed`), and pushes for subscriptions this
+   * server does not own go to that room (`elsewhere`); the room name keeps an agent to its own host's.
+   */
+  opened?(browserId: string, hostId: string, subId: string): void;
+  closed?(browserId: string, hostId: string, subId: string): void;
+  elsewhere?(hostId: string, subId: string, push: { window: WindowResult } | { events: EventBatch }): void;
 }
 
 /** Most live subscriptions one browser tab may hold. */
@@ -28,7 +36,7 @@ export class SubscriptionRelay {
     private readonly sink: BrowserSink,
     private readonly logger: Logger,
   ) {
-    links.onConnected((hostId) => this.reopen(hostId));
+    links.onConnected((hostId) => this.restore(hostId));
   }
 
   /** Registers a subscription; undefined when the browser already holds too many. */
@@ -39,6 +47,7 @@ export class SubscriptionRelay {
     owned.add(subId);
     this.perBrowser.set(sub.browserId, owned);
     this.subs.set(subId, sub);
+    this.sink.opened?.(sub.browserId, sub.hostId, subId);
     return subId;
   }
 
@@ -57,6 +66,7 @@ export class SubscriptionRelay {
     if (!sub) return;
     this.subs.delete(subId);
     this.perBrowser.get(sub.browserId)?.delete(subId);
+    this.sink.closed?.(sub.browserId, sub.hostId, subId);
     this.links.notify(sub.hostId, sub.kind === 'window' ? 'window:close' : 'events:close', { subId });
   }
 
@@ -68,15 +78,18 @@ export class SubscriptionRelay {
   /** An agent pushed content; only the subscription's own host may feed it. */
   windowPushed(hostId: string, subId: string, result: WindowResult): void {
     const sub = this.subs.get(subId);
-    if (sub?.hostId === hostId && sub.kind === 'window') this.sink.window(sub.browserId, subId, result);
+    if (!sub) this.sink.elsewhere?.(hostId, subId, { window: result });
+    else if (sub.hostId === hostId && sub.kind === 'window') this.sink.window(sub.browserId, subId, result);
   }
 
   eventsPushed(hostId: string, subId: string, batch: EventBatch): void {
     const sub = this.subs.get(subId);
-    if (sub?.hostId === hostId && sub.kind === 'events') this.sink.events(sub.browserId, subId, batch);
+    if (!sub) this.sink.elsewhere?.(hostId, subId, { events: batch });
+    else if (sub.hostId === hostId && sub.kind === 'events') this.sink.events(sub.browserId, subId, batch);
   }
 
-  private reopen(hostId: string): void {
+  /** Re-opens the host's subscriptions on its agent, which just (re)connected here or to another server. */
+  restore(hostId: string): void {
     for (const [subId, sub] of this.subs) {
       if (sub.hostId !== hostId) continue;
       if (sub.kind === 'window') {

@@ -14,6 +14,7 @@ interface UserSocket {
  */
 export class LiveUserSockets {
   private sockets: (() => Iterable<UserSocket>) | undefined;
+  private peers: ((userId: number) => void) | undefined;
 
   constructor(private readonly sessions: Sessions) {}
 
@@ -21,8 +22,18 @@ export class LiveUserSockets {
     this.sockets = () => io.of(BROWSER_NAMESPACE).sockets.values() as Iterable<UserSocket>;
   }
 
-  /** Re-reads the session of every open socket of this user; returns how many were disconnected. */
+  /** Cluster mode: other dashboard servers re-read their sockets of the user too. */
+  usePeers(peers: (userId: number) => void): void {
+    this.peers = peers;
+  }
+
+  /** Re-reads the session of every open socket of this user; returns how many were disconnected here. */
   async refresh(userId: number): Promise<number> {
+    this.peers?.(userId);
+    return this.refreshLocal(userId);
+  }
+
+  async refreshLocal(userId: number): Promise<number> {
     let closed = 0;
     const mine = [...(this.sockets?.() ?? [])].filter((socket) => socket.data.user?.id === userId);
     for (const socket of mine) {

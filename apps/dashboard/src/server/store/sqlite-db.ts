@@ -16,19 +16,23 @@ export class SqliteDb implements Db {
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     this.db = new Database(file);
+    // First, so that a second dashboard process opening the same file waits instead of failing.
+    this.db.pragma('busy_timeout = 5000');
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
     this.migrate();
   }
 
+  /** Each step in its own write-locked transaction that re-reads the version: two processes starting at once apply it once. */
   private migrate(): void {
-    const current = this.db.pragma('user_version', { simple: true }) as number;
-    MIGRATIONS.slice(current).forEach((step, i) => {
-      this.db.transaction(() => {
-        this.db.exec(step.sql.sqlite);
-        this.db.pragma(`user_version = ${current + i + 1}`);
-      })();
+    MIGRATIONS.forEach((step, index) => {
+      this.db
+        .transaction(() => {
+          if ((this.db.pragma('user_version', { simple: true }) as number) > index) return;
+          this.db.exec(step.sql.sqlite);
+          this.db.pragma(`user_version = ${index + 1}`);
+        })
+        .immediate();
     });
   }
 

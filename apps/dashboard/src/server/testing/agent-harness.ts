@@ -83,8 +83,8 @@ export interface NetnsAgent {
   auditFile: string;
   /** The namespace-side port the agent dials to reach the dashboard (cut it to cut the agent off). */
   dashboardPort: number;
-  /** Starts another agent process with the same arguments (after the first one was killed). */
-  respawn(): ChildProcess;
+  /** Starts another agent process with the same arguments (after the first one was killed), optionally dialing another namespace-side port. */
+  respawn(dashboardPort?: number): ChildProcess;
 }
 
 /** A real agent inside a fresh namespace, reaching the dashboard through a bridge. */
@@ -94,8 +94,9 @@ export async function agentInNetns(dash: TestDashboard, cleanups: Cleanups, extr
   const bridge: NetnsBridge = await bridgeIntoNetns(ns, Number(new URL(dash.url).port));
   cleanups.add(() => bridge.close());
   const { args, auditFile } = await agentTestArgs(cleanups, `http://127.0.0.1:${bridge.nsPort}`, await dash.agentToken());
-  const spawnAgent = () => {
-    const child = ns.spawn(process.execPath, [...args, ...extraArgs]);
+  const spawnAgent = (dashboardPort = bridge.nsPort) => {
+    const dialing = args.map((arg, i) => (args[i - 1] === '--dashboard' ? `http://127.0.0.1:${dashboardPort}` : arg));
+    const child = ns.spawn(process.execPath, [...dialing, ...extraArgs]);
     cleanups.add(() => stop(child));
     return child;
   };

@@ -27,15 +27,47 @@ export interface TestDashboard {
 export async function startTestDashboard(options: { port?: number; databaseUrl?: string } = {}): Promise<TestDashboard> {
   const postgres = options.databaseUrl === undefined && process.env.CTSCOPE_TEST_STORE === 'postgres' ? await startPostgres() : undefined;
   const dataDir = await mkdtemp(join(tmpdir(), 'ctscope-dash-'));
-  const config = {
-    ...loadConfig({ NODE_ENV: 'test', CTSCOPE_DATA_DIR: dataDir, CTSCOPE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, CTSCOPE_LOG_LEVEL: 'silent' }, APP_DIR),
-    port: options.port ?? 0,
-    databaseUrl: options.databaseUrl ?? postgres?.url,
-  };
-  const server = await createDashboardServer(config, pino({ level: 'silent' }), { pages: false }).catch(async (err: unknown) => {
+  const dash = await dashboardOn(dataDir, {}, options.port ?? 0, options.databaseUrl ?? postgres?.url).catch(async (err: unknown) => {
     await postgres?.stop();
     throw err;
   });
+  return {
+    ...dash,
+    async close() {
+      await dash.close();
+      await postgres?.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Two dashboard servers sharing one store and one Redis, as behind a load balancer. Both start at once,
+ * as a deployment's servers would.
+ */
+export async function startTestCluster(redisUrl: string): Promise<{ a: TestDashboard; b: TestDashboard; close(): Promise<void> }> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'ctscope-cluster-'));
+  const started = await Promise.allSettled([dashboardOn(dataDir, { REDIS_URL: redisUrl }), dashboardOn(dataDir, { REDIS_URL: redisUrl })]);
+  const servers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const close = async () => {
+    for (const server of servers) await server.close();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  const [a, b] = servers;
+  if (!a || !b) {
+    await close();
+    throw (started.find((s) => s.status === 'rejected') as PromiseRejectedResult).reason;
+  }
+  return { a, b, close };
+}
+
+async function dashboardOn(dataDir: string, env: Record<string, string>, port = 0, databaseUrl?: string): Promise<TestDashboard> {
+  const config = {
+    ...loadConfig({ NODE_ENV: 'test', CTSCOPE_DATA_DIR: dataDir, CTSCOPE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, CTSCOPE_LOG_LEVEL: 'silent', ...env }, APP_DIR),
+    port,
+    databaseUrl,
+  };
+  const server = await createDashboardServer(config, pino({ level: 'silent' }), { pages: false });
   const url = `http://127.0.0.1:${await server.listen()}`;
   return {
     url,
@@ -50,10 +82,6 @@ export async function startTestDashboard(options: { port?: number; databaseUrl?:
       if (!res.ok) throw new Error(`login failed: ${res.status}`);
       return (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     },
-    async close() {
-      await server.close();
-      await postgres?.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    },
+    close: () => server.close(),
   };
 }
