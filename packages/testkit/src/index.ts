@@ -5,3 +5,4 @@ export * from './traffic';
 export * from './bridge';
 export * from './postgres';
 export * from './free-port';
+export * from './fill';
