@@ -161,12 +161,13 @@ const placeholdersInView = (page: Page) =>
 async function liveUpdates(page: Page, stack: Stack, seconds: number): Promise<number> {
   const traffic = startTraffic(stack.ns, { udp: 200, tcp: 50 }, 1);
   try {
-    const firstKeys = new Set<string>();
+    // The agent's own ESTABLISHED connection can stay on top (5-day timeout): compare every row in view.
+    const views = new Set<string>();
     for (let i = 0; i < seconds * 4; i++) {
-      firstKeys.add((await page.locator('.flow-row[data-key]').first().getAttribute('data-key')) ?? '');
+      views.add((await page.locator('.flow-row[data-key]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')))).join(' '));
       await page.waitForTimeout(250);
     }
-    return firstKeys.size;
+    return views.size;
   } finally {
     traffic.kill();
   }
@@ -214,11 +215,11 @@ test('connections explorer over a 250,000-entry table: first rows, filtering, sc
 
   await page.getByRole('grid', { name: 'connections' }).evaluate((grid) => (grid.scrollTop = 0));
   const liveFrom = await pageNow(page);
-  const distinctFirstRows = await liveUpdates(page, stack, 8);
+  const distinctViews = await liveUpdates(page, stack, 8);
   const liveTo = await pageNow(page);
   const liveTasks = await longTasksBetween(page, liveFrom, liveTo);
-  // New flows sort first (longest timeout), so live updates change the top row.
-  expect(distinctFirstRows).toBeGreaterThan(2);
+  // New flows sort near the top (longest timeouts), so live updates change the rows in view.
+  expect(distinctViews).toBeGreaterThan(2);
 
   const n = `${entries} entries`;
   const worst = (tasks: number[]) => Math.max(0, ...tasks);
