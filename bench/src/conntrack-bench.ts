@@ -1,8 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { Netns } from '@ctscope/testkit';
-import { populatedNetns, SPRAY_SCRIPT } from './namespace';
+import { SPRAY_SCRIPT, type Netns } from '@ctscope/testkit';
+import { populatedNetns } from './namespace';
 import { compare, measured, type BenchResult } from './results';
 import { interleave, median, timeCommand } from './timing';
 

@@ -3,6 +3,7 @@
 // BENCH_QUERY_ENTRIES (250000), BENCH_QUERY_ROUNDS (20), BENCH_QUERY_RUNS (3).
 import { fileURLToPath } from 'node:url';
 import { skipKernelTests } from '@ctscope/testkit';
+import { browserResults } from './browser-results';
 import { dumpBenchmarks, eventBurstBenchmark } from './conntrack-bench';
 import { queryBenchmarks } from './query-bench';
 import { formatTable, writeResults, type BenchResult } from './results';
@@ -21,5 +22,7 @@ const results: BenchResult[] = [
   ...(await eventBurstBenchmark(burst, buffer)),
   ...(await queryBenchmarks(queryEntries, queryRounds, queryRuns)),
 ];
+const browser = await browserResults();
+results.push(...browser.results);
 await writeResults(fileURLToPath(new URL('../results/latest.json', import.meta.url)), results);
-process.stdout.write(`\n${formatTable(results)}\n\n${new Date().toISOString()}: ${rounds} interleaved rounds, medians\n`);
+process.stdout.write(`\n${formatTable(results)}\n\n${new Date().toISOString()}: ${rounds} interleaved rounds, medians; ${browser.note}\n`);

@@ -6,3 +6,4 @@ export * from './bridge';
 export * from './postgres';
 export * from './free-port';
 export * from './redis';
+export * from './fill';

@@ -28,7 +28,7 @@ import { WindowStatus } from './window-status';
 /** Rows the browser asks the agent for around the scroll position. */
 export const WINDOW_ROWS = 120;
 /** A valid filter is applied this long after the last keystroke (Enter applies at once). */
-const APPLY_DELAY_MS = 400;
+const APPLY_DELAY_MS = 150;
 const EMPTY_ROWS: WireFlow[] = [];
 
 export interface ExplorerProps {

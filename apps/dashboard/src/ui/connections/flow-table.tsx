@@ -1,11 +1,11 @@
 'use client';
 
-import { useVirtualizer } from '@tanstack/react-virtual';
 import type { WindowResult, WireFlow } from '@ctscope/protocol';
 import { useEffect, useRef, type KeyboardEvent, type RefObject } from 'react';
 import type { Pivot } from '../query/pivot';
 import { describePivot } from '../query/pivot';
 import type { FlowTable as Table } from './use-flow-table';
+import { useFixedRows } from './use-fixed-rows';
 
 export const ROW_HEIGHT = 30;
 const HEADER_HEIGHT = 34;
@@ -31,26 +31,16 @@ export function FlowTableView({ table, result, cursor, onCursor, onOpen, onPivot
   const total = result?.total ?? 0;
   const offset = result?.offset ?? 0;
   const rows = table.getRowModel().rows;
-  const virtualizer = useVirtualizer({
-    count: total,
-    getScrollElement: () => gridRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-    scrollMargin: HEADER_HEIGHT,
-    scrollPaddingStart: HEADER_HEIGHT,
-    useFlushSync: false,
-  });
-  const items = virtualizer.getVirtualItems();
-  const first = items[0]?.index ?? 0;
-  const last = items[items.length - 1]?.index ?? 0;
-  useEffect(() => onVisibleRange(first, last), [first, last, onVisibleRange]);
+  const { first, last, totalHeight, scrollToIndex } = useFixedRows({ scrollRef: gridRef, count: total, rowHeight: ROW_HEIGHT, headerHeight: HEADER_HEIGHT, overscan: 12 });
+  const indexes = Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => first + i);
+  useEffect(() => onVisibleRange(first, Math.max(first, last)), [first, last, onVisibleRange]);
   // Follow the keyboard cursor only when it moves, so live updates never pull a scrolled view back.
   const followed = useRef(-1);
   useEffect(() => {
     if (cursor === followed.current) return;
     followed.current = cursor;
-    if (cursor >= 0 && cursor < total) virtualizer.scrollToIndex(cursor, { align: 'auto' });
-  }, [cursor, total, virtualizer]);
+    if (cursor >= 0 && cursor < total) scrollToIndex(cursor);
+  }, [cursor, total, scrollToIndex]);
 
   const columns = table.getVisibleLeafColumns();
   const template = columns.map((c) => (c.columnDef.meta?.grow ? `minmax(${c.getSize()}px, 1fr)` : `${c.getSize()}px`)).join(' ');
@@ -130,13 +120,13 @@ export function FlowTableView({ table, result, cursor, onCursor, onOpen, onPivot
           );
         })}
       </div>
-      <div className="flow-body" style={{ height: virtualizer.getTotalSize(), minWidth }}>
-        {items.map((item) => {
-          const row = rows[item.index - offset];
-          const style = { transform: `translateY(${item.start - HEADER_HEIGHT}px)`, gridTemplateColumns: template, height: ROW_HEIGHT };
+      <div className="flow-body" style={{ height: totalHeight, minWidth }}>
+        {indexes.map((index) => {
+          const row = rows[index - offset];
+          const style = { transform: `translateY(${index * ROW_HEIGHT}px)`, gridTemplateColumns: template, height: ROW_HEIGHT };
           if (!row) {
             return (
-              <div key={`placeholder-${item.index}`} id={`flow-row-${item.index}`} role="row" aria-rowindex={item.index + 2} className="flow-row placeholder" style={style}>
+              <div key={`placeholder-${index}`} id={`flow-row-${index}`} role="row" aria-rowindex={index + 2} className="flow-row placeholder" style={style}>
                 <div role="gridcell" className="flow-td skeleton-bar" />
               </div>
             );
@@ -146,15 +136,15 @@ export function FlowTableView({ table, result, cursor, onCursor, onOpen, onPivot
           return (
             <div
               key={row.id}
-              id={`flow-row-${item.index}`}
+              id={`flow-row-${index}`}
               role="row"
-              aria-rowindex={item.index + 2}
-              aria-selected={item.index === cursor}
+              aria-rowindex={index + 2}
+              aria-selected={index === cursor}
               data-key={flow.key}
-              className={`flow-row${item.index === cursor ? ' cursor' : ''}${selected ? ' selected' : ''}`}
+              className={`flow-row${index === cursor ? ' cursor' : ''}${selected ? ' selected' : ''}`}
               style={style}
               onClick={() => {
-                onCursor(item.index);
+                onCursor(index);
                 onOpen(flow);
               }}
             >

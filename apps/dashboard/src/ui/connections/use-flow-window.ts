@@ -47,6 +47,13 @@ export function useFlowWindow({ live, hostId, hostOnline, spec, paused }: Option
   /** Each request gets a number; an answer older than the newest one sent is ignored. */
   const seqRef = useRef(0);
   const sentSpecRef = useRef<string>('');
+  /**
+   * At most one change is in flight per window; specs that come meanwhile wait, and only the newest is
+   * sent. Each change costs the agent a pass over its whole table, so fast scrolling would otherwise
+   * queue seconds of stale work there.
+   */
+  const inFlightRef = useRef(false);
+  const queuedRef = useRef<WindowSpec | null>(null);
 
   const show = (result: WindowResult) => setState((s) => ({ ...s, result, loading: false, error: null, receivedAt: Date.now() }));
 
@@ -95,10 +102,20 @@ export function useFlowWindow({ live, hostId, hostOnline, spec, paused }: Option
   function change(next: WindowSpec) {
     const subId = subIdRef.current;
     if (!socket || !subId) return;
-    const seq = ++seqRef.current;
     sentSpecRef.current = JSON.stringify(next);
-    setState((s) => ({ ...s, loading: true }));
+    setState((s) => (s.loading ? s : { ...s, loading: true }));
+    if (inFlightRef.current) {
+      queuedRef.current = next;
+      return;
+    }
+    inFlightRef.current = true;
+    const seq = ++seqRef.current;
     void ask(windowResultSchema, (reply) => socket.emit('window:change', { subId, spec: next }, reply)).then((answer) => {
+      inFlightRef.current = false;
+      const queued = queuedRef.current;
+      queuedRef.current = null;
+      // A newer spec waited for this answer, which is stale now: ask for the newer one instead.
+      if (queued) return change(queued);
       if (seq !== seqRef.current) return;
       if (answer.ok) show(answer.data);
       else setState((s) => ({ ...s, loading: false, error: { code: answer.code, message: answer.message } }));

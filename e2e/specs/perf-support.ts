@@ -1,0 +1,87 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from '@playwright/test';
+
+/** Where the browser performance specs leave their numbers; `npm run bench` folds them into latest.json. */
+export const BROWSER_RESULTS = fileURLToPath(new URL('../../bench/results/browser.json', import.meta.url));
+
+/** One row of the bench table (bench/src/results.ts has the same shape). */
+export interface PerfResult {
+  name: string;
+  value: number;
+  unit: string;
+  baseline: number | null;
+  ratio: number | null;
+  goal: string;
+  met: boolean | null;
+}
+
+export interface BrowserResultsFile {
+  /** Per spec: when it ran, and the machine's 1-minute load average then (these numbers are noisy under load). */
+  runs: Record<string, { at: string; load: number }>;
+  bySpec: Record<string, PerfResult[]>;
+  /** Every spec's results, for the bench table. */
+  results: PerfResult[];
+}
+
+export const round1 = (n: number): number => Number(n.toFixed(1));
+
+/** The q-quantile (nearest rank) of the samples. */
+export function quantile(samples: readonly number[], q: number): number {
+  if (samples.length === 0) throw new Error('no samples');
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+}
+
+export const atMost = (name: string, value: number, unit: string, limit: number): PerfResult => ({
+  name,
+  value: round1(value),
+  unit,
+  baseline: null,
+  ratio: null,
+  goal: `<= ${limit} ${unit}`,
+  met: value <= limit,
+});
+
+/** A number shown in the table without a goal. */
+export const reported = (name: string, value: number, unit: string): PerfResult => ({ name, value: round1(value), unit, baseline: null, ratio: null, goal: 'reported', met: null });
+
+/** Replaces this spec's results in the shared file (other specs' stay), atomically. */
+export async function recordResults(spec: string, results: readonly PerfResult[]): Promise<void> {
+  const previous = await readFile(BROWSER_RESULTS, 'utf8').then((text) => JSON.parse(text) as Partial<BrowserResultsFile>, () => ({}) as Partial<BrowserResultsFile>);
+  const bySpec = { ...previous.bySpec, [spec]: [...results] };
+  const next: BrowserResultsFile = {
+    runs: { ...previous.runs, [spec]: { at: new Date().toISOString(), load: round1(loadavg()[0] ?? 0) } },
+    bySpec,
+    results: Object.values(bySpec).flat(),
+  };
+  await mkdir(dirname(BROWSER_RESULTS), { recursive: true });
+  await writeFile(`${BROWSER_RESULTS}.tmp`, `${JSON.stringify(next, null, 2)}\n`);
+  await rename(`${BROWSER_RESULTS}.tmp`, BROWSER_RESULTS);
+}
+
+declare global {
+  interface Window {
+    __longTasks?: { start: number; duration: number }[];
+  }
+}
+
+/** Records every long task (main-thread work over 50 ms) the page runs, from its first script on. */
+export async function observeLongTasks(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const tasks: { start: number; duration: number }[] = [];
+    window.__longTasks = tasks;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) tasks.push({ start: entry.startTime, duration: entry.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+}
+
+/** The page's clock (performance.now()), to bracket a phase. */
+export const pageNow = (page: Page): Promise<number> => page.evaluate(() => performance.now());
+
+/** Durations of the long tasks that started between `from` and `to` (page clock). */
+export const longTasksBetween = (page: Page, from: number, to: number): Promise<number[]> =>
+  page.evaluate(([a, b]) => (window.__longTasks ?? []).filter((t) => t.start >= a && t.start <= b).map((t) => t.duration), [from, to] as const);
