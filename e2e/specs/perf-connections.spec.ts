@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { globalConntrackMax, startTraffic } from '@ctscope/testkit';
 import { expect, test as base, type Stack } from '../fixtures/stack';
-import { atMost, longTasksBetween, observeLongTasks, pageNow, quantile, recordResults, reported, round1, type PerfResult } from './perf-support';
+import { atMost, expectNoRegression, longTasksBetween, observeLongTasks, pageNow, quantile, recordResults, reported, round1, type PerfResult } from './perf-support';
 import { loginAsAdmin, numberIn } from './support';
 
 // Browser performance of the connections explorer on a host with 250,000 real conntrack entries
@@ -237,5 +237,5 @@ test('connections explorer over a 250,000-entry table: first rows, filtering, sc
   ];
   await recordResults('perf-connections', results);
   console.log(`perf-connections (${round1((Date.now() - started) / 1000)} s): first rows ${firstRows.map(round1).join(', ')} ms; typed ${typed.map(round1).join(', ')}; enter ${entered.map(round1).join(', ')}; scroll tasks ${scrollTasks.map(round1).join(', ')}; live tasks ${liveTasks.map(round1).join(', ')}`);
-  for (const r of results) expect.soft(r.met ?? true, `${r.name}: ${r.value} ${r.unit}, goal ${r.goal}`).toBe(true);
+  expectNoRegression(results);
 });
