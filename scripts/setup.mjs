@@ -1,13 +1,8 @@
 // `npm run setup`: everything `npm test` needs, without running the tests.
-import { TEST_PACKAGES, checkNode, buildAgentBundle, buildNativeAddon, ensureDashboardBuild, ensureDebianPackages, ensureNpmDependencies, isCI } from './lib/setup.mjs';
+import { prepareForTests } from './lib/steps.mjs';
 
 try {
-  checkNode();
-  await ensureDebianPackages(TEST_PACKAGES, { required: isCI() });
-  await ensureNpmDependencies();
-  await ensureDashboardBuild();
-  await buildNativeAddon();
-  await buildAgentBundle();
+  await prepareForTests();
 } catch (err) {
   process.stderr.write(`\nsetup failed: ${err.message}\n`);
   process.exit(1);
