@@ -6,7 +6,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { formatCount } from '../format';
 import { HostBar } from '../live/host-bar';
 import { NoHosts } from '../live/no-hosts';
-import { chooseHost, useHostDirectory } from '../live/use-host-directory';
+import { useChosenHost } from '../live/use-host-directory';
 import { useLiveSocket } from '../live/use-live-socket';
 import { canChange, useSessionUser } from '../live/use-session-user';
 import { replaceSearchParams } from '../live/url-state';
@@ -39,13 +39,9 @@ export interface ExplorerProps {
 
 export function ConnectionsExplorer({ initialHost, initialQuery, initialSort }: ExplorerProps) {
   const live = useLiveSocket();
-  const { hosts, error: hostsError } = useHostDirectory(live);
+  const { hosts, hostsError, hostId, host, setRequestedHost } = useChosenHost(live, initialHost);
   const user = useSessionUser();
   const mayChange = canChange(user);
-
-  const [requestedHost, setRequestedHost] = useState(initialHost);
-  const hostId = chooseHost(hosts, requestedHost);
-  const host = hosts?.find((h) => h.id === hostId) ?? null;
 
   const [draft, setDraft] = useState(initialQuery);
   const [applied, setApplied] = useState(initialQuery);

@@ -7,7 +7,7 @@ import { exportFileName } from '../export/file-name';
 import { downloadText } from '../flow-format';
 import { HostBar } from '../live/host-bar';
 import { NoHosts } from '../live/no-hosts';
-import { chooseHost, useHostDirectory } from '../live/use-host-directory';
+import { useChosenHost } from '../live/use-host-directory';
 import { useLiveSocket } from '../live/use-live-socket';
 import { replaceSearchParams } from '../live/url-state';
 import { checkQuery } from '../query/check-query';
@@ -27,10 +27,7 @@ export interface EventsViewProps {
 
 export function EventsView({ initialHost, initialQuery, initialTypes }: EventsViewProps) {
   const live = useLiveSocket();
-  const { hosts, error: hostsError } = useHostDirectory(live);
-  const [requestedHost, setRequestedHost] = useState(initialHost);
-  const hostId = chooseHost(hosts, requestedHost);
-  const host = hosts?.find((h) => h.id === hostId) ?? null;
+  const { hosts, hostsError, hostId, host, setRequestedHost } = useChosenHost(live, initialHost);
 
   const [draft, setDraft] = useState(initialQuery);
   const [applied, setApplied] = useState(initialQuery);

@@ -46,3 +46,19 @@ export function chooseHost(hosts: readonly HostSummary[] | null, requested: stri
   if (!hosts || hosts.length === 0) return null;
   return (hosts.find((h) => h.online) ?? hosts[0])?.id ?? null;
 }
+
+export interface ChosenHost {
+  hosts: HostSummary[] | null;
+  hostsError: string | null;
+  hostId: string | null;
+  host: HostSummary | null;
+  setRequestedHost: (hostId: string | null) => void;
+}
+
+/** The host directory and the host a page shows (see chooseHost), switchable by the host picker. */
+export function useChosenHost(live: LiveSocket, initialHost: string | null): ChosenHost {
+  const { hosts, error: hostsError } = useHostDirectory(live);
+  const [requestedHost, setRequestedHost] = useState(initialHost);
+  const hostId = chooseHost(hosts, requestedHost);
+  return { hosts, hostsError, hostId, host: hosts?.find((h) => h.id === hostId) ?? null, setRequestedHost };
+}

@@ -4,7 +4,7 @@ import { ErrorCode, type RuleDetection, type RulePreview } from '@ctscope/protoc
 import { useEffect, useMemo, useState } from 'react';
 import { HostBar } from '../live/host-bar';
 import { NoHosts } from '../live/no-hosts';
-import { chooseHost, useHostDirectory } from '../live/use-host-directory';
+import { useChosenHost } from '../live/use-host-directory';
 import { useLiveSocket } from '../live/use-live-socket';
 import { canChange, useSessionUser } from '../live/use-session-user';
 import { replaceSearchParams } from '../live/url-state';
@@ -20,12 +20,10 @@ const BACKEND_NAME: Record<RuleDetection['backend'], string> = { nft: 'nftables'
 /** /rules: backend, builder → preview (commands, impact, warnings) → apply, and our rules with counters. */
 export function RulesView({ initialHost, initialSource }: { initialHost: string | null; initialSource: string | null }) {
   const live = useLiveSocket();
-  const { hosts, error: hostsError } = useHostDirectory(live);
+  const { hosts, hostsError, hostId, host, setRequestedHost } = useChosenHost(live, initialHost);
   const user = useSessionUser();
   const mayChange = canChange(user);
-  const [requestedHost, setRequestedHost] = useState(initialHost);
-  const hostId = chooseHost(hosts, requestedHost);
-  const online = hosts?.find((h) => h.id === hostId)?.online ?? false;
+  const online = host?.online ?? false;
   const requests = useMemo(() => (live.socket && hostId ? ruleRequests(live.socket, hostId) : null), [live.socket, hostId]);
   const rules = useRuleList(requests, live.generation);
 

@@ -4,7 +4,7 @@ import type { SysctlApplyResult, SysctlPreview } from '@ctscope/protocol';
 import { useState } from 'react';
 import { HostBar } from '../live/host-bar';
 import { NoHosts } from '../live/no-hosts';
-import { chooseHost, useHostDirectory } from '../live/use-host-directory';
+import { useChosenHost } from '../live/use-host-directory';
 import { useLiveSocket } from '../live/use-live-socket';
 import { canChange, useSessionUser } from '../live/use-session-user';
 import { replaceSearchParams } from '../live/url-state';
@@ -26,12 +26,10 @@ interface Applied {
 /** /tuning: every nf_conntrack parameter, recommendations and profiles, preview → apply → roll back, history, persist. */
 export function TuningView({ initialHost }: { initialHost: string | null }) {
   const live = useLiveSocket();
-  const { hosts, error: hostsError } = useHostDirectory(live);
+  const { hosts, hostsError, hostId, host, setRequestedHost } = useChosenHost(live, initialHost);
   const user = useSessionUser();
   const mayChange = canChange(user);
-  const [requestedHost, setRequestedHost] = useState(initialHost);
-  const hostId = chooseHost(hosts, requestedHost);
-  const online = hosts?.find((h) => h.id === hostId)?.online ?? false;
+  const online = host?.online ?? false;
   const data = useSysctlData(live, hostId, online);
   const { requests, state } = data;
 
