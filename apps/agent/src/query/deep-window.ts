@@ -1,27 +1,37 @@
 import type { MirrorEntry } from '../mirror/mirror';
 import { selectNth, sortRange } from './select';
-import { SORT_KEYS } from './sort-keys';
+import { ADDRESS_COLUMNS, SORT_KEYS } from './sort-keys';
 import type { ComparePartsFn, WindowInput } from './window';
 
 /**
- * Scratch space reused by every deep window: two keys per match. Allocating megabytes per query churns
- * the native allocator, which keeps the freed memory resident; reused, it stays at 16 bytes times the
- * largest match count seen (4 MB for 250,000 matches), and is released when far larger than needed.
+ * Scratch space reused by every deep window: three keys and an index per match. Allocating megabytes
+ * per query churns the native allocator, which keeps the freed memory resident; reused, it stays at 28
+ * bytes times the largest match count seen (7 MB for 250,000 matches), and is released when far larger
+ * than needed.
  */
 let directedKeys = new Float64Array(0);
 let selectionKeys = new Float64Array(0);
+let compositeKeys = new Float64Array(0);
+let candidateItems = new Uint32Array(0);
 const matched: MirrorEntry[] = [];
 
 function scratch(n: number): void {
   if (directedKeys.length >= n && directedKeys.length <= 4 * n + 65_536) return;
-  directedKeys = new Float64Array(n + (n >> 3));
-  selectionKeys = new Float64Array(directedKeys.length);
+  const size = n + (n >> 3);
+  directedKeys = new Float64Array(size);
+  selectionKeys = new Float64Array(size);
+  compositeKeys = new Float64Array(size);
+  candidateItems = new Uint32Array(size);
 }
+
+const TWO_POW_32 = 2 ** 32;
+/** Every IPv4 address key is below this; IPv6 keys are at or above it (see addressSortKey). */
+const IPV6_KEYS_FROM = TWO_POW_32;
 
 /** Deep windows: every match is collected, then only the window's positions are selected and sorted. */
 export function deepRows(input: WindowInput, now: number, compareParts: ComparePartsFn): { total: number; entries: MirrorEntry[] } {
-  const sortKey = SORT_KEYS[input.spec.sort.column];
-  const { desc } = input.spec.sort;
+  const { column, desc } = input.spec.sort;
+  const sortKey = SORT_KEYS[column];
   let n = 0;
   for (const entry of input.entries) if (input.match(entry.flow)) matched[n++] = entry;
   try {
@@ -44,19 +54,30 @@ export function deepRows(input: WindowInput, now: number, compareParts: CompareP
       const eb = matched[b] as MirrorEntry;
       return compareParts(key(a), ea.flow.id ?? 0, ea, key(b), eb.flow.id ?? 0, eb);
     };
-    const order = deepSlice(directed, n, offset, end, compare);
+    // Equal keys are ordered by kernel id, except IPv6 addresses, which tie on their first 48 bits only.
+    const idBreaksTies = ADDRESS_COLUMNS[column] ? (lo: number, hi: number) => Math.abs(lo) < IPV6_KEYS_FROM && Math.abs(hi) < IPV6_KEYS_FROM : () => true;
+    const idOf = (i: number) => (matched[i] as MirrorEntry).flow.id ?? 0;
+    const order = deepSlice(directed, n, offset, end, compare, { idOf, idBreaksTies });
     return { total: n, entries: Array.from(order, (i) => matched[i] as MirrorEntry) };
   } finally {
     matched.fill(undefined as unknown as MirrorEntry, 0, n); // hold no entry past the query
   }
 }
 
+/** How the comparator orders equal keys, when it is by a 32-bit id (see narrowByRankAndId). */
+export interface TieOrder {
+  idOf: (item: number) => number;
+  /** Whether, between these directed keys, the comparator orders equal keys by id alone. */
+  idBreaksTies: (lo: number, hi: number) => boolean;
+}
+
 /**
  * Positions [offset, end) of the order of `directed[0, n)` (ascending; ties by `compare`) without
- * sorting everything: quickselect on the bare keys finds the key range the window covers, and among the
- * entries in that range (ties included) only the window's positions are selected and sorted.
+ * sorting everything: quickselect on the bare keys finds the key range the window covers; when many
+ * entries share the keys at its edges (a column with few values), a second selection on (key rank, id)
+ * narrows them to the window; only what is left is sorted with `compare`.
  */
-export function deepSlice(directed: Float64Array, n: number, offset: number, end: number, compare: (a: number, b: number) => number): Uint32Array {
+export function deepSlice(directed: Float64Array, n: number, offset: number, end: number, compare: (a: number, b: number) => number, ties?: TieOrder): Uint32Array {
   const work = selectionKeys.length >= n ? selectionKeys : new Float64Array(n);
   work.set(directed.subarray(0, n));
   const lo = selectNth(work, offset, 0, n);
@@ -68,11 +89,78 @@ export function deepSlice(directed: Float64Array, n: number, offset: number, end
     if (k < lo) before++;
     else if (k <= hi) count++;
   }
-  const candidates = new Uint32Array(count);
+  let candidates: Uint32Array = candidateItems.length >= count ? candidateItems.subarray(0, count) : new Uint32Array(count);
   for (let i = 0, c = 0; i < n; i++) {
     const k = directed[i] as number;
     if (k >= lo && k <= hi) candidates[c++] = i;
   }
-  sortRange(candidates, offset - before, end - before, compare);
-  return candidates.slice(offset - before, end - before);
+  let start = offset - before;
+  let stop = end - before;
+  if (ties && count > 4 * (stop - start) + 1_024 && ties.idBreaksTies(lo, hi)) {
+    const narrowed = narrowByRankAndId(directed, candidates, start, stop, lo === hi, ties.idOf, work);
+    if (narrowed) ({ candidates, start, stop } = narrowed);
+  }
+  sortRange(candidates, start, stop, compare);
+  return candidates.slice(start, stop);
+}
+
+/** Ranks fit in 21 bits so that rank · 2^32 + id stays an exact double. */
+const MAX_RANKS = 2 ** 21;
+
+/**
+ * Among candidates whose keys span few values, the window's positions [start, stop) are found by
+ * selecting on one exact number per candidate: the rank of its key among the candidates' distinct keys,
+ * times 2^32, plus its id. What is left are the window's candidates and those tying with them on both.
+ */
+function narrowByRankAndId(
+  directed: Float64Array,
+  candidates: Uint32Array,
+  start: number,
+  stop: number,
+  oneKey: boolean,
+  idOf: (item: number) => number,
+  work: Float64Array,
+): { candidates: Uint32Array; start: number; stop: number } | undefined {
+  const count = candidates.length;
+  const composite = compositeKeys.length >= count ? compositeKeys : new Float64Array(count);
+  let distinct = 1;
+  if (!oneKey) {
+    for (let c = 0; c < count; c++) work[c] = directed[candidates[c] as number] as number;
+    work.subarray(0, count).sort();
+    for (let c = 1; c < count; c++) if (work[c] !== work[distinct - 1]) work[distinct++] = work[c] as number;
+    if (distinct > MAX_RANKS) return undefined;
+  }
+  const keys = work.subarray(0, distinct);
+  for (let c = 0; c < count; c++) {
+    const item = candidates[c] as number;
+    composite[c] = (oneKey ? 0 : rankOf(keys, directed[item] as number)) * TWO_POW_32 + idOf(item);
+  }
+  work.set(composite.subarray(0, count));
+  const lo = selectNth(work, start, 0, count);
+  const hi = stop - 1 > start ? selectNth(work, stop - 1, start, count) : lo;
+  let before = 0;
+  let kept = 0;
+  for (let c = 0; c < count; c++) {
+    const k = composite[c] as number;
+    if (k < lo) before++;
+    else if (k <= hi) kept++;
+  }
+  const narrowed = new Uint32Array(kept);
+  for (let c = 0, j = 0; c < count; c++) {
+    const k = composite[c] as number;
+    if (k >= lo && k <= hi) narrowed[j++] = candidates[c] as number;
+  }
+  return { candidates: narrowed, start: start - before, stop: stop - before };
+}
+
+/** Position of `key` in the ascending, duplicate-free `keys` (it is there). */
+function rankOf(keys: Float64Array, key: number): number {
+  let lo = 0;
+  let hi = keys.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((keys[mid] as number) < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

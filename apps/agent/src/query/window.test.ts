@@ -71,6 +71,29 @@ describe('queryWindow', () => {
     }
   });
 
+  it('deep windows over a few widely shared keys agree with the heap path (repeated ids, IPv6 ties)', () => {
+    const many = Array.from({ length: 12_000 }, (_, i) =>
+      entry({
+        src: i % 4 === 0 ? `fd00::${(i * 13) % 97}:1` : `10.1.${i % 3}.1`,
+        dst: '10.9.0.1',
+        dport: i % 3,
+        proto: i % 5 === 0 ? 'udp' : 'tcp',
+        timeout: 100 + (i % 4),
+        id: (i * 7_919) % 5_000,
+        sport: i,
+      }),
+    );
+    for (const [column, desc] of [['dport', false], ['dport', true], ['proto', false], ['timeout', true], ['src', false], ['src', true]] as const) {
+      for (const offset of [0, 3_999, 7_950, 11_900]) {
+        const spec = { sort: { column, desc }, offset, limit: 100 };
+        const deep = queryWindow({ entries: many, size: many.length, match: all, spec, now: 0, heapLimit: 0 });
+        const heap = queryWindow({ entries: many, size: many.length, match: all, spec, now: 0, heapLimit: Infinity });
+        expect(deep.rows.map((r) => r.key)).toEqual(heap.rows.map((r) => r.key));
+        expect(deep.rows).toHaveLength(100);
+      }
+    }
+  });
+
   it('breaks IPv6 ties beyond the first 48 bits', () => {
     expect(compareAddresses('fd00::1', 'fd00::2')).toBeLessThan(0);
     expect(compareAddresses('fd00::1:0', 'fd00::2')).toBeGreaterThan(0);

@@ -15,13 +15,18 @@ for (let i = 0; i < n; i++) {
 }
 const time = (name: string, fn: () => void) => {
   const times: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < 15; i++) {
+    const c = process.cpuUsage();
     const t = performance.now();
     fn();
     times.push(performance.now() - t);
+    const used = process.cpuUsage(c);
+    cpu.push((used.user + used.system) / 1000);
   }
   times.sort((a, b) => a - b);
-  console.log(name.padEnd(40), 'p50', times[7]?.toFixed(1), 'max', times[14]?.toFixed(1));
+  cpu.sort((a, b) => a - b);
+  console.log(name.padEnd(40), 'p50', times[7]?.toFixed(1), 'max', times[14]?.toFixed(1), '| cpu p50', cpu[7]?.toFixed(1), 'max', cpu[14]?.toFixed(1));
 };
 const run = (query: string, column: SortColumn, desc: boolean, offset: number) => {
   const q = compileQuery(query);
@@ -36,6 +41,8 @@ console.log('entries visited', seen);
 run('', 'timeout', true, 0);
 run('udp dport:10000-10499', 'dst', false, 0);
 run('dst:127.0.0.0/9', 'dport', false, 100_000);
+run('', 'timeout', true, 100_000);
+run('', 'proto', false, 100_000);
 run('10500', 'id', false, 0);
 const all = compileQuery('');
 if (all.ok) time('aggregate', () => aggregate({ entries: table.values(), size: table.size, match: all.match, top: 10, establishedTimeout: 432_000 }));
