@@ -1,7 +1,8 @@
 import type { Flow } from '../flow';
 import { compileCidr, parseCidr } from './address';
 import type { FlowFilter, NatMatch, PortRange } from './types';
-import { protoNumberToName, statusMask } from './vocab';
+import { searchTextPredicate } from './search-text';
+import { statusMask } from './vocab';
 
 export type FlowPredicate = (flow: Flow) => boolean;
 
@@ -48,25 +49,6 @@ function natPredicate(nat: NatMatch): FlowPredicate {
   }
 }
 
-/** The text a free-text term is searched in: what a `conntrack -L` line shows, lower-cased. */
-export function flowSearchText(flow: Flow): string {
-  const tuple = (t: Flow['orig']) =>
-    `src=${t.src} dst=${t.dst}` +
-    (t.sport !== undefined ? ` sport=${t.sport} dport=${t.dport ?? ''}` : '') +
-    (t.icmpType !== undefined ? ` type=${t.icmpType} code=${t.icmpCode ?? ''} id=${t.icmpId ?? ''}` : '');
-  const parts = [flow.family, protoNameOf(flow), flow.state ?? '', tuple(flow.orig), tuple(flow.reply), flow.status.join(' ')];
-  if (flow.mark !== undefined) parts.push(`mark=${flow.mark}`);
-  if (flow.zone !== undefined) parts.push(`zone=${flow.zone}`);
-  if (flow.helper !== undefined) parts.push(`helper=${flow.helper}`);
-  if (flow.secctx !== undefined) parts.push(`secctx=${flow.secctx}`);
-  if (flow.id !== undefined) parts.push(`id=${flow.id}`);
-  return parts.join(' ').toLowerCase();
-}
-
-function protoNameOf(flow: Flow): string {
-  return flow.proto === 'unknown' ? protoNumberToName(flow.protoNum) : flow.proto;
-}
-
 /**
  * Compiles a filter once (CIDRs parsed, sets built) into a predicate. Same meaning as
  * `conntrack -L` with the equivalent options; throws TypeError on a filter that is not canonical
@@ -104,11 +86,7 @@ export function compileFilter(filter: FlowFilter): FlowPredicate {
   if (filter.replyDst !== undefined) checks.push(addressPredicate(filter.replyDst, (f) => f.reply.dst));
   if (filter.nat !== undefined) checks.push(natPredicate(filter.nat));
   if (filter.text?.length) {
-    const terms = filter.text.map((t) => t.toLowerCase());
-    checks.push((flow) => {
-      const haystack = flowSearchText(flow);
-      return terms.every((term) => haystack.includes(term));
-    });
+    checks.push(searchTextPredicate(filter.text));
   }
   const count = checks.length;
   if (count === 0) return () => true;

@@ -1,5 +1,6 @@
 export * from './types';
-export { compileFilter, matchFlow, hasSrcNat, hasDstNat, flowSearchText, type FlowPredicate } from './compile';
+export { compileFilter, matchFlow, hasSrcNat, hasDstNat, type FlowPredicate } from './compile';
+export { flowSearchText } from './search-text';
 export { kernelPart } from './kernel';
 export { parseConntrackArgs, printConntrackArgs } from './cli-args';
 export { parseQuery, printQuery } from './query';

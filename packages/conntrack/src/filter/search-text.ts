@@ -1,0 +1,166 @@
+import type { Flow, Tuple } from '../flow';
+import { protoNumberToName } from './vocab';
+
+/**
+ * Receives a flow's search text piece by piece. `text` pieces are ASCII (names, addresses) and are
+ * lower-cased by the sink; `freeText` pieces (helper, security context) may hold anything.
+ */
+export interface SearchTextSink {
+  text(piece: string): void;
+  freeText(piece: string): void;
+  number(value: number): void;
+}
+
+/**
+ * The text a free-text term is searched in: what a `conntrack -L` line shows, lower-cased. Written
+ * piece by piece so that matching can stream it instead of building a string per entry and query.
+ */
+export function writeSearchText(flow: Flow, out: SearchTextSink): void {
+  out.text(flow.family);
+  out.text(' ');
+  out.text(flow.proto === 'unknown' ? protoNumberToName(flow.protoNum) : flow.proto);
+  out.text(' ');
+  if (flow.state !== undefined) out.text(flow.state);
+  out.text(' ');
+  writeTuple(flow.orig, out);
+  out.text(' ');
+  writeTuple(flow.reply, out);
+  out.text(' ');
+  const { status } = flow;
+  for (let i = 0; i < status.length; i++) {
+    if (i > 0) out.text(' ');
+    out.text(status[i] as string);
+  }
+  if (flow.mark !== undefined) labelled(out, ' mark=', flow.mark);
+  if (flow.zone !== undefined) labelled(out, ' zone=', flow.zone);
+  if (flow.helper !== undefined) {
+    out.text(' helper=');
+    out.freeText(flow.helper);
+  }
+  if (flow.secctx !== undefined) {
+    out.text(' secctx=');
+    out.freeText(flow.secctx);
+  }
+  if (flow.id !== undefined) labelled(out, ' id=', flow.id);
+}
+
+function labelled(out: SearchTextSink, label: string, value: number | undefined): void {
+  out.text(label);
+  if (value !== undefined) out.number(value);
+}
+
+function writeTuple(t: Tuple, out: SearchTextSink): void {
+  out.text('src=');
+  out.text(t.src);
+  out.text(' dst=');
+  out.text(t.dst);
+  if (t.sport !== undefined) {
+    labelled(out, ' sport=', t.sport);
+    labelled(out, ' dport=', t.dport);
+  }
+  if (t.icmpType !== undefined) {
+    labelled(out, ' type=', t.icmpType);
+    labelled(out, ' code=', t.icmpCode);
+    labelled(out, ' id=', t.icmpId);
+  }
+}
+
+/** Builds the search text as one string (for display and as the reference the matcher must agree with). */
+class StringSink implements SearchTextSink {
+  readonly pieces: string[] = [];
+  text(piece: string): void {
+    this.pieces.push(piece);
+  }
+  freeText(piece: string): void {
+    this.pieces.push(piece);
+  }
+  number(value: number): void {
+    this.pieces.push(String(value));
+  }
+}
+
+export function flowSearchText(flow: Flow): string {
+  const sink = new StringSink();
+  writeSearchText(flow, sink);
+  return sink.pieces.join('').toLowerCase();
+}
+
+const MAX_DIGITS = 16;
+
+/**
+ * Whether a lower-cased term occurs in a flow's search text, found by streaming the text through a
+ * Knuth–Morris–Pratt matcher: no string is built per entry, which keeps a free-text query over a large
+ * table from allocating (and leaving resident) a haystack per entry.
+ */
+class TermMatcher implements SearchTextSink {
+  private readonly codes: Uint16Array;
+  private readonly fail: Int32Array;
+  private readonly digits = new Uint8Array(MAX_DIGITS);
+  private state = 0;
+  found = false;
+
+  constructor(term: string) {
+    const m = term.length;
+    this.codes = new Uint16Array(m);
+    for (let i = 0; i < m; i++) this.codes[i] = term.charCodeAt(i);
+    this.fail = new Int32Array(m);
+    for (let i = 1, k = 0; i < m; i++) {
+      while (k > 0 && this.codes[i] !== this.codes[k]) k = this.fail[k - 1] as number;
+      if (this.codes[i] === this.codes[k]) k++;
+      this.fail[i] = k;
+    }
+  }
+
+  matches(flow: Flow): boolean {
+    if (this.codes.length === 0) return true;
+    this.state = 0;
+    this.found = false;
+    writeSearchText(flow, this);
+    return this.found;
+  }
+
+  private code(c: number): void {
+    const codes = this.codes;
+    let j = this.state;
+    while (j > 0 && codes[j] !== c) j = this.fail[j - 1] as number;
+    if (codes[j] === c) j++;
+    if (j === codes.length) {
+      this.found = true;
+      j = this.fail[j - 1] as number;
+    }
+    this.state = j;
+  }
+
+  text(piece: string): void {
+    if (this.found) return;
+    for (let i = 0; i < piece.length; i++) {
+      const c = piece.charCodeAt(i);
+      this.code(c >= 65 && c <= 90 ? c + 32 : c);
+    }
+  }
+
+  freeText(piece: string): void {
+    if (!this.found) this.text(piece.toLowerCase());
+  }
+
+  number(value: number): void {
+    if (this.found) return;
+    if (!(Number.isSafeInteger(value) && value >= 0)) return this.text(String(value));
+    let n = value;
+    let len = 0;
+    do {
+      this.digits[len++] = 48 + (n % 10);
+      n = Math.floor(n / 10);
+    } while (n > 0);
+    while (len > 0) this.code(this.digits[--len] as number);
+  }
+}
+
+/** A predicate true when every lower-cased term occurs in the flow's search text. */
+export function searchTextPredicate(terms: readonly string[]): (flow: Flow) => boolean {
+  const matchers = terms.map((term) => new TermMatcher(term.toLowerCase()));
+  return (flow) => {
+    for (const matcher of matchers) if (!matcher.matches(flow)) return false;
+    return true;
+  };
+}
