@@ -4,10 +4,9 @@ import { ADDRESS_COLUMNS, SORT_KEYS } from './sort-keys';
 import type { ComparePartsFn, WindowInput } from './window';
 
 /**
- * Scratch space reused by every deep window: three keys and an index per match. Allocating megabytes
- * per query churns the native allocator, which keeps the freed memory resident; reused, it stays at 28
- * bytes times the largest match count seen (7 MB for 250,000 matches), and is released when far larger
- * than needed.
+ * Scratch space reused by every deep window: three keys and an index per entry of the table. Allocating
+ * megabytes per query churns the native allocator, which keeps the freed memory resident; reused, it
+ * stays at 28 bytes per entry (7 MB for 250,000 entries), and is released when the table shrinks far.
  */
 let directedKeys = new Float64Array(0);
 let selectionKeys = new Float64Array(0);
@@ -24,6 +23,13 @@ function scratch(n: number): void {
   candidateItems = new Uint32Array(size);
 }
 
+/** A bigger copy, for a table that grew past its reported size while being walked. */
+function grown(keys: Float64Array): Float64Array {
+  const bigger = new Float64Array(keys.length * 2 + 1_024);
+  bigger.set(keys);
+  return bigger;
+}
+
 const TWO_POW_32 = 2 ** 32;
 /** Every IPv4 address key is below this; IPv6 keys are at or above it (see addressSortKey). */
 const IPV6_KEYS_FROM = TWO_POW_32;
@@ -32,18 +38,26 @@ const IPV6_KEYS_FROM = TWO_POW_32;
 export function deepRows(input: WindowInput, now: number, compareParts: ComparePartsFn): { total: number; entries: MirrorEntry[] } {
   const { column, desc } = input.spec.sort;
   const sortKey = SORT_KEYS[column];
+  scratch(input.size);
+  // Directed keys: ascending order is the window's order, "missing" (NaN) last in both directions.
+  // Taken in the same pass as the match: a second walk over the entries would miss the caches again.
+  let directed: Float64Array = directedKeys;
   let n = 0;
-  for (const entry of input.entries) if (input.match(entry.flow)) matched[n++] = entry;
+  for (const entry of input.entries) {
+    if (!input.match(entry.flow)) continue;
+    if (n === directed.length) directed = grown(directed);
+    const k = sortKey(entry, now);
+    directed[n] = k !== k ? Infinity : desc ? -k : k;
+    matched[n++] = entry;
+  }
   try {
     const { offset, limit } = input.spec;
     const end = Math.min(n, offset + limit);
     if (offset >= end) return { total: n, entries: [] };
-    scratch(n);
-    // Directed keys: ascending order is the window's order, "missing" (NaN) last in both directions.
-    const directed = directedKeys;
-    for (let i = 0; i < n; i++) {
-      const k = sortKey(matched[i] as MirrorEntry, now);
-      directed[i] = k !== k ? Infinity : desc ? -k : k;
+    if (directed !== directedKeys) {
+      scratch(n);
+      directedKeys.set(directed.subarray(0, n));
+      directed = directedKeys;
     }
     const key = (i: number) => {
       const d = directed[i] as number;

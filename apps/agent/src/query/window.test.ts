@@ -90,6 +90,9 @@ describe('queryWindow', () => {
         const heap = queryWindow({ entries: many, size: many.length, match: all, spec, now: 0, heapLimit: Infinity });
         expect(deep.rows.map((r) => r.key)).toEqual(heap.rows.map((r) => r.key));
         expect(deep.rows).toHaveLength(100);
+        // A table that grew after its size was read is still walked to the end.
+        const understated = queryWindow({ entries: many, size: 10, match: all, spec, now: 0, heapLimit: 0 });
+        expect(understated.rows.map((r) => r.key)).toEqual(heap.rows.map((r) => r.key));
       }
     }
   });
