@@ -73,9 +73,13 @@ export class FlowTable {
     return this.rows.length;
   }
 
-  /** Every entry; the iterator must be consumed before the table changes (all callers are synchronous). */
-  values(): IterableIterator<MirrorEntry> {
-    return this.rows.values();
+  /**
+   * Every entry, as the table's own dense array: read it synchronously and keep nothing (the table
+   * reorders it on removal). An array, not an iterator: a query walks it with an index instead of
+   * allocating an iterator result per entry (10 MB per query over 250,000 entries).
+   */
+  values(): readonly MirrorEntry[] {
+    return this.rows;
   }
 
   /** The live entry for this flow's identity, if any. */

@@ -114,7 +114,8 @@ export class Mirror {
     return this.flows.size;
   }
 
-  values(): IterableIterator<MirrorEntry> {
+  /** The mirrored entries (see FlowTable.values: read synchronously, keep nothing). */
+  values(): readonly MirrorEntry[] {
     return this.flows.values();
   }
 

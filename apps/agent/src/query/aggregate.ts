@@ -11,7 +11,7 @@ const SEEN_REPLY = 1 << 1;
 export const IDLE_BUCKETS = [60, 300, 900, 3_600, 6 * 3_600, 86_400, 2 * 86_400] as const;
 
 export interface AggregateInput {
-  entries: Iterable<MirrorEntry>;
+  entries: readonly MirrorEntry[];
   size: number;
   match: (flow: Flow) => boolean;
   top: number;
@@ -26,7 +26,7 @@ export interface AggregateInput {
 }
 
 /** How long ESTABLISHED TCP entries have been idle: configured timeout minus time left. */
-export function idleHistogram(entries: Iterable<MirrorEntry>, match: (flow: Flow) => boolean, establishedTimeout: number, now = Date.now()): Aggregates['idle'] {
+export function idleHistogram(entries: readonly MirrorEntry[], match: (flow: Flow) => boolean, establishedTimeout: number, now = Date.now()): Aggregates['idle'] {
   const idle = new Array<number>(IDLE_BUCKETS.length + 1).fill(0);
   for (const entry of entries) {
     if (!match(entry.flow)) continue;
@@ -50,6 +50,19 @@ function bump(map: Map<string, number>, key: string): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
 
+function bumpIn(maps: Map<string, Map<string, number>>, outer: string, inner: string): void {
+  let counts = maps.get(outer);
+  if (!counts) maps.set(outer, (counts = new Map()));
+  bump(counts, inner);
+}
+
+/** Nested counts as one map keyed `outer + separator + inner` (built once per distinct pair). */
+function flatten(maps: Map<string, Map<string, number>>, separator: string): Map<string, number> {
+  const flat = new Map<string, number>();
+  for (const [outer, counts] of maps) for (const [inner, count] of counts) flat.set(`${outer}${separator}${inner}`, count);
+  return flat;
+}
+
 /** The `n` largest counts, largest first (ties by key). */
 export function topCounts(map: Map<string, number>, n: number): KeyCount[] {
   const keys = [...map.keys()];
@@ -69,32 +82,37 @@ export function aggregate(input: AggregateInput): Aggregates {
   const started = performance.now();
   const now = input.now ?? Date.now();
   const byProtocol = new Map<string, number>();
-  const byState = new Map<string, number>();
+  // States and ports are counted under numbers and nested maps, so no key string is built per entry.
+  const statesByProtocol = new Map<string, Map<string, number>>();
   const sources = new Map<string, number>();
   const destinations = new Map<string, number>();
-  const ports = new Map<string, number>();
-  // Pairs are counted per source, so no key string is built per entry.
+  const ports = new Map<number, number>();
+  const protocolNames = new Map<number, string>();
   const pairs = new Map<string, Map<string, number>>();
   const idle = new Array<number>(IDLE_BUCKETS.length + 1).fill(0);
   let total = 0;
   let assured = 0;
   let unreplied = 0;
 
-  for (const entry of input.entries) {
+  const { entries } = input;
+  for (let e = 0; e < entries.length; e++) {
+    const entry = entries[e] as MirrorEntry;
     const { flow } = entry;
     if (!input.match(flow)) continue;
     total++;
     const proto = flow.proto === 'unknown' ? String(flow.protoNum) : flow.proto;
     bump(byProtocol, proto);
-    if (flow.state !== undefined) bump(byState, `${proto} ${flow.state}`);
+    if (flow.state !== undefined) bumpIn(statesByProtocol, proto, flow.state);
     if (flow.statusBits & ASSURED) assured++;
     if (!(flow.statusBits & SEEN_REPLY)) unreplied++;
     bump(sources, flow.orig.src);
     bump(destinations, flow.orig.dst);
-    if (flow.orig.dport !== undefined) bump(ports, `${proto}/${flow.orig.dport}`);
-    let toDestinations = pairs.get(flow.orig.src);
-    if (!toDestinations) pairs.set(flow.orig.src, (toDestinations = new Map()));
-    bump(toDestinations, flow.orig.dst);
+    if (flow.orig.dport !== undefined) {
+      const port = flow.protoNum * 65_536 + flow.orig.dport;
+      ports.set(port, (ports.get(port) ?? 0) + 1);
+      if (!protocolNames.has(flow.protoNum)) protocolNames.set(flow.protoNum, proto);
+    }
+    bumpIn(pairs, flow.orig.src, flow.orig.dst);
     if (!input.idle) {
       const bucket = idleBucket(entry, input.establishedTimeout, now);
       if (bucket !== undefined) idle[bucket] = (idle[bucket] ?? 0) + 1;
@@ -105,12 +123,12 @@ export function aggregate(input: AggregateInput): Aggregates {
     total,
     size: input.size,
     byProtocol: topCounts(byProtocol, 300),
-    byState: topCounts(byState, 64),
+    byState: topCounts(flatten(statesByProtocol, ' '), 64),
     assured,
     unreplied,
     topSources: topCounts(sources, input.top),
     topDestinations: topCounts(destinations, input.top),
-    topDestinationPorts: topCounts(ports, input.top),
+    topDestinationPorts: topCounts(new Map(Array.from(ports, ([port, count]) => [`${protocolNames.get(Math.floor(port / 65_536)) ?? ''}/${port % 65_536}`, count])), input.top),
     topPairs: topPairs(pairs, input.top),
     idle: input.idle ?? { timeoutSeconds: input.establishedTimeout, buckets: idle.map((count, i) => ({ upToSeconds: IDLE_BUCKETS[i] ?? null, count })) },
     at: now,

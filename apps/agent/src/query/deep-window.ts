@@ -43,7 +43,9 @@ export function deepRows(input: WindowInput, now: number, compareParts: CompareP
   // Taken in the same pass as the match: a second walk over the entries would miss the caches again.
   let directed: Float64Array = directedKeys;
   let n = 0;
-  for (const entry of input.entries) {
+  const { entries } = input;
+  for (let e = 0; e < entries.length; e++) {
+    const entry = entries[e] as MirrorEntry;
     if (!input.match(entry.flow)) continue;
     if (n === directed.length) directed = grown(directed);
     const k = sortKey(entry, now);

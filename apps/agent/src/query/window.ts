@@ -10,7 +10,7 @@ import { toWireFlow } from './wire-flow';
 const HEAP_LIMIT = 4_096;
 
 export interface WindowInput {
-  entries: Iterable<MirrorEntry>;
+  entries: readonly MirrorEntry[];
   size: number;
   match: (flow: Flow) => boolean;
   spec: Pick<WindowSpec, 'sort' | 'offset' | 'limit'>;
@@ -65,13 +65,21 @@ function leadingRows(input: WindowInput, now: number, compareParts: CompareParts
   const heapIds = new Float64Array(k);
   const cmp = (a: number, b: number) => compareParts(heapKeys[a] as number, heapIds[a] as number, heapEntries[a] as MirrorEntry, heapKeys[b] as number, heapIds[b] as number, heapEntries[b] as MirrorEntry);
   const swap = (a: number, b: number) => {
-    [heapKeys[a], heapKeys[b]] = [heapKeys[b] as number, heapKeys[a] as number];
-    [heapIds[a], heapIds[b]] = [heapIds[b] as number, heapIds[a] as number];
-    [heapEntries[a], heapEntries[b]] = [heapEntries[b] as MirrorEntry, heapEntries[a] as MirrorEntry];
+    const key = heapKeys[a] as number;
+    heapKeys[a] = heapKeys[b] as number;
+    heapKeys[b] = key;
+    const id = heapIds[a] as number;
+    heapIds[a] = heapIds[b] as number;
+    heapIds[b] = id;
+    const entry = heapEntries[a] as MirrorEntry;
+    heapEntries[a] = heapEntries[b] as MirrorEntry;
+    heapEntries[b] = entry;
   };
   let size = 0;
   let total = 0;
-  for (const entry of input.entries) {
+  const { entries } = input;
+  for (let e = 0; e < entries.length; e++) {
+    const entry = entries[e] as MirrorEntry;
     if (!input.match(entry.flow)) continue;
     total++;
     const key = sortKey(entry, now);
