@@ -2,12 +2,12 @@ import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { SPRAY_SCRIPT, type Netns } from '@ctscope/testkit';
+import { agentNodeFlags, bundleLikeAgent } from './agent-bundle';
 import { populatedNetns } from './namespace';
 import { compare, measured, type BenchResult } from './results';
 import { interleave, median, timeCommand } from './timing';
 
-const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
-const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
+const WORKER_SOURCE = fileURLToPath(new URL('./worker.ts', import.meta.url));
 const CTSCOPE = fileURLToPath(new URL('../../apps/agent/bin/ctscope.mjs', import.meta.url));
 const AGENT_BUILD = fileURLToPath(new URL('../../apps/agent/build.mjs', import.meta.url));
 const run = promisify(execFile);
@@ -39,8 +39,20 @@ async function prepareCli(ns: Netns, entries: number): Promise<void> {
   }
 }
 
-async function workerMs(ns: Netns, mode: 'decode' | 'decode-default' | 'raw', entries: number): Promise<number> {
-  const { stdout } = await ns.exec(TSX, [WORKER, mode]);
+/** The benchmark worker, bundled like the agent; `flags` are node's (the agent's for (a)). */
+interface Worker {
+  path: string;
+  agentFlags: readonly string[];
+}
+
+async function prepareWorker(): Promise<Worker> {
+  return { path: await bundleLikeAgent(WORKER_SOURCE, 'dump-worker'), agentFlags: await agentNodeFlags() };
+}
+
+async function workerMs(ns: Netns, worker: Worker, mode: 'decode' | 'decode-default' | 'raw', entries: number): Promise<number> {
+  // (a) runs as the agent's process does, with its V8 flags; the others with node's defaults.
+  const flags = mode === 'decode' ? worker.agentFlags : [];
+  const { stdout } = await ns.exec(process.execPath, [...flags, worker.path, mode]);
   const result = JSON.parse(stdout.trim()) as { ms: number; count: number };
   if (result.count < entries) throw new Error(`${mode} dump returned ${result.count} entries, expected ${entries}`);
   return result.ms;
@@ -48,18 +60,19 @@ async function workerMs(ns: Netns, mode: 'decode' | 'decode-default' | 'raw', en
 
 /**
  * Dump goals of the conntrack package: (a) ours vs (b) the CLI, (c) raw netlink, (d) our CLI; (a) runs
- * with the young-generation setting the agent uses, and once more without it for comparison.
+ * with the V8 flags the agent is started with, and once more with node's defaults for comparison.
  */
 export async function dumpBenchmarks(entries: number, rounds: number): Promise<BenchResult[]> {
+  const worker = await prepareWorker();
   const ns = await populatedNetns(entries);
   try {
     await prepareCli(ns, entries);
     const times = await interleave(
       {
-        a: () => workerMs(ns, 'decode', entries),
-        a0: () => workerMs(ns, 'decode-default', entries),
+        a: () => workerMs(ns, worker, 'decode', entries),
+        a0: () => workerMs(ns, worker, 'decode-default', entries),
         b: () => timeCommand('ip', ['netns', 'exec', ns.name, 'conntrack', '-L', '-o', 'extended']),
-        c: () => workerMs(ns, 'raw', entries),
+        c: () => workerMs(ns, worker, 'raw', entries),
         d: () => timeCommand('ip', ['netns', 'exec', ns.name, process.execPath, CTSCOPE, 'list', '-o', 'extended']),
       },
       rounds,
@@ -82,9 +95,10 @@ export async function dumpBenchmarks(entries: number, rounds: number): Promise<B
 
 /** A burst of `flows` new UDP flows, received at once by our subscriber and by `conntrack -E`. */
 export async function eventBurstBenchmark(flows: number, bufferBytes: number): Promise<BenchResult[]> {
+  const worker = await prepareWorker();
   const ns = await populatedNetns(0);
   try {
-    const ours = ns.spawn(TSX, [WORKER, 'events', String(bufferBytes)]);
+    const ours = ns.spawn(process.execPath, [...worker.agentFlags, worker.path, 'events', String(bufferBytes)]);
     let oursOut = '';
     ours.stdout?.on('data', (d: Buffer) => (oursOut += d.toString()));
     const cli = spawn('ip', ['netns', 'exec', ns.name, 'conntrack', '-E', '-e', 'NEW', '-b', String(bufferBytes)], { stdio: ['ignore', 'pipe', 'pipe'] });

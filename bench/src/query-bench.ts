@@ -1,12 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { agentNodeFlags, bundleLikeAgent } from './agent-bundle';
 import { populatedNetns } from './namespace';
 import type { BenchResult } from './results';
 
 const PROBE_SOURCE = fileURLToPath(new URL('../../apps/agent/src/query/bench/query-probe.ts', import.meta.url));
-// Bundled like the agent itself (apps/agent/build.mjs), next to it so its externals resolve the same way.
-const PROBE_BUNDLE = fileURLToPath(new URL('../../apps/agent/dist/query-probe.mjs', import.meta.url));
-const AGENT_NODE_FLAGS = fileURLToPath(new URL('../../apps/agent/bin/node-flags.mjs', import.meta.url));
 
 /** Every result of this benchmark starts with this, so a query-only run can replace just these. */
 export const QUERY_PREFIX = 'agent ';
@@ -25,20 +22,6 @@ interface ProbeOutput {
   peakRssMb: number;
   resyncMs: number;
   results: Record<string, { p50: number; p95: number; cpuP50: number; cpuP95: number; total?: number }>;
-}
-
-async function bundleProbe(): Promise<void> {
-  await build({
-    entryPoints: [PROBE_SOURCE],
-    outfile: PROBE_BUNDLE,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['netlink', 'pino', 'socket.io-client', 'zod'],
-    banner: { js: "import { createRequire as __ctscopeCreateRequire } from 'node:module'; const require = __ctscopeCreateRequire(import.meta.url);" },
-    logLevel: 'warning',
-  });
 }
 
 const round1 = (n: number) => Number(n.toFixed(1));
@@ -65,13 +48,13 @@ function ceiling(name: string, values: number[], unit: string, limit: number | n
  * process's resident memory after the initial load, after a full resync, and at its peak.
  */
 export async function queryBenchmarks(entries: number, rounds: number, runs: number): Promise<BenchResult[]> {
-  await bundleProbe();
-  const { AGENT_NODE_FLAGS: flags } = (await import(AGENT_NODE_FLAGS)) as { AGENT_NODE_FLAGS: readonly string[] };
+  const probe = await bundleLikeAgent(PROBE_SOURCE, 'query-probe');
+  const flags = await agentNodeFlags();
   const ns = await populatedNetns(entries);
   const outputs: ProbeOutput[] = [];
   try {
     for (let run = 0; run < runs; run++) {
-      const { stdout } = await ns.exec(process.execPath, ['--expose-gc', ...flags, PROBE_BUNDLE, String(rounds)]);
+      const { stdout } = await ns.exec(process.execPath, ['--expose-gc', ...flags, probe, String(rounds)]);
       process.stderr.write(`${stdout.trim()}\n`); // the raw run, for the record
       outputs.push(JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as ProbeOutput);
     }

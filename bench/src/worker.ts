@@ -1,7 +1,7 @@
 // Runs inside the benchmark namespace (ctnetlink sockets belong to the caller's namespace).
 //   decode | raw       one dump; prints {"ms": in-process time, "count"}
-//   decode-default     the same dump + decode with V8's default young generation (what the agent
-//                      and `ctscope list` change with keepYoungGenerationSmall)
+//   decode-default     the same dump + decode with V8's default young generation (the harness starts
+//                      `decode` with the agent's node flags, this one without)
 //   events BYTES       counts NEW events until SIGTERM; prints {"received", "overruns"}
 import { keepYoungGenerationSmall, NetlinkSource } from '@ctscope/conntrack';
 
