@@ -95,29 +95,48 @@ export interface TieOrder {
  */
 export function deepSlice(directed: Float64Array, n: number, offset: number, end: number, compare: (a: number, b: number) => number, ties?: TieOrder): Uint32Array {
   const work = selectionKeys.length >= n ? selectionKeys : new Float64Array(n);
-  work.set(directed.subarray(0, n));
-  const lo = selectNth(work, offset, 0, n);
-  const hi = end - 1 > offset ? selectNth(work, end - 1, offset, n) : lo;
+  const first = cut(directed, n, offset, end, work, (i) => i, candidateItems);
+  const { lo, hi } = first;
+  let { items, start, stop } = first;
+  if (ties && items.length > 4 * (stop - start) + 1_024 && ties.idBreaksTies(lo, hi)) {
+    const narrowed = narrowByRankAndId(directed, items, start, stop, lo === hi, ties.idOf, work);
+    if (narrowed) ({ items, start, stop } = narrowed);
+  }
+  sortRange(items, start, stop, compare);
+  return items.slice(start, stop);
+}
+
+interface Cut {
+  /** The items whose keys lie between the window's first and last key, ties included. */
+  items: Uint32Array;
+  /** The window's positions, now counted within `items`. */
+  start: number;
+  stop: number;
+  lo: number;
+  hi: number;
+}
+
+/**
+ * Selects the keys at positions `start` and `stop - 1` of the order of `keys[0, count)` (on a copy in
+ * `work`) and keeps the items whose keys lie between them, in `scratch` when it is large enough.
+ */
+function cut(keys: Float64Array, count: number, start: number, stop: number, work: Float64Array, itemOf: (i: number) => number, scratch?: Uint32Array): Cut {
+  work.set(keys.subarray(0, count));
+  const lo = selectNth(work, start, 0, count);
+  const hi = stop - 1 > start ? selectNth(work, stop - 1, start, count) : lo;
   let before = 0;
-  let count = 0;
-  for (let i = 0; i < n; i++) {
-    const k = directed[i] as number;
+  let kept = 0;
+  for (let i = 0; i < count; i++) {
+    const k = keys[i] as number;
     if (k < lo) before++;
-    else if (k <= hi) count++;
+    else if (k <= hi) kept++;
   }
-  let candidates: Uint32Array = candidateItems.length >= count ? candidateItems.subarray(0, count) : new Uint32Array(count);
-  for (let i = 0, c = 0; i < n; i++) {
-    const k = directed[i] as number;
-    if (k >= lo && k <= hi) candidates[c++] = i;
+  const items = scratch && scratch.length >= kept ? scratch.subarray(0, kept) : new Uint32Array(kept);
+  for (let i = 0, j = 0; i < count; i++) {
+    const k = keys[i] as number;
+    if (k >= lo && k <= hi) items[j++] = itemOf(i);
   }
-  let start = offset - before;
-  let stop = end - before;
-  if (ties && count > 4 * (stop - start) + 1_024 && ties.idBreaksTies(lo, hi)) {
-    const narrowed = narrowByRankAndId(directed, candidates, start, stop, lo === hi, ties.idOf, work);
-    if (narrowed) ({ candidates, start, stop } = narrowed);
-  }
-  sortRange(candidates, start, stop, compare);
-  return candidates.slice(start, stop);
+  return { items, start: start - before, stop: stop - before, lo, hi };
 }
 
 /** Ranks fit in 21 bits so that rank · 2^32 + id stays an exact double. */
@@ -136,7 +155,7 @@ function narrowByRankAndId(
   oneKey: boolean,
   idOf: (item: number) => number,
   work: Float64Array,
-): { candidates: Uint32Array; start: number; stop: number } | undefined {
+): Pick<Cut, 'items' | 'start' | 'stop'> | undefined {
   const count = candidates.length;
   const composite = compositeKeys.length >= count ? compositeKeys : new Float64Array(count);
   let distinct = 1;
@@ -151,22 +170,7 @@ function narrowByRankAndId(
     const item = candidates[c] as number;
     composite[c] = (oneKey ? 0 : rankOf(keys, directed[item] as number)) * TWO_POW_32 + idOf(item);
   }
-  work.set(composite.subarray(0, count));
-  const lo = selectNth(work, start, 0, count);
-  const hi = stop - 1 > start ? selectNth(work, stop - 1, start, count) : lo;
-  let before = 0;
-  let kept = 0;
-  for (let c = 0; c < count; c++) {
-    const k = composite[c] as number;
-    if (k < lo) before++;
-    else if (k <= hi) kept++;
-  }
-  const narrowed = new Uint32Array(kept);
-  for (let c = 0, j = 0; c < count; c++) {
-    const k = composite[c] as number;
-    if (k >= lo && k <= hi) narrowed[j++] = candidates[c] as number;
-  }
-  return { candidates: narrowed, start: start - before, stop: stop - before };
+  return cut(composite, count, start, stop, work, (c) => candidates[c] as number);
 }
 
 /** Position of `key` in the ascending, duplicate-free `keys` (it is there). */
