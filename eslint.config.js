@@ -16,4 +16,11 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { paths: [{ name: 'child_process', importNames: ['exec', 'execSync'], message: 'Use execFile with an argv array, never a shell.' }, { name: 'node:child_process', importNames: ['exec', 'execSync'], message: 'Use execFile with an argv array, never a shell.' }] }],
     },
   },
+  {
+    // Type-aware: a store call or an audit write left without `await` is a race (and an unhandled
+    // rejection) that only shows on PostgreSQL, so it is caught here rather than by luck in a test.
+    files: ['**/*.ts', '**/*.tsx'],
+    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['vitest.config.ts', 'scripts/*.ts'] }, tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error' },
+  },
 );

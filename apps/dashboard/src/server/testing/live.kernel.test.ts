@@ -147,8 +147,8 @@ describe.skipIf(skipKernelTests())('live table over the dashboard, real kernel',
 
   it('refuses every change from a viewer, changes nothing and audits each attempt', async () => {
     const { dash, ns, hostId, auditFile } = await onlineAgent();
-    dash.server.store.createUser('vera', await hashPassword('viewer password 1'), 'viewer');
-    dash.server.store.createUser('otto', await hashPassword('operator password 1'), 'operator');
+    await dash.server.store.createUser('vera', await hashPassword('viewer password 1'), 'viewer');
+    await dash.server.store.createUser('otto', await hashPassword('operator password 1'), 'operator');
     const viewer = await browserSocket(dash, cleanups, await dash.login('vera', 'viewer password 1'));
     const operator = await browserSocket(dash, cleanups, await dash.login('otto', 'operator password 1'));
     await generateTraffic(ns, { udp: 5 });

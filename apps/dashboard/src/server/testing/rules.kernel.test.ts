@@ -48,7 +48,7 @@ describe.skipIf(skipKernelTests())('NOTRACK rules over the dashboard, real kerne
     expect(bad).toMatchObject({ ok: false, code: 'BAD_REQUEST' });
     expect(!bad.ok && bad.message).toMatch(/^ports/);
 
-    dash.server.store.createUser('vera', await hashPassword('viewer password 1'), 'viewer');
+    await dash.server.store.createUser('vera', await hashPassword('viewer password 1'), 'viewer');
     const viewer = await browserSocket(dash, cleanups, await dash.login('vera', 'viewer password 1'));
     expect(await request(viewer, 'rules:apply', { hostId, spec, withCompanions: true })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
     await expect(ns.exec('nft', ['list', 'table', 'inet', 'ctscope'])).rejects.toThrow();
