@@ -12,6 +12,7 @@ const ping6 = makeFlow({
   zone: 3,
   id: 3,
 });
+const wide = makeFlow({ protoNum: 17, status: [], orig: { src: '10.9.9.9', dst: '10.8.8.8', sport: 65535, dport: 1 }, mark: 0xffffffff, zone: 65535, id: 4_294_967_290 });
 const odd = { ...makeFlow({ protoNum: 200, orig: { src: '10.0.0.1', dst: '10.0.0.2' }, status: [], helper: 'FTP-Σίγμα' }), secctx: 'system_u:Object_r' };
 
 describe('flowSearchText', () => {
@@ -27,7 +28,7 @@ describe('flowSearchText', () => {
 });
 
 describe('searchTextPredicate', () => {
-  const flows = [web, ping6, odd];
+  const flows = [web, ping6, odd, wide];
 
   it('finds terms inside fields, across field boundaries and in any case', () => {
     const hits = (...terms: string[]) => flows.filter(searchTextPredicate(terms)).map((f) => flowSearchText(f).slice(0, 9));
@@ -38,7 +39,8 @@ describe('searchTextPredicate', () => {
     expect(hits('confirmed', 'zone=3')).toEqual(['ipv6 icmp']);
     expect(hits('σίγμα secctx=SYSTEM')).toEqual(['ipv4 200 ']);
     expect(hits('confirmed')).toHaveLength(2);
-    expect(hits('')).toHaveLength(3);
+    expect(hits('')).toHaveLength(4);
+    expect(hits('mark=4294967295 zone=65535 id=4294967290')).toEqual(['ipv4 udp ']);
     expect(hits('443', 'zone=3')).toEqual([]);
   });
 

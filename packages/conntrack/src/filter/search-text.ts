@@ -86,18 +86,23 @@ export function flowSearchText(flow: Flow): string {
 }
 
 const MAX_DIGITS = 16;
+/** Characters below this go through the automaton's table; the rest (only in free-text pieces) take the KMP loop. */
+const TABLE_WIDTH = 128;
 
 /**
- * Whether a lower-cased term occurs in a flow's search text, found by streaming the text through a
- * Knuth–Morris–Pratt matcher: no string is built per entry, which keeps a free-text query over a large
- * table from allocating (and leaving resident) a haystack per entry.
+ * Whether a lower-cased term occurs in a flow's search text, found by streaming the text through the
+ * term's Knuth–Morris–Pratt automaton: no string is built per entry, which keeps a free-text query over
+ * a large table from allocating (and leaving resident) a haystack per entry, and each ASCII character
+ * costs one table lookup (upper-case letters lead where their lower-case ones do, so the text needs no
+ * lower-casing).
  */
 class TermMatcher implements SearchTextSink {
   private readonly codes: Uint16Array;
   private readonly fail: Int32Array;
+  /** next[state * TABLE_WIDTH + char]: the state after reading an ASCII char; state === codes.length is a match. */
+  private readonly next: Int32Array;
   private readonly digits = new Uint8Array(MAX_DIGITS);
   private state = 0;
-  found = false;
 
   constructor(term: string) {
     const m = term.length;
@@ -109,50 +114,67 @@ class TermMatcher implements SearchTextSink {
       if (this.codes[i] === this.codes[k]) k++;
       this.fail[i] = k;
     }
+    this.next = new Int32Array(Math.max(1, m) * TABLE_WIDTH);
+    for (let s = 0; s < m; s++) {
+      for (let c = 0; c < TABLE_WIDTH; c++) {
+        const lower = c >= 65 && c <= 90 ? c + 32 : c;
+        if (this.codes[s] === lower) this.next[s * TABLE_WIDTH + c] = s + 1;
+        else if (s > 0) this.next[s * TABLE_WIDTH + c] = this.next[(this.fail[s - 1] as number) * TABLE_WIDTH + c] as number;
+      }
+    }
   }
 
   matches(flow: Flow): boolean {
     if (this.codes.length === 0) return true;
     this.state = 0;
-    this.found = false;
     writeSearchText(flow, this);
-    return this.found;
+    return this.state === this.codes.length;
   }
 
-  private code(c: number): void {
+  /** The KMP step for a character outside the table. */
+  private slowStep(c: number): void {
     const codes = this.codes;
     let j = this.state;
     while (j > 0 && codes[j] !== c) j = this.fail[j - 1] as number;
     if (codes[j] === c) j++;
-    if (j === codes.length) {
-      this.found = true;
-      j = this.fail[j - 1] as number;
-    }
     this.state = j;
   }
 
   text(piece: string): void {
-    if (this.found) return;
-    for (let i = 0; i < piece.length; i++) {
+    const m = this.codes.length;
+    const next = this.next;
+    let s = this.state;
+    for (let i = 0; i < piece.length && s !== m; i++) {
       const c = piece.charCodeAt(i);
-      this.code(c >= 65 && c <= 90 ? c + 32 : c);
+      if (c < TABLE_WIDTH) s = next[s * TABLE_WIDTH + c] as number;
+      else {
+        // Only free-text pieces hold such characters, and freeText lower-cased them already.
+        this.state = s;
+        this.slowStep(c);
+        s = this.state;
+      }
     }
+    this.state = s;
   }
 
   freeText(piece: string): void {
-    if (!this.found) this.text(piece.toLowerCase());
+    if (this.state !== this.codes.length) this.text(piece.toLowerCase());
   }
 
   number(value: number): void {
-    if (this.found) return;
+    const m = this.codes.length;
+    if (this.state === m) return;
     if (!(Number.isSafeInteger(value) && value >= 0)) return this.text(String(value));
     let n = value;
     let len = 0;
     do {
-      this.digits[len++] = 48 + (n % 10);
-      n = Math.floor(n / 10);
+      const q = n <= 0xffffffff ? (n / 10) >>> 0 : Math.floor(n / 10);
+      this.digits[len++] = 48 + n - q * 10;
+      n = q;
     } while (n > 0);
-    while (len > 0) this.code(this.digits[--len] as number);
+    let s = this.state;
+    while (len > 0 && s !== m) s = this.next[s * TABLE_WIDTH + (this.digits[--len] as number)] as number;
+    this.state = s;
   }
 }
 
