@@ -89,9 +89,13 @@ test('the explorer shows live rows; sort, filter, copy as command, detail, pivot
   await query.fill('tcp "127.0.0"');
   await expect(page.getByTestId('conntrack-command')).toContainText('conntrack has no free-text filter');
 
-  // Autocomplete offers keys and values.
+  // Autocomplete offers keys and values, also right after the box lost and regained focus (Escape, then /).
   await query.fill('');
+  await query.blur();
+  await query.focus();
   await query.pressSequentially('dp');
+  await expect(page.getByRole('option', { name: /dport:/ })).toBeVisible();
+  await page.waitForTimeout(300);
   await expect(page.getByRole('option', { name: /dport:/ })).toBeVisible();
   await query.press('Tab');
   await expect(query).toHaveValue('dport:');

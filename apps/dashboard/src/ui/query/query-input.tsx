@@ -1,6 +1,6 @@
 'use client';
 
-import { useId, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
 import { suggest, type SeenValues, type Suggestions } from './suggest';
 
 export interface QueryError {
@@ -25,6 +25,8 @@ interface Props {
 }
 
 const CLOSED: Suggestions = { from: 0, to: 0, items: [] };
+/** The list stays a moment after the input loses focus, so a click on a suggestion still lands. */
+const CLOSE_AFTER_BLUR_MS = 150;
 
 /** The query box: autocomplete of keys and values, and errors shown under it pointing at the token. */
 export function QueryInput({ value, onChange, onSubmit, seen, error, placeholder, label, inputRef, errorNote }: Props) {
@@ -35,6 +37,13 @@ export function QueryInput({ value, onChange, onSubmit, seen, error, placeholder
   const listId = useId();
   const errorId = useId();
   const open = list.items.length > 0;
+  /** Closes the list after a blur; focusing again cancels it, or it would close what the next keys open. */
+  const blurTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const cancelBlurClose = () => {
+    if (blurTimer.current !== null) clearTimeout(blurTimer.current);
+    blurTimer.current = null;
+  };
+  useEffect(() => cancelBlurClose, []);
 
   function refresh(text: string, caret: number) {
     setList(suggest(text, caret, seen));
@@ -108,7 +117,11 @@ export function QueryInput({ value, onChange, onSubmit, seen, error, placeholder
           }}
           onClick={(e) => refresh(value, e.currentTarget.selectionStart ?? value.length)}
           onKeyDown={onKeyDown}
-          onBlur={() => setTimeout(() => setList(CLOSED), 150)}
+          onFocus={cancelBlurClose}
+          onBlur={() => {
+            cancelBlurClose();
+            blurTimer.current = setTimeout(() => setList(CLOSED), CLOSE_AFTER_BLUR_MS);
+          }}
         />
         {open && (
           <ul className="suggestions" id={listId} role="listbox" aria-label="suggestions">
