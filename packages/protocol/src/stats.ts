@@ -34,7 +34,8 @@ export type CounterRates = z.infer<typeof rateSchema>;
 export const eventRatesSchema = z.object({ NEW: rate, UPDATE: rate, DESTROY: rate });
 export type EventRates = z.infer<typeof eventRatesSchema>;
 
-export const RESYNC_REASONS = ['initial', 'overrun', 'count-drift', 'buffer-full', 'error'] as const;
+/** Why the agent re-read the whole table; `eventless`: to learn what became of entries that report no events. */
+export const RESYNC_REASONS = ['initial', 'overrun', 'count-drift', 'buffer-full', 'error', 'eventless'] as const;
 
 /** How well the agent's copy of the table follows the kernel. */
 export const mirrorHealthSchema = z.object({
@@ -44,6 +45,12 @@ export const mirrorHealthSchema = z.object({
     .object({ at: counter, reason: z.enum(RESYNC_REASONS), durationMs: z.number().nonnegative(), entries: counter })
     .nullable(),
   overruns: counter,
+  /**
+   * Entries known only from dumps: created before the agent listened (nf_conntrack_events=2 gives
+   * them no event record), so the table is re-read until they are gone. Absent in samples stored
+   * before it existed.
+   */
+  eventless: counter.default(0),
   events: z.object({ NEW: counter, UPDATE: counter, DESTROY: counter }),
   resyncing: z.boolean(),
   /** Milliseconds between the kernel's event and our applying it, recent p95 (0 when idle). */

@@ -78,7 +78,7 @@ function lazySource() {
 
 async function withService(args: SysctlArgs, run: (service: SysctlService) => Promise<number>): Promise<number> {
   const catalog = await readCatalog({ paths: args.paths });
-  const mirror = { size: findEntry(catalog, COUNT)?.value ?? 0 };
+  const mirror = { size: findEntry(catalog, COUNT)?.value ?? 0, forget: () => {} };
   const source = lazySource();
   const audit = await AuditLog.open({ path: args.auditFile, via: 'cli' });
   try {

@@ -83,13 +83,18 @@ export class FlowChanges {
   private async deleteEntries(actor: Actor, action: string, details: Record<string, unknown>, entries: MirrorEntry[]): Promise<ChangeResult> {
     const now = Date.now();
     const change = await this.audit.begin(actor, action, { ...details, matched: entries.length, before: sampleOf(entries, now) });
+    const flows = entries.map((e) => e.flow as Flow);
     let deleted: number;
     try {
-      deleted = await this.source.deleteFlows(entries.map((e) => e.flow as Flow));
+      deleted = await this.source.deleteFlows(flows);
     } catch (err) {
+      // Some may be gone already: a fresh dump tells which.
+      void this.mirror.resync('error');
       await change.finish('error', { error: (err as Error).message });
       return { ok: false, code: 'INTERNAL', message: 'deleting failed; see the agent log' };
     }
+    // Deleted now, or gone already: either way not in the kernel any more.
+    this.mirror.forget(flows);
     await change.finish('ok', { deleted });
     return { ok: true, result: { matched: entries.length, deleted, dryRun: false, sample: sampleOf(entries, now) } };
   }

@@ -41,8 +41,8 @@ function validationMessage(err: unknown): string | null {
 /** Reading and tuning nf_conntrack sysctls: state, what-if previews, audited transactions, persistence. */
 export class SysctlService {
   constructor(
-    /** The live table's size (the agent's mirror; the CLI passes the kernel's count). */
-    private readonly mirror: Pick<Mirror, 'size'>,
+    /** The live table (the agent's mirror; the CLI passes the kernel's count and nothing to forget). */
+    private readonly mirror: Pick<Mirror, 'size' | 'forget'>,
     private readonly source: Pick<ConntrackSource, 'deleteFlows' | 'dump'>,
     private readonly audit: AuditLog,
     private readonly paths: SysctlPathsInput,
@@ -147,7 +147,10 @@ export class SysctlService {
       return { ok: false, code: outcome.code === 'conflict' ? 'CONFLICT' : 'INTERNAL', message: outcome.message };
     }
     let freed = 0;
-    if (idle.length > 0) freed = await this.source.deleteFlows(idle);
+    if (idle.length > 0) {
+      freed = await this.source.deleteFlows(idle);
+      this.mirror.forget(idle);
+    }
     const after = Object.fromEntries(outcome.applied.map((a) => [a.name, a.readBack]));
     await this.audit.finish(entry, { result: 'ok', after: { ...after, freedIdleEntries: freed } });
     return { ok: true, data: { applied: outcome.applied.map((a) => ({ name: a.name, before: a.before, after: a.readBack })), freed } };

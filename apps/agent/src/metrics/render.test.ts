@@ -34,6 +34,7 @@ describe('/metrics rendering', () => {
     expect(valueOf(families, 'ctscope_event_overruns_total')).toBe(4);
     expect(valueOf(families, 'ctscope_mirror_resyncs_total')).toBe(2);
     expect(valueOf(families, 'ctscope_mirror_last_resync_timestamp_seconds', { reason: 'overrun' })).toBe(1_700_000_000);
+    expect(valueOf(families, 'ctscope_mirror_eventless_entries')).toBe(3);
     expect(valueOf(families, 'ctscope_alerts_active', { name: 'drop-rising', severity: 'critical' })).toBe(1);
     expect(valueOf(families, 'ctscope_kernel_table_full_total')).toBe(1);
     expect(valueOf(families, 'ctscope_agent_info', { version: '0.1.0', kernel: '6.18.44 "x"\\y\nz', source: 'netlink' })).toBe(1);

@@ -70,6 +70,7 @@ export function renderMetrics(s: MetricsSnapshot): string {
   }
   out.metric('ctscope_mirror_resyncing', 'gauge', '1 while a re-read of the table is being merged.', one(s.mirror.resyncing ? 1 : 0));
   out.metric('ctscope_mirror_entries', 'gauge', 'Entries in the agent mirror.', one(s.mirror.entries));
+  out.metric('ctscope_mirror_eventless_entries', 'gauge', 'Mirrored entries the kernel reports no events for (created before the agent listened); the table is re-read until they are gone.', one(s.mirror.eventless));
   out.metric('ctscope_mirror_lag_seconds', 'gauge', 'How far the mirror trails the kernel.', one(s.mirror.lagMs / 1000));
   if (s.kernelTableFullLines !== undefined) {
     out.metric('ctscope_kernel_table_full_total', 'counter', 'Kernel log lines "nf_conntrack: table full, dropping packet" seen since the agent started.', one(s.kernelTableFullLines));

@@ -7,12 +7,12 @@ const flow = (id: number, timeout = 100, dport = 443) => entry({ src: '10.0.0.1'
 describe('FlowTable', () => {
   it('merges a dump in place: seen entries refreshed, unseen ones swept, the rest untouched', () => {
     const table = new FlowTable();
-    for (let id = 1; id <= 5; id++) table.set(flow(id), 0);
+    for (let id = 1; id <= 5; id++) table.set(flow(id), 0, false);
     const kept = table.find(flow(2));
     table.beginMerge();
-    table.set(flow(2, 42), 10);
-    table.set(flow(4), 10);
-    table.set(flow(9), 10);
+    table.set(flow(2, 42), 10, false);
+    table.set(flow(4), 10, false);
+    table.set(flow(9), 10, false);
     expect(table.size).toBe(6); // nothing removed before the sweep: queries during a resync see every entry once
     expect(table.sweep()).toBe(3);
     expect([...table.values()].map((e) => e.flow.id).sort()).toEqual([2, 4, 9]);
@@ -23,9 +23,9 @@ describe('FlowTable', () => {
 
   it('keeps entries sharing a kernel id apart and finds them after others are removed', () => {
     const table = new FlowTable();
-    table.set(flow(7, 100, 80), 0);
-    table.set(flow(7, 100, 81), 0);
-    table.set(flow(8), 0);
+    table.set(flow(7, 100, 80), 0, false);
+    table.set(flow(7, 100, 81), 0, false);
+    table.set(flow(8), 0, false);
     expect(table.withId(7)).toHaveLength(2);
     expect(table.delete(flow(7, 1, 80))).toBe(true);
     expect(table.delete(flow(7, 1, 80))).toBe(false);
@@ -36,16 +36,16 @@ describe('FlowTable', () => {
 
   it('indexes ids above 2^31 (the kernel id is unsigned)', () => {
     const table = new FlowTable();
-    table.set(flow(4_000_000_000), 0);
+    table.set(flow(4_000_000_000), 0, false);
     expect(table.withId(4_000_000_000)).toHaveLength(1);
     expect(table.find(flow(4_000_000_000))).toBeDefined();
   });
 
   it('replaces the stored flow when a fresh report lacks a field it had', () => {
     const table = new FlowTable();
-    const stored = table.set(entry({ src: '10.0.0.1', dst: '10.0.0.2', id: 3, state: 'ESTABLISHED' }).flow, 0);
+    const stored = table.set(entry({ src: '10.0.0.1', dst: '10.0.0.2', id: 3, state: 'ESTABLISHED' }).flow, 0, false);
     const fresh = flow(3);
-    table.set(fresh, 1);
+    table.set(fresh, 1, false);
     expect(stored.flow.state).toBeUndefined();
     expect(stored.flow).toBe(fresh);
   });

@@ -7,13 +7,17 @@ export interface MirrorEntry {
   readonly seenAt: number;
 }
 
-/** A stored entry: its place in the dense row list and the resync generation that last saw it. */
+/**
+ * A stored entry: its place in the dense row list, the resync generation that last saw it, and whether
+ * only dumps have reported it so far (see FlowTable.eventless).
+ */
 class Row implements MirrorEntry {
   constructor(
     public flow: Flow,
     public seenAt: number,
     public index: number,
     public generation: number,
+    public eventless: boolean,
   ) {}
 }
 
@@ -68,9 +72,20 @@ export class FlowTable {
   private generation = 0;
   private readonly addresses = new Map<string, string>();
   private readonly statuses = new Map<number, StatusFlag[]>();
+  private eventlessRows = 0;
 
   get size(): number {
     return this.rows.length;
+  }
+
+  /**
+   * Entries known only from dumps, never from an event. With nf_conntrack_events=2 (the default) the
+   * kernel gives an entry its event record only if someone listened when it was created, so entries
+   * older than our subscription never report an update or their end: only a dump tells what became
+   * of them. (An entry whose NEW event was lost in an overrun counts here too until its next event.)
+   */
+  get eventless(): number {
+    return this.eventlessRows;
   }
 
   /**
@@ -93,16 +108,22 @@ export class FlowTable {
     return slot === undefined ? [] : Array.isArray(slot) ? slot : [slot];
   }
 
-  set(flow: Flow, seenAt: number): MirrorEntry {
+  /** Stores what a dump (`fromEvent` false) or an event (true) reported of an entry. */
+  set(flow: Flow, seenAt: number, fromEvent: boolean): MirrorEntry {
     const compact = this.compact(flow);
     const existing = this.findRow(flow);
     if (existing) {
       if (!refreshInPlace(existing.flow, compact)) existing.flow = compact;
       existing.seenAt = seenAt;
       existing.generation = this.generation;
+      if (fromEvent && existing.eventless) {
+        existing.eventless = false;
+        this.eventlessRows--;
+      }
       return existing;
     }
-    const row = new Row(compact, seenAt, this.rows.length, this.generation);
+    const row = new Row(compact, seenAt, this.rows.length, this.generation, !fromEvent);
+    if (!fromEvent) this.eventlessRows++;
     this.rows.push(row);
     const key = (flow.id ?? 0) | 0;
     const slot = this.byId.get(key);
@@ -145,6 +166,7 @@ export class FlowTable {
 
   /** Removes a row from the index and the dense list (the last row takes its place). */
   private unlink(row: Row): void {
+    if (row.eventless) this.eventlessRows--;
     const key = (row.flow.id ?? 0) | 0;
     const slot = this.byId.get(key);
     if (slot === row) this.byId.delete(key);

@@ -1,7 +1,7 @@
 import type { ConntrackSource, Flow, FlowEvent, SubscribeHandlers } from '@ctscope/conntrack';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { Mirror } from './mirror';
+import { Mirror, RECONCILE_COST_FACTOR } from './mirror';
 
 function flow(id: number, sport: number): Flow {
   return {
@@ -23,11 +23,14 @@ class ScriptedSource {
   table: Flow[] = [];
   handlers: SubscribeHandlers | null = null;
   dumpGate: Promise<void> = Promise.resolve();
+  /** How long each dump takes. */
+  dumpMs = 0;
   duringDump: FlowEvent[] = [];
   async dump(): Promise<Flow[]> {
     const snapshot = [...this.table];
     for (const event of this.duringDump.splice(0)) this.handlers?.onEvent(event);
     await this.dumpGate;
+    if (this.dumpMs > 0) await new Promise((r) => setTimeout(r, this.dumpMs));
     return snapshot;
   }
   async count() {
@@ -99,6 +102,53 @@ describe('Mirror', () => {
     await new Promise((r) => setTimeout(r, 10));
     expect(mirror.getHealth().lastResync?.reason).toBe('buffer-full');
     expect(keysOf(mirror)).toEqual([1]);
+    mirror.stop();
+  });
+
+  it('counts entries known only from dumps until an event or our own delete accounts for them', async () => {
+    const source = new ScriptedSource();
+    source.table = [flow(1, 1001), flow(2, 1002), flow(3, 1003)];
+    const mirror = new Mirror(source as unknown as ConntrackSource, { logger, checkIntervalMs: 3_600_000 });
+    await mirror.start();
+    expect(mirror.getHealth().eventless).toBe(3);
+    source.handlers?.onEvent({ type: 'UPDATE', flow: flow(1, 1001) });
+    source.handlers?.onEvent({ type: 'NEW', flow: flow(4, 1004) });
+    expect(mirror.getHealth()).toMatchObject({ entries: 4, eventless: 2 });
+    const changes: number[] = [];
+    mirror.onChange((c) => changes.push(c.removed));
+    mirror.forget([flow(2, 1002), flow(9, 1009)]);
+    expect(keysOf(mirror)).toEqual([1, 3, 4]);
+    expect(mirror.getHealth().eventless).toBe(1);
+    expect(changes).toEqual([1]);
+    mirror.stop();
+  });
+
+  it('re-reads the table while entries without events remain, never more than its cost allows, then stops', async () => {
+    const source = new ScriptedSource();
+    source.table = [flow(1, 1001), flow(2, 1002)];
+    const mirror = new Mirror(source as unknown as ConntrackSource, { logger, checkIntervalMs: 5 });
+    await mirror.start();
+    // Entry 1 ends without an event (it predates the subscription): only a re-read can tell.
+    source.table = [flow(2, 1002)];
+    await expect.poll(() => keysOf(mirror), { timeout: 2_000 }).toEqual([2]);
+    expect(mirror.getHealth().lastResync?.reason).toBe('eventless');
+
+    // A slow dump spaces the re-reads out to RECONCILE_COST_FACTOR times its duration (500 ms here).
+    source.dumpMs = 10;
+    await expect.poll(() => mirror.getHealth().lastResync?.durationMs ?? 0, { timeout: 2_000 }).toBeGreaterThanOrEqual(9);
+    const afterSlow = mirror.getHealth().resyncs;
+    await new Promise((r) => setTimeout(r, (RECONCILE_COST_FACTOR * source.dumpMs) / 2));
+    expect(mirror.getHealth().resyncs).toBe(afterSlow);
+    await expect.poll(() => mirror.getHealth().resyncs, { timeout: 2_000 }).toBeGreaterThan(afterSlow);
+    source.dumpMs = 0;
+
+    // Once every entry has sent an event, the periodic check only compares counts.
+    source.handlers?.onEvent({ type: 'UPDATE', flow: flow(2, 1002) });
+    expect(mirror.getHealth().eventless).toBe(0);
+    await mirror.settled();
+    const settled = mirror.getHealth().resyncs;
+    await new Promise((r) => setTimeout(r, 600));
+    expect(mirror.getHealth().resyncs).toBe(settled);
     mirror.stop();
   });
 });

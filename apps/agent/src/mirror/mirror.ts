@@ -1,8 +1,9 @@
 import type { ConntrackSource, EventType, Flow, FlowEvent, Subscription } from '@ctscope/conntrack';
+import type { RESYNC_REASONS } from '@ctscope/protocol';
 import type { Logger } from 'pino';
 import { FlowTable, type MirrorEntry } from './flow-table';
 
-export type ResyncReason = 'initial' | 'overrun' | 'count-drift' | 'buffer-full' | 'error';
+export type ResyncReason = (typeof RESYNC_REASONS)[number];
 
 export type { MirrorEntry } from './flow-table';
 
@@ -11,6 +12,8 @@ export interface MirrorHealth {
   resyncs: number;
   lastResync: { at: number; reason: ResyncReason; durationMs: number; entries: number } | null;
   overruns: number;
+  /** Entries known only from dumps, whose changes the kernel will not report (see FlowTable.eventless). */
+  eventless: number;
   /** Events applied since start, by type. */
   events: Record<EventType, number>;
   /** True while a dump is being merged. */
@@ -23,7 +26,10 @@ export interface MirrorOptions {
   logger: Logger;
   /** Events kept while a dump runs; more than this forces another resync instead of growing. */
   maxBufferedEvents?: number;
-  /** How often the kernel's count is compared with ours. */
+  /**
+   * How often the kernel's count is compared with ours, and while entries without events remain, how
+   * often the table is re-read to learn what became of them (see RECONCILE_COST_FACTOR).
+   */
   checkIntervalMs?: number;
   /** Relative difference between kernel count and ours that triggers a resync. */
   driftTolerance?: number;
@@ -44,6 +50,12 @@ async function dumpInto(source: ConntrackSource, onFlow: (flow: Flow) => void): 
   else for (const flow of await source.dump()) onFlow(flow);
 }
 
+/**
+ * A re-read for entries without events waits at least this many times the last re-read's duration, so
+ * that on a huge table it costs at most 1/(1 + this) of the agent's time (2 % at 50).
+ */
+export const RECONCILE_COST_FACTOR = 50;
+
 export interface MirrorChange {
   /** Keys whose rows appeared or changed. */
   upserted: number;
@@ -53,7 +65,8 @@ export interface MirrorChange {
 /**
  * The kernel table in memory: one dump, then follow events. When the kernel reports lost events, or the
  * kernel's count drifts from ours, a fresh dump is merged while events keep arriving; events received
- * during the dump are replayed on top, so the mirror converges without a gap.
+ * during the dump are replayed on top, so the mirror converges without a gap. Entries that never send
+ * events (older than our subscription) are followed by re-reading the table, at a bounded cost.
  */
 export class Mirror {
   private readonly flows = new FlowTable();
@@ -70,6 +83,7 @@ export class Mirror {
     resyncs: 0,
     lastResync: null,
     overruns: 0,
+    eventless: 0,
     events: { NEW: 0, UPDATE: 0, DESTROY: 0 },
     resyncing: false,
     lagMs: 0,
@@ -100,7 +114,7 @@ export class Mirror {
     );
     await this.resync('initial');
     const interval = this.options.checkIntervalMs ?? 30_000;
-    this.checkTimer = setInterval(() => void this.checkCount(), interval);
+    this.checkTimer = setInterval(() => void this.check(), interval);
     this.checkTimer.unref();
   }
 
@@ -135,7 +149,17 @@ export class Mirror {
 
   getHealth(): MirrorHealth {
     const lagMs = this.buffer ? Date.now() - this.resyncStarted : 0;
-    return { ...this.health, entries: this.flows.size, events: { ...this.health.events }, lagMs };
+    return { ...this.health, entries: this.flows.size, eventless: this.flows.eventless, events: { ...this.health.events }, lagMs };
+  }
+
+  /**
+   * Drops entries this agent has just deleted from the kernel: entries without events would otherwise
+   * stay until the next re-read, and for the others the DESTROY event that follows finds nothing.
+   */
+  forget(flows: readonly Flow[]): void {
+    let removed = 0;
+    for (const flow of flows) if (this.flows.delete(flow)) removed++;
+    if (removed > 0) this.emit({ upserted: 0, removed });
   }
 
   onChange(listener: (change: MirrorChange) => void): () => void {
@@ -166,11 +190,20 @@ export class Mirror {
   private apply(event: FlowEvent): void {
     this.health.events[event.type]++;
     if (event.type === 'DESTROY') this.flows.delete(event.flow);
-    else this.flows.set(event.flow, Date.now());
+    else this.flows.set(event.flow, Date.now(), true);
   }
 
-  private async checkCount(): Promise<void> {
+  /** Whether entries without events are waiting to be re-read, and the last re-read was long enough ago. */
+  private reconcileDue(): boolean {
+    if (this.flows.eventless === 0) return false;
+    const last = this.health.lastResync;
+    return last === null || Date.now() - (last.at + last.durationMs) >= RECONCILE_COST_FACTOR * last.durationMs;
+  }
+
+  /** The periodic check: re-read for entries without events when due, else compare the kernel's count with ours. */
+  private async check(): Promise<void> {
     if (this.buffer) return;
+    if (this.reconcileDue()) return this.resync('eventless');
     try {
       const count = await this.source.count();
       const ours = this.flows.size;
@@ -196,7 +229,7 @@ export class Mirror {
       // Merged in place: the table is never held twice, and with a streaming source neither is the dump.
       this.flows.beginMerge();
       const seenAt = Date.now();
-      await dumpInto(this.source, (flow) => this.flows.set(flow, seenAt));
+      await dumpInto(this.source, (flow) => this.flows.set(flow, seenAt, false));
       const removed = this.flows.sweep();
       for (const event of this.buffer) this.apply(event);
       this.health.resyncs++;

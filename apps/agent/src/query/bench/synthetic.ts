@@ -11,7 +11,7 @@ const table = new FlowTable();
 for (let i = 0; i < n; i++) {
   const host = Math.floor(i / 1000) + 1;
   const e = entry({ src: '127.0.0.1', dst: `127.${(host >> 16) & 255}.${(host >> 8) & 255}.${host & 255}`, proto: 'udp', sport: 40000, dport: 10000 + (i % 1000), id: 1_000_000 + i * 7, timeout: 3600 - (i % 3600) });
-  table.set(e.flow, 0);
+  table.set(e.flow, 0, false);
 }
 const time = (name: string, fn: () => void) => {
   const times: number[] = [];

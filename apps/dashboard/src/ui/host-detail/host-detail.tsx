@@ -78,6 +78,11 @@ export function HostDetail({ hostId, initialRange = '5m' }: { hostId: string; in
             <span className="muted small">
               {latest.mirror.resyncs} resyncs · {latest.mirror.overruns} overruns{latest.mirror.lastResync ? ` · last: ${latest.mirror.lastResync.reason}` : ''}
             </span>
+            {latest.mirror.eventless > 0 && (
+              <span className="muted small" title="The kernel sends no events for entries created before the agent listened (nf_conntrack_events=2); the agent re-reads the table to follow them until they are gone.">
+                {formatCount(latest.mirror.eventless)} older than the agent, followed by re-reading
+              </span>
+            )}
           </div>
         )}
       </div>
