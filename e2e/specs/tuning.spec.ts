@@ -57,7 +57,13 @@ test('tuning: preview, apply, roll back and history of a per-namespace timeout; 
   await expect(chart).toHaveAttribute('data-changes', '1');
   await expect(chart.locator('.chart-canvas')).toHaveAttribute('data-markers', '1');
 
+  // Someone changes the value behind the page's back: the rollback is refused with the reason, then forced.
+  await stack.ns.sysctl('net.netfilter.nf_conntrack_tcp_timeout_established', 7200);
   await result.getByRole('button', { name: 'Roll back' }).click();
+  await expect(result.getByRole('alert')).toContainText(`${ESTABLISHED} is 7200, not 3600`);
+  await expect.poll(kernelValue).toBe(7200);
+  await page.screenshot({ path: screenshotPath('tuning-rollback-conflict'), fullPage: false });
+  await result.getByRole('button', { name: 'Roll back anyway' }).click();
   await expect(page.getByRole('region', { name: 'Rolled back' })).toBeVisible();
   await expect.poll(kernelValue).toBe(original);
   await expect(row.getByTestId('value-tcp_timeout_established')).toContainText('5 days');
@@ -80,7 +86,8 @@ test('tuning: preview, apply, roll back and history of a per-namespace timeout; 
   expect(hovered).toMatch(/(5 days|1 hour) · set by admin via dashboard/);
   const entries = history.locator('.history-entry');
   await expect(entries).toHaveCount(2);
-  await expect(entries.nth(0)).toContainText('1 hour → 5 days');
+  // The rollback went from the value it found (2 hours, set behind the page's back), not from 1 hour.
+  await expect(entries.nth(0)).toContainText('2 hours → 5 days');
   await expect(entries.nth(1)).toContainText('5 days → 1 hour');
   await history.screenshot({ path: screenshotPath('tuning-history') });
 

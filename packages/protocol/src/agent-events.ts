@@ -40,6 +40,7 @@ import {
 } from './rules';
 import {
   sysctlApplyRequestSchema,
+  sysctlRollbackRequestSchema,
   sysctlApplyResultSchema,
   sysctlChangesSchema,
   sysctlHistorySchema,
@@ -49,6 +50,7 @@ import {
   sysctlPreviewSchema,
   sysctlStateSchema,
   type SysctlApplyRequest,
+  type SysctlRollbackRequest,
   type SysctlApplyResult,
   type SysctlChanges,
   type SysctlHistoryEntry,
@@ -121,6 +123,7 @@ export interface ServerToAgentEvents {
   'sysctl:get': (payload: Record<string, never>, ack: AckCallback<SysctlStateWire>) => void;
   'sysctl:preview': (payload: SysctlChanges, ack: AckCallback<SysctlPreview>) => void;
   'sysctl:apply': (payload: SysctlApplyRequest & { actor: Actor }, ack: AckCallback<SysctlApplyResult>) => void;
+  'sysctl:rollback': (payload: SysctlRollbackRequest & { actor: Actor }, ack: AckCallback<SysctlApplyResult>) => void;
   'sysctl:persistPreview': (payload: SysctlPersistRequest, ack: AckCallback<SysctlPersistPreview>) => void;
   'sysctl:persist': (payload: SysctlPersistRequest & { actor: Actor }, ack: AckCallback<{ written: string[] }>) => void;
   'sysctl:history': (payload: { limit: number }, ack: AckCallback<SysctlHistoryEntry[]>) => void;
@@ -146,6 +149,7 @@ export const agentResultSchemas = {
   'sysctl:get': sysctlStateSchema,
   'sysctl:preview': sysctlPreviewSchema,
   'sysctl:apply': sysctlApplyResultSchema,
+  'sysctl:rollback': sysctlApplyResultSchema,
   'sysctl:persistPreview': sysctlPersistPreviewSchema,
   'sysctl:persist': sysctlPersistResultSchema,
   'sysctl:history': sysctlHistorySchema,
@@ -170,6 +174,7 @@ export const serverToAgentSchemas = {
   'sysctl:get': z.object({}).strict(),
   'sysctl:preview': sysctlChangesSchema,
   'sysctl:apply': sysctlApplyRequestSchema.extend(withActor),
+  'sysctl:rollback': sysctlRollbackRequestSchema.extend(withActor),
   'sysctl:persistPreview': sysctlPersistRequestSchema,
   'sysctl:persist': sysctlPersistRequestSchema.extend(withActor),
   'sysctl:history': z.object({ limit: z.number().int().min(1).max(500) }),

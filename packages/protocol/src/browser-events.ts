@@ -32,9 +32,11 @@ import {
 } from './rules';
 import {
   sysctlApplyRequestSchema,
+  sysctlRollbackRequestSchema,
   sysctlChangesSchema,
   sysctlPersistRequestSchema,
   type SysctlApplyRequest,
+  type SysctlRollbackRequest,
   type SysctlApplyResult,
   type SysctlChanges,
   type SysctlHistoryEntry,
@@ -94,6 +96,7 @@ export interface BrowserToServerEvents {
   'sysctl:get': (payload: { hostId: string }, ack: AckCallback<SysctlStateWire>) => void;
   'sysctl:preview': (payload: OnHost<SysctlChanges>, ack: AckCallback<SysctlPreview>) => void;
   'sysctl:apply': (payload: OnHost<SysctlApplyRequest>, ack: AckCallback<SysctlApplyResult>) => void;
+  'sysctl:rollback': (payload: OnHost<SysctlRollbackRequest>, ack: AckCallback<SysctlApplyResult>) => void;
   'sysctl:persistPreview': (payload: OnHost<SysctlPersistRequest>, ack: AckCallback<SysctlPersistPreview>) => void;
   'sysctl:persist': (payload: OnHost<SysctlPersistRequest>, ack: AckCallback<{ written: string[] }>) => void;
   'sysctl:history': (payload: OnHost<{ limit: number }>, ack: AckCallback<SysctlHistoryEntry[]>) => void;
@@ -126,6 +129,7 @@ export const browserToServerSchemas = {
   'sysctl:get': z.object(onHost),
   'sysctl:preview': sysctlChangesSchema.extend(onHost),
   'sysctl:apply': sysctlApplyRequestSchema.extend(onHost),
+  'sysctl:rollback': sysctlRollbackRequestSchema.extend(onHost),
   'sysctl:persistPreview': sysctlPersistRequestSchema.extend(onHost),
   'sysctl:persist': sysctlPersistRequestSchema.extend(onHost),
   'sysctl:history': z.object({ ...onHost, limit: z.number().int().min(1).max(500) }),

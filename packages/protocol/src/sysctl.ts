@@ -109,8 +109,17 @@ export const sysctlApplyResultSchema = z.object({
   applied: z.array(z.object({ name: text(120), before: num, after: num })).max(64),
   /** Idle entries deleted with the change. */
   freed: z.number().int().nonnegative(),
+  /** The agent's audit id of the change: what `sysctl:rollback` names to undo exactly this change. */
+  changeId: z.string().min(1).max(100),
 });
 export type SysctlApplyResult = z.infer<typeof sysctlApplyResultSchema>;
+
+/**
+ * Undo one recorded change (by its changeId), as `ctscope sysctl rollback` does: back to the values
+ * before it, refused when a value moved since unless forced; recorded as its rollback.
+ */
+export const sysctlRollbackRequestSchema = z.object({ changeId: z.string().min(1).max(100), force: z.boolean() });
+export type SysctlRollbackRequest = z.infer<typeof sysctlRollbackRequestSchema>;
 
 export const sysctlPersistRequestSchema = z.object({
   values: z.array(z.object({ name: text(120), value: z.union([z.number(), text(40), z.null()]) })).max(64),

@@ -23,7 +23,9 @@ type Schemas = typeof serverToAgentSchemas;
 type Name = keyof Schemas;
 
 /** Requests that change the machine itself (its firewall rules and sysctls), refused on simulated hosts. */
-export const MACHINE_CHANGES: ReadonlySet<Name> = new Set(['rules:apply', 'rules:remove', 'sysctl:apply', 'sysctl:persist']);
+const SYSCTL_ERRORS = { BAD_REQUEST: ErrorCode.BadRequest, NOT_FOUND: ErrorCode.NotFound, CONFLICT: ErrorCode.Conflict, INTERNAL: ErrorCode.Internal } as const;
+
+export const MACHINE_CHANGES: ReadonlySet<Name> = new Set(['rules:apply', 'rules:remove', 'sysctl:apply', 'sysctl:rollback', 'sysctl:persist']);
 
 export interface RefusedRequests {
   refused: ReadonlySet<Name>;
@@ -54,7 +56,7 @@ export function attachRpcHandlers(socket: AgentSocket, services: AgentServices, 
   const fromChange = (result: ChangeResult) => (result.ok ? ok(result.result) : fail(result.code, result.message));
   const fromRules = <T>(answer: RulesAnswer<T>) => (answer.ok ? ok(answer.data) : fail(answer.code, answer.message));
   const fromSysctl = <T>(answer: SysctlAnswer<T>) =>
-    answer.ok ? ok(answer.data) : fail(answer.code === 'CONFLICT' ? ErrorCode.Conflict : answer.code === 'BAD_REQUEST' ? ErrorCode.BadRequest : ErrorCode.Internal, answer.message);
+    answer.ok ? ok(answer.data) : fail(SYSCTL_ERRORS[answer.code], answer.message);
 
   on('window:open', ({ subId, spec }) => {
     const opened = services.windows.open(subId, spec);
@@ -90,6 +92,7 @@ export function attachRpcHandlers(socket: AgentSocket, services: AgentServices, 
   on('sysctl:get', async () => ok(await services.sysctl.state()));
   on('sysctl:preview', async (request) => fromSysctl(await services.sysctl.preview(request)));
   on('sysctl:apply', async ({ actor, changes, freeIdle }) => fromSysctl(await services.sysctl.apply(actor, { changes, freeIdle })));
+  on('sysctl:rollback', async ({ actor, changeId, force }) => fromSysctl(await services.sysctl.rollbackChange(actor, changeId, force)));
   on('sysctl:persistPreview', async (request) => fromSysctl(await services.sysctl.persistPreview(request)));
   on('sysctl:persist', async ({ actor, values, mode }) => fromSysctl(await services.sysctl.persist(actor, { values, mode })));
   on('sysctl:history', async ({ limit }) => ok(await services.sysctl.history(limit)));

@@ -26,7 +26,7 @@ import { toWireFlow } from '../query/wire-flow';
 import { changeToUndo, type UndoTarget } from './sysctl-undo';
 import { toWireParam } from './sysctl-wire';
 
-export type SysctlAnswer<T> = { ok: true; data: T } | { ok: false; code: 'BAD_REQUEST' | 'CONFLICT' | 'INTERNAL'; message: string };
+export type SysctlAnswer<T> = { ok: true; data: T } | { ok: false; code: 'BAD_REQUEST' | 'NOT_FOUND' | 'CONFLICT' | 'INTERNAL'; message: string };
 
 const bad = (message: string): SysctlAnswer<never> => ({ ok: false, code: 'BAD_REQUEST', message });
 const MAX = 'net.netfilter.nf_conntrack_max';
@@ -135,12 +135,14 @@ export class SysctlService {
     const idle = request.freeIdle ? (await this.timeoutPreviews(plan)).flatMap(({ preview }) => preview.matches) : [];
     const before = Object.fromEntries(plan.items.map((i) => [i.name, i.before]));
     const target = plan.items.map((i) => i.name);
-    let entry: Awaited<ReturnType<AuditLog['begin']>> | null = null;
+    // Set inside the callback: a property, so the type checker does not assume it stays unset.
+    const begun: { entry?: Awaited<ReturnType<AuditLog['begin']>> } = {};
     const outcome = await executePlan(plan, {
       onBeforeWrite: async () => {
-        entry = await this.audit.begin({ actor, action: 'sysctl.set', target, before, details: { changes: plan.items.map((i) => ({ name: i.name, before: i.before, after: i.after })), freeIdle: idle.length, ...(rollbackOf ? { rollbackOf } : {}) } });
+        begun.entry = await this.audit.begin({ actor, action: 'sysctl.set', target, before, details: { changes: plan.items.map((i) => ({ name: i.name, before: i.before, after: i.after })), freeIdle: idle.length, ...(rollbackOf ? { rollbackOf } : {}) } });
       },
     });
+    const { entry } = begun;
     if (!entry) return { ok: false, code: 'INTERNAL', message: outcome.ok ? 'nothing was written' : outcome.message };
     if (!outcome.ok) {
       await this.audit.finish(entry, { result: 'error', error: outcome.message, after: { rollback: outcome.rollback, rollbackComplete: outcome.rollbackComplete } });
@@ -153,7 +155,7 @@ export class SysctlService {
     }
     const after = Object.fromEntries(outcome.applied.map((a) => [a.name, a.readBack]));
     await this.audit.finish(entry, { result: 'ok', after: { ...after, freedIdleEntries: freed } });
-    return { ok: true, data: { applied: outcome.applied.map((a) => ({ name: a.name, before: a.before, after: a.readBack })), freed } };
+    return { ok: true, data: { applied: outcome.applied.map((a) => ({ name: a.name, before: a.before, after: a.readBack })), freed, changeId: entry.id } };
   }
 
   /** The change `rollback()` would undo, from the audit log (see changeToUndo). */
@@ -173,6 +175,13 @@ export class SysctlService {
       return { ok: false, code: 'CONFLICT', message: `changed again since ${target.time}: ${what}. Force the rollback to set the earlier values anyway` };
     }
     return this.apply(actor, { changes: target.changes.map((c) => ({ name: c.name, value: c.back })), freeIdle: false }, target.id);
+  }
+
+  /** Rolls back one recorded change by its audit id (what the tuning page's "Roll back" sends), like rollback(). */
+  async rollbackChange(actor: Actor, changeId: string, force: boolean): Promise<SysctlAnswer<SysctlApplyResult>> {
+    const target = changeToUndo(await this.audit.tail(UNDO_SCAN, { action: 'sysctl.set', result: 'ok' }), changeId);
+    if (!target) return { ok: false, code: 'NOT_FOUND', message: 'this change was rolled back already, or is no longer in the agent\'s audit log; reload the page to see the current values' };
+    return this.rollback(actor, target, force);
   }
 
   async persistPreview(request: unknown): Promise<SysctlAnswer<SysctlPersistPreview>> {

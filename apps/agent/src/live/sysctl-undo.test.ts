@@ -40,4 +40,14 @@ describe('which change a rollback undoes', () => {
     expect(changeToUndo(newestFirst(set('a', 432000, 3600), failed, persist, garbled))?.id).toBe('a');
     expect(changeToUndo([])).toBeNull();
   });
+  it('by id: that change if it may be undone, else nothing', () => {
+    const a = set('a', 432000, 3600);
+    const b = set('b', 3600, 7200);
+    const undoB = set('r1', 7200, 3600, { rollbackOf: 'b' });
+    expect(changeToUndo(newestFirst(a, b), 'a')).toMatchObject({ id: 'a', changes: [{ name: EST, back: 432000, left: 3600 }] });
+    expect(changeToUndo(newestFirst(a, b, undoB), 'b')).toBeNull();
+    expect(changeToUndo(newestFirst(a, b, undoB), 'r1')).toBeNull();
+    expect(changeToUndo(newestFirst(a, b, set('f', 1, 2, { result: 'error' })), 'f')).toBeNull();
+    expect(changeToUndo(newestFirst(a, b), 'missing')).toBeNull();
+  });
 });

@@ -20,9 +20,10 @@ const setDetailsSchema = z.object({
 /**
  * The change to undo, given `sysctl.set` records newest first: the newest successful change that is
  * neither a rollback itself nor rolled back already. So repeated rollbacks walk back through the
- * history, and a new change after a rollback is the next one undone.
+ * history, and a new change after a rollback is the next one undone. With `id`, that change, if it is
+ * one that may be undone.
  */
-export function changeToUndo(records: readonly AuditRecord[]): UndoTarget | null {
+export function changeToUndo(records: readonly AuditRecord[], id?: string): UndoTarget | null {
   const undone = new Set<string>();
   for (const record of records) {
     if (record.action !== 'sysctl.set' || record.result !== 'ok') continue;
@@ -32,7 +33,7 @@ export function changeToUndo(records: readonly AuditRecord[]): UndoTarget | null
       undone.add(details.data.rollbackOf);
       continue;
     }
-    if (undone.has(record.id)) continue;
+    if (undone.has(record.id) || (id !== undefined && record.id !== id)) continue;
     const after = typeof record.after === 'object' && record.after !== null && !Array.isArray(record.after) ? record.after : {};
     return {
       id: record.id,

@@ -38,6 +38,7 @@ const CHANGE_ACTIONS: Partial<Record<Name, string>> = {
   'rules:apply': 'rules.apply',
   'rules:remove': 'rules.remove',
   'sysctl:apply': 'sysctl.set',
+  'sysctl:rollback': 'sysctl.rollback',
   'sysctl:persist': 'sysctl.persist',
 };
 export const CHANGE_REQUESTS = Object.keys(CHANGE_ACTIONS) as Name[];
@@ -167,6 +168,9 @@ export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserReques
   on('sysctl:preview', ({ hostId, changes }) => links.request(hostId, 'sysctl:preview', { changes }));
   on('sysctl:apply', ({ hostId, changes, freeIdle }) =>
     change(hostId, 'sysctl.set', { changes, freeIdle }, () => links.request(hostId, 'sysctl:apply', { changes, freeIdle, actor: actor() })),
+  );
+  on('sysctl:rollback', ({ hostId, changeId, force }) =>
+    change(hostId, 'sysctl.rollback', { changeId, force }, () => links.request(hostId, 'sysctl:rollback', { changeId, force, actor: actor() })),
   );
   on('sysctl:persistPreview', ({ hostId, values, mode }) => links.request(hostId, 'sysctl:persistPreview', { values, mode }));
   on('sysctl:persist', ({ hostId, values, mode }) =>

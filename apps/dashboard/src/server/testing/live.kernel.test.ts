@@ -161,6 +161,7 @@ describe.skipIf(skipKernelTests())('live table over the dashboard, real kernel',
       'rules:apply': { hostId, spec: { kind: 'notrack', protocol: 'udp', ports: '53', role: 'server' }, withCompanions: false },
       'rules:remove': { hostId, all: true },
       'sysctl:apply': { hostId, changes: [{ name: 'net.netfilter.nf_conntrack_tcp_timeout_established', value: 3600 }], freeIdle: false },
+      'sysctl:rollback': { hostId, changeId: 'any-change', force: true },
       'sysctl:persist': { hostId, values: [{ name: 'net.netfilter.nf_conntrack_tcp_timeout_established', value: 3600 }], mode: 'merge' },
     };
     for (const event of CHANGE_REQUESTS) {
@@ -175,7 +176,7 @@ describe.skipIf(skipKernelTests())('live table over the dashboard, real kernel',
     expect(audit).toHaveLength(CHANGE_REQUESTS.length + 1);
     expect(audit.every((row) => row.result === 'error' && row.target === hostId && (row.detail as { refused?: string }).refused)).toBe(true);
     expect(audit.filter((row) => row.actor === 'vera').map((row) => row.action).sort()).toEqual(
-      ['conntrack.delete', 'conntrack.delete-matching', 'conntrack.flush', 'rules.apply', 'rules.remove', 'sysctl.persist', 'sysctl.set'],
+      ['conntrack.delete', 'conntrack.delete-matching', 'conntrack.flush', 'rules.apply', 'rules.remove', 'sysctl.persist', 'sysctl.rollback', 'sysctl.set'],
     );
     expect(audit[0]).toMatchObject({ actor: 'otto', action: 'sysctl.persist' });
   });

@@ -79,9 +79,15 @@ describe.skipIf(skipKernelTests())('sysctl tuning over the dashboard, real kerne
     expect((await ns.exec('cat', ['/proc/sys/net/netfilter/nf_conntrack_tcp_timeout_established'])).stdout.trim()).toBe('2');
     expect((await timeouts()).length).toBeLessThanOrEqual(busy);
 
-    const back = unwrap(await request<SysctlApplyResult>(admin, 'sysctl:apply', { hostId, changes: [{ name: ESTABLISHED, value: original }], freeIdle: false }));
+    // The page's "Roll back" undoes exactly that change, recorded as its rollback (as `ctscope sysctl rollback` does).
+    expect(await request(viewer, 'sysctl:rollback', { hostId, changeId: applied.changeId, force: false })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    const back = unwrap(await request<SysctlApplyResult>(admin, 'sysctl:rollback', { hostId, changeId: applied.changeId, force: false }));
     expect(back.applied[0]?.after).toBe(original);
     expect((await ns.exec('cat', ['/proc/sys/net/netfilter/nf_conntrack_tcp_timeout_established'])).stdout.trim()).toBe(String(original));
+    expect(await request(admin, 'sysctl:rollback', { hostId, changeId: applied.changeId, force: false })).toMatchObject({ ok: false, code: 'NOT_FOUND', message: expect.stringMatching(/rolled back already/) });
+    const rollbacks = (await readFile(auditFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { id: string; result: string; details?: { rollbackOf?: string } });
+    expect(rollbacks.filter((r) => r.result === 'ok' && r.details?.rollbackOf === applied.changeId)).toHaveLength(1);
+    expect(rollbacks.some((r) => r.id === applied.changeId)).toBe(true);
 
     const history = unwrap(await request<SysctlHistoryEntry[]>(admin, 'sysctl:history', { hostId, limit: 10 }));
     expect(history.map((h) => h.changes[0]?.after)).toEqual([original, 2]);
@@ -99,10 +105,12 @@ describe.skipIf(skipKernelTests())('sysctl tuning over the dashboard, real kerne
     const audit = (await readFile(auditFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { action: string; result: string });
     expect(audit.filter((a) => a.result !== 'pending').map((a) => `${a.action} ${a.result}`)).toEqual(['sysctl.set ok', 'sysctl.set ok', 'sysctl.persist ok']);
     // Refused attempts (the viewer's sets and persists, the operator's persist) are audited too, as errors.
-    expect((await dash.server.store.listAudit(10)).map((r) => `${r.action} ${r.actor} ${r.result}`)).toEqual([
+    expect((await dash.server.store.listAudit(20)).map((r) => `${r.action} ${r.actor} ${r.result}`)).toEqual([
       'sysctl.persist admin ok',
       'sysctl.persist otto error',
-      'sysctl.set admin ok',
+      'sysctl.rollback admin error',
+      'sysctl.rollback admin ok',
+      'sysctl.rollback vera error',
       'sysctl.set admin ok',
       'sysctl.persist vera error',
       'sysctl.persist vera error',

@@ -36,6 +36,9 @@ export const sysctlRequests = (socket: BrowserSocket, hostId: string) => ({
   preview: (changes: PendingChange[]): Promise<Ack<SysctlPreview>> => ask(sysctlPreviewSchema, (reply) => socket.emit('sysctl:preview', { hostId, changes }, reply), 30_000),
   apply: (changes: PendingChange[], freeIdle: boolean): Promise<Ack<SysctlApplyResult>> =>
     ask(sysctlApplyResultSchema, (reply) => socket.emit('sysctl:apply', { hostId, changes, freeIdle }, reply), 30_000),
+  /** Undoes the change the agent recorded as `changeId` (refused when a value moved since, unless forced). */
+  rollback: (changeId: string, force: boolean): Promise<Ack<SysctlApplyResult>> =>
+    ask(sysctlApplyResultSchema, (reply) => socket.emit('sysctl:rollback', { hostId, changeId, force }, reply), 30_000),
   persistPreview: (request: SysctlPersistRequest): Promise<Ack<SysctlPersistPreview>> =>
     ask(sysctlPersistPreviewSchema, (reply) => socket.emit('sysctl:persistPreview', { hostId, ...request }, reply)),
   persist: (request: SysctlPersistRequest): Promise<Ack<{ written: string[] }>> => ask(sysctlPersistResultSchema, (reply) => socket.emit('sysctl:persist', { hostId, ...request }, reply)),

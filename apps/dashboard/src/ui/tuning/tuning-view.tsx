@@ -1,6 +1,6 @@
 'use client';
 
-import type { SysctlApplyResult, SysctlPreview } from '@ctscope/protocol';
+import { ErrorCode, type SysctlApplyResult, type SysctlPreview } from '@ctscope/protocol';
 import { useState } from 'react';
 import { HostBar } from '../live/host-bar';
 import { NoHosts } from '../live/no-hosts';
@@ -21,6 +21,8 @@ import { useSysctlData } from './use-sysctl-state';
 interface Applied {
   result: SysctlApplyResult;
   rolledBack: boolean;
+  /** Why the agent refused to roll back (a value moved since): the page offers to force it. */
+  conflict: string | null;
 }
 
 /** /tuning: every nf_conntrack parameter, recommendations and profiles, preview → apply → roll back, history, persist. */
@@ -81,23 +83,21 @@ export function TuningView({ initialHost }: { initialHost: string | null }) {
     const answer = await requests.apply(changes, freeIdle);
     setBusy(false);
     if (!answer.ok) return setError(answer.message);
-    setApplied({ result: answer.data, rolledBack: false });
+    setApplied({ result: answer.data, rolledBack: false, conflict: null });
     setPreview(null);
     setDrafts({});
     setNote(null);
     data.reload();
   }
-  async function runRollback() {
+  async function runRollback(force: boolean) {
     if (!requests || !applied) return;
     setBusy(true);
     setError(null);
-    const answer = await requests.apply(
-      applied.result.applied.map((a) => ({ name: a.name, value: a.before })),
-      false,
-    );
+    const answer = await requests.rollback(applied.result.changeId, force);
     setBusy(false);
+    if (!answer.ok && answer.code === ErrorCode.Conflict && !force) return setApplied({ ...applied, conflict: answer.message });
     if (!answer.ok) return setError(`Roll back failed: ${answer.message}`);
-    setApplied({ ...applied, rolledBack: true });
+    setApplied({ ...applied, rolledBack: true, conflict: null });
     data.reload();
   }
 
@@ -144,7 +144,9 @@ export function TuningView({ initialHost }: { initialHost: string | null }) {
             </p>
           )}
           {preview && <PreviewPanel preview={preview} freeIdle={freeIdle} onFreeIdle={setFreeIdle} busy={busy} mayChange={mayChange} onApply={() => void runApply()} onCancel={() => setPreview(null)} />}
-          {applied && <ApplyResult result={applied.result} rolledBack={applied.rolledBack} busy={busy} onRollback={() => void runRollback()} onDismiss={() => setApplied(null)} />}
+          {applied && (
+            <ApplyResult result={applied.result} rolledBack={applied.rolledBack} conflict={applied.conflict} busy={busy} onRollback={(force) => void runRollback(force)} onDismiss={() => setApplied(null)} />
+          )}
           <ParamTable params={params} drafts={drafts} onDraft={onDraft} mayChange={mayChange} />
           <HistoryList entries={data.history} error={data.historyError} names={params.filter((p) => p.writable).map((p) => p.name)} valueOf={(name) => params.find((p) => p.name === name)?.value ?? null} />
           {user?.role === 'admin' && requests && <PersistPanel key={JSON.stringify(persist)} requests={requests} values={persist.values} source={persist.source} onWritten={data.reload} />}
