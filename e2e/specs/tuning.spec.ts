@@ -88,6 +88,8 @@ test('tuning: preview, apply, roll back and history of a per-namespace timeout; 
   await expect(entries).toHaveCount(2);
   // The rollback went from the value it found (2 hours, set behind the page's back), not from 1 hour.
   await expect(entries.nth(0)).toContainText('2 hours → 5 days');
+  await expect(entries.nth(0)).toContainText('rollback of the change at');
+  await expect(entries.nth(1)).not.toContainText('rollback');
   await expect(entries.nth(1)).toContainText('5 days → 1 hour');
   await history.screenshot({ path: screenshotPath('tuning-history') });
 

@@ -140,6 +140,8 @@ export const sysctlHistoryEntrySchema = z.object({
   result: text(20),
   changes: z.array(z.object({ name: text(120), before: num.nullable(), after: num.nullable() })).max(64),
   error: text(1_000).optional(),
+  /** Set when this change undid an earlier one: that change's time. */
+  rollbackOf: text(40).optional(),
 });
 export const sysctlHistorySchema = z.array(sysctlHistoryEntrySchema).max(500);
 export type SysctlHistoryEntry = z.infer<typeof sysctlHistoryEntrySchema>;

@@ -41,7 +41,8 @@ export function HistoryList({ entries, error, names, valueOf }: Props) {
         {shown.map((e, i) => (
           <li key={`${e.time}-${i}`} className={`history-entry history-${e.result}`}>
             <div className="history-meta small">
-              <time dateTime={e.time}>{new Date(e.time).toLocaleString()}</time> · {e.user} via {e.via} · {e.action} · <span className={`result result-${e.result}`}>{e.result}</span>
+              <time dateTime={e.time}>{new Date(e.time).toLocaleString()}</time> · {e.user} via {e.via} · {e.action}
+              {e.rollbackOf !== undefined && <> · rollback of the change at {Number.isNaN(Date.parse(e.rollbackOf)) ? e.rollbackOf : new Date(e.rollbackOf).toLocaleString()}</>} · <span className={`result result-${e.result}`}>{e.result}</span>
             </div>
             <ul>
               {e.changes
