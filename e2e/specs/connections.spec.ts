@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { Page } from '@playwright/test';
 import { expect, test } from '../fixtures/stack';
 import { kernelEntries, loginAsAdmin, numberIn, screenshotPath } from './support';
 
@@ -236,4 +237,36 @@ test('export writes the loaded window: the visible columns as CSV, every decoded
     expect(typeof row.timeout).toBe('number');
     expect(kernel).toContain(`sport=${row.orig.sport} `);
   }
+});
+
+/** Holds every script of the page back 1.5 s: its server HTML is on screen well before React takes it over. */
+const slowScripts = (page: Page) =>
+  page.route('**/_next/static/chunks/**', async (route) => {
+    await new Promise((r) => setTimeout(r, 1500));
+    await route.continue();
+  });
+
+test('the filter and the login form wait for the page to come alive instead of losing what was typed', async ({ page, browser, stack }) => {
+  await loginAsAdmin(page, stack, '/connections');
+  await expect(page.getByRole('status').filter({ hasText: 'live' }).first()).toBeVisible();
+  await slowScripts(page);
+  await page.goto(`${stack.url}/connections`, { waitUntil: 'commit' });
+  const query = page.getByRole('combobox', { name: 'Filter' });
+  await expect(query).toHaveAttribute('readonly', '');
+  await expect(query).toHaveAttribute('placeholder', 'Loading…');
+  await query.fill(TIME_WAIT_FILTER);
+  await query.press('Enter');
+  await expect(query).toHaveValue(TIME_WAIT_FILTER);
+  await expect(page.getByTestId('conntrack-command').locator('code')).toHaveText('conntrack -L -p tcp --state TIME_WAIT');
+
+  // The login form likewise (signed out): no native submission, which would put the password in the URL.
+  const signedOut = await browser.newContext();
+  const login = await signedOut.newPage();
+  await slowScripts(login);
+  await login.goto(`${stack.url}/login`, { waitUntil: 'commit' });
+  const signIn = login.getByRole('button', { name: 'Sign in' });
+  await expect(signIn).toBeDisabled();
+  await expect(login.locator('form.login-form')).toHaveAttribute('method', 'post');
+  await expect(signIn).toBeEnabled();
+  await signedOut.close();
 });

@@ -1,6 +1,7 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
+import { useHydrated } from './use-hydrated';
 
 /** Only same-site paths are followed after login, so a crafted ?next= cannot send people elsewhere. */
 function safeNext(): string {
@@ -11,6 +12,8 @@ function safeNext(): string {
 export function LoginForm() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Before the script runs, a click would submit the form natively; the button waits for it.
+  const hydrated = useHydrated();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -36,7 +39,8 @@ export function LoginForm() {
   }
 
   return (
-    <form onSubmit={submit} className="login-form" aria-describedby={error ? 'login-error' : undefined}>
+    // method="post": even a native submission never puts the password in the URL.
+    <form onSubmit={submit} method="post" className="login-form" aria-describedby={error ? 'login-error' : undefined}>
       <label>
         Username
         <input name="username" autoComplete="username" defaultValue="admin" required autoFocus />
@@ -50,7 +54,7 @@ export function LoginForm() {
           {error}
         </p>
       )}
-      <button type="submit" disabled={busy}>
+      <button type="submit" disabled={busy || !hydrated}>
         {busy ? 'Signing in…' : 'Sign in'}
       </button>
     </form>

@@ -1,6 +1,7 @@
 'use client';
 
 import { useEffect, useId, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
+import { useHydrated } from '../use-hydrated';
 import { suggest, type SeenValues, type Suggestions } from './suggest';
 
 export interface QueryError {
@@ -37,6 +38,7 @@ export function QueryInput({ value, onChange, onSubmit, seen, error, placeholder
   const listId = useId();
   const errorId = useId();
   const open = list.items.length > 0;
+  const hydrated = useHydrated();
   /** Closes the list after a blur; focusing again cancels it, or it would close what the next keys open. */
   const blurTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const cancelBlurClose = () => {
@@ -103,7 +105,8 @@ export function QueryInput({ value, onChange, onSubmit, seen, error, placeholder
           value={value}
           spellCheck={false}
           autoComplete="off"
-          placeholder={placeholder}
+          placeholder={hydrated ? placeholder : 'Loading…'}
+          readOnly={!hydrated}
           role="combobox"
           aria-expanded={open}
           aria-controls={listId}
