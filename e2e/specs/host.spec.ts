@@ -28,3 +28,16 @@ test('host page: live count, charts, breakdowns that match the kernel, and pivot
   await udpRow.getByRole('link').first().click();
   await expect(page).toHaveURL(/\/connections\?host=.*&q=udp/);
 });
+
+test.describe('a host whose table was full before its agent started', () => {
+  test.use({ entries: 30 });
+
+  test('the host page says how many entries the kernel reports no events for', async ({ page, stack }) => {
+    await loginAsAdmin(page, stack);
+    await page.getByRole('link', { name: 'Charts & top talkers' }).click();
+    await expect(page).toHaveURL(/\/hosts\//);
+    // The 30 filled entries predate the agent's subscription (its own connection may too).
+    await expect(page.getByText(/^(30|31) older than the agent, followed by re-reading$/)).toBeVisible({ timeout: 15_000 });
+    await page.screenshot({ path: screenshotPath('host-eventless'), fullPage: false });
+  });
+});
