@@ -23,9 +23,10 @@ type Schemas = typeof serverToAgentSchemas;
 type Name = keyof Schemas;
 
 /** Requests that change the machine itself (its firewall rules and sysctls), refused on simulated hosts. */
-const SYSCTL_ERRORS = { BAD_REQUEST: ErrorCode.BadRequest, NOT_FOUND: ErrorCode.NotFound, CONFLICT: ErrorCode.Conflict, INTERNAL: ErrorCode.Internal } as const;
-
 export const MACHINE_CHANGES: ReadonlySet<Name> = new Set(['rules:apply', 'rules:remove', 'sysctl:apply', 'sysctl:rollback', 'sysctl:persist']);
+
+/** The wire code of each refusal the sysctl service gives. */
+const SYSCTL_ERRORS = { BAD_REQUEST: ErrorCode.BadRequest, NOT_FOUND: ErrorCode.NotFound, CONFLICT: ErrorCode.Conflict, INTERNAL: ErrorCode.Internal } as const;
 
 export interface RefusedRequests {
   refused: ReadonlySet<Name>;
