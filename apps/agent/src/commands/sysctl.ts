@@ -78,8 +78,8 @@ function lazySource() {
 
 async function withService(args: SysctlArgs, run: (service: SysctlService) => Promise<number>): Promise<number> {
   const catalog = await readCatalog({ paths: args.paths });
-  const mirror = { size: findEntry(catalog, COUNT)?.value ?? 0, forget: () => {} };
   const source = lazySource();
+  const mirror = { size: findEntry(catalog, COUNT)?.value ?? 0, deleteFlows: source.deleteFlows };
   const audit = await AuditLog.open({ path: args.auditFile, via: 'cli' });
   try {
     return await run(new SysctlService(mirror, source, audit, args.paths));

@@ -33,7 +33,7 @@ export class FlowChanges {
 
   constructor(
     private readonly mirror: Mirror,
-    private readonly source: Pick<ConntrackSource, 'deleteFlows' | 'flush' | 'count'>,
+    private readonly source: Pick<ConntrackSource, 'count'>,
     private readonly audit: ChangeAuditor,
   ) {}
 
@@ -70,7 +70,7 @@ export class FlowChanges {
     }
     const change = await this.audit.begin(actor, 'conntrack.flush', { confirmCount, before: { entries: count } });
     try {
-      await this.source.flush();
+      await this.mirror.flush();
     } catch (err) {
       await change.finish('error', { error: (err as Error).message });
       return { ok: false, code: 'INTERNAL', message: 'the kernel refused the flush; see the agent log' };
@@ -83,18 +83,13 @@ export class FlowChanges {
   private async deleteEntries(actor: Actor, action: string, details: Record<string, unknown>, entries: MirrorEntry[]): Promise<ChangeResult> {
     const now = Date.now();
     const change = await this.audit.begin(actor, action, { ...details, matched: entries.length, before: sampleOf(entries, now) });
-    const flows = entries.map((e) => e.flow as Flow);
     let deleted: number;
     try {
-      deleted = await this.source.deleteFlows(flows);
+      deleted = await this.mirror.deleteFlows(entries.map((e) => e.flow as Flow));
     } catch (err) {
-      // Some may be gone already: a fresh dump tells which.
-      void this.mirror.resync('error');
       await change.finish('error', { error: (err as Error).message });
       return { ok: false, code: 'INTERNAL', message: 'deleting failed; see the agent log' };
     }
-    // Deleted now, or gone already: either way not in the kernel any more.
-    this.mirror.forget(flows);
     await change.finish('ok', { deleted });
     return { ok: true, result: { matched: entries.length, deleted, dryRun: false, sample: sampleOf(entries, now) } };
   }

@@ -41,9 +41,9 @@ function validationMessage(err: unknown): string | null {
 /** Reading and tuning nf_conntrack sysctls: state, what-if previews, audited transactions, persistence. */
 export class SysctlService {
   constructor(
-    /** The live table (the agent's mirror; the CLI passes the kernel's count and nothing to forget). */
-    private readonly mirror: Pick<Mirror, 'size' | 'forget'>,
-    private readonly source: Pick<ConntrackSource, 'deleteFlows' | 'dump'>,
+    /** The live table: the agent's mirror; the CLI passes the kernel's count and deletes in the kernel. */
+    private readonly mirror: Pick<Mirror, 'size' | 'deleteFlows'>,
+    private readonly source: Pick<ConntrackSource, 'dump'>,
     private readonly audit: AuditLog,
     private readonly paths: SysctlPathsInput,
   ) {}
@@ -149,10 +149,7 @@ export class SysctlService {
       return { ok: false, code: outcome.code === 'conflict' ? 'CONFLICT' : 'INTERNAL', message: outcome.message };
     }
     let freed = 0;
-    if (idle.length > 0) {
-      freed = await this.source.deleteFlows(idle);
-      this.mirror.forget(idle);
-    }
+    if (idle.length > 0) freed = await this.mirror.deleteFlows(idle);
     const after = Object.fromEntries(outcome.applied.map((a) => [a.name, a.readBack]));
     await this.audit.finish(entry, { result: 'ok', after: { ...after, freedIdleEntries: freed } });
     return { ok: true, data: { applied: outcome.applied.map((a) => ({ name: a.name, before: a.before, after: a.readBack })), freed, changeId: entry.id } };

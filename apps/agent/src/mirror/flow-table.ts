@@ -140,6 +140,18 @@ export class FlowTable {
     return true;
   }
 
+  /** Removes every entry known only from dumps; returns how many. */
+  dropEventless(): number {
+    let removed = 0;
+    for (let i = this.rows.length - 1; i >= 0; i--) {
+      const row = this.rows[i] as Row;
+      if (!row.eventless) continue;
+      this.unlink(row);
+      removed++;
+    }
+    return removed;
+  }
+
   /** Starts merging a dump: entries `set` from now on belong to the new generation. */
   beginMerge(): void {
     this.generation++;

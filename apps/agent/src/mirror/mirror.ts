@@ -153,12 +153,29 @@ export class Mirror {
   }
 
   /**
-   * Drops entries this agent has just deleted from the kernel: entries without events would otherwise
-   * stay until the next re-read, and for the others the DESTROY event that follows finds nothing.
+   * Deletes entries in the kernel and, at once, here: entries without events would otherwise stay until
+   * the next re-read (for the others, the DESTROY event that follows finds nothing). Deleted or gone
+   * already, they are not in the kernel any more; when the kernel refuses midway, a re-read tells
+   * which went. Returns how many the kernel deleted.
    */
-  forget(flows: readonly Flow[]): void {
+  async deleteFlows(flows: readonly Flow[]): Promise<number> {
+    let deleted: number;
+    try {
+      deleted = await this.source.deleteFlows(flows);
+    } catch (err) {
+      void this.resync('error');
+      throw err;
+    }
     let removed = 0;
     for (const flow of flows) if (this.flows.delete(flow)) removed++;
+    if (removed > 0) this.emit({ upserted: 0, removed });
+    return deleted;
+  }
+
+  /** Empties the kernel table; entries without events are dropped here too (the rest send DESTROY). */
+  async flush(): Promise<void> {
+    await this.source.flush();
+    const removed = this.flows.dropEventless();
     if (removed > 0) this.emit({ upserted: 0, removed });
   }
 

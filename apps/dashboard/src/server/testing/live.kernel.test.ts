@@ -53,6 +53,31 @@ describe.skipIf(skipKernelTests())('live table over the dashboard, real kernel',
     expect(result.total).toBe((await cliLines(ns, ['-p', 'icmp'])).length);
   });
 
+  it('a flush empties the window at once, also of entries older than the agent (they send no DESTROY)', async () => {
+    const { browser, ns, hostId, agent } = await onlineAgent();
+    await stop(agent.agent, 'SIGKILL');
+    await generateTraffic(ns, { udp: 6 });
+    const online = hostState(browser, true);
+    agent.respawn();
+    await online;
+    const opened = unwrap(await request<{ subId: string; result: WindowResult }>(browser, 'window:subscribe', { hostId, spec: windowSpec('udp') }));
+    expect(opened.result.total).toBe((await cliLines(ns, ['-p', 'udp'])).length);
+    expect(opened.result.total).toBeGreaterThanOrEqual(6);
+
+    const emptied = new Promise<number>((resolve) => {
+      browser.on('window:pushed', (push: { subId: string; result: WindowResult }) => {
+        if (push.subId === opened.subId && push.result.total === 0) resolve(Date.now());
+      });
+      setTimeout(() => resolve(Number.POSITIVE_INFINITY), 10_000);
+    });
+    const count = Number((await ns.conntrack(['-C'])).stdout.trim());
+    const flushed = Date.now();
+    unwrap(await request(browser, 'flows:flush', { hostId, confirmCount: count }));
+    expect(await cliLines(ns, ['-p', 'udp'])).toEqual([]);
+    // Within a push or two, not at the 30 s re-read that would otherwise be the only way to learn of them.
+    expect((await emptied) - flushed).toBeLessThan(2_000);
+  });
+
   it('streams filtered events in batches', async () => {
     const { browser, ns, hostId } = await onlineAgent();
     const batches: EventBatch[] = [];
