@@ -133,6 +133,8 @@ export type SysctlPersistPreview = z.infer<typeof sysctlPersistPreviewSchema>;
 export const sysctlPersistResultSchema = z.object({ written: z.array(text(500)).max(4) });
 
 export const sysctlHistoryEntrySchema = z.object({
+  /** The agent's audit id of the change. */
+  id: text(100),
   time: text(40),
   user: text(100),
   via: text(20),
@@ -140,8 +142,8 @@ export const sysctlHistoryEntrySchema = z.object({
   result: text(20),
   changes: z.array(z.object({ name: text(120), before: num.nullable(), after: num.nullable() })).max(64),
   error: text(1_000).optional(),
-  /** Set when this change undid an earlier one: that change's time. */
-  rollbackOf: text(40).optional(),
+  /** Set when this change undid an earlier one: that change's id. */
+  rollbackOf: text(100).optional(),
 });
 export const sysctlHistorySchema = z.array(sysctlHistoryEntrySchema).max(500);
 export type SysctlHistoryEntry = z.infer<typeof sysctlHistoryEntrySchema>;

@@ -217,12 +217,12 @@ export class SysctlService {
   /** Changes of sysctls from the audit log, newest first. */
   async history(limit: number): Promise<SysctlHistoryEntry[]> {
     const records = await this.audit.tail(limit, { action: 'sysctl.set', result: ['ok', 'error'] });
-    const timeOf = new Map(records.map((r) => [r.id, r.time]));
     return records.map((r) => {
       const details = r.details as { changes?: Array<{ name: string; before: number; after: number }>; rollbackOf?: unknown } | undefined;
       const undone = typeof details?.rollbackOf === 'string' ? details.rollbackOf : undefined;
       const after = (r.after ?? {}) as Record<string, unknown>;
       return {
+        id: r.id,
         time: r.time,
         user: r.actor.user,
         via: r.actor.via,
@@ -230,8 +230,7 @@ export class SysctlService {
         result: r.result,
         changes: (details?.changes ?? []).map((c) => ({ name: c.name, before: c.before, after: typeof after[c.name] === 'number' ? (after[c.name] as number) : r.result === 'ok' ? c.after : null })),
         ...(r.error !== undefined ? { error: r.error } : {}),
-        // The undone change's time when it is still in view, else its id.
-        ...(undone !== undefined ? { rollbackOf: timeOf.get(undone) ?? undone.slice(0, 40) } : {}),
+        ...(undone !== undefined ? { rollbackOf: undone } : {}),
       };
     });
   }

@@ -17,6 +17,11 @@ interface Props {
 export function HistoryList({ entries, error, names, valueOf }: Props) {
   const [filter, setFilter] = useState('');
   const shown = (entries ?? []).filter((e) => filter === '' || e.changes.some((c) => c.name === filter));
+  const timeOf = new Map((entries ?? []).map((e) => [e.id, e.time]));
+  const undone = (id: string) => {
+    const time = timeOf.get(id);
+    return time === undefined ? 'an earlier change' : `the change at ${new Date(time).toLocaleString()}`;
+  };
   return (
     <section className="panel history" aria-labelledby="history-title">
       <div className="panel-head">
@@ -42,7 +47,7 @@ export function HistoryList({ entries, error, names, valueOf }: Props) {
           <li key={`${e.time}-${i}`} className={`history-entry history-${e.result}`}>
             <div className="history-meta small">
               <time dateTime={e.time}>{new Date(e.time).toLocaleString()}</time> · {e.user} via {e.via} · {e.action}
-              {e.rollbackOf !== undefined && <> · rollback of the change at {Number.isNaN(Date.parse(e.rollbackOf)) ? e.rollbackOf : new Date(e.rollbackOf).toLocaleString()}</>} · <span className={`result result-${e.result}`}>{e.result}</span>
+              {e.rollbackOf !== undefined && <> · rollback of {undone(e.rollbackOf)}</>} · <span className={`result result-${e.result}`}>{e.result}</span>
             </div>
             <ul>
               {e.changes

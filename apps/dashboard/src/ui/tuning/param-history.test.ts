@@ -4,7 +4,7 @@ import { paramSeries } from './param-history';
 
 const EST = 'net.netfilter.nf_conntrack_tcp_timeout_established';
 const UDP = 'net.netfilter.nf_conntrack_udp_timeout';
-const entry = (time: string, changes: SysctlHistoryEntry['changes'], result: 'ok' | 'error' = 'ok', user = 'alice'): SysctlHistoryEntry => ({ time, user, via: 'dashboard', action: 'sysctl.set', result, changes });
+const entry = (time: string, changes: SysctlHistoryEntry['changes'], result: 'ok' | 'error' = 'ok', user = 'alice'): SysctlHistoryEntry => ({ id: time, time, user, via: 'dashboard', action: 'sysctl.set', result, changes });
 
 describe("a parameter's value over time from its change history", () => {
   // As the agent sends it: newest first.
