@@ -131,13 +131,11 @@ class TermMatcher implements SearchTextSink {
     return this.state === this.codes.length;
   }
 
-  /** The KMP step for a character outside the table. */
-  private slowStep(c: number): void {
+  /** The KMP step from state `j` for a character outside the table. */
+  private slowStep(j: number, c: number): number {
     const codes = this.codes;
-    let j = this.state;
     while (j > 0 && codes[j] !== c) j = this.fail[j - 1] as number;
-    if (codes[j] === c) j++;
-    this.state = j;
+    return codes[j] === c ? j + 1 : j;
   }
 
   text(piece: string): void {
@@ -146,13 +144,8 @@ class TermMatcher implements SearchTextSink {
     let s = this.state;
     for (let i = 0; i < piece.length && s !== m; i++) {
       const c = piece.charCodeAt(i);
-      if (c < TABLE_WIDTH) s = next[s * TABLE_WIDTH + c] as number;
-      else {
-        // Only free-text pieces hold such characters, and freeText lower-cased them already.
-        this.state = s;
-        this.slowStep(c);
-        s = this.state;
-      }
+      // Only free-text pieces hold characters past the table, and freeText lower-cased them already.
+      s = c < TABLE_WIDTH ? (next[s * TABLE_WIDTH + c] as number) : this.slowStep(s, c);
     }
     this.state = s;
   }
