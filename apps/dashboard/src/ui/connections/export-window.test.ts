@@ -51,6 +51,12 @@ describe('windowToCsv', () => {
     expect(rows[2]).toEqual(['10.0.0.2', '', 'SNAT 10.0.0.1 → 192.0.2.1', '', '']);
   });
 
+  it('neutralises an address field a spreadsheet would run as a formula (addresses are agent-supplied text)', () => {
+    const evil = wireFlowSchema.parse({ ...tcp6, orig: { ...tcp6.orig, src: '=HYPERLINK("http://evil.example")', dst: '@SUM(1+1)' }, reply: { ...tcp6.reply, src: '-1+1' } });
+    const rows = parseCsv(windowToCsv([evil], ['src', 'dst', 'replySrc']));
+    expect(rows[1]).toEqual(['\'=HYPERLINK("http://evil.example")', "'@SUM(1+1)", "'-1+1:443"]);
+  });
+
   it('drops ids it does not know, such as the selection box', () => {
     expect(exportableColumns(['select', 'src', 'nonsense', 'dport'])).toEqual(['src', 'dport']);
   });

@@ -40,6 +40,14 @@ describe('event export', () => {
     expect(rows.every((r) => r.length === header.length)).toBe(true);
   });
 
+  it('CSV: neutralises an address field a spreadsheet would run as a formula', () => {
+    const evil = wireFlowSchema.parse({ ...flow, orig: { ...flow.orig, src: '+cmd|"/c calc"!A1', dst: '\t=1' } });
+    const rows = parseCsv(toCsv([{ kind: 'event', seq: 9, type: 'NEW', at: 0, flow: evil }]));
+    const header = rows[0] ?? [];
+    expect(rows[1]?.[header.indexOf('src')]).toBe(`'+cmd|"/c calc"!A1`);
+    expect(rows[1]?.[header.indexOf('dst')]).toBe("'\t=1");
+  });
+
   it('JSON lines: one object a line, oldest first, the whole flow kept', () => {
     const lines = toJsonLines(items).trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toEqual([

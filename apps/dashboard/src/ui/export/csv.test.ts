@@ -19,6 +19,17 @@ describe('csvCell', () => {
     expect(csvCell('cr\rhere')).toBe('"cr\rhere"');
   });
 
+  it('neutralises text a spreadsheet would run as a formula, and leaves numbers alone', () => {
+    expect(csvCell('=HYPERLINK("http://evil.example","x")')).toBe(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
+    expect(csvCell('+1+cmd|x')).toBe("'+1+cmd|x");
+    expect(csvCell('-2+3')).toBe("'-2+3");
+    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvCell('\t=1')).toBe("'\t=1");
+    expect(csvCell('\r=1')).toBe(`"'\r=1"`);
+    expect(csvCell(-5)).toBe('-5');
+    expect(csvCell('10.0.0.1')).toBe('10.0.0.1');
+  });
+
   it('keeps IPv6 addresses whole (colons need no quoting) and quotes bracketed endpoints only if needed', () => {
     expect(csvCell('2001:db8::1')).toBe('2001:db8::1');
     expect(csvCell('[::1]:443')).toBe('[::1]:443');
