@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{apps,packages,bench}/**/*.test.ts'],
+          include: ['{apps,packages,bench}/**/*.test.ts', 'scripts/*.test.ts'],
           exclude: [...ignored, '**/*.kernel.test.ts'],
           environment: 'node',
           // CTSCOPE_TEST_STORE=postgres starts a PostgreSQL server per test dashboard (initdb takes seconds).
