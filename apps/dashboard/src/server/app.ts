@@ -14,6 +14,7 @@ import { recordHistory } from './hosts/history-recorder';
 import { HostRegistry } from './hosts/registry';
 import { ensureLocalAgentToken } from './hosts/local-agent-token';
 import { apiErrorHandler, apiRouter, sendError } from './http/api';
+import { finalErrorHandler } from './http/final-error';
 import { pageGuard } from './http/page-guard';
 import { sameOriginWrites } from './http/guards';
 import { securityHeaders } from './http/security';
@@ -46,6 +47,8 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
 
   const app = express();
   app.disable('x-powered-by');
+  // Express's production behaviour whatever NODE_ENV is (the final error handler below sends no stacks).
+  app.set('env', 'production');
   app.set('trust proxy', 'loopback');
   app.use(securityHeaders({ dev: config.dev, https: config.secureCookies }));
   app.use(
@@ -62,12 +65,15 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
   if (options.pages !== false) {
     nextApp = next({ dev: config.dev, dir: config.appDir, hostname: config.host, port: config.port });
     await nextApp.prepare();
+  }
+  app.use(pageGuard(sessions));
+  if (nextApp) {
     const handle = nextApp.getRequestHandler();
-    app.use(pageGuard(sessions));
     app.all('/{*path}', (req, res) => void handle(req, res));
   } else {
     app.use((_req, res) => sendError(res, 404, 'NOT_FOUND', 'pages are disabled in this server'));
   }
+  app.use(finalErrorHandler(logger));
 
   const http = createServer(app);
   // Pings every 10 s, dead after 5 s more: a silently cut agent is shown offline within 15 s, not

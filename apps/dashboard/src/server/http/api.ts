@@ -95,6 +95,8 @@ export function apiErrorHandler(logger: Logger) {
     if (res.headersSent) return next(err);
     if (err.type === 'entity.too.large') return sendError(res, 413, ErrorCode.BadRequest, 'request body too large (limit 64 kB)');
     if (err.type === 'entity.parse.failed') return sendError(res, 400, ErrorCode.BadRequest, 'request body is not valid JSON');
+    // Such as a path parameter that is not valid percent-encoding (/api/views/%E0).
+    if (typeof err.status === 'number' && err.status >= 400 && err.status < 500) return sendError(res, err.status, ErrorCode.BadRequest, 'the request could not be understood (check the address)');
     logger.error({ err }, 'API request failed');
     sendError(res, 500, ErrorCode.Internal, 'internal error; see the dashboard log');
   };
