@@ -1,13 +1,8 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
+import { safeNext } from './safe-next';
 import { useHydrated } from './use-hydrated';
-
-/** Only same-site paths are followed after login, so a crafted ?next= cannot send people elsewhere. */
-function safeNext(): string {
-  const target = new URLSearchParams(window.location.search).get('next') ?? '/';
-  return target.startsWith('/') && !target.startsWith('//') ? target : '/';
-}
 
 export function LoginForm() {
   const [error, setError] = useState<string | null>(null);
@@ -27,7 +22,7 @@ export function LoginForm() {
         body: JSON.stringify({ username: form.get('username'), password: form.get('password') }),
       });
       if (res.ok) {
-        window.location.assign(safeNext());
+        window.location.assign(safeNext(new URLSearchParams(window.location.search).get('next'), window.location.origin));
         return;
       }
       const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
