@@ -116,6 +116,22 @@ describe('users and roles', () => {
     await call('DELETE', `/api/users/${u.id}`, admin);
     expect(await closed).toBe('io server disconnect');
   });
+
+  it('closes the sockets of a session at logout at once, and only that session\'s', async () => {
+    const u = await createUser('lou', 'viewer');
+    const otherSession = await dash.login('lou', PASSWORD);
+    const open = (cookie: string) => connect('/browsers', { auth: { protocolVersion: PROTOCOL_VERSION }, extraHeaders: { cookie, origin: dash.url } });
+    const [first, second, other] = [open(u.cookie), open(u.cookie), open(otherSession)];
+    expect(await Promise.all([outcome(first), outcome(second), outcome(other)])).toEqual(['connected', 'connected', 'connected']);
+    const closed = Promise.all([first, second].map((s) => new Promise((resolve) => s.once('disconnect', resolve))));
+    const started = Date.now();
+    expect((await call('POST', '/api/auth/logout', u.cookie, undefined, { origin: dash.url })).status).toBe(204);
+    expect(await closed).toEqual(['io server disconnect', 'io server disconnect']);
+    expect(Date.now() - started).toBeLessThan(2000);
+    // The user's other session keeps its socket and can still ask.
+    expect(other.connected).toBe(true);
+    expect(await (other.timeout(5000).emitWithAck('flows:flush', { hostId: 'nowhere', confirmCount: 1 }) as Promise<{ code?: string }>)).toMatchObject({ code: 'FORBIDDEN' });
+  });
 });
 
 describe('hosts', () => {

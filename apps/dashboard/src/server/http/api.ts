@@ -62,7 +62,10 @@ export function apiRouter({ store, sessions, registry, limiter, logger, links, l
   });
 
   router.post('/auth/logout', async (req: Request, res: Response) => {
+    const user = await sessions.userFromCookieHeader(req.headers.cookie);
     res.setHeader('Set-Cookie', await sessions.destroyFromCookieHeader(req.headers.cookie));
+    // The sockets of the ended session close now (those of the user's other sessions stay), on every server.
+    if (user) await liveUsers?.refresh(user.id);
     res.status(204).end();
   });
 
