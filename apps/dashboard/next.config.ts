@@ -7,6 +7,8 @@ const config: NextConfig = {
   reactStrictMode: true,
   // The custom server (server.ts) adds security headers and auth in front of every page.
   devIndicators: false,
+  // No next/image in the app: no image optimizer endpoint (/_next/image) to fetch and resize for anyone.
+  images: { unoptimized: true },
 };
 
 export default config;

@@ -1,5 +1,7 @@
 import type { Metadata } from 'next';
+import { headers } from 'next/headers';
 import type { ReactNode } from 'react';
+import { NONCE_HEADER } from '../src/server/http/nonce-header';
 import { THEME_SCRIPT } from '../src/ui/theme/theme-script';
 import './globals.css';
 
@@ -8,12 +10,15 @@ export const metadata: Metadata = {
   description: 'Linux connection tracking, live',
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // The server sets a fresh nonce on every request (the page's CSP allows no other inline script);
+  // reading it renders every page per request, which a nonce needs anyway.
+  const nonce = (await headers()).get(NONCE_HEADER) ?? undefined;
   // The theme script sets <html data-theme> before the first paint, hence the hydration-warning opt-out.
   return (
     <html lang="en" suppressHydrationWarning>
       <head>
-        <script dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
+        <script nonce={nonce} dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
       </head>
       <body>{children}</body>
     </html>

@@ -50,7 +50,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
   // Express's production behaviour whatever NODE_ENV is (the final error handler below sends no stacks).
   app.set('env', 'production');
   app.set('trust proxy', 'loopback');
-  app.use(securityHeaders({ dev: config.dev, https: config.secureCookies }));
+  app.use(...securityHeaders({ dev: config.dev, https: config.secureCookies }));
   app.use(
     '/api',
     sameOriginWrites(config.allowedOrigins),

@@ -64,4 +64,15 @@ describe('HTTP API auth', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('x-powered-by')).toBeNull();
   });
+
+  it('allows scripts only from this origin or with a fresh nonce per response, never unsafe-inline', async () => {
+    const scriptSrc = async () => {
+      const csp = (await fetch(`${dash.url}/healthz`)).headers.get('content-security-policy') ?? '';
+      return csp.split(';').map((d) => d.trim()).find((d) => d.startsWith('script-src')) ?? '';
+    };
+    const [a, b] = [await scriptSrc(), await scriptSrc()];
+    expect(a).toMatch(/^script-src 'self' 'nonce-[A-Za-z0-9+/]{24}'$/);
+    expect(a).not.toContain('unsafe-inline');
+    expect(b).not.toBe(a);
+  });
 });
