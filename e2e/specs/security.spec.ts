@@ -106,3 +106,16 @@ test('scripts run only with the response nonce: an inline script injected into a
   expect(cspErrors.length).toBeGreaterThanOrEqual(3);
   for (const error of cspErrors) expect(error).toMatch(/inline/i);
 });
+
+test('no image optimizer endpoint, and malformed addresses get an error without stacks or paths', async ({ page, stack }) => {
+  await loginAsAdmin(page, stack, '/');
+  const image = await page.request.get(`${stack.url}/_next/image?url=${encodeURIComponent('/favicon.ico')}&w=64&q=75`);
+  expect(image.status()).toBe(404);
+  for (const path of ['/views/%E0', '/hosts/%E0', '/hosts/%C0%AF', '/connections/%', '/_next/static/%E0', '/api/views/%E0']) {
+    const res = await page.request.get(`${stack.url}${path}`, { headers: { accept: 'text/html' }, maxRedirects: 0 });
+    expect(res.status(), path).toBeGreaterThanOrEqual(400);
+    expect(res.status(), path).toBeLessThan(500);
+    const text = await res.text();
+    for (const leak of [/\bat [\w.<>]+ \(/, /\.[jt]sx?:\d+/, /node_modules/, /apps\/dashboard/, /URIError/]) expect(text, `${path} leaks ${leak}`).not.toMatch(leak);
+  }
+});
