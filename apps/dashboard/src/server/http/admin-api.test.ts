@@ -200,6 +200,44 @@ describe('views', () => {
 });
 
 describe('audit API', () => {
+  it('shows a private view\'s name and query only to its owner and to admins', async () => {
+    const state: ViewState = { page: 'connections', hostId: 'edge-1', query: 'src:10.99.88.77', columns: ['proto'], sort: null, range: null, eventTypes: null };
+    const owner = await createUser('priya', 'viewer');
+    const other = await createUser('quentin', 'operator');
+    const created = await call('POST', '/api/views', owner.cookie, { name: 'incident-4711 suspects', state });
+    const id = (created.json as { view: { id: string } }).view.id;
+    await call('PATCH', `/api/views/${id}`, owner.cookie, { name: 'incident-4711 renamed' });
+    const sharedView = await call('POST', '/api/views', owner.cookie, { name: 'team board', shared: true, state: { ...state, query: 'dport:53' } });
+    const sharedId = (sharedView.json as { view: { id: string } }).view.id;
+    const secrets = ['incident-4711', '10.99.88.77', '10.99.88.77'.replace(/\./g, '%2E'), 'src%3A10.99'];
+    const seenBy = async (cookie: string) => {
+      const page = JSON.stringify((await call('GET', `/api/audit?target=view:${id}&pageSize=25`, cookie)).json);
+      const csv = await (await fetch(`${dash.url}/api/audit/export?format=csv&actor=priya`, { headers: { cookie } })).text();
+      const jsonl = await (await fetch(`${dash.url}/api/audit/export?format=jsonl&actor=priya`, { headers: { cookie } })).text();
+      return { page, csv, jsonl };
+    };
+
+    const others = await seenBy(other.cookie);
+    for (const text of Object.values(others)) for (const secret of secrets) expect(text).not.toContain(secret);
+    // They still see that a view was made and changed, by whom, and the shared view in full.
+    expect(JSON.parse(others.page)).toMatchObject({ total: 2, rows: [{ action: 'view.update', actor: 'priya' }, { action: 'view.create', actor: 'priya' }] });
+    expect(others.page).toContain('(private view)');
+    expect(others.jsonl).toContain('team board');
+    expect(others.jsonl).toContain(`view:${sharedId}`);
+    expect(others.csv).toContain('dport');
+
+    for (const cookie of [owner.cookie, admin]) {
+      const seen = await seenBy(cookie);
+      for (const text of Object.values(seen)) expect(text).toContain('incident-4711');
+      expect(seen.jsonl).toContain('10.99.88.77');
+    }
+    // Deleted, it stays private in the log.
+    await call('DELETE', `/api/views/${id}`, owner.cookie);
+    const afterDelete = await seenBy(other.cookie);
+    for (const text of Object.values(afterDelete)) for (const secret of secrets) expect(text).not.toContain(secret);
+    expect((await seenBy(owner.cookie)).jsonl).toContain('incident-4711');
+  });
+
   it('pages and filters server-side and exports CSV and JSON lines', async () => {
     for (let i = 0; i < 7; i++) await dash.server.store.appendAudit({ at: Date.now(), actor: 'auditor', action: 'conntrack.delete', target: 'gw9', detail: { request: { keys: i }, result: { deleted: 1 } }, result: 'ok' });
     const page = await call('GET', '/api/audit?actor=auditor&pageSize=25&page=1', admin);

@@ -27,7 +27,8 @@ export function toSavedView(view: ViewRecord, user: User): SavedView {
   };
 }
 
-const summary = (v: ViewRecord) => ({ name: v.name, shared: v.shared, page: v.state.page, hostId: v.state.hostId });
+// The owner is named so the audit log can show a private view's details to that user (and admins) only.
+const summary = (v: ViewRecord) => ({ name: v.name, shared: v.shared, page: v.state.page, hostId: v.state.hostId, owner: v.ownerName });
 
 /**
  * Saved views: anyone signed in keeps private views and may share them (views change nothing on a host);
