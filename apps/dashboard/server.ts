@@ -6,7 +6,7 @@ const config = loadConfig();
 const logger = pino({ level: config.logLevel });
 const server = await createDashboardServer(config, logger);
 const port = await server.listen();
-const url = `http://${config.host}:${port}`;
+const url = `${server.scheme}://${config.host}:${port}`;
 
 const lines = [`ctscope dashboard: ${url}`, `  log in as "admin"`];
 if (server.admin.created && server.admin.generatedPassword) {

@@ -1,4 +1,4 @@
-import { createServer, type Server as HttpServer } from 'node:http';
+import type { Server as HttpServer } from 'node:http';
 import express from 'express';
 import next from 'next';
 import type { Logger } from 'pino';
@@ -14,6 +14,7 @@ import { recordHistory } from './hosts/history-recorder';
 import { HostRegistry } from './hosts/registry';
 import { ensureLocalAgentToken } from './hosts/local-agent-token';
 import { apiErrorHandler, apiRouter, sendError } from './http/api';
+import { createListener, loadTlsCredentials } from './http/listener';
 import { pageGuard } from './http/page-guard';
 import { sameOriginWrites } from './http/guards';
 import { securityHeaders } from './http/security';
@@ -29,6 +30,8 @@ export interface DashboardServer {
   store: Store;
   admin: AdminBootstrap;
   localAgent: { hostId: string; tokenFile: string };
+  /** https when the dashboard serves TLS itself (CTSCOPE_TLS_CERT / CTSCOPE_TLS_KEY). */
+  scheme: 'http' | 'https';
   /** Resolves with the bound port. */
   listen(): Promise<number>;
   close(): Promise<void>;
@@ -36,6 +39,8 @@ export interface DashboardServer {
 
 /** Builds the whole dashboard: store, auth, API, sockets and (unless `pages` is false) the Next.js pages. */
 export async function createDashboardServer(config: DashboardConfig, logger: Logger, options: { pages?: boolean } = {}): Promise<DashboardServer> {
+  // A wrong certificate or key is reported before the store is opened or anything listens.
+  const tls = await loadTlsCredentials(config.tls);
   const store = await openStore(config, logger);
   const admin = await ensureAdmin(store, config.adminPassword);
   const localAgent = await ensureLocalAgentToken(store, config.localAgentTokenFile);
@@ -69,7 +74,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
     app.use((_req, res) => sendError(res, 404, 'NOT_FOUND', 'pages are disabled in this server'));
   }
 
-  const http = createServer(app);
+  const http = createListener(app, tls);
   // Pings every 10 s, dead after 5 s more: a silently cut agent is shown offline within 15 s, not
   // Socket.IO's default 45 s.
   const io = new SocketServer(http, { maxHttpBufferSize: 1_000_000, serveClient: false, pingInterval: 10_000, pingTimeout: 5_000 });
@@ -99,6 +104,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
     store,
     admin,
     localAgent: { hostId: localAgent.hostId, tokenFile: config.localAgentTokenFile },
+    scheme: config.tls ? 'https' : 'http',
     listen: () =>
       new Promise((resolve, reject) => {
         http.once('error', reject);
