@@ -1,4 +1,5 @@
 // `npm start`: install what is missing, build, run the dashboard on http://127.0.0.1:3000 and a local agent.
+// As root, the dashboard runs as the system user ctscope (scripts/lib/dashboard-user.mjs); only the agent keeps root.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { say } from './lib/run.mjs';
@@ -21,6 +22,7 @@ try {
   const url = `http://127.0.0.1:${PORT}`;
   // The dashboard inherits our environment, DATABASE_URL included: say which store it will use.
   say(process.env.DATABASE_URL ? 'store: PostgreSQL from DATABASE_URL' : `store: SQLite in ${DATA_DIR}`);
+  if (isRoot()) say(`the dashboard runs as the unprivileged system user ctscope (created when missing; it owns ${DATA_DIR}), only the agent as root`);
   const dashboard = startDashboard({ port: PORT, dataDir: DATA_DIR, env: { CTSCOPE_LOCAL_AGENT_TOKEN_FILE: TOKEN_FILE, ...(process.env.DATABASE_URL && { DATABASE_URL: process.env.DATABASE_URL }) } });
   await waitForHealth(url, dashboard);
   const children = [dashboard];

@@ -2,6 +2,16 @@ import pino from 'pino';
 import { createDashboardServer } from './src/server/app';
 import { loadConfig } from './src/server/config';
 
+// The dashboard needs no privileges: a flaw in it (Next.js, Express, a dependency) must not be root's.
+if (process.getuid?.() === 0) {
+  process.stderr.write(
+    'ctscope dashboard: refusing to run as root; it needs no privileges (only the agent does). ' +
+      'Run it as an ordinary user: `npm start` as root does so itself (system user "ctscope"), ' +
+      'or use the systemd unit apps/dashboard/deploy/ctscope-dashboard.service (User=ctscope).\n',
+  );
+  process.exit(1);
+}
+
 const config = loadConfig();
 const logger = pino({ level: config.logLevel });
 const server = await createDashboardServer(config, logger);

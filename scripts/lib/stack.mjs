@@ -1,16 +1,25 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { dashboardIdentity } from './dashboard-user.mjs';
 import { ROOT } from './setup.mjs';
 
 export const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 export const CTSCOPE_BIN = join(ROOT, 'apps', 'agent', 'bin', 'ctscope.mjs');
 
-/** Starts the dashboard server; its output goes to ours. */
-export function startDashboard({ port, dataDir, env = {} }) {
-  return spawn(TSX, ['server.ts'], {
-    cwd: join(ROOT, 'apps', 'dashboard'),
-    stdio: 'inherit',
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', PORT: String(port), CTSCOPE_DATA_DIR: dataDir, ...env },
+const DASHBOARD_DIR = join(ROOT, 'apps', 'dashboard');
+
+/**
+ * Starts the dashboard server; its output goes to ours (`stdio` says otherwise). Under root it runs as the
+ * unprivileged system user `ctscope` (created when missing), which then owns `dataDir`.
+ */
+export function startDashboard({ port, dataDir, env = {}, stdio = 'inherit', nodeArgs = [] }) {
+  const identity = dashboardIdentity({ appDirs: [DASHBOARD_DIR, join(DASHBOARD_DIR, '.next'), join(ROOT, 'node_modules')], dataDir });
+  // node with tsx as a loader (not the tsx wrapper process): the child's pid is the server itself.
+  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server.ts'], {
+    cwd: DASHBOARD_DIR,
+    stdio,
+    ...(identity.uid !== undefined && { uid: identity.uid, gid: identity.gid }),
+    env: { ...process.env, ...identity.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', PORT: String(port), CTSCOPE_DATA_DIR: dataDir, ...env },
   });
 }
 
