@@ -50,11 +50,13 @@ describe.skipIf(skipKernelTests())('the dashboard under root', () => {
   });
 
   it('refuses to start when run as root directly, saying how to run it', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { cwd: DASHBOARD_DIR, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: String(await freePort()), CTSCOPE_DATA_DIR: join(tmpdir(), 'ctscope-never-created') } });
+    const neverCreated = join(tmpdir(), `ctscope-never-created-${process.pid}`);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { cwd: DASHBOARD_DIR, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: String(await freePort()), CTSCOPE_DATA_DIR: neverCreated } });
+    cleanups.add(() => stop(child));
     const output = collectOutput(child);
     expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(1);
     expect(output.text()).toContain('refusing to run as root');
     expect(output.text()).toContain('npm start');
-    await expect(stat(join(tmpdir(), 'ctscope-never-created'))).rejects.toThrow();
+    await expect(stat(neverCreated)).rejects.toThrow();
   });
 });
