@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
-import { skipKernelTests } from '@ctscope/testkit';
+import { httpsRequest, makeTestPki, skipKernelTests, type TestPki } from '@ctscope/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Cleanups, agentInNetns, agentTestArgs, collectOutput, stop, tempDir } from './agent-harness';
 import { startTestDashboard, TEST_ADMIN_PASSWORD, type TestDashboard } from './test-dashboard';
-import { httpsRequest, makeTestPki, type TestPki } from './test-pki';
 
 const cleanups = new Cleanups();
 afterEach(() => cleanups.run());
