@@ -60,8 +60,11 @@ describe('dashboard transport', () => {
   it('accepts plain http elsewhere only with --insecure-http', () => {
     expect(parseAgentConfig(['--dashboard', 'http://10.0.0.5:3000', ...base, '--insecure-http'], {}).insecureHttp).toBe(true);
   });
-  it('takes --ca-file for an https dashboard', () => {
+  it('takes --ca-file for an https dashboard, or CTSCOPE_CA_FILE from the environment', () => {
     expect(parseAgentConfig(['--dashboard', 'https://10.0.0.5:3443', ...base, '--ca-file', '/etc/ctscope/ca.pem'], {}).caFile).toBe('/etc/ctscope/ca.pem');
+    expect(parseAgentConfig(['--dashboard', 'https://10.0.0.5:3443', ...base], { CTSCOPE_CA_FILE: '/etc/ctscope/env-ca.pem' }).caFile).toBe('/etc/ctscope/env-ca.pem');
+    expect(parseAgentConfig(['--dashboard', 'https://10.0.0.5:3443', ...base, '--ca-file', '/a.pem'], { CTSCOPE_CA_FILE: '/b.pem' }).caFile).toBe('/a.pem');
+    expect(parseAgentConfig(['--dashboard', 'https://10.0.0.5:3443', ...base], { CTSCOPE_CA_FILE: '' }).caFile).toBeUndefined();
   });
 });
 

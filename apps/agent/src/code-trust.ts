@@ -125,6 +125,13 @@ export function findUntrustedCode(options: { node?: string; launcher?: string; p
   return undefined;
 }
 
+/** The first of `file` (followed through links) and its directories up to / that a non-root user could change. */
+export function findUntrustedFile(file: string): UntrustedPath | undefined {
+  const real = realpathSync(file);
+  const reason = writableByOthers(statSync(real));
+  return reason ? { path: real, reason } : checkAncestors(real, new Set());
+}
+
 /** The refusal the agent prints: which path, why, and what to do. */
 export function untrustedCodeMessage(found: UntrustedPath): string {
   return (

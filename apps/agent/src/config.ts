@@ -77,7 +77,7 @@ export const AGENT_USAGE = `usage: ctscope agent --dashboard URL --token-file FI
   --alert-clear-after SECONDS  quiet time before a drop / table-full / lost-events alert clears (default 60)
   --path.procfs DIR   procfs mount (default /proc); --path.sysfs DIR (/sys); --path.rootfs DIR (/,
                       its etc/ receives sysctl.d/90-ctscope.conf and modules-load.d/ctscope.conf)
-environment: CTSCOPE_LOG_LEVEL (info)`;
+environment: CTSCOPE_LOG_LEVEL (info), CTSCOPE_CA_FILE (as --ca-file when that is not given)`;
 
 export class ConfigError extends Error {}
 
@@ -111,7 +111,8 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   const parsed = agentConfigSchema.safeParse({
     dashboard: values.dashboard,
     tokenFile: values['token-file'] ?? '',
-    caFile: values['ca-file'],
+    // From the environment too, so a unit's EnvironmentFile can pin the CA without changing ExecStart.
+    caFile: values['ca-file'] ?? (env.CTSCOPE_CA_FILE || undefined),
     insecureHttp: values['insecure-http'],
     interval: values.interval,
     eventBuffer: values['event-buffer'],

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,6 +21,13 @@ describe('--ca-file', () => {
     await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=ctscope test CA']);
     expect(await readCaFile(cert)).toBe(await readFile(cert, 'utf8'));
     await expect(readCaFile(key)).rejects.toThrow(/holds no PEM certificate.*not a key/);
+  });
+  it.skipIf(process.getuid?.() !== 0)('refuses a CA file another user could change, saying where to keep it', async () => {
+    const cert = join(dir, 'theirs.pem');
+    await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'theirs.key'), '-out', cert, '-days', '1', '-subj', '/CN=not root CA']);
+    await expect(readCaFile(cert)).resolves.toContain('BEGIN CERTIFICATE');
+    await chown(cert, 65534, 65534);
+    await expect(readCaFile(cert)).rejects.toThrow(`refusing --ca-file ${cert}: ${cert}: it belongs to uid 65534, not root, so a user other than root could make this agent trust another server; keep the CA where only root can write`);
   });
   it('explains a missing file and a broken certificate', async () => {
     await expect(readCaFile(join(dir, 'none.pem'))).rejects.toThrow(/cannot read --ca-file .*none\.pem: ENOENT/);

@@ -1,16 +1,28 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import { findUntrustedFile } from '../code-trust';
 import { isPlainHttpRemote } from '../config';
 
 export class CaFileError extends Error {}
 
-/** Reads --ca-file: PEM text holding at least one certificate, refused with a message otherwise. */
+/**
+ * Reads --ca-file: PEM text holding at least one certificate, refused with a message otherwise. Whoever
+ * can change it decides which server this root agent obeys, so like the agent's code it must be root's alone.
+ */
 export async function readCaFile(path: string): Promise<string> {
   let pem: string;
   try {
     pem = await readFile(path, 'utf8');
+    const untrusted = findUntrustedFile(path);
+    if (untrusted) {
+      throw new CaFileError(
+        `refusing --ca-file ${path}: ${untrusted.path}: ${untrusted.reason}, so a user other than root could make this agent trust another server; ` +
+          `keep the CA where only root can write, e.g. install -o root -g root -m 0644 ${path} /etc/ctscope/ca.pem`,
+      );
+    }
   } catch (err) {
+    if (err instanceof CaFileError) throw err;
     throw new CaFileError(`cannot read --ca-file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
