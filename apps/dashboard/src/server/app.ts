@@ -1,4 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
+import { Server as HttpsServer } from 'node:https';
 import express from 'express';
 import next from 'next';
 import type { Logger } from 'pino';
@@ -32,6 +33,8 @@ export interface DashboardServer {
   localAgent: { hostId: string; tokenFile: string };
   /** https when the dashboard serves TLS itself (CTSCOPE_TLS_CERT / CTSCOPE_TLS_KEY). */
   scheme: 'http' | 'https';
+  /** Reads CTSCOPE_TLS_CERT / CTSCOPE_TLS_KEY again (a renewed certificate) for new connections; the old pair stays on error. */
+  reloadTls(): Promise<void>;
   /** Resolves with the bound port. */
   listen(): Promise<number>;
   close(): Promise<void>;
@@ -105,6 +108,11 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
     admin,
     localAgent: { hostId: localAgent.hostId, tokenFile: config.localAgentTokenFile },
     scheme: config.tls ? 'https' : 'http',
+    reloadTls: async () => {
+      const renewed = await loadTlsCredentials(config.tls);
+      if (!renewed || !(http instanceof HttpsServer)) throw new Error('the dashboard does not serve HTTPS itself (CTSCOPE_TLS_CERT and CTSCOPE_TLS_KEY are not set)');
+      http.setSecureContext(renewed);
+    },
     listen: () =>
       new Promise((resolve, reject) => {
         http.once('error', reject);

@@ -77,5 +77,7 @@ describe('systemd unit for the dashboard', async () => {
     expect(serviceValue(unit, 'StateDirectoryMode')).toBe('0700');
     expect(serviceValue(unit, 'WorkingDirectory')).toMatch(/\/apps\/dashboard$/);
     expect(serviceValue(unit, 'ExecStart')).toBe('/usr/bin/node --import tsx server.ts');
+    // server.ts reloads the TLS certificate on SIGHUP.
+    expect(serviceValue(unit, 'ExecReload')).toBe('/bin/kill -HUP $MAINPID');
   });
 });

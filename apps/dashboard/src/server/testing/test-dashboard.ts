@@ -29,6 +29,7 @@ export async function startTestDashboard(options: { port?: number; databaseUrl?:
   const dataDir = await mkdtemp(join(tmpdir(), 'ctscope-dash-'));
   const dash = await dashboardOn(dataDir, options.env ?? {}, options.port ?? 0, options.databaseUrl ?? postgres?.url).catch(async (err: unknown) => {
     await postgres?.stop();
+    await rm(dataDir, { recursive: true, force: true });
     throw err;
   });
   return {
