@@ -31,13 +31,15 @@ process.stdout.write(`\n${lines.join('\n')}\n\n`);
 logger.info({ url }, 'dashboard listening');
 
 // A renewed certificate is picked up without a restart: replace the files, then `kill -HUP` (systemctl reload).
-process.on('SIGHUP', () => {
-  if (server.scheme !== 'https') return void logger.warn('SIGHUP: nothing to reload (the dashboard does not serve HTTPS itself)');
-  server.reloadTls().then(
-    () => logger.info('TLS certificate and key reloaded'),
-    (err: unknown) => logger.error({ err: (err as Error).message }, 'TLS certificate not reloaded; the previous one stays in use'),
-  );
-});
+// Without TLS, SIGHUP keeps its default (the server ends with its terminal).
+if (server.scheme === 'https') {
+  process.on('SIGHUP', () => {
+    server.reloadTls().then(
+      () => logger.info('TLS certificate and key reloaded'),
+      (err: unknown) => logger.error({ err: (err as Error).message }, 'TLS certificate not reloaded; the previous one stays in use'),
+    );
+  });
+}
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

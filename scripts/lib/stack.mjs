@@ -51,6 +51,8 @@ export function superviseChildren(children, cleanup = async () => {}) {
   };
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
+  // A closed terminal: the children go too (an HTTPS dashboard takes SIGHUP as "reload the certificate").
+  process.on('SIGHUP', () => void stop(0));
   for (const child of children) child.once('exit', (code) => void stop(code ?? 1));
   return stop;
 }
