@@ -80,5 +80,7 @@ export function dashboardIdentity({ appDirs, dataDir }) {
   giveDirectory(dataDir, user);
   const blocked = unreachableBy(dataDir, user);
   if (blocked) throw new Error(`the dashboard's user ${user.name} cannot reach its data directory ${dataDir}: ${blocked.path} has mode ${blocked.mode}; choose a CTSCOPE_DATA_DIR it can reach`);
-  return { uid: user.uid, gid: user.gid, env: { HOME: dataDir, USER: user.name, LOGNAME: user.name } };
+  // Its own HOME (/nonexistent), as `sudo -u ctscope` gives: a HOME inside the checkout (data/) makes Next.js
+  // ignore the workspace root.
+  return { uid: user.uid, gid: user.gid, env: { HOME: user.home, USER: user.name, LOGNAME: user.name } };
 }
