@@ -1,7 +1,7 @@
 // The dashboard needs no privileges, so it never runs as root: started by root (npm start, demo, cluster,
 // the tests), it runs as the system user `ctscope`, created when missing, owning its data directory.
 import { execFileSync } from 'node:child_process';
-import { lchownSync, lstatSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { lchownSync, lstatSync, mkdirSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, parse } from 'node:path';
 import { isRoot } from './run.mjs';
 
@@ -48,16 +48,23 @@ export function unreachableBy(path, user) {
   return null;
 }
 
-/** Gives `dir` (created when missing, mode 0700) and everything in it to the user; links are not followed. */
+/**
+ * Gives `dir` (created when missing, mode 0700) and what root left in it (an earlier run as root) to the
+ * user. Root never works inside what the user already owns (it could plant links there): entries the user
+ * owns are left alone, links are not followed, and a file with several hard links is refused.
+ */
 export function giveDirectory(dir, user) {
   const missing = [];
   for (let d = dir; !statSync(d, { throwIfNoEntry: false }); d = dirname(d)) missing.unshift(d);
   for (const d of missing) mkdirSync(d, { mode: d === dir ? 0o700 : 0o755 });
   const walk = (path) => {
+    const info = lstatSync(path);
+    if (info.uid === user.uid) return;
+    if (info.isFile() && info.nlink > 1) throw new Error(`${path} has ${info.nlink} hard links; remove the extra links before the dashboard's user ${user.name} is given its data directory`);
     lchownSync(path, user.uid, user.gid);
-    if (lstatSync(path).isDirectory()) for (const entry of readdirSync(path)) walk(join(path, entry));
+    if (info.isDirectory()) for (const entry of readdirSync(path)) walk(join(path, entry));
   };
-  walk(dir);
+  walk(realpathSync(dir));
 }
 
 /**

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { chown, lchown, link, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, skipKernelTests } from '@ctscope/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DASHBOARD_USER, lookupUser } from '../../../../../scripts/lib/dashboard-user.mjs';
+import { DASHBOARD_USER, giveDirectory, lookupUser } from '../../../../../scripts/lib/dashboard-user.mjs';
 import { startDashboard, waitForHealth } from '../../../../../scripts/lib/stack.mjs';
 import { Cleanups, collectOutput, stop } from './agent-harness';
 
@@ -47,6 +47,32 @@ describe.skipIf(skipKernelTests())('the dashboard under root', () => {
     expect([dir.uid, dir.mode & 0o777]).toEqual([user!.uid, 0o700]);
     expect((await stat(join(dataDir, 'ctscope.sqlite'))).uid).toBe(user!.uid);
     expect((await stat(join(dataDir, 'local-agent.token'))).uid).toBe(user!.uid);
+  });
+
+  it('hands over what an earlier run as root left in the data directory, and nothing the user could point it at', async () => {
+    const nobody = { name: 'nobody', uid: 65534, gid: 65534, home: '/nonexistent' };
+    const top = await mkdtemp(join(tmpdir(), 'ctscope-give-'));
+    cleanups.add(() => rm(top, { recursive: true, force: true }));
+    const outside = join(top, 'outside.txt');
+    await writeFile(outside, 'root only');
+    const data = join(top, 'data');
+    await mkdir(join(data, 'old'), { recursive: true });
+    await writeFile(join(data, 'old', 'ctscope.sqlite'), '');
+    giveDirectory(data, nobody);
+    for (const path of [data, join(data, 'old'), join(data, 'old', 'ctscope.sqlite')]) expect((await stat(path)).uid).toBe(65534);
+
+    // The user's own link to a root file, and a second hard link to one: root neither follows nor chowns them.
+    await symlink(outside, join(data, 'old', 'link'));
+    await lchown(join(data, 'old', 'link'), 65534, 65534);
+    const rootAgain = () => Promise.all([chown(data, 0, 0), chown(join(data, 'old'), 0, 0)]);
+    await rootAgain();
+    giveDirectory(data, nobody);
+    expect((await stat(join(data, 'old'))).uid).toBe(65534);
+    expect((await stat(outside)).uid).toBe(0);
+    await link(outside, join(data, 'old', 'hard'));
+    await rootAgain();
+    expect(() => giveDirectory(data, nobody)).toThrow(/hard links/);
+    expect((await stat(outside)).uid).toBe(0);
   });
 
   it('refuses to start when run as root directly, saying how to run it', async () => {
