@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,5 +130,13 @@ describe('token file', () => {
   });
   it('explains a missing file', async () => {
     await expect(readTokenFile(join(dir, 'none'))).rejects.toBeInstanceOf(TokenFileError);
+  });
+  it('follows no link: a token path pointing at another private file is refused, not read', async () => {
+    const secret = join(dir, 'secret.key');
+    await writeFile(secret, `${'s'.repeat(43)}\n`, { mode: 0o600 });
+    await symlink(secret, join(dir, 'symlinked.token'));
+    await expect(readTokenFile(join(dir, 'symlinked.token'))).rejects.toThrow(/is a symbolic link; give the file itself/);
+    await link(secret, join(dir, 'hardlinked.token'));
+    await expect(readTokenFile(join(dir, 'hardlinked.token'))).rejects.toThrow(/has 2 hard links/);
   });
 });
