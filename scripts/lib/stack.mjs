@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import { dashboardIdentity } from './dashboard-user.mjs';
 import { ROOT } from './setup.mjs';
@@ -23,16 +24,24 @@ export function startDashboard({ port, dataDir, env = {}, stdio = 'inherit', nod
   });
 }
 
+/** The local dashboard's URL: https when it serves TLS itself (CTSCOPE_TLS_CERT in the environment it inherits). */
+export const localDashboardUrl = (port) => `${process.env.CTSCOPE_TLS_CERT ? 'https' : 'http'}://127.0.0.1:${port}`;
+
+// Only whether the local server answers: nothing is sent, so its certificate (often issued for the public
+// name, not 127.0.0.1) is not checked here; the agent verifies it.
+const healthy = (url) =>
+  url.startsWith('https:')
+    ? new Promise((resolve) => {
+        const req = httpsGet(`${url}/healthz`, { rejectUnauthorized: false }, (res) => (res.resume(), resolve(res.statusCode === 200)));
+        req.on('error', () => resolve(false));
+      })
+    : fetch(`${url}/healthz`).then((res) => res.ok, () => false);
+
 export async function waitForHealth(url, child, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the dashboard exited (code ${child.exitCode}) before it was ready`);
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
+    if (await healthy(url)) return;
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`the dashboard did not answer ${url}/healthz within ${timeoutMs / 1000} s`);
