@@ -6,7 +6,7 @@ import { say } from './lib/run.mjs';
 import { startRedisServer } from './lib/redis.mjs';
 import { ROOT, RUNTIME_PACKAGES, buildAgentBundle, buildNativeAddon, checkNode, ensureDashboardBuild, ensureDebianPackages, ensureNpmDependencies, isRoot } from './lib/setup.mjs';
 import { AGENT_NODE_FLAGS } from '../apps/agent/bin/node-flags.mjs';
-import { CTSCOPE_BIN, startDashboard, superviseChildren, waitForHealth } from './lib/stack.mjs';
+import { CTSCOPE_BIN, localDashboardUrl, startDashboard, superviseChildren, waitForHealth } from './lib/stack.mjs';
 
 const PORT_A = Number(process.env.PORT ?? 3000);
 const PORT_B = PORT_A + 1;
@@ -32,7 +32,7 @@ try {
   const env = { REDIS_URL: redis.url, CTSCOPE_LOCAL_AGENT_TOKEN_FILE: TOKEN_FILE };
   const [a, b] = [PORT_A, PORT_B].map((port) => startDashboard({ port, dataDir: DATA_DIR, env }));
   children.push(a, b);
-  const [urlA, urlB] = [PORT_A, PORT_B].map((port) => `http://127.0.0.1:${port}`);
+  const [urlA, urlB] = [PORT_A, PORT_B].map(localDashboardUrl);
   await Promise.all([waitForHealth(urlA, a), waitForHealth(urlB, b)]);
 
   if (isRoot() && missing.length === 0) {

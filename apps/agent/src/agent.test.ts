@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ describe('agent arguments', () => {
     expect(parseAgentConfig(['--dashboard', 'http://127.0.0.1:3000', '--token-file', '/etc/ctscope/agent.token'], {})).toEqual({
       dashboard: 'http://127.0.0.1:3000',
       tokenFile: '/etc/ctscope/agent.token',
+      insecureHttp: false,
       interval: 1,
       logLevel: 'info',
       eventBuffer: 8 << 20,
@@ -24,7 +25,7 @@ describe('agent arguments', () => {
     });
   });
   it('parses --metrics addresses and "off"', () => {
-    const base = ['--dashboard', 'http://x', '--token-file', 'f'];
+    const base = ['--dashboard', 'http://127.0.0.1:3000', '--token-file', 'f'];
     expect(parseAgentConfig([...base, '--metrics', '[::1]:9100'], {}).metrics).toEqual({ host: '::1', port: 9100 });
     expect(parseAgentConfig([...base, '--metrics', 'off'], {}).metrics).toBeNull();
     expect(() => parseAgentConfig([...base, '--metrics', '9477'], {})).toThrow(/HOST:PORT/);
@@ -34,14 +35,36 @@ describe('agent arguments', () => {
   it.each([
     [[], /--dashboard is required/],
     [['--dashboard', 'ftp://x', '--token-file', 'f'], /http\(s\) URL/],
-    [['--dashboard', 'http://x'], /--token-file is required/],
-    [['--dashboard', 'http://x', '--token-file', 'f', '--bogus'], /Unknown option '--bogus'/],
-    [['--dashboard', 'http://x', '--token-file', 'f', '--interval', '0'], /interval|>=/],
-    [['--dashboard', 'http://x', '--token-file', 'f', '--alert-clear-after', '100000'], /--alert-clear-after must be between 0 and 86400/],
-    [['--dashboard', 'http://x', '--token-file', 'f', '--alert-clear-after', 'soon'], /--alert-clear-after must be a number/],
+    [['--dashboard', 'https://x'], /--token-file is required/],
+    [['--dashboard', 'https://x', '--token-file', 'f', '--bogus'], /Unknown option '--bogus'/],
+    [['--dashboard', 'https://x', '--token-file', 'f', '--interval', '0'], /interval|>=/],
+    [['--dashboard', 'https://x', '--token-file', 'f', '--alert-clear-after', '100000'], /--alert-clear-after must be between 0 and 86400/],
+    [['--dashboard', 'https://x', '--token-file', 'f', '--alert-clear-after', 'soon'], /--alert-clear-after must be a number/],
+    [['--dashboard', 'http://ctscope.example.internal:3000', '--token-file', 'f'], /plain HTTP to an address that is not loopback.*HTTPS.*--insecure-http/],
+    [['--dashboard', 'http://10.0.0.5', '--token-file', 'f'], /plain HTTP/],
+    [['--dashboard', 'http://[2001:db8::1]:3000', '--token-file', 'f'], /plain HTTP/],
+    [['--dashboard', 'http://127.0.0.1:3000', '--token-file', 'f', '--ca-file', 'ca.pem'], /--ca-file applies to an https:\/\/ dashboard only/],
   ])('explains bad arguments %j', (argv, message) => {
     expect(() => parseAgentConfig(argv, {})).toThrow(ConfigError);
     expect(() => parseAgentConfig(argv, {})).toThrow(message);
+  });
+});
+
+describe('dashboard transport', () => {
+  const base = ['--token-file', 'f'];
+  it('accepts https anywhere and plain http on loopback', () => {
+    for (const url of ['https://ctscope.example.internal', 'https://10.0.0.5:3443', 'http://127.0.0.1:3000', 'http://localhost:3000', 'http://[::1]:3000', 'http://127.1.2.3:3000']) {
+      expect(parseAgentConfig(['--dashboard', url, ...base], {}).dashboard).toBe(url);
+    }
+  });
+  it('accepts plain http elsewhere only with --insecure-http', () => {
+    expect(parseAgentConfig(['--dashboard', 'http://10.0.0.5:3000', ...base, '--insecure-http'], {}).insecureHttp).toBe(true);
+  });
+  it('takes --ca-file for an https dashboard, or CTSCOPE_CA_FILE from the environment', () => {
+    expect(parseAgentConfig(['--dashboard', 'https://10.0.0.5:3443', ...base, '--ca-file', '/etc/ctscope/ca.pem'], {}).caFile).toBe('/etc/ctscope/ca.pem');
+    expect(parseAgentConfig(['--dashboard', 'https://10.0.0.5:3443', ...base], { CTSCOPE_CA_FILE: '/etc/ctscope/env-ca.pem' }).caFile).toBe('/etc/ctscope/env-ca.pem');
+    expect(parseAgentConfig(['--dashboard', 'https://10.0.0.5:3443', ...base, '--ca-file', '/a.pem'], { CTSCOPE_CA_FILE: '/b.pem' }).caFile).toBe('/a.pem');
+    expect(parseAgentConfig(['--dashboard', 'https://10.0.0.5:3443', ...base], { CTSCOPE_CA_FILE: '' }).caFile).toBeUndefined();
   });
 });
 
@@ -107,5 +130,13 @@ describe('token file', () => {
   });
   it('explains a missing file', async () => {
     await expect(readTokenFile(join(dir, 'none'))).rejects.toBeInstanceOf(TokenFileError);
+  });
+  it('follows no link: a token path pointing at another private file is refused, not read', async () => {
+    const secret = join(dir, 'secret.key');
+    await writeFile(secret, `${'s'.repeat(43)}\n`, { mode: 0o600 });
+    await symlink(secret, join(dir, 'symlinked.token'));
+    await expect(readTokenFile(join(dir, 'symlinked.token'))).rejects.toThrow(/is a symbolic link; give the file itself/);
+    await link(secret, join(dir, 'hardlinked.token'));
+    await expect(readTokenFile(join(dir, 'hardlinked.token'))).rejects.toThrow(/has 2 hard links/);
   });
 });

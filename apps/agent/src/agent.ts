@@ -3,10 +3,12 @@ import { keepYoungGenerationSmall, type ConntrackSource } from '@ctscope/conntra
 import type { AgentInfo } from '@ctscope/protocol';
 import pino, { type Logger } from 'pino';
 import packageJson from '../package.json' with { type: 'json' };
+import { findUntrustedCode, untrustedCodeMessage } from './code-trust';
 import type { AgentConfig } from './config';
 import { openConntrackSource } from './kernel/open-source';
 import { DashboardLink } from './link/dashboard-link';
 import { attachRpcHandlers, MACHINE_CHANGES } from './link/rpc-handlers';
+import { readCaFile, warnInsecureHttp } from './link/transport-security';
 import { startServices } from './live/services';
 import { missingPrivileges } from './privileges';
 import { readTokenFile } from './token';
@@ -35,7 +37,13 @@ export async function runAgent(config: AgentConfig, logger: Logger = pino({ leve
     logger.fatal(missing);
     return 1;
   }
+  const untrusted = simulated ? undefined : findUntrustedCode();
+  if (untrusted) {
+    logger.fatal({ path: untrusted.path }, untrustedCodeMessage(untrusted));
+    return 1;
+  }
   const token = await readTokenFile(config.tokenFile);
+  const ca = config.caFile === undefined ? undefined : { pem: await readCaFile(config.caFile), file: config.caFile };
   const source = simulated?.source ?? (await openConntrackSource(logger));
   const info: AgentInfo = simulated
     ? { hostname: simulated.hostname, agentVersion: AGENT_VERSION, kernel: simulated.kernel, source: 'replay' }
@@ -43,6 +51,7 @@ export async function runAgent(config: AgentConfig, logger: Logger = pino({ leve
   if (simulated) logger.info({ hostname: info.hostname }, 'SIMULATED host: replaying recorded kernel traffic; this machine\'s kernel is not read or changed');
 
   let link: DashboardLink | undefined;
+  const stopInsecureWarnings = config.insecureHttp ? warnInsecureHttp(config.dashboard, logger) : () => undefined;
   const services = await startServices({ config, source, info, logger, kernelLog: !simulated, dashboardConnected: () => link?.connected ?? false, sendSample: (s) => link?.sendSample(s) });
 
   return new Promise<number>((resolve) => {
@@ -50,6 +59,7 @@ export async function runAgent(config: AgentConfig, logger: Logger = pino({ leve
     const finish = (code: number) => {
       if (finished) return;
       finished = true;
+      stopInsecureWarnings();
       link?.close();
       void services.stop().finally(() => {
         source.close();
@@ -67,6 +77,7 @@ export async function runAgent(config: AgentConfig, logger: Logger = pino({ leve
       token,
       info,
       logger,
+      ...(ca && { ca }),
       onFatal: (message) => {
         logger.fatal(message);
         finish(1);

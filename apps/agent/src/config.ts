@@ -3,7 +3,11 @@ import { z } from 'zod';
 import { isLoopback } from './metrics/server';
 
 const agentConfigSchema = z.object({
-  dashboard: z.url({ protocol: /^https?$/, error: '--dashboard must be an http(s) URL, e.g. http://127.0.0.1:3000' }),
+  dashboard: z.url({ protocol: /^https?$/, error: '--dashboard must be an http(s) URL, e.g. https://ctscope.example.internal' }),
+  /** PEM file of the CA that signed the dashboard's certificate: then only that CA is trusted. */
+  caFile: z.string().min(1, '--ca-file needs a file name').optional(),
+  /** Accept a plain http:// dashboard that is not on loopback (warned about at start and every hour). */
+  insecureHttp: z.boolean(),
   tokenFile: z.string().min(1, '--token-file is required: the file holding this host\'s agent token'),
   /** Seconds between stats samples. */
   interval: z.coerce.number().min(0.2).max(60),
@@ -33,15 +37,38 @@ const agentConfigSchema = z.object({
     sysfs: z.string().startsWith('/', '--path.sysfs must be an absolute path'),
     rootfs: z.string().startsWith('/', '--path.rootfs must be an absolute path'),
   }),
-}).refine((c) => c.metrics === null || c.metricsAllowRemote || isLoopback(c.metrics.host), {
-  message: '--metrics must be a loopback address (127.0.0.1, ::1) unless --metrics-allow-remote is given',
-});
+})
+  .refine((c) => c.metrics === null || c.metricsAllowRemote || isLoopback(c.metrics.host), {
+    message: '--metrics must be a loopback address (127.0.0.1, ::1) unless --metrics-allow-remote is given',
+  })
+  .refine((c) => c.caFile === undefined || c.dashboard.startsWith('https:'), {
+    message: '--ca-file applies to an https:// dashboard only: use https:// in --dashboard',
+  })
+  .superRefine((c, ctx) => {
+    if (c.insecureHttp || !isPlainHttpRemote(c.dashboard)) return;
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        `--dashboard ${c.dashboard} is plain HTTP to an address that is not loopback: this host's token and every change would cross the network unencrypted. ` +
+        'Serve the dashboard over HTTPS (CTSCOPE_TLS_CERT and CTSCOPE_TLS_KEY, or a TLS proxy) and use its https:// URL (with --ca-file if a private CA signed its certificate), ' +
+        'or add --insecure-http to accept the risk',
+    });
+  });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
+
+/** True for an http:// URL whose host is not loopback (TLS is expected there). */
+export function isPlainHttpRemote(url: string): boolean {
+  const parsed = new URL(url);
+  return parsed.protocol === 'http:' && !isLoopback(parsed.hostname);
+}
 
 export const AGENT_USAGE = `usage: ctscope agent --dashboard URL --token-file FILE [options]
 
-  --dashboard URL     the ctscope dashboard to report to (http://127.0.0.1:3000)
+  --dashboard URL     the ctscope dashboard to report to (https://...; http:// only on loopback)
   --token-file FILE   file holding this host's agent token (keep it mode 0600)
+  --ca-file FILE      PEM of the CA that signed the dashboard's certificate (then only it is trusted;
+                      without it the system's usual CAs verify the certificate)
+  --insecure-http     allow a plain http:// dashboard that is not on loopback (warned about hourly)
   --interval SECONDS  seconds between stats samples (default 1)
   --event-buffer BYTES  receive buffer for kernel events (default 8388608; forced like conntrack -b)
   --audit-file FILE   where every change this agent makes is recorded (default /var/lib/ctscope/audit.jsonl)
@@ -50,7 +77,7 @@ export const AGENT_USAGE = `usage: ctscope agent --dashboard URL --token-file FI
   --alert-clear-after SECONDS  quiet time before a drop / table-full / lost-events alert clears (default 60)
   --path.procfs DIR   procfs mount (default /proc); --path.sysfs DIR (/sys); --path.rootfs DIR (/,
                       its etc/ receives sysctl.d/90-ctscope.conf and modules-load.d/ctscope.conf)
-environment: CTSCOPE_LOG_LEVEL (info)`;
+environment: CTSCOPE_LOG_LEVEL (info), CTSCOPE_CA_FILE (as --ca-file when that is not given)`;
 
 export class ConfigError extends Error {}
 
@@ -63,6 +90,8 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
       options: {
         dashboard: { type: 'string' },
         'token-file': { type: 'string' },
+        'ca-file': { type: 'string' },
+        'insecure-http': { type: 'boolean', default: false },
         interval: { type: 'string', default: '1' },
         'event-buffer': { type: 'string', default: String(8 << 20) },
         'audit-file': { type: 'string', default: '/var/lib/ctscope/audit.jsonl' },
@@ -82,6 +111,9 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   const parsed = agentConfigSchema.safeParse({
     dashboard: values.dashboard,
     tokenFile: values['token-file'] ?? '',
+    // From the environment too, so a unit's EnvironmentFile can pin the CA without changing ExecStart.
+    caFile: values['ca-file'] ?? (env.CTSCOPE_CA_FILE || undefined),
+    insecureHttp: values['insecure-http'],
     interval: values.interval,
     eventBuffer: values['event-buffer'],
     auditFile: values['audit-file'],

@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freePort } from '@ctscope/testkit';
+import { startDashboard as startDashboardProcess } from '../../../scripts/lib/stack.mjs';
 
-const DASHBOARD_DIR = fileURLToPath(new URL('../../../apps/dashboard', import.meta.url));
 const ADMIN_PASSWORD = 'fleet bench admin password';
 
 export interface DashboardProcess {
@@ -38,11 +37,8 @@ export async function startDashboard(options: { cpuProfileDir?: string } = {}): 
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const profiling = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
-  const child = spawn(process.execPath, [...profiling, '--import', 'tsx', 'server.ts'], {
-    cwd: DASHBOARD_DIR,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, PORT: String(port), NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', CTSCOPE_DATA_DIR: dataDir, CTSCOPE_ADMIN_PASSWORD: ADMIN_PASSWORD, CTSCOPE_LOG_LEVEL: 'warn' },
-  });
+  // As `npm start` runs it: under root, as the unprivileged user ctscope owning the data directory.
+  const child = startDashboardProcess({ port, dataDir, nodeArgs: profiling, stdio: ['ignore', 'ignore', 'inherit'], env: { CTSCOPE_ADMIN_PASSWORD: ADMIN_PASSWORD, CTSCOPE_LOG_LEVEL: 'warn' } });
   const stop = async () => {
     await stopChild(child);
     await rm(dataDir, { recursive: true, force: true });

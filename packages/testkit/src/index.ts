@@ -7,3 +7,4 @@ export * from './postgres';
 export * from './free-port';
 export * from './redis';
 export * from './fill';
+export * from './pki';

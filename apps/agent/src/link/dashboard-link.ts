@@ -14,6 +14,7 @@ import {
 } from '@ctscope/protocol';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { tlsFailureAdvice } from './transport-security';
 
 export type AgentSocket = Socket<ServerToAgentEvents, AgentToServerEvents>;
 
@@ -22,6 +23,8 @@ export interface DashboardLinkOptions {
   token: string;
   info: AgentInfo;
   logger: Logger;
+  /** Verifies an https:// dashboard against this CA alone (PEM, from --ca-file) instead of the system's CAs. */
+  ca?: { pem: string; file: string };
   /** The dashboard refused us for a reason retrying cannot fix (bad token, other protocol version). */
   onFatal(message: string): void;
 }
@@ -45,6 +48,9 @@ export class DashboardLink {
       reconnectionDelay: RETRY_MIN_MS,
       reconnectionDelayMax: RETRY_MAX_MS,
       randomizationFactor: 0.5,
+      // The certificate is always verified; a private CA replaces the default ones rather than adding to them.
+      rejectUnauthorized: true,
+      ...(options.ca && { ca: options.ca.pem }),
     });
     this.attachHandlers();
   }
@@ -92,7 +98,9 @@ export class DashboardLink {
     });
     this.socket.on('connect_error', (err) => {
       if (this.socket.active) {
-        logger.warn({ err: err.message }, 'dashboard unreachable; retrying with backoff');
+        const advice = tlsFailureAdvice(err, this.options.url, this.options.ca?.file);
+        if (advice) logger.error({ dashboard: this.options.url }, `cannot trust the dashboard: ${advice}; retrying with backoff`);
+        else logger.warn({ err: err.message }, 'dashboard unreachable; retrying with backoff');
         return;
       }
       // Refused by the dashboard's handshake check: Socket.IO does not retry these by itself.

@@ -57,6 +57,7 @@ export async function startFleet(options: FleetOptions): Promise<RunningFleet> {
     const config: AgentConfig = {
       dashboard: options.dashboard,
       tokenFile: agent.tokenFile,
+      insecureHttp: false,
       interval: options.interval,
       logLevel: 'info',
       eventBuffer: 1 << 20,

@@ -1,4 +1,5 @@
-import { createServer, type Server as HttpServer } from 'node:http';
+import type { Server as HttpServer } from 'node:http';
+import { Server as HttpsServer } from 'node:https';
 import express from 'express';
 import next from 'next';
 import type { Logger } from 'pino';
@@ -15,6 +16,7 @@ import { HostRegistry } from './hosts/registry';
 import { ensureLocalAgentToken } from './hosts/local-agent-token';
 import { apiErrorHandler, apiRouter, sendError } from './http/api';
 import { finalErrorHandler } from './http/final-error';
+import { createListener, loadTlsCredentials } from './http/listener';
 import { pageGuard } from './http/page-guard';
 import { sameOriginWrites } from './http/guards';
 import { securityHeaders } from './http/security';
@@ -30,6 +32,10 @@ export interface DashboardServer {
   store: Store;
   admin: AdminBootstrap;
   localAgent: { hostId: string; tokenFile: string };
+  /** https when the dashboard serves TLS itself (CTSCOPE_TLS_CERT / CTSCOPE_TLS_KEY). */
+  scheme: 'http' | 'https';
+  /** Reads CTSCOPE_TLS_CERT / CTSCOPE_TLS_KEY again (a renewed certificate) for new connections; the old pair stays on error. */
+  reloadTls(): Promise<void>;
   /** Resolves with the bound port. */
   listen(): Promise<number>;
   close(): Promise<void>;
@@ -37,6 +43,8 @@ export interface DashboardServer {
 
 /** Builds the whole dashboard: store, auth, API, sockets and (unless `pages` is false) the Next.js pages. */
 export async function createDashboardServer(config: DashboardConfig, logger: Logger, options: { pages?: boolean } = {}): Promise<DashboardServer> {
+  // A wrong certificate or key is reported before the store is opened or anything listens.
+  const tls = await loadTlsCredentials(config.tls);
   const store = await openStore(config, logger);
   const admin = await ensureAdmin(store, config.adminPassword);
   const localAgent = await ensureLocalAgentToken(store, config.localAgentTokenFile);
@@ -75,7 +83,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
   }
   app.use(finalErrorHandler(logger));
 
-  const http = createServer(app);
+  const http = createListener(app, tls);
   // Pings every 10 s, dead after 5 s more: a silently cut agent is shown offline within 15 s, not
   // Socket.IO's default 45 s.
   const io = new SocketServer(http, { maxHttpBufferSize: 1_000_000, serveClient: false, pingInterval: 10_000, pingTimeout: 5_000 });
@@ -105,6 +113,12 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
     store,
     admin,
     localAgent: { hostId: localAgent.hostId, tokenFile: config.localAgentTokenFile },
+    scheme: config.tls ? 'https' : 'http',
+    reloadTls: async () => {
+      const renewed = await loadTlsCredentials(config.tls);
+      if (!renewed || !(http instanceof HttpsServer)) throw new Error('the dashboard does not serve HTTPS itself (CTSCOPE_TLS_CERT and CTSCOPE_TLS_KEY are not set)');
+      http.setSecureContext(renewed);
+    },
     listen: () =>
       new Promise((resolve, reject) => {
         http.once('error', reject);

@@ -16,8 +16,11 @@ const envSchema = z.object({
   CTSCOPE_LOCAL_AGENT_TOKEN_FILE: z.string().optional(),
   /** Extra origins allowed to open browser sockets, comma separated (the dashboard's own is always allowed). */
   CTSCOPE_ALLOWED_ORIGINS: z.string().default(''),
-  /** Set when served over HTTPS (behind a TLS proxy): session cookies get the Secure flag. */
+  /** Set when served over HTTPS by a TLS proxy in front: Secure __Host- session cookies and HSTS (implied by CTSCOPE_TLS_CERT). */
   CTSCOPE_SECURE_COOKIES: z.enum(['true', 'false']).default('false'),
+  /** PEM certificate (chain) and private key: the dashboard serves HTTPS itself. Both or neither. */
+  CTSCOPE_TLS_CERT: z.string().min(1).optional(),
+  CTSCOPE_TLS_KEY: z.string().min(1).optional(),
   CTSCOPE_SESSION_HOURS: z.coerce.number().min(1).max(24 * 30).default(12),
   /** Days of reduced-resolution stats history kept per host. */
   CTSCOPE_HISTORY_DAYS: z.coerce.number().min(1).max(400).default(7),
@@ -41,6 +44,9 @@ export interface DashboardConfig {
   adminPassword: string | undefined;
   localAgentTokenFile: string;
   allowedOrigins: string[];
+  /** Files of the certificate and key when the dashboard serves HTTPS itself. */
+  tls: { certFile: string; keyFile: string } | undefined;
+  /** Served over HTTPS (by us or a proxy): Secure __Host- cookies, HSTS. */
   secureCookies: boolean;
   sessionTtlMs: number;
   history: { retentionMs: number; stepMs: number };
@@ -60,6 +66,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, appDir = proces
     throw new Error(`invalid configuration: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'unknown problem'}`);
   }
   const e = parsed.data;
+  if ((e.CTSCOPE_TLS_CERT === undefined) !== (e.CTSCOPE_TLS_KEY === undefined)) {
+    throw new Error('invalid configuration: set both CTSCOPE_TLS_CERT (the PEM certificate) and CTSCOPE_TLS_KEY (its private key) to serve HTTPS, or neither');
+  }
+  const tls = e.CTSCOPE_TLS_CERT && e.CTSCOPE_TLS_KEY ? { certFile: resolve(appDir, e.CTSCOPE_TLS_CERT), keyFile: resolve(appDir, e.CTSCOPE_TLS_KEY) } : undefined;
   const dataDir = resolve(appDir, e.CTSCOPE_DATA_DIR);
   return {
     host: e.CTSCOPE_HOST,
@@ -70,7 +80,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, appDir = proces
     adminPassword: e.CTSCOPE_ADMIN_PASSWORD,
     localAgentTokenFile: resolve(appDir, e.CTSCOPE_LOCAL_AGENT_TOKEN_FILE ?? resolve(dataDir, 'local-agent.token')),
     allowedOrigins: e.CTSCOPE_ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
-    secureCookies: e.CTSCOPE_SECURE_COOKIES === 'true',
+    tls,
+    secureCookies: tls !== undefined || e.CTSCOPE_SECURE_COOKIES === 'true',
     sessionTtlMs: e.CTSCOPE_SESSION_HOURS * 3600_000,
     history: { retentionMs: e.CTSCOPE_HISTORY_DAYS * 86_400_000, stepMs: e.CTSCOPE_HISTORY_STEP_SECONDS * 1000 },
     publicUrl: e.CTSCOPE_PUBLIC_URL?.replace(/\/+$/, ''),

@@ -1,7 +1,7 @@
 import { CPU_COUNTER_KEYS, sumCpuCounters, type CpuStatsRow, type StatsSample, type ViewState } from '@ctscope/protocol';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SESSION_COOKIE, Sessions, sha256 } from '../auth/sessions';
+import { SECURE_SESSION_COOKIE, SESSION_COOKIE, Sessions, sha256 } from '../auth/sessions';
 import { recordHistory } from '../hosts/history-recorder';
 import { HostRegistry } from '../hosts/registry';
 import type { Store, ViewRecord } from './types';
@@ -91,10 +91,13 @@ export function storeContract(open: () => Promise<Store>): void {
       expect(cookie).toContain('Secure');
       expect(await store.findSession(token, now + 500)).toBeUndefined();
       expect(await store.findSession(sha256(token), now + 500)).toEqual({ tokenHash: sha256(token), userId: user.id, expiresAt: now + 1000 });
-      const header = `${SESSION_COOKIE}=${token}`;
+      // Over HTTPS only the __Host- cookie counts: one without the prefix may have been set over plain HTTP or by another host.
+      expect(sessions.cookieName).toBe(SECURE_SESSION_COOKIE);
+      const header = `${SECURE_SESSION_COOKIE}=${token}`;
       expect(await sessions.userFromCookieHeader(header, now + 500)).toEqual({ id: user.id, username: 'op', role: 'operator' });
+      expect(await sessions.userFromCookieHeader(`${SESSION_COOKIE}=${token}`, now + 500)).toBeNull();
       expect(await sessions.userFromCookieHeader(header, now + 1001)).toBeNull();
-      expect(await sessions.userFromCookieHeader(`${SESSION_COOKIE}=forged`, now + 500)).toBeNull();
+      expect(await sessions.userFromCookieHeader(`${SECURE_SESSION_COOKIE}=forged`, now + 500)).toBeNull();
       expect(await store.deleteExpiredSessions(now + 10_000)).toBe(1);
       expect(await sessions.destroyFromCookieHeader(header)).toContain('Max-Age=0');
     });

@@ -93,9 +93,11 @@ export async function agentInNetns(dash: TestDashboard, cleanups: Cleanups, extr
   cleanups.add(() => ns.destroy());
   const bridge: NetnsBridge = await bridgeIntoNetns(ns, Number(new URL(dash.url).port));
   cleanups.add(() => bridge.close());
-  const { args, auditFile } = await agentTestArgs(cleanups, `http://127.0.0.1:${bridge.nsPort}`, await dash.agentToken());
+  // The bridge relays bytes: an https dashboard is reached over TLS end to end, verified by the agent.
+  const scheme = new URL(dash.url).protocol;
+  const { args, auditFile } = await agentTestArgs(cleanups, `${scheme}//127.0.0.1:${bridge.nsPort}`, await dash.agentToken());
   const spawnAgent = (dashboardPort = bridge.nsPort) => {
-    const dialing = args.map((arg, i) => (args[i - 1] === '--dashboard' ? `http://127.0.0.1:${dashboardPort}` : arg));
+    const dialing = args.map((arg, i) => (args[i - 1] === '--dashboard' ? `${scheme}//127.0.0.1:${dashboardPort}` : arg));
     const child = ns.spawn(process.execPath, [...dialing, ...extraArgs]);
     cleanups.add(() => stop(child));
     return child;

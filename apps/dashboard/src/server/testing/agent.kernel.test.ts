@@ -56,7 +56,8 @@ describe.skipIf(skipKernelTests())('agent against the real kernel', () => {
     const agent = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     cleanups.add(() => stop(agent));
     const output = collectOutput(agent);
-    await new Promise((r) => setTimeout(r, 2500));
+    // Startup (bundle, code ownership check, netlink) takes well over a second on a busy machine.
+    for (let waited = 0; waited < 15_000 && !output.text().includes('dashboard unreachable'); waited += 250) await new Promise((r) => setTimeout(r, 250));
     expect(agent.exitCode).toBeNull();
     expect(output.text()).toContain('dashboard unreachable; retrying with backoff');
 

@@ -24,11 +24,12 @@ export interface TestDashboard {
  * file, or the PostgreSQL database at `databaseUrl`. With CTSCOPE_TEST_STORE=postgres in the environment
  * every test dashboard gets a throwaway PostgreSQL server of its own instead of the SQLite file.
  */
-export async function startTestDashboard(options: { port?: number; databaseUrl?: string } = {}): Promise<TestDashboard> {
+export async function startTestDashboard(options: { port?: number; databaseUrl?: string; env?: Record<string, string> } = {}): Promise<TestDashboard> {
   const postgres = options.databaseUrl === undefined && process.env.CTSCOPE_TEST_STORE === 'postgres' ? await startPostgres() : undefined;
   const dataDir = await mkdtemp(join(tmpdir(), 'ctscope-dash-'));
-  const dash = await dashboardOn(dataDir, {}, options.port ?? 0, options.databaseUrl ?? postgres?.url).catch(async (err: unknown) => {
+  const dash = await dashboardOn(dataDir, options.env ?? {}, options.port ?? 0, options.databaseUrl ?? postgres?.url).catch(async (err: unknown) => {
     await postgres?.stop();
+    await rm(dataDir, { recursive: true, force: true });
     throw err;
   });
   return {
@@ -68,7 +69,7 @@ async function dashboardOn(dataDir: string, env: Record<string, string>, port = 
     databaseUrl,
   };
   const server = await createDashboardServer(config, pino({ level: 'silent' }), { pages: false });
-  const url = `http://127.0.0.1:${await server.listen()}`;
+  const url = `${server.scheme}://127.0.0.1:${await server.listen()}`;
   return {
     url,
     server,
