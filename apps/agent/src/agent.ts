@@ -2,7 +2,6 @@ import { hostname, release } from 'node:os';
 import { keepYoungGenerationSmall, type ConntrackSource } from '@ctscope/conntrack';
 import type { AgentInfo } from '@ctscope/protocol';
 import pino, { type Logger } from 'pino';
-import packageJson from '../package.json' with { type: 'json' };
 import type { AgentConfig } from './config';
 import { openConntrackSource } from './kernel/open-source';
 import { DashboardLink } from './link/dashboard-link';
@@ -10,8 +9,9 @@ import { attachRpcHandlers, MACHINE_CHANGES } from './link/rpc-handlers';
 import { startServices } from './live/services';
 import { missingPrivileges } from './privileges';
 import { readTokenFile } from './token';
+import { AGENT_VERSION } from './version';
 
-export const AGENT_VERSION = packageJson.version;
+export { AGENT_VERSION };
 
 /** One host of the fleet simulation: the real agent code on a replayed table, never this machine's kernel. */
 export interface SimulatedHost {
