@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGENT_NODE_FLAGS } from '../../bin/node-flags.mjs';
 import { parseAgentConfig } from '../config';
 
 const run = promisify(execFile);
