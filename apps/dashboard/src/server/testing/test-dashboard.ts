@@ -24,10 +24,10 @@ export interface TestDashboard {
  * file, or the PostgreSQL database at `databaseUrl`. With CTSCOPE_TEST_STORE=postgres in the environment
  * every test dashboard gets a throwaway PostgreSQL server of its own instead of the SQLite file.
  */
-export async function startTestDashboard(options: { port?: number; databaseUrl?: string } = {}): Promise<TestDashboard> {
+export async function startTestDashboard(options: { port?: number; databaseUrl?: string; env?: Record<string, string> } = {}): Promise<TestDashboard> {
   const postgres = options.databaseUrl === undefined && process.env.CTSCOPE_TEST_STORE === 'postgres' ? await startPostgres() : undefined;
   const dataDir = await mkdtemp(join(tmpdir(), 'ctscope-dash-'));
-  const dash = await dashboardOn(dataDir, {}, options.port ?? 0, options.databaseUrl ?? postgres?.url).catch(async (err: unknown) => {
+  const dash = await dashboardOn(dataDir, options.env ?? {}, options.port ?? 0, options.databaseUrl ?? postgres?.url).catch(async (err: unknown) => {
     await postgres?.stop();
     throw err;
   });
@@ -63,7 +63,8 @@ export async function startTestCluster(redisUrl: string): Promise<{ a: TestDashb
 
 async function dashboardOn(dataDir: string, env: Record<string, string>, port = 0, databaseUrl?: string): Promise<TestDashboard> {
   const config = {
-    ...loadConfig({ NODE_ENV: 'test', CTSCOPE_DATA_DIR: dataDir, CTSCOPE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, CTSCOPE_LOG_LEVEL: 'silent', ...env }, APP_DIR),
+    // No agent packages unless a test brings its own (not whatever this checkout's dist/release holds).
+    ...loadConfig({ NODE_ENV: 'test', CTSCOPE_DATA_DIR: dataDir, CTSCOPE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, CTSCOPE_LOG_LEVEL: 'silent', CTSCOPE_RELEASE_DIR: join(dataDir, 'release'), ...env }, APP_DIR),
     port,
     databaseUrl,
   };
