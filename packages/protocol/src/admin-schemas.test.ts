@@ -56,7 +56,7 @@ describe('accounts and enrollment', () => {
     const commands = enrollmentCommands('https://ct.example:8443', [deb, tarball]);
     const [debInstall, tarInstall] = commands.install;
     expect(debInstall?.command).toBe(
-      `d=$(mktemp -d) && curl -fsSL -o "$d/${deb.file}" https://ct.example:8443/downloads/${deb.file} && echo "${deb.sha256}  $d/${deb.file}" | sha256sum -c - && sudo dpkg -i "$d/${deb.file}"`,
+      `d=$(mktemp -d) && curl -fsSL -o "$d/${deb.file}" https://ct.example:8443/downloads/${deb.file} && echo "${deb.sha256}  $d/${deb.file}" | sha256sum -c - && sudo dpkg -i "$d/${deb.file}" && rm -r "$d"`,
     );
     expect(tarInstall?.command).toContain(`echo "${tarball.sha256}  $d/${tarball.file}" | sha256sum -c - && sudo mkdir -p /opt/ctscope && sudo tar -xzf`);
     expect(tarInstall?.command).toContain('sudo ln -sf /opt/ctscope/bin/ctscope /usr/bin/ctscope');

@@ -61,7 +61,7 @@ export const TARBALL_PREFIX = '/opt/ctscope';
 /** Downloads into a fresh private directory and installs only when the sha256 shown to the admin matches. */
 function installCommand(url: string, pkg: AgentPackage): string {
   const fetchAndCheck = `d=$(mktemp -d) && curl -fsSL -o "$d/${pkg.file}" ${url}/downloads/${pkg.file} && echo "${pkg.sha256}  $d/${pkg.file}" | sha256sum -c -`;
-  if (pkg.kind === 'deb') return `${fetchAndCheck} && sudo dpkg -i "$d/${pkg.file}"`;
+  if (pkg.kind === 'deb') return `${fetchAndCheck} && sudo dpkg -i "$d/${pkg.file}" && rm -r "$d"`;
   return [
     fetchAndCheck,
     `sudo mkdir -p ${TARBALL_PREFIX}`,
@@ -69,6 +69,7 @@ function installCommand(url: string, pkg: AgentPackage): string {
     `sudo ln -sf ${TARBALL_PREFIX}/bin/ctscope /usr/bin/ctscope`,
     `sudo install -m 0644 ${TARBALL_PREFIX}/lib/systemd/system/ctscope-agent.service /etc/systemd/system/`,
     'sudo systemctl daemon-reload',
+    'rm -r "$d"',
   ].join(' && ');
 }
 

@@ -1,19 +1,23 @@
-// The packaged agent as a host gets it: `npm run package` twice (the same bytes), the .deb installed
-// with dpkg on this machine and purged at the end, the tarball unpacked under a temporary prefix. Both
-// count a namespace's table like `conntrack -C` without the checkout, its node_modules or a PATH.
+// The packaged agent as a host gets it: `npm run package` twice (the same bytes); the .deb installed on
+// this machine by the commands the hosts page gives (download from the dashboard, sha256 check, dpkg,
+// agent.env, the token typed at a prompt), started as its unit starts it and seen online; the tarball
+// unpacked under a temporary prefix. Both count a namespace's table like `conntrack -C` without the
+// checkout, its node_modules or a PATH. The package is purged at the end and must leave nothing.
 import { execFile } from 'node:child_process';
-import { existsSync, lstatSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
-import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, renameSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateTraffic, run, skipKernelTests, withNetns, type Netns } from '@ctscope/testkit';
+import { enrollmentResponseSchema, type Enrollment } from '@ctscope/protocol';
+import { bridgeIntoNetns, createNetns, freePort, generateTraffic, run, skipKernelTests, withNetns, type Netns } from '@ctscope/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGENT_NODE_FLAGS } from '../../bin/node-flags.mjs';
-import packageJson from '../../package.json' with { type: 'json' };
+import { AGENT_NODE_FLAGS } from '../../../../agent/bin/node-flags.mjs';
+import { Cleanups, collectOutput, stop } from './agent-harness';
+import { startTestDashboard, type TestDashboard } from './test-dashboard';
 
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const VERSION = packageJson.version;
+const ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
+const VERSION = (JSON.parse(readFileSync(join(ROOT, 'apps', 'agent', 'package.json'), 'utf8')) as { version: string }).version;
 const DEB = `ctscope-agent_${VERSION}_amd64.deb`;
 const TARBALL = `ctscope-agent-${VERSION}-linux-x64.tar.gz`;
 const UNIT = '/lib/systemd/system/ctscope-agent.service';
@@ -55,13 +59,13 @@ async function expectCountLikeConntrack(bin: string): Promise<void> {
   });
 }
 
-/** Processes running the installed runtime (an agent the package started by itself). */
+/** Processes running the installed runtime (an agent the package would have started by itself). */
 function runningFrom(exe: string): number[] {
   return readdirSync('/proc')
     .filter((pid) => /^\d+$/.test(pid))
     .filter((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith(`${exe}\0`);
+        return readlinkSync(`/proc/${pid}/exe`) === exe;
       } catch {
         return false;
       }
@@ -72,7 +76,21 @@ function runningFrom(exe: string): number[] {
 const installed = async () => (await run('dpkg-query', ['-W', '-f=${Status}', 'ctscope-agent']).catch(() => ({ stdout: '' }))).stdout;
 const mode = (path: string) => (statSync(path).mode & 0o7777).toString(8);
 
+/**
+ * Runs a command the hosts page gives, with /bin/sh (dash, as POSIX as a host's shell gets), on the
+ * "host" namespace; its downloads go to a directory of the test's (TMPDIR), removed at the end.
+ */
+const hostShell = (ns: Netns, command: string, input?: string) => ns.exec('env', [`TMPDIR=${downloads}`, 'sh', '-c', command], input);
+let downloads = '';
+
+async function addHost(dash: TestDashboard, cookie: string, id: string): Promise<Enrollment> {
+  const res = await fetch(`${dash.url}/api/hosts`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ id, hostname: id }) });
+  return enrollmentResponseSchema.parse(await res.json()).enrollment;
+}
+
 describe.skipIf(skipKernelTests())('the packaged agent (.deb and tarball)', () => {
+  const cleanups = new Cleanups();
+  let enrollment: Enrollment;
   let work = '';
   let sums = new Map<string, string>();
   const backups: [string, string][] = [];
@@ -88,9 +106,12 @@ describe.skipIf(skipKernelTests())('the packaged agent (.deb and tarball)', () =
       backups.push([dir, aside]);
     }
     sums = await build(join(work, 'a'));
+    downloads = join(work, 'downloads');
+    await mkdir(downloads);
   }, 180_000);
 
   afterAll(async () => {
+    await cleanups.run();
     if ((await installed()).length > 0) await run('dpkg', ['--purge', 'ctscope-agent']).catch(() => undefined);
     for (const [dir, aside] of backups) {
       await rm(dir, { recursive: true, force: true });
@@ -121,8 +142,25 @@ describe.skipIf(skipKernelTests())('the packaged agent (.deb and tarball)', () =
     expect(contents).not.toMatch(/\.\/etc\/ctscope\/agent\.token/);
   });
 
-  it('installs with dpkg: enabled, not started without a token, and runs on its own node', async () => {
-    await run('dpkg', ['--install', join(work, 'a', DEB)]);
+  it('installs with the hosts page commands (download, sha256, dpkg, agent.env, token at a prompt): not started without a token; started as its unit does, online', async () => {
+    const port = await freePort();
+    const dash = await startTestDashboard({ port, env: { CTSCOPE_PUBLIC_URL: `http://127.0.0.1:${port}`, CTSCOPE_RELEASE_DIR: join(work, 'a') } });
+    cleanups.add(() => dash.close());
+    const ns = await createNetns();
+    cleanups.add(() => ns.destroy());
+    // The host being enrolled reaches the dashboard at the same URL as this machine does.
+    cleanups.add((await bridgeIntoNetns(ns, port, port)).close);
+    const cookie = await dash.login();
+    enrollment = await addHost(dash, cookie, 'packaged');
+    const deb = enrollment.install.find((p) => p.kind === 'deb');
+    expect(deb?.sha256).toBe(sums.get(DEB));
+
+    // A tampered download is refused before dpkg runs.
+    const tampered = enrollment.install.map((p) => ({ ...p, command: p.command.replace(p.sha256, '0'.repeat(64)) }));
+    await expect(hostShell(ns, tampered[0]?.command ?? '')).rejects.toThrow(/computed checksum did NOT match/);
+    expect(await installed()).toBe('');
+
+    await hostShell(ns, deb?.command ?? '');
     expect(await installed()).toBe('install ok installed');
     expect((await ctscope('/usr/bin/ctscope', ['--version'])).stdout).toBe(`ctscope ${VERSION}\n`);
     expect((await run('/usr/lib/ctscope/node', ['--version'])).stdout.trim()).toBe(process.version);
@@ -139,7 +177,24 @@ describe.skipIf(skipKernelTests())('the packaged agent (.deb and tarball)', () =
       (err: Error) => err.message,
     );
     expect(verify).toBe('');
-  });
+
+    // Point it at the dashboard, type the token at the prompt, start it as its unit does: online.
+    await hostShell(ns, enrollment.configureCommand);
+    await hostShell(ns, enrollment.writeTokenCommand, `${enrollment.token}\n`);
+    expect(readFileSync('/etc/ctscope/agent.token', 'utf8')).toBe(`${enrollment.token}\n`);
+    expect(mode('/etc/ctscope/agent.token')).toBe('600');
+    const env = readFileSync('/etc/ctscope/agent.env', 'utf8');
+    expect(env).toBe(`CTSCOPE_DASHBOARD=http://127.0.0.1:${port}\n`);
+    const [exe, ...argv] = (/^ExecStart=(.*)$/m.exec(readFileSync(UNIT, 'utf8'))?.[1] ?? '').split(' ').map((a) => a.replace('${CTSCOPE_DASHBOARD}', env.trim().split('=')[1] ?? ''));
+    const agent = ns.spawn(exe ?? '', argv);
+    const output = collectOutput(agent);
+    cleanups.add(() => stop(agent));
+    await expect
+      .poll(async () => JSON.stringify(await (await fetch(`${dash.url}/api/hosts`, { headers: { cookie } })).json()), { timeout: 20_000, interval: 250 })
+      .toMatch(/"id":"packaged"[^}]*"online":true/);
+    expect(runningFrom('/usr/lib/ctscope/node').length, output.text()).toBe(1);
+    await cleanups.run();
+  }, 90_000);
 
   it('counts a namespace like conntrack -C once installed by dpkg', async () => {
     await expectCountLikeConntrack('/usr/bin/ctscope');
@@ -157,7 +212,7 @@ describe.skipIf(skipKernelTests())('the packaged agent (.deb and tarball)', () =
   });
 
   it('dpkg -r removes the program and keeps the settings; dpkg -P leaves nothing behind', async () => {
-    await writeFile('/etc/ctscope/agent.token', 'x'.repeat(43), { mode: 0o600 });
+    expect(existsSync('/etc/ctscope/agent.token')).toBe(true);
     await writeFile('/var/lib/ctscope/audit.jsonl', '{}\n');
     const files = (await run('dpkg-query', ['-L', 'ctscope-agent'])).stdout.split('\n').filter((f) => f.startsWith('/usr/lib/ctscope/') || f === '/usr/bin/ctscope' || f === UNIT);
     expect(files.length).toBeGreaterThan(10);
