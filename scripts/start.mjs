@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { say } from './lib/run.mjs';
-import { ROOT, RUNTIME_PACKAGES, checkNode, buildAgentBundle, buildNativeAddon, ensureDashboardBuild, ensureDebianPackages, ensureNpmDependencies, isRoot } from './lib/setup.mjs';
+import { ROOT, RUNTIME_PACKAGES, checkNode, buildAgentBundle, buildNativeAddon, ensureDashboardBuild, ensureDebianPackages, ensureNpmDependencies, ensureReleasePackages, isRoot } from './lib/setup.mjs';
 import { AGENT_NODE_FLAGS } from '../apps/agent/bin/node-flags.mjs';
 import { CTSCOPE_BIN, startDashboard, superviseChildren, waitForHealth } from './lib/stack.mjs';
 
@@ -17,6 +17,7 @@ try {
   await ensureDashboardBuild();
   await buildNativeAddon();
   await buildAgentBundle();
+  await ensureReleasePackages();
 
   const url = `http://127.0.0.1:${PORT}`;
   // The dashboard inherits our environment, DATABASE_URL included: say which store it will use.

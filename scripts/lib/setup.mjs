@@ -83,6 +83,39 @@ export async function ensureDashboardBuild() {
   writeFileSync(stamp, wanted);
 }
 
+/** Every file under dir, sorted (for hashes of what a build reads). */
+function allFiles(dir) {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+/**
+ * Builds the agent packages the dashboard serves to hosts (npm run package) when the agent, the packages
+ * it bundles, the recipe or the running Node changed since they were built.
+ */
+export async function ensureReleasePackages() {
+  const release = join(ROOT, 'dist', 'release');
+  const stamp = join(release, '.ctscope-source-hash');
+  const agent = join(ROOT, 'apps', 'agent');
+  const inputs = [
+    ...allFiles(join(agent, 'src')),
+    ...allFiles(join(agent, 'deploy')),
+    ...allFiles(join(agent, 'bin')),
+    join(agent, 'package.json'),
+    ...['conntrack', 'protocol', 'rules', 'sysctl'].flatMap((p) => sourceFiles(join(ROOT, 'packages', p, 'src'))),
+    join(ROOT, 'packages', 'conntrack', 'build', 'Release', 'nfevents.node'),
+    ...allFiles(join(ROOT, 'scripts', 'lib', 'package')),
+    join(ROOT, 'package-lock.json'),
+  ];
+  const wanted = `${process.version}:${hashFiles(inputs)}`;
+  if (existsSync(stamp) && existsSync(join(release, 'SHA256SUMS')) && readFileSync(stamp, 'utf8') === wanted) return;
+  say('building the agent packages hosts install from this dashboard (npm run package)');
+  await runInherit(process.execPath, [join(ROOT, 'scripts', 'package.mjs')], { cwd: ROOT });
+  writeFileSync(stamp, wanted);
+}
+
 export { isCI, isRoot };
 
 /** Bundles the agent CLI for fast starts (esbuild, well under a second). */
