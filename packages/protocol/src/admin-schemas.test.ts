@@ -62,6 +62,9 @@ describe('accounts and enrollment', () => {
     expect(tarInstall?.command).toContain('sudo ln -sf /opt/ctscope/bin/ctscope /usr/bin/ctscope');
     expect(commands.configureCommand).toBe("echo 'CTSCOPE_DASHBOARD=https://ct.example:8443' | sudo install -D -m 0644 /dev/stdin /etc/ctscope/agent.env");
     expect(commands.writeTokenCommand).toContain('stty -echo; read -r t; stty echo');
+    // One line each: pasted into a terminal, a line break inside quotes leaves the shell waiting.
+    for (const command of [...commands.install.map((i) => i.command), commands.configureCommand, commands.writeTokenCommand, commands.startCommand]) expect(command).not.toContain('\n');
+    expect(commands.writeTokenCommand).toContain(`printf '%s\\n' "$t"`);
     expect(commands.writeTokenCommand).toContain('sudo install -D -m 0600 -o root -g root /dev/stdin /etc/ctscope/agent.token');
     expect(commands.startCommand).toBe('sudo systemctl enable --now ctscope-agent && ctscope --version');
     expect(JSON.stringify(commands)).not.toMatch(/npx/);

@@ -85,7 +85,7 @@ export function enrollmentCommands(dashboardUrl: string | null, packages: readon
   return {
     install: packages.map((pkg) => ({ ...pkg, command: installCommand(url, pkg) })),
     configureCommand: `echo 'CTSCOPE_DASHBOARD=${url}' | sudo install -D -m 0644 /dev/stdin /etc/ctscope/agent.env`,
-    writeTokenCommand: `printf 'Agent token: '; stty -echo; read -r t; stty echo; echo; [ -n "$t" ] && printf '%s\n' "$t" | sudo install -D -m 0600 -o root -g root /dev/stdin ${tokenFile}; unset t`,
+    writeTokenCommand: `printf 'Agent token: '; stty -echo; read -r t; stty echo; echo; [ -n "$t" ] && printf '%s\\n' "$t" | sudo install -D -m 0600 -o root -g root /dev/stdin ${tokenFile}; unset t`,
     startCommand: 'sudo systemctl enable --now ctscope-agent && ctscope --version',
   };
 }
