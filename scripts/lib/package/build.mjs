@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { commandOutput } from '../run.mjs';
 import { ROOT } from '../setup.mjs';
 import { clampTimes, dpkgDeb, installedKiB, sha256File, tarGz } from './archive.mjs';
@@ -63,13 +64,22 @@ function md5sums(tree, skip) {
   return `${lines.join('\n')}\n`;
 }
 
-async function stageDeb(stage, version, runtimeFrom) {
+function debianChangelog(version, epoch) {
+  const date = new Date(epoch * 1000).toUTCString().replace('GMT', '+0000');
+  return `ctscope-agent (${version}) unstable; urgency=medium\n\n  * ctscope agent ${version}, packaged by npm run package.\n\n -- ctscope maintainers <ctscope@localhost>  ${date}\n`;
+}
+
+async function stageDeb(stage, version, runtimeFrom, epoch) {
   const tree = join(stage, 'deb');
   cpSync(runtimeFrom, join(tree, 'usr', 'lib', 'ctscope'), { recursive: true });
   writeFile(join(tree, 'usr', 'bin', 'ctscope'), await launcher(), 0o755);
   writeFile(join(tree, 'lib', 'systemd', 'system', 'ctscope-agent.service'), unitFile());
   writeFile(join(tree, 'etc', 'ctscope', 'agent.env'), agentEnv());
   mkdirSync(join(tree, 'var', 'lib', 'ctscope'), { recursive: true });
+  const doc = join(tree, 'usr', 'share', 'doc', 'ctscope-agent');
+  writeFile(join(doc, 'copyright'), debianFile('copyright'));
+  // A native package's changelog, compressed without a name or time like everything else here.
+  writeFile(join(doc, 'changelog.gz'), gzipSync(debianChangelog(version, epoch), { level: 9 }));
   normalizeModes(tree);
   chmodSync(join(tree, 'var', 'lib', 'ctscope'), 0o700);
 
@@ -96,7 +106,7 @@ export async function buildRelease({ outDir = RELEASE_DIR, epoch = sourceDateEpo
   try {
     const tarball = await stageTarball(stage, version);
     normalizeModes(tarball.parent);
-    const deb = await stageDeb(stage, version, join(tarball.root, 'lib', 'ctscope'));
+    const deb = await stageDeb(stage, version, join(tarball.root, 'lib', 'ctscope'), epoch);
     clampTimes(tarball.parent, epoch);
     clampTimes(deb, epoch);
 

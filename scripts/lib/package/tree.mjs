@@ -74,9 +74,10 @@ export async function writeRuntime(libDir, version) {
   const modules = join(libDir, 'node_modules');
   // The bundle finds the addon through @ctscope/conntrack/package.json, as the sources do.
   writeFile(join(modules, '@ctscope', 'conntrack', 'package.json'), `${JSON.stringify({ name: '@ctscope/conntrack', version, private: true, exports: { './package.json': './package.json' } }, null, 2)}\n`);
-  copy(ADDON, join(modules, '@ctscope', 'conntrack', 'build', 'Release', 'nfevents.node'), 0o755);
+  // Shared objects that node dlopen()s: read, not execute.
+  copy(ADDON, join(modules, '@ctscope', 'conntrack', 'build', 'Release', 'nfevents.node'));
   for (const file of ['package.json', 'LICENSE', ...filesUnder(join(NETLINK, 'dist'), (n) => n.endsWith('.js')).map((f) => join('dist', f))]) copy(join(NETLINK, file), join(modules, 'netlink', file));
-  copy(join(NETLINK, 'prebuilds', 'linux-x64', 'node.napi.node'), join(modules, 'netlink', 'prebuilds', 'linux-x64', 'node.napi.node'), 0o755);
+  copy(join(NETLINK, 'prebuilds', 'linux-x64', 'node.napi.node'), join(modules, 'netlink', 'prebuilds', 'linux-x64', 'node.napi.node'));
   for (const file of ['package.json', 'LICENSE', 'index.js', 'node-gyp-build.js']) copy(join(NODE_GYP_BUILD, file), join(modules, 'node-gyp-build', file));
 }
 

@@ -200,6 +200,25 @@ describe.skipIf(skipKernelTests())('the packaged agent (.deb and tarball)', () =
     await expectCountLikeConntrack('/usr/bin/ctscope');
   });
 
+  it('upgrades in place: dpkg -i of a newer package keeps agent.env and the token, asking nothing', async () => {
+    // The same package under a higher version, as the next release would come.
+    const tree = join(work, 'newer');
+    await run('dpkg-deb', ['--raw-extract', join(work, 'a', DEB), tree]);
+    const control = join(tree, 'DEBIAN', 'control');
+    await writeFile(control, readFileSync(control, 'utf8').replace(/^Version: .*$/m, `Version: ${VERSION}+1`));
+    const newer = join(work, 'newer.deb');
+    await run('dpkg-deb', ['--root-owner-group', '-Zgzip', '-z1', '--build', tree, newer]);
+    await rm(tree, { recursive: true, force: true });
+    const env = readFileSync('/etc/ctscope/agent.env', 'utf8');
+    // stdin at EOF: a conffile question would fail the install instead of waiting.
+    await run('dpkg', ['--install', newer], '');
+    expect((await run('dpkg-query', ['-W', '-f=${Version}', 'ctscope-agent'])).stdout).toBe(`${VERSION}+1`);
+    expect(readFileSync('/etc/ctscope/agent.env', 'utf8')).toBe(env);
+    expect(readFileSync('/etc/ctscope/agent.token', 'utf8')).toBe(`${enrollment.token}\n`);
+    expect(mode('/var/lib/ctscope')).toBe('700');
+    expect((await ctscope('/usr/bin/ctscope', ['--version'])).stdout).toBe(`ctscope ${VERSION}\n`);
+  }, 60_000);
+
   it('unpacked under a temporary prefix, runs the same, also through a symlink', async () => {
     const prefix = join(work, 'prefix');
     await run('mkdir', ['-p', prefix]);
