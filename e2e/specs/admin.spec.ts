@@ -24,6 +24,10 @@ test('adding a host shows its token once and commands that install the agent fro
 
   await loginAsAdmin(page, stack, '/hosts');
   const table = page.getByRole('table', { name: 'Hosts' });
+  // Before any token: what the dashboard serves, and no warning (CTSCOPE_PUBLIC_URL is set).
+  const served = page.getByRole('region', { name: 'Agent packages' });
+  await expect(served.getByText(`Agent packages served here: ${Object.keys(packages).join(', ')}`)).toBeVisible();
+  await expect(served.getByRole('alert')).toHaveCount(0);
   // The stack's own agent is listed with its version and kernel.
   await expect(table.locator('tbody tr').first().getByText('online', { exact: true })).toBeVisible();
 

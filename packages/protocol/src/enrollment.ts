@@ -31,6 +31,13 @@ export const agentPackageSchema = z.object({
 });
 export type AgentPackage = z.infer<typeof agentPackageSchema>;
 
+/** What the hosts page shows before any token: where hosts download from, and each package with its install command. */
+export const agentDownloadsSchema = z.object({
+  dashboardUrl: z.string().nullable(),
+  install: z.array(agentPackageSchema.extend({ command: z.string() })),
+});
+export type AgentDownloads = z.infer<typeof agentDownloadsSchema>;
+
 /** A freshly issued token, shown once, and the commands that install the agent and start it with it. */
 export const enrollmentSchema = z.object({
   hostId: hostIdSchema,

@@ -130,6 +130,7 @@ describe('hosts', () => {
     expect(enrollment.install).toEqual([]);
     expect(enrollment.configureCommand).toContain(PUBLIC_URL_PLACEHOLDER);
     expect(JSON.stringify(enrollment)).not.toContain(dash.url);
+    expect((await call('GET', '/api/hosts/downloads', admin)).json).toEqual({ dashboardUrl: null, install: [] });
     expect(enrollment.writeTokenCommand).toContain('-m 0600');
     expect(JSON.stringify({ ...enrollment, token: undefined })).not.toContain(enrollment.token);
     expect(JSON.stringify(await dash.server.store.listAudit(5))).not.toContain(enrollment.token);

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { enrollmentResponseSchema } from '@ctscope/protocol';
+import { agentDownloadsSchema, enrollmentResponseSchema } from '@ctscope/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDashboard, type TestDashboard } from '../testing/test-dashboard';
 
@@ -71,6 +71,15 @@ describe('agent packages served by the dashboard', () => {
     expect(enrollment.install[0]?.command).toContain(`echo "${sha256(bytes[DEB])}  $d/${DEB}" | sha256sum -c -`);
     expect(enrollment.configureCommand).toContain(`CTSCOPE_DASHBOARD=${PUBLIC_URL}'`);
     expect(JSON.stringify(enrollment)).not.toContain('attacker.example');
+  });
+
+  it('lists the packages and their install commands (no token) for signed-in users only', async () => {
+    expect((await fetch(`${dash.url}/api/hosts/downloads`)).status).toBe(401);
+    const res = await fetch(`${dash.url}/api/hosts/downloads`, { headers: { cookie: await dash.login() } });
+    const downloads = agentDownloadsSchema.parse(await res.json());
+    expect(downloads.dashboardUrl).toBe(PUBLIC_URL);
+    expect(downloads.install.map((p) => p.file)).toEqual([DEB, TARBALL]);
+    expect(downloads.install[1]?.command).toContain(`echo "${sha256(bytes[TARBALL])}  $d/${TARBALL}" | sha256sum -c -`);
   });
 
   it('refuses a CTSCOPE_PUBLIC_URL that would need quoting in a shell', async () => {

@@ -1,4 +1,4 @@
-import { ErrorCode, addHostRequestSchema, hostIdSchema, type ManagedHost } from '@ctscope/protocol';
+import { ErrorCode, addHostRequestSchema, enrollmentCommands, hostIdSchema, type AgentDownloads, type ManagedHost } from '@ctscope/protocol';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { AgentLinks } from '../hosts/agent-links';
@@ -32,7 +32,8 @@ const requestedId = (body: unknown): string => {
 export function hostsRouter(deps: HostsApiDeps): Router {
   const { store, registry, links, publicUrl, releaseDir, logger } = deps;
   const router = express.Router();
-  const enrollment = async (hostId: string, token: string) => enrollmentFor(hostId, token, publicUrl ?? null, releaseDir ? ((await readRelease(releaseDir))?.packages ?? []) : []);
+  const packages = async () => (releaseDir ? ((await readRelease(releaseDir))?.packages ?? []) : []);
+  const enrollment = async (hostId: string, token: string) => enrollmentFor(hostId, token, publicUrl ?? null, await packages());
   const managed = async (hostId: string): Promise<ManagedHost | undefined> => (await managedHosts(registry, await store.listHostEnrollments())).find((h) => h.host.id === hostId);
   const hostParam = async (req: Request, res: Response): Promise<string | undefined> => {
     const id = hostIdSchema.safeParse(req.params.id);
@@ -40,6 +41,12 @@ export function hostsRouter(deps: HostsApiDeps): Router {
     sendError(res, 404, ErrorCode.NotFound, 'no such host');
     return undefined;
   };
+
+  // The install commands without a token: what upgrading a host takes, and what the page warns about.
+  router.get('/hosts/downloads', async (_req, res) => {
+    const downloads: AgentDownloads = { dashboardUrl: publicUrl ?? null, install: enrollmentCommands(publicUrl ?? null, await packages()).install };
+    res.json(downloads);
+  });
 
   router.get('/hosts/managed', async (_req, res) => {
     res.json({ hosts: await managedHosts(registry, await store.listHostEnrollments()) });
