@@ -113,10 +113,9 @@ describe.skipIf(skipKernelTests())('the packaged agent (.deb and tarball)', () =
   afterAll(async () => {
     await cleanups.run();
     if ((await installed()).length > 0) await run('dpkg', ['--purge', 'ctscope-agent']).catch(() => undefined);
-    for (const [dir, aside] of backups) {
-      await rm(dir, { recursive: true, force: true });
-      renameSync(aside, dir);
-    }
+    // Whatever is there now is the test's (what was there before was set aside): even a failed purge leaves nothing.
+    for (const dir of STATE_DIRS) await rm(dir, { recursive: true, force: true });
+    for (const [dir, aside] of backups) renameSync(aside, dir);
     if (work) await rm(work, { recursive: true, force: true });
   }, 60_000);
 
