@@ -28,14 +28,13 @@ export function sourceDateEpoch(env = process.env) {
   return Number(committed);
 }
 
-/** Modes that do not depend on the umask the files were created under. */
+/** Modes that do not depend on the umask the files were created under: 0755 directories (dir too), 0755 or 0644 files. */
 function normalizeModes(dir) {
+  chmodSync(dir, 0o755);
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      chmodSync(path, statSync(path).mode & 0o7777 & ~0o022);
-      normalizeModes(path);
-    } else if (entry.isFile()) chmodSync(path, statSync(path).mode & 0o100 ? 0o755 : 0o644);
+    if (entry.isDirectory()) normalizeModes(path);
+    else if (entry.isFile()) chmodSync(path, statSync(path).mode & 0o100 ? 0o755 : 0o644);
   }
 }
 

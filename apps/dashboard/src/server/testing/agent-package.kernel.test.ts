@@ -121,7 +121,9 @@ describe.skipIf(skipKernelTests())('the packaged agent (.deb and tarball)', () =
 
   it('builds the same bytes from the same sources, with a SHA256SUMS that sha256sum -c accepts', async () => {
     expect([...sums.keys()].sort()).toEqual([TARBALL, DEB].sort());
-    const again = await build(join(work, 'b'));
+    // Under another umask (it once left the .deb's root directory 0700).
+    const umask = process.umask(0o077);
+    const again = await build(join(work, 'b')).finally(() => process.umask(umask));
     expect(again).toEqual(sums);
     const check = await runIn(join(work, 'a'), 'sha256sum', ['-c', 'SHA256SUMS']);
     expect(check).toContain(`${DEB}: OK`);
