@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { say } from './lib/run.mjs';
-import { ROOT, RUNTIME_PACKAGES, checkNode, buildAgentBundle, buildNativeAddon, ensureDashboardBuild, ensureDebianPackages, ensureNpmDependencies, isRoot } from './lib/setup.mjs';
+import { ROOT, RUNTIME_PACKAGES, checkNode, buildAgentBundle, buildNativeAddon, ensureDashboardBuild, ensureDebianPackages, ensureNpmDependencies, ensureReleasePackages, isRoot } from './lib/setup.mjs';
 import { AGENT_NODE_FLAGS } from '../apps/agent/bin/node-flags.mjs';
 import { CTSCOPE_BIN, localDashboardUrl, startDashboard, superviseChildren, waitForHealth } from './lib/stack.mjs';
 
@@ -18,6 +18,7 @@ try {
   await ensureDashboardBuild();
   await buildNativeAddon();
   await buildAgentBundle();
+  await ensureReleasePackages();
 
   // With CTSCOPE_TLS_CERT/KEY the dashboard serves HTTPS, and the local agent checks its certificate (with
   // CTSCOPE_CA_FILE when a private CA signed it; the certificate must then name 127.0.0.1).

@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from '../fixtures/stack';
 import { loginAsAdmin, screenshotPath } from './support';
@@ -13,9 +15,19 @@ async function login(page: Page, url: string, username: string, password: string
   await expect(page).toHaveURL(`${url}${next}`);
 }
 
-test('adding a host shows its token and the exact agent command once', async ({ page, stack }) => {
+test('adding a host shows its token once and commands that install the agent from this dashboard', async ({ page, stack }) => {
+  // Two packages as `npm run package` lays them out (their bytes do not matter to the page).
+  const packages = { 'ctscope-agent_0.1.0_amd64.deb': 'deb bytes', 'ctscope-agent-0.1.0-linux-x64.tar.gz': 'tarball bytes' };
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+  for (const [file, bytes] of Object.entries(packages)) await writeFile(join(stack.releaseDir, file), bytes);
+  await writeFile(join(stack.releaseDir, 'SHA256SUMS'), Object.entries(packages).map(([file, bytes]) => `${sha(bytes)}  ${file}\n`).join(''));
+
   await loginAsAdmin(page, stack, '/hosts');
   const table = page.getByRole('table', { name: 'Hosts' });
+  // Before any token: what the dashboard serves, and no warning (CTSCOPE_PUBLIC_URL is set).
+  const served = page.getByRole('region', { name: 'Agent packages' });
+  await expect(served.getByText(`Agent packages served here: ${Object.keys(packages).join(', ')}`)).toBeVisible();
+  await expect(served.getByRole('alert')).toHaveCount(0);
   // The stack's own agent is listed with its version and kernel.
   await expect(table.locator('tbody tr').first().getByText('online', { exact: true })).toBeVisible();
 
@@ -26,12 +38,20 @@ test('adding a host shows its token and the exact agent command once', async ({ 
 
   const panel = page.getByRole('region', { name: 'Enrollment for edge-7' });
   await expect(panel.getByText('This token is shown once.')).toBeVisible();
-  const commands = panel.locator('.copy-command code');
-  const write = await commands.nth(0).innerText();
-  const token = /^echo '([A-Za-z0-9_-]{43})' \| sudo install -D -m 0600 -o root -g root \/dev\/stdin \/etc\/ctscope\/agent\.token$/.exec(write)?.[1];
+  const deb = 'ctscope-agent_0.1.0_amd64.deb';
+  await expect(panel.locator('.copy-command code').first()).toHaveText(
+    `d=$(mktemp -d) && curl -fsSL -o "$d/${deb}" ${stack.url}/downloads/${deb} && echo "${sha(packages[deb])}  $d/${deb}" | sha256sum -c - && sudo dpkg -i "$d/${deb}" && rm -r "$d"`,
+  );
+  await panel.getByText('On any other x86-64 Linux').click();
+  await expect(panel.getByText(`${stack.url}/downloads/ctscope-agent-0.1.0-linux-x64.tar.gz`)).toBeVisible();
+  await expect(panel.getByText(`echo 'CTSCOPE_DASHBOARD=${stack.url}' | sudo install -D -m 0644 /dev/stdin /etc/ctscope/agent.env`)).toBeVisible();
+  const tokenCommand = panel.getByRole('button', { name: /^Copy token: / });
+  const token = /^Copy token: ([A-Za-z0-9_-]{43})$/.exec((await tokenCommand.getAttribute('aria-label')) ?? '')?.[1];
   expect(token).toBeDefined();
-  await expect(commands.nth(1)).toHaveText(`sudo npx ctscope agent --dashboard ${stack.url} --token-file /etc/ctscope/agent.token`);
-  await expect(panel.getByRole('button', { name: /^Copy: / })).toHaveCount(2);
+  // The token is pasted at a prompt: no command carries it.
+  for (const command of await panel.locator('.copy-command code').allInnerTexts()) if (command !== token) expect(command).not.toContain(token);
+  await expect(panel.getByText('sudo systemctl enable --now ctscope-agent && ctscope --version')).toBeVisible();
+  expect(await panel.textContent()).not.toContain('npx');
   await page.screenshot({ path: screenshotPath('hosts-enrollment'), fullPage: true });
 
   await panel.getByRole('button', { name: 'I have copied it' }).click();

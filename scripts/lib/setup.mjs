@@ -11,9 +11,9 @@ export const RUNTIME_PACKAGES = ['conntrack', 'iptables', 'nftables', 'iproute2'
 /**
  * And what the tests need on top: ping for ICMP traffic, setpriv to drop root, Chromium for the browser,
  * PostgreSQL for a throwaway server the store is tested against, Redis for the scale-out test, openssl
- * for the test CA of the TLS tests.
+ * for the test CA of the TLS tests, curl and sudo for the package test (it runs the hosts page's commands).
  */
-export const TEST_PACKAGES = [...RUNTIME_PACKAGES, 'iputils-ping', 'util-linux', 'systemd', 'chromium', 'postgresql', 'redis-server', 'openssl'];
+export const TEST_PACKAGES = [...RUNTIME_PACKAGES, 'iputils-ping', 'util-linux', 'systemd', 'chromium', 'postgresql', 'redis-server', 'openssl', 'curl', 'sudo'];
 
 export function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);
@@ -82,6 +82,44 @@ export async function ensureDashboardBuild() {
   say('building the dashboard (next build)');
   await runInherit(join(ROOT, 'node_modules', '.bin', 'next'), ['build'], { cwd: dashboard, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
   writeFileSync(stamp, wanted);
+}
+
+/** Every file under dir, sorted (for hashes of what a build reads). */
+function allFiles(dir) {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+/**
+ * Builds the agent packages the dashboard serves to hosts (npm run package) when the agent, the packages
+ * it bundles, the recipe or the running Node changed since they were built.
+ */
+export async function ensureReleasePackages() {
+  const release = join(ROOT, 'dist', 'release');
+  const stamp = join(release, '.ctscope-source-hash');
+  const agent = join(ROOT, 'apps', 'agent');
+  const inputs = [
+    ...allFiles(join(agent, 'src')),
+    ...allFiles(join(agent, 'deploy')),
+    ...allFiles(join(agent, 'bin')),
+    join(agent, 'package.json'),
+    ...['conntrack', 'protocol', 'rules', 'sysctl'].flatMap((p) => sourceFiles(join(ROOT, 'packages', p, 'src'))),
+    join(ROOT, 'packages', 'conntrack', 'build', 'Release', 'nfevents.node'),
+    ...allFiles(join(ROOT, 'scripts', 'lib', 'package')),
+    join(ROOT, 'package-lock.json'),
+  ];
+  const wanted = `${process.version}:${hashFiles(inputs)}`;
+  if (existsSync(stamp) && existsSync(join(release, 'SHA256SUMS')) && readFileSync(stamp, 'utf8') === wanted) return;
+  say('building the agent packages hosts install from this dashboard (npm run package)');
+  try {
+    await runInherit(process.execPath, [join(ROOT, 'scripts', 'package.mjs')], { cwd: ROOT });
+    writeFileSync(stamp, wanted);
+  } catch (err) {
+    // The dashboard runs without them; its Hosts page says that no package is built.
+    say(`the agent packages were not built (${err.message}); fix that and run npm run package`);
+  }
 }
 
 export { isCI, isRoot };

@@ -2,7 +2,6 @@ import { hostname, release } from 'node:os';
 import { keepYoungGenerationSmall, type ConntrackSource } from '@ctscope/conntrack';
 import type { AgentInfo } from '@ctscope/protocol';
 import pino, { type Logger } from 'pino';
-import packageJson from '../package.json' with { type: 'json' };
 import { findUntrustedCode, untrustedCodeMessage } from './code-trust';
 import type { AgentConfig } from './config';
 import { openConntrackSource } from './kernel/open-source';
@@ -12,8 +11,9 @@ import { readCaFile, warnInsecureHttp } from './link/transport-security';
 import { startServices } from './live/services';
 import { missingPrivileges } from './privileges';
 import { readTokenFile } from './token';
+import { AGENT_VERSION } from './version';
 
-export const AGENT_VERSION = packageJson.version;
+export { AGENT_VERSION };
 
 /** One host of the fleet simulation: the real agent code on a replayed table, never this machine's kernel. */
 export interface SimulatedHost {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { auditCsvLine, auditQuerySchema, describeAuditDetail } from './audit';
-import { enrollmentCommands } from './enrollment';
+import { PUBLIC_URL_PLACEHOLDER, enrollmentCommands } from './enrollment';
 import { createUserRequestSchema } from './users';
 import { viewHref, viewStateSchema } from './views';
 
@@ -49,10 +49,30 @@ describe('accounts and enrollment', () => {
     expect(createUserRequestSchema.safeParse({ username: 'ann', password: 'long enough pass', role: 'root' }).success).toBe(false);
   });
 
-  it('writes the token file root-only and starts the agent with it', () => {
-    expect(enrollmentCommands('https://ct.example', 'tok_en-1')).toEqual({
-      writeTokenCommand: "echo 'tok_en-1' | sudo install -D -m 0600 -o root -g root /dev/stdin /etc/ctscope/agent.token",
-      startCommand: 'sudo npx ctscope agent --dashboard https://ct.example --token-file /etc/ctscope/agent.token',
-    });
+  const deb = { kind: 'deb' as const, file: 'ctscope-agent_1.2.3_amd64.deb', sha256: 'a'.repeat(64) };
+  const tarball = { kind: 'tarball' as const, file: 'ctscope-agent-1.2.3-linux-x64.tar.gz', sha256: 'b'.repeat(64) };
+
+  it('installs from the dashboard only after checking the sha256, and never puts the token in a command', () => {
+    const commands = enrollmentCommands('https://ct.example:8443', [deb, tarball]);
+    const [debInstall, tarInstall] = commands.install;
+    expect(debInstall?.command).toBe(
+      `d=$(mktemp -d) && curl -fsSL -o "$d/${deb.file}" https://ct.example:8443/downloads/${deb.file} && echo "${deb.sha256}  $d/${deb.file}" | sha256sum -c - && sudo dpkg -i "$d/${deb.file}" && rm -r "$d"`,
+    );
+    expect(tarInstall?.command).toContain(`echo "${tarball.sha256}  $d/${tarball.file}" | sha256sum -c - && sudo mkdir -p /opt/ctscope && sudo tar -xzf`);
+    expect(tarInstall?.command).toContain('sudo ln -sf /opt/ctscope/bin/ctscope /usr/bin/ctscope');
+    expect(commands.configureCommand).toBe("echo 'CTSCOPE_DASHBOARD=https://ct.example:8443' | sudo install -D -m 0644 /dev/stdin /etc/ctscope/agent.env");
+    expect(commands.writeTokenCommand).toContain('stty -echo; read -r t; stty echo');
+    // One line each: pasted into a terminal, a line break inside quotes leaves the shell waiting.
+    for (const command of [...commands.install.map((i) => i.command), commands.configureCommand, commands.writeTokenCommand, commands.startCommand]) expect(command).not.toContain('\n');
+    expect(commands.writeTokenCommand).toContain(`printf '%s\\n' "$t"`);
+    expect(commands.writeTokenCommand).toContain('sudo install -D -m 0600 -o root -g root /dev/stdin /etc/ctscope/agent.token');
+    expect(commands.startCommand).toBe('sudo systemctl enable --now ctscope-agent && ctscope --version');
+    expect(JSON.stringify(commands)).not.toMatch(/npx/);
+  });
+
+  it('uses a placeholder that resolves nowhere while CTSCOPE_PUBLIC_URL is unset, and refuses URLs that need shell quoting', () => {
+    expect(enrollmentCommands(null, [deb]).install[0]?.command).toContain(`${PUBLIC_URL_PLACEHOLDER}/downloads/`);
+    expect(PUBLIC_URL_PLACEHOLDER).toMatch(/\.invalid$/);
+    for (const bad of ["https://ct.example/'; rm -rf / #", 'https://ct.example/$(id)', 'https://ct example', 'ftp://ct.example']) expect(() => enrollmentCommands(bad, [deb])).toThrow(/shell command/);
   });
 });

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// Listens on 127.0.0.1:PORT inside the namespace it runs in and forwards every connection to a unix
+// Listens on 127.0.0.1:PORT (given, or any free one) inside the namespace it runs in and forwards every connection to a unix
 // socket path (filesystem sockets are shared across network namespaces). Prints the port once ready.
 import net from 'node:net';
 
-const [, , socketPath] = process.argv;
+const [, , socketPath, port = '0'] = process.argv;
 if (!socketPath) {
-  process.stderr.write('usage: forward.mjs UNIX_SOCKET_PATH\n');
+  process.stderr.write('usage: forward.mjs UNIX_SOCKET_PATH [PORT]\n');
   process.exit(2);
 }
 const server = net.createServer((client) => {
@@ -15,4 +15,4 @@ const server = net.createServer((client) => {
   client.on('error', close);
   upstream.on('error', close);
 });
-server.listen(0, '127.0.0.1', () => process.stdout.write(`${server.address().port}\n`));
+server.listen(Number(port), '127.0.0.1', () => process.stdout.write(`${server.address().port}\n`));

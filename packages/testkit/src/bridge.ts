@@ -17,7 +17,7 @@ export interface NetnsBridge {
  * Lets processes inside a namespace reach a TCP port on the host's loopback without touching host
  * networking: namespace 127.0.0.1:nsPort → unix socket (shared filesystem) → host 127.0.0.1:hostPort.
  */
-export async function bridgeIntoNetns(ns: Netns, hostPort: number): Promise<NetnsBridge> {
+export async function bridgeIntoNetns(ns: Netns, hostPort: number, wantedNsPort?: number): Promise<NetnsBridge> {
   const socketPath = join(tmpdir(), `${ns.name}-${hostPort}.sock`);
   await rm(socketPath, { force: true });
   const relay = net.createServer((inbound) => {
@@ -28,7 +28,8 @@ export async function bridgeIntoNetns(ns: Netns, hostPort: number): Promise<Netn
     upstream.on('error', close);
   });
   await new Promise<void>((resolve) => relay.listen(socketPath, resolve));
-  const forwarder = ns.spawn(process.execPath, [FORWARD_SCRIPT, socketPath]);
+  // The same port as on the host lets one URL (say a dashboard's public one) work on both sides.
+  const forwarder = ns.spawn(process.execPath, [FORWARD_SCRIPT, socketPath, String(wantedNsPort ?? 0)]);
   const nsPort = await new Promise<number>((resolve, reject) => {
     forwarder.stdout?.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
     forwarder.once('exit', (code) => reject(new Error(`namespace forwarder exited with ${code}`)));

@@ -1,8 +1,10 @@
 import { UsageError } from '../commands/args';
 import { AGENT_USAGE, ConfigError } from '../config';
+import { AGENT_VERSION } from '../version';
 import { reportCommandError } from './report-error';
 
 const USAGE = `usage: ctscope <command> [options]
+       ctscope --version
 
 commands:
   agent     run the host agent and report to a dashboard
@@ -67,6 +69,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`ctscope ${AGENT_VERSION}\n`);
+    return 0;
   }
   const load = COMMANDS[name];
   if (!load) {

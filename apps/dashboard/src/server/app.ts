@@ -15,6 +15,7 @@ import { recordHistory } from './hosts/history-recorder';
 import { HostRegistry } from './hosts/registry';
 import { ensureLocalAgentToken } from './hosts/local-agent-token';
 import { apiErrorHandler, apiRouter, sendError } from './http/api';
+import { downloadsRouter } from './http/downloads';
 import { finalErrorHandler } from './http/final-error';
 import { createListener, loadTlsCredentials } from './http/listener';
 import { pageGuard } from './http/page-guard';
@@ -63,10 +64,11 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
     '/api',
     sameOriginWrites(config.allowedOrigins),
     express.json({ limit: '64kb' }),
-    apiRouter({ store, sessions, registry, limiter: new LoginLimiter(), logger, links, liveUsers, publicUrl: config.publicUrl }),
+    apiRouter({ store, sessions, registry, limiter: new LoginLimiter(), logger, links, liveUsers, publicUrl: config.publicUrl, releaseDir: config.releaseDir }),
     apiErrorHandler(logger),
   );
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));
+  app.use('/downloads', downloadsRouter(config.releaseDir, logger));
   app.get('/views/:id', viewRedirect(store, sessions));
 
   let nextApp: ReturnType<typeof next> | undefined;

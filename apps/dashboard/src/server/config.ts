@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { SHELL_SAFE_URL } from '@ctscope/protocol';
 import { z } from 'zod';
 
 const envSchema = z.object({
@@ -26,8 +27,14 @@ const envSchema = z.object({
   CTSCOPE_HISTORY_DAYS: z.coerce.number().min(1).max(400).default(7),
   /** Seconds between history points stored per host. */
   CTSCOPE_HISTORY_STEP_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
-  /** The dashboard's address as agents on other hosts reach it (shown in enrollment commands); defaults to the address the admin's browser used. */
-  CTSCOPE_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The dashboard's address as agents on other hosts reach it (in enrollment commands; never taken from a request). */
+  CTSCOPE_PUBLIC_URL: z
+    .string()
+    .transform((url) => url.replace(/\/+$/, ''))
+    .pipe(z.string().regex(SHELL_SAFE_URL, 'CTSCOPE_PUBLIC_URL must look like https://ctscope.example.internal[:port][/path] (letters, digits, . - _ ~ / only)'))
+    .optional(),
+  /** The agent packages served under /downloads/ (npm run package writes them to dist/release). */
+  CTSCOPE_RELEASE_DIR: z.string().default('../../dist/release'),
   /** Several dashboard servers behind one address share Socket.IO through this Redis (redis://host:port). */
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'REDIS_URL must look like redis://127.0.0.1:6379' }).optional(),
   CTSCOPE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -51,6 +58,8 @@ export interface DashboardConfig {
   sessionTtlMs: number;
   history: { retentionMs: number; stepMs: number };
   publicUrl: string | undefined;
+  /** Directory of the agent packages and their SHA256SUMS. */
+  releaseDir: string;
   redisUrl: string | undefined;
   logLevel: z.infer<typeof envSchema>['CTSCOPE_LOG_LEVEL'];
   dev: boolean;
@@ -84,7 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, appDir = proces
     secureCookies: tls !== undefined || e.CTSCOPE_SECURE_COOKIES === 'true',
     sessionTtlMs: e.CTSCOPE_SESSION_HOURS * 3600_000,
     history: { retentionMs: e.CTSCOPE_HISTORY_DAYS * 86_400_000, stepMs: e.CTSCOPE_HISTORY_STEP_SECONDS * 1000 },
-    publicUrl: e.CTSCOPE_PUBLIC_URL?.replace(/\/+$/, ''),
+    publicUrl: e.CTSCOPE_PUBLIC_URL,
+    releaseDir: resolve(appDir, e.CTSCOPE_RELEASE_DIR),
     redisUrl: e.REDIS_URL,
     logLevel: e.CTSCOPE_LOG_LEVEL,
     dev: e.NODE_ENV === 'development',

@@ -1,6 +1,5 @@
 'use client';
 
-import { CopyCommand } from './copy-command';
 import { FleetOverview } from './fleet/fleet-overview';
 import { HostCard } from './host-card';
 import { CONNECTION_TEXT, useLiveSocket } from './live/use-live-socket';
@@ -30,8 +29,10 @@ export function HostsOverview() {
       ) : hosts.length === 0 ? (
         <div className="empty">
           <h2>No hosts yet</h2>
-          <p>Run an agent on each host you want to watch. It needs root (or CAP_NET_ADMIN) and a token file from this dashboard:</p>
-          <CopyCommand command={`sudo npx ctscope agent --dashboard ${typeof window === 'undefined' ? 'URL' : window.location.origin} --token-file /etc/ctscope/agent.token`} />
+          <p>
+            Each host you want to watch runs the ctscope agent, installed from this dashboard. An admin adds the host on the <a href="/hosts">Hosts page</a>, which gives its token and the
+            commands that download the agent package, check it and start it.
+          </p>
         </div>
       ) : (
         <>

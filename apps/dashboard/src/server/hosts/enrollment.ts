@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { AGENT_TOKEN_FILE, enrollmentCommands, type Enrollment, type ManagedHost } from '@ctscope/protocol';
+import { AGENT_TOKEN_FILE, enrollmentCommands, type AgentPackage, type Enrollment, type ManagedHost } from '@ctscope/protocol';
 import { sha256 } from '../auth/sessions';
 import type { HostEnrollmentRecord } from '../store/types';
 import type { HostRegistry } from './registry';
@@ -10,9 +10,9 @@ export function newAgentToken(): { token: string; hash: string } {
   return { token, hash: sha256(token) };
 }
 
-/** What the admin sees once: the token and the commands that install it and start the agent. */
-export function enrollmentFor(hostId: string, token: string, dashboardUrl: string): Enrollment {
-  return { hostId, token, dashboardUrl, tokenFile: AGENT_TOKEN_FILE, ...enrollmentCommands(dashboardUrl, token) };
+/** What the admin sees once: the token and the commands that install the agent, write the token and start it. */
+export function enrollmentFor(hostId: string, token: string, dashboardUrl: string | null, packages: readonly AgentPackage[]): Enrollment {
+  return { hostId, token, dashboardUrl, tokenFile: AGENT_TOKEN_FILE, ...enrollmentCommands(dashboardUrl, packages) };
 }
 
 /** Hosts with their live status and token state, for the hosts page. */

@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION, enrollmentResponseSchema, type ViewState } from '@ctscope/protocol';
+import { PROTOCOL_VERSION, PUBLIC_URL_PLACEHOLDER, enrollmentResponseSchema, type ViewState } from '@ctscope/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDashboard, type TestDashboard } from '../testing/test-dashboard';
@@ -141,9 +141,14 @@ describe('hosts', () => {
     const { enrollment, host } = enrollmentResponseSchema.parse(added.json);
     expect(host).toMatchObject({ host: { id: 'edge-1', online: false }, revokedAt: null });
     expect(enrollment.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(enrollment.startCommand).toBe(`sudo npx ctscope agent --dashboard ${dash.url} --token-file /etc/ctscope/agent.token`);
-    expect(enrollment.writeTokenCommand).toContain(`'${enrollment.token}'`);
+    // No CTSCOPE_PUBLIC_URL and no packages here (downloads.test.ts has both): said so, not guessed from the request.
+    expect(enrollment.dashboardUrl).toBeNull();
+    expect(enrollment.install).toEqual([]);
+    expect(enrollment.configureCommand).toContain(PUBLIC_URL_PLACEHOLDER);
+    expect(JSON.stringify(enrollment)).not.toContain(dash.url);
+    expect((await call('GET', '/api/hosts/downloads', admin)).json).toEqual({ dashboardUrl: null, install: [] });
     expect(enrollment.writeTokenCommand).toContain('-m 0600');
+    expect(JSON.stringify({ ...enrollment, token: undefined })).not.toContain(enrollment.token);
     expect(JSON.stringify(await dash.server.store.listAudit(5))).not.toContain(enrollment.token);
     expect(JSON.stringify((await call('GET', '/api/hosts/managed', admin)).json)).not.toContain(enrollment.token);
     expect((await call('POST', '/api/hosts', admin, { id: 'edge-1', hostname: 'again' })).status).toBe(409);

@@ -26,6 +26,8 @@ export interface ApiDeps {
   liveUsers?: LiveUserSockets;
   /** The dashboard's address as agents reach it (enrollment commands). */
   publicUrl?: string | undefined;
+  /** The agent packages the enrollment commands install (CTSCOPE_RELEASE_DIR). */
+  releaseDir?: string | undefined;
 }
 
 type AuthedRequest = Request & { user?: SessionUser & { id: number } };
@@ -35,7 +37,7 @@ export { sendError };
 // Verifying against a real hash for unknown users keeps response times from revealing which names exist.
 const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$JUJ9ysOvJXLKK+vTVH8p+w$EZ+tlYLU7yNvi6Qm4/LXfywcS24oNnpu+MXKCNP3raY';
 
-export function apiRouter({ store, sessions, registry, limiter, logger, links, liveUsers, publicUrl }: ApiDeps): Router {
+export function apiRouter({ store, sessions, registry, limiter, logger, links, liveUsers, publicUrl, releaseDir }: ApiDeps): Router {
   const router = express.Router();
 
   router.post('/auth/login', async (req: Request, res: Response) => {
@@ -83,7 +85,7 @@ export function apiRouter({ store, sessions, registry, limiter, logger, links, l
   router.get('/hosts', async (_req: Request, res: Response) => {
     res.json({ hosts: await registry.list() });
   });
-  router.use(hostsRouter({ store, registry, links, publicUrl, logger }));
+  router.use(hostsRouter({ store, registry, links, publicUrl, releaseDir, logger }));
   router.use(usersRouter({ store, sessions, limiter, liveUsers, logger }));
   router.use('/views', viewsRouter({ store, logger }));
   router.use('/audit', auditRouter({ store }));

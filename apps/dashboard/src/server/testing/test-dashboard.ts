@@ -64,7 +64,8 @@ export async function startTestCluster(redisUrl: string): Promise<{ a: TestDashb
 
 async function dashboardOn(dataDir: string, env: Record<string, string>, port = 0, databaseUrl?: string): Promise<TestDashboard> {
   const config = {
-    ...loadConfig({ NODE_ENV: 'test', CTSCOPE_DATA_DIR: dataDir, CTSCOPE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, CTSCOPE_LOG_LEVEL: 'silent', ...env }, APP_DIR),
+    // No agent packages unless a test brings its own (not whatever this checkout's dist/release holds).
+    ...loadConfig({ NODE_ENV: 'test', CTSCOPE_DATA_DIR: dataDir, CTSCOPE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, CTSCOPE_LOG_LEVEL: 'silent', CTSCOPE_RELEASE_DIR: join(dataDir, 'release'), ...env }, APP_DIR),
     port,
     databaseUrl,
   };

@@ -1,24 +1,51 @@
 'use client';
 
-import type { Enrollment } from '@ctscope/protocol';
+import { PUBLIC_URL_PLACEHOLDER, type Enrollment } from '@ctscope/protocol';
 import { CopyCommand } from '../copy-command';
 
-/** The token and commands for one host, shown once: the dashboard keeps only the token's hash. */
+const KIND_TEXT = { deb: 'Debian, Ubuntu (.deb)', tarball: 'any other x86-64 Linux (tarball, unpacked in /opt/ctscope)' } as const;
+
+/** The token and the commands for one host, shown once: the dashboard keeps only the token's hash. */
 export function EnrollmentPanel({ enrollment, onDone }: { enrollment: Enrollment; onDone(): void }) {
+  const [primary, ...others] = enrollment.install;
   return (
     <section className="enrollment" aria-label={`Enrollment for ${enrollment.hostId}`}>
-      <h2>Start the agent on {enrollment.hostId}</h2>
+      <h2>Install the agent on {enrollment.hostId}</h2>
       <p className="notice-warn">
-        <strong>This token is shown once.</strong> The dashboard keeps only its hash: copy it now. If it is lost, issue a new token.
+        <strong>This token is shown once.</strong> The dashboard keeps only its hash: keep this panel open until the agent runs. If the token is lost, issue a new one.
       </p>
-      <p className="step">1. Write the token to {enrollment.tokenFile} (root only, mode 0600):</p>
+      {enrollment.dashboardUrl === null && (
+        <p className="notice" role="alert">
+          <strong>CTSCOPE_PUBLIC_URL is not set.</strong> Hosts need the address they reach this dashboard by, and the dashboard does not take it from your browser (a request can claim any
+          address). Set <code>CTSCOPE_PUBLIC_URL=https://…</code> in the dashboard&apos;s environment and restart it, then issue a new token; until then replace{' '}
+          <code>{PUBLIC_URL_PLACEHOLDER}</code> in the commands below.
+        </p>
+      )}
+      {primary === undefined ? (
+        <p className="notice" role="alert">
+          <strong>No agent package is built on this dashboard.</strong> Run <code>npm run package</code> where the dashboard runs (<code>npm start</code> does it), then issue a new token.
+        </p>
+      ) : (
+        <>
+          <p className="step">1. Download the agent from this dashboard, check its sha256 and install it — {KIND_TEXT[primary.kind]}:</p>
+          <CopyCommand command={primary.command} label="Copy" />
+          {others.map((pkg) => (
+            <details key={pkg.file} className="token-details">
+              <summary>On {KIND_TEXT[pkg.kind]}</summary>
+              <CopyCommand command={pkg.command} label="Copy" />
+            </details>
+          ))}
+        </>
+      )}
+      <p className="step">2. Point it at this dashboard:</p>
+      <CopyCommand command={enrollment.configureCommand} label="Copy" />
+      <p className="step">
+        3. Write the token to {enrollment.tokenFile} (root only, mode 0600). Paste the token at the prompt: it is not shown, and stays out of the shell history and the process list.
+      </p>
       <CopyCommand command={enrollment.writeTokenCommand} label="Copy" />
-      <p className="step">2. Start the agent (it dials out to this dashboard; it opens no port):</p>
+      <CopyCommand command={enrollment.token} label="Copy token" />
+      <p className="step">4. Start it (and at every boot). It dials out to this dashboard and opens no port:</p>
       <CopyCommand command={enrollment.startCommand} label="Copy" />
-      <details className="token-details">
-        <summary>Token only</summary>
-        <CopyCommand command={enrollment.token} label="Copy token" />
-      </details>
       <div className="modal-actions">
         <button type="button" onClick={onDone}>
           I have copied it

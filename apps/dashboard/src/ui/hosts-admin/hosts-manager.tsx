@@ -6,6 +6,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { apiCall } from '../admin/api-client';
 import { useSessionUser } from '../live/use-session-user';
 import { AddHostForm } from './add-host-form';
+import { AgentDownloadsPanel } from './agent-downloads';
 import { EnrollmentPanel } from './enrollment-panel';
 import { ManagedHostRow } from './managed-host-row';
 
@@ -56,6 +57,7 @@ export function HostsManager() {
         <h1>Hosts</h1>
         <span className="muted">Agents dial out to this dashboard with a per-host token.</span>
       </div>
+      {admin && !enrollment && <AgentDownloadsPanel />}
       {admin && !enrollment && <AddHostForm onAdded={added} />}
       {enrollment && <EnrollmentPanel enrollment={enrollment} onDone={() => setEnrollment(null)} />}
       {notice && <p className="notice-ok">{notice}</p>}
