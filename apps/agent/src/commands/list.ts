@@ -1,4 +1,4 @@
-import { fstatSync, writeSync } from 'node:fs';
+import { fstatSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import {
   ByteSink,
@@ -15,6 +15,7 @@ import { reportCommandError } from '../cli/report-error';
 import { parseOutputFormat, splitArgs, UsageError } from './args';
 import { buildFilter } from './filter';
 import { flowToJson, LineWriter } from './output';
+import { writeAllSync } from './write-fd';
 
 export const LIST_USAGE = `usage: ctscope list [conntrack|dying|unconfirmed] [FILTER...] [--query QUERY] [-o extended[,id]] [--json]
        ctscope list expect [-f ipv4|ipv6] [--json]      (or --expect: the expectation table)
@@ -124,31 +125,19 @@ async function openListSource(): Promise<ConntrackSource> {
 }
 
 /**
- * Text output. A file or device (`> file`, `> /dev/null`) is written synchronously, as Node's own
- * stdout does for them, so one buffer is reused; pipes and terminals get a copy of each chunk because
- * process.stdout may still hold it after write() returns.
+ * Text output, written to fd 1 synchronously in 1 MiB chunks from one reused buffer: for files,
+ * devices and pipes alike (`| wc -l`, `| grep`: how operators use it). A pipe write blocks until the
+ * reader has room, which holds this thread back while the addon's thread keeps receiving the dump, and
+ * no copy of the output piles up in memory. Terminals go through process.stdout.
  */
 function stdoutSink(): ByteSink {
-  let direct = false;
+  let tty = false;
   try {
-    const stat = fstatSync(1);
-    direct = stat.isFile() || (stat.isCharacterDevice() && !isatty(1));
+    fstatSync(1);
+    tty = isatty(1);
   } catch {
-    direct = false;
+    tty = true; // no usable fd 1: let process.stdout report it
   }
-  if (!direct) {
-    // A reader that stops early (`ctscope list | head`) ends the listing quietly, as conntrack's SIGPIPE does.
-    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EPIPE') throw err;
-      process.exit(0);
-    });
-    return new ByteSink((chunk) => process.stdout.write(chunk));
-  }
-  return new ByteSink(
-    (chunk) => {
-      for (let off = 0; off < chunk.length; ) off += writeSync(1, chunk, off, chunk.length - off);
-    },
-    1 << 20,
-    { consumedOnReturn: true },
-  );
+  if (tty) return new ByteSink((chunk) => process.stdout.write(chunk));
+  return new ByteSink((chunk) => writeAllSync(1, chunk), 1 << 20, { consumedOnReturn: true });
 }
