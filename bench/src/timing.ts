@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -41,4 +41,31 @@ export async function interleave(contenders: Record<string, () => Promise<number
     }
   }
   return times;
+}
+
+/**
+ * Wall time of `producer | consumer` (like `conntrack -L | wc -l` in a shell, without one): the
+ * producer writes straight into the consumer's stdin pipe. Resolves with the time until both exited
+ * and what the consumer printed.
+ */
+export function timePipeline(producer: readonly [string, ...string[]], consumer: readonly [string, ...string[]], cwd?: string): Promise<{ ms: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const sink = spawn(consumer[0], consumer.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+    const source = spawn(producer[0], producer.slice(1), { stdio: ['ignore', sink.stdin, 'pipe'], ...(cwd ? { cwd } : {}) });
+    // Only the producer holds the pipe's write end now: the consumer sees EOF when the producer exits.
+    sink.stdin.destroy();
+    let output = '';
+    let errors = '';
+    sink.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    source.stderr.on('data', (d: Buffer) => (errors += d.toString()));
+    const exited = (child: ChildProcess, name: string) =>
+      new Promise<void>((done, fail) => {
+        child.on('error', fail);
+        child.on('exit', (code) => (code === 0 ? done() : fail(new Error(`${name} exited ${code}: ${errors.trim().slice(-500)}`))));
+      });
+    Promise.all([exited(source, producer.join(' ')), exited(sink, consumer.join(' '))])
+      .then(() => resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, output: output.trim() }))
+      .catch(reject);
+  });
 }
