@@ -8,7 +8,12 @@ export interface NativeEventSocket {
 
 /** The addon in native/nfevents.c, built by `npm run build:native` (the setup scripts do it). */
 export interface NfEventsAddon {
-  open(groupsMask: number, receiveBufferBytes: number, callback: (datagram: Buffer | null, errno: number) => void): NativeEventSocket;
+  /**
+   * An event socket. `callback` gets the datagrams read in one wakeup, concatenated (whole messages), or
+   * null with an errno; ENOBUFS also when the kernel's count of events dropped for the socket grew
+   * without one. `drops` is that count.
+   */
+  open(groupsMask: number, receiveBufferBytes: number, callback: (datagrams: Buffer | null, errno: number, drops: number) => void): NativeEventSocket;
   close(socket: NativeEventSocket): void;
   receiveBufferBytes(socket: NativeEventSocket): number;
   unref(socket: NativeEventSocket): void;
