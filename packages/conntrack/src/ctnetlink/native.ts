@@ -23,6 +23,8 @@ export interface NfEventsAddon {
    * callback returns), until `finished`.
    */
   dumpInto(request: Buffer, seq: number, target: Buffer, callback: (target: Buffer, length: number, finished: boolean, errno: number) => void): void;
+  /** Asks for a pipe of `bytes` (fcntl F_SETPIPE_SZ); returns its capacity now, or -errno. */
+  growPipe(fd: number, bytes: number): number;
 }
 
 let addon: NfEventsAddon | undefined;
@@ -47,4 +49,15 @@ export function loadNfEvents(): NfEventsAddon {
   } catch (err) {
     throw new NetlinkUnavailableError(`the nfevents addon is not built (run: npm run build:native -w @ctscope/conntrack): ${(err as Error).message}`);
   }
+}
+
+/**
+ * Grows the pipe on `fd` to `bytes` (at most /proc/sys/fs/pipe-max-size without CAP_SYS_RESOURCE);
+ * returns its capacity, or null when `fd` is no pipe or the addon is not built.
+ */
+export function growPipe(fd: number, bytes: number): number | null {
+  const native = tryNfEvents();
+  if (typeof native?.growPipe !== 'function') return null;
+  const size = native.growPipe(fd, bytes);
+  return size > 0 ? size : null;
 }
