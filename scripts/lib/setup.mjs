@@ -10,9 +10,10 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const RUNTIME_PACKAGES = ['conntrack', 'iptables', 'nftables', 'iproute2'];
 /**
  * And what the tests need on top: ping for ICMP traffic, setpriv to drop root, Chromium for the browser,
- * PostgreSQL for a throwaway server the store is tested against, Redis for the scale-out test.
+ * PostgreSQL for a throwaway server the store is tested against, Redis for the scale-out test, gcc for
+ * the native addon and the events benchmark's traffic generator (bench/native/udp-churn.c).
  */
-export const TEST_PACKAGES = [...RUNTIME_PACKAGES, 'iputils-ping', 'util-linux', 'systemd', 'chromium', 'postgresql', 'redis-server'];
+export const TEST_PACKAGES = [...RUNTIME_PACKAGES, 'iputils-ping', 'util-linux', 'systemd', 'chromium', 'postgresql', 'redis-server', 'gcc'];
 
 export function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);
