@@ -64,7 +64,7 @@ export async function listCommand(argv: readonly string[]): Promise<number> {
     // Over netlink each entry is printed as it arrives, so the table is never held in memory. Without a
     // filter to match, text lines are written straight from the message bytes (no Flow objects).
     if (source instanceof NetlinkSource && filter.empty && !json)
-      shown = await source.streamMessages(filter.kernel, table, (buf, start, end) => writeMessageLine(text, buf, start, end, format.extended, options));
+      shown = await source.streamMessages(filter.kernel, table, (buf, start, end) => writeMessageLine(text, buf, start, end, format.extended, options), READ_AHEAD_CHUNKS);
     else if (source instanceof NetlinkSource) await source.stream(filter.kernel, table, show);
     else for (const flow of await source.dump(filter.kernel, table)) show(flow);
     text.flush();
@@ -132,6 +132,12 @@ async function openListSource(): Promise<ConntrackSource> {
  * no copy of the output piles up in memory; a pipe is grown first so a chunk goes through in one
  * write instead of sixteen 64 KiB handoffs to the reader. Terminals go through process.stdout.
  */
+/**
+ * 32 MiB of the dump may wait for this thread (the addon's most): when it waits for a CPU or for the
+ * pipe, the kernel's side of the dump (most of a listing's time) goes on instead of stopping.
+ */
+const READ_AHEAD_CHUNKS = 1024;
+
 /** Twice a chunk, so one can wait in the pipe while the next is formatted; fs.pipe-max-size is 1 MiB by default. */
 const PIPE_BYTES = 1 << 20;
 const CHUNK_BYTES = PIPE_BYTES / 2;

@@ -20,9 +20,10 @@ export interface NfEventsAddon {
   /**
    * Runs one dump request on a worker thread; received datagrams arrive concatenated, in batches of
    * `length` bytes at the start of `target` (at least 32 KiB; reused for the next batch as soon as the
-   * callback returns), until `finished`.
+   * callback returns), until `finished`. The receiving thread runs at most `readAhead` 32 KiB chunks
+   * ahead of this one (64 by default, 1024 at most).
    */
-  dumpInto(request: Buffer, seq: number, target: Buffer, callback: (target: Buffer, length: number, finished: boolean, errno: number) => void): void;
+  dumpInto(request: Buffer, seq: number, target: Buffer, callback: (target: Buffer, length: number, finished: boolean, errno: number) => void, readAhead?: number): void;
   /** Asks for a pipe of `bytes` (fcntl F_SETPIPE_SZ); returns its capacity now, or -errno. */
   growPipe(fd: number, bytes: number): number;
 }
