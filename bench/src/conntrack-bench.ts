@@ -4,12 +4,14 @@ import { promisify } from 'node:util';
 import { SPRAY_SCRIPT, type Netns } from '@ctscope/testkit';
 import { agentNodeFlags, bundleLikeAgent } from './agent-bundle';
 import { populatedNetns } from './namespace';
+import { withConntrackMax } from './conntrack-max';
 import { compare, measured, type BenchResult } from './results';
-import { interleave, median, timeCommand } from './timing';
+import { interleave, median, timeCommand, timePipeline } from './timing';
 
 const WORKER_SOURCE = fileURLToPath(new URL('./worker.ts', import.meta.url));
 const CTSCOPE = fileURLToPath(new URL('../../apps/agent/bin/ctscope.mjs', import.meta.url));
 const AGENT_BUILD = fileURLToPath(new URL('../../apps/agent/build.mjs', import.meta.url));
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
 
 /** `conntrack -L` text with what ticks between two reads (the timeout column) masked, in a stable order. */
@@ -25,17 +27,15 @@ function comparable(text: string): string[] {
  * (d) times the CLI as it ships (the bundles `npm run build` makes, which bin/ctscope.mjs starts when
  * they are fresh), after checking it prints what `conntrack -L -o extended` prints for the same table.
  */
-async function prepareCli(ns: Netns, entries: number): Promise<void> {
+async function prepareCli(ns: Netns, entries: number, format = 'extended'): Promise<void> {
   await run(process.execPath, [AGENT_BUILD]);
   const maxBuffer = 1 << 30;
-  const [ours, cli] = await Promise.all([
-    run('ip', ['netns', 'exec', ns.name, process.execPath, CTSCOPE, 'list', '-o', 'extended'], { maxBuffer }),
-    run('ip', ['netns', 'exec', ns.name, 'conntrack', '-L', '-o', 'extended'], { maxBuffer }),
-  ]);
-  const [a, b] = [comparable(ours.stdout), comparable(cli.stdout)];
+  // One after the other: at a million entries each output is hundreds of megabytes.
+  const a = comparable((await run('ip', ['netns', 'exec', ns.name, process.execPath, CTSCOPE, 'list', '-o', format], { maxBuffer })).stdout);
+  const b = comparable((await run('ip', ['netns', 'exec', ns.name, 'conntrack', '-L', '-o', format], { maxBuffer })).stdout);
   if (a.length < entries || a.length !== b.length || a.some((line, i) => line !== b[i])) {
     const i = a.findIndex((line, k) => line !== b[k]);
-    throw new Error(`ctscope list -o extended differs from conntrack -L -o extended (${a.length} vs ${b.length} lines; first difference:\n  ${a[i]}\n  ${b[i]})`);
+    throw new Error(`ctscope list -o ${format} differs from conntrack -L -o ${format} (${a.length} vs ${b.length} lines; first difference:\n  ${a[i]}\n  ${b[i]})`);
   }
 }
 
@@ -134,4 +134,53 @@ export async function eventBurstBenchmark(flows: number, bufferBytes: number): P
   } finally {
     await ns.destroy();
   }
+}
+
+/** `producer | wc -l` inside the namespace; checks the line count, returns the wall time. */
+async function pipedMs(ns: Netns, producer: readonly string[], entries: number): Promise<number> {
+  const { ms, output } = await timePipeline(['ip', 'netns', 'exec', ns.name, ...producer], ['wc', '-l'], REPO);
+  if (Number(output) < entries) throw new Error(`${producer.join(' ')} | wc -l counted ${output} lines, expected ${entries}`);
+  return ms;
+}
+
+/**
+ * `ctscope list -o extended,id | wc -l` against `conntrack -L -o extended,id | wc -l` (how operators
+ * use it: through a pipe), for each size: from the checkout as the README's `node ...` form runs it,
+ * with the agent's V8 flags as the packaged launcher starts it, and through `npx` (whose own start,
+ * npm's, is part of what users wait for). Sizes past the machine's nf_conntrack_max raise it for their
+ * run only; run those one at a time (`flock /tmp/ctscope-big-bench.lock`).
+ */
+export async function pipeBenchmarks(sizes: readonly number[], rounds: number): Promise<BenchResult[]> {
+  const flags = await agentNodeFlags();
+  const results: BenchResult[] = [];
+  for (const entries of sizes) {
+    const times = await withConntrackMax(entries, async () => {
+      const ns = await populatedNetns(entries);
+      try {
+        await prepareCli(ns, entries, 'extended,id');
+        const list = ['list', '-o', 'extended,id'];
+        return await interleave(
+          {
+            b: () => pipedMs(ns, ['conntrack', '-L', '-o', 'extended,id'], entries),
+            d: () => pipedMs(ns, [process.execPath, CTSCOPE, ...list], entries),
+            l: () => pipedMs(ns, [process.execPath, ...flags, CTSCOPE, ...list], entries),
+            n: () => pipedMs(ns, ['npx', 'ctscope', ...list], entries),
+          },
+          rounds,
+        );
+      } finally {
+        await ns.destroy();
+      }
+    });
+    process.stderr.write(`pipe rounds at ${entries} (ms): ${Object.entries(times).map(([k, v]) => `${k} ${v.map((x) => x.toFixed(0)).join(' ')}`).join(' | ')}\n`);
+    const [b, d, l, n] = (['b', 'd', 'l', 'n'] as const).map((k) => median(times[k] ?? []) ?? 0);
+    const cli = b ?? 0;
+    results.push(
+      measured(`conntrack -L -o extended,id | wc -l, ${entries} entries (b)`, cli, 'ms'),
+      compare(`node apps/agent/bin/ctscope.mjs list -o extended,id | wc -l, ${entries} entries vs (b)`, d ?? 0, cli, 'ms', 0.8),
+      compare(`the same with the agent's V8 flags (as the packaged launcher starts it), ${entries} entries vs (b)`, l ?? 0, cli, 'ms', 0.8),
+      compare(`npx ctscope list -o extended,id | wc -l, ${entries} entries vs (b)`, n ?? 0, cli, 'ms', 0.8),
+    );
+  }
+  return results;
 }

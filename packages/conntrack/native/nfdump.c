@@ -18,7 +18,11 @@
 #include "nfdump.h"
 
 #define CHUNK_SIZE 32768
-#define MAX_QUEUED 64
+// Chunks the receiver may run ahead of JavaScript: 64 (2 MiB) unless the caller asks for more, up to
+// MAX_QUEUED (32 MiB). A one-shot listing asks for more: on a busy machine its JavaScript thread waits
+// for a CPU, or for the pipe it writes to, and a receiver that had to wait for it would stall the dump.
+#define DEFAULT_QUEUED 64
+#define MAX_QUEUED 1024
 // Wake the JavaScript thread once this many chunks wait (or the dump ends): a wakeup per 32 KiB chunk
 // costs both threads more than the batching delays decoding.
 #define WAKE_AFTER 8
@@ -37,6 +41,7 @@ typedef struct {
   // `head`; the receiver fills the one after them. No allocation per chunk, so no memory churn.
   char *slots[MAX_QUEUED];
   size_t lengths[MAX_QUEUED];
+  int ring; // slots in use: DEFAULT_QUEUED..MAX_QUEUED
   int head;
   int queued;
   int finished;
@@ -68,8 +73,8 @@ static void receive_chunks(dump_job *job) {
   }
   for (;;) {
     uv_mutex_lock(&job->lock);
-    while (job->queued >= MAX_QUEUED) uv_cond_wait(&job->drained, &job->lock);
-    int slot = (job->head + job->queued) % MAX_QUEUED;
+    while (job->queued >= job->ring) uv_cond_wait(&job->drained, &job->lock);
+    int slot = (job->head + job->queued) % job->ring;
     uv_mutex_unlock(&job->lock);
     // The slot after the full ones is the receiver's alone until it is counted in `queued`.
     if (!job->slots[slot] && !(job->slots[slot] = malloc(CHUNK_SIZE))) {
@@ -142,8 +147,8 @@ static void deliver(dump_job *job, int finished) {
   while (count > 0) {
     size_t used = 0;
     int taken = 0;
-    while (taken < count && used + job->lengths[(head + taken) % MAX_QUEUED] <= job->target_length) {
-      int slot = (head + taken) % MAX_QUEUED;
+    while (taken < count && used + job->lengths[(head + taken) % job->ring] <= job->target_length) {
+      int slot = (head + taken) % job->ring;
       memcpy(job->target + used, job->slots[slot], job->lengths[slot]);
       used += job->lengths[slot];
       taken++;
@@ -155,11 +160,11 @@ static void deliver(dump_job *job, int finished) {
     }
     // Copied out: the receiver may refill these slots while JavaScript reads the batch.
     uv_mutex_lock(&job->lock);
-    job->head = (job->head + taken) % MAX_QUEUED;
+    job->head = (job->head + taken) % job->ring;
     job->queued -= taken;
     uv_cond_signal(&job->drained);
     uv_mutex_unlock(&job->lock);
-    head = (head + taken) % MAX_QUEUED;
+    head = (head + taken) % job->ring;
     count -= taken;
     if (used == 0) continue;
     int last = finished && count == 0;
@@ -198,11 +203,12 @@ static void on_async(uv_async_t *async) {
   else deliver(job, 0);
 }
 
-// dumpInto(request: Buffer, seq: number, target: Buffer, callback) — runs one dump request on a fresh
-// socket; batches arrive in `target` (at least CHUNK_SIZE bytes), reused from one callback to the next.
+// dumpInto(request: Buffer, seq: number, target: Buffer, callback, readAhead?: number) — runs one dump
+// request on a fresh socket; batches arrive in `target` (at least CHUNK_SIZE bytes), reused from one
+// callback to the next; the receiver runs at most `readAhead` chunks ahead (see DEFAULT_QUEUED).
 napi_value nfdump_start(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   void *request;
   size_t request_length;
@@ -233,6 +239,9 @@ napi_value nfdump_start(napi_env env, napi_callback_info info) {
     return NULL;
   }
   dump_job *job = calloc(1, sizeof *job);
+  uint32_t ring = DEFAULT_QUEUED;
+  if (argc >= 5) napi_get_value_uint32(env, argv[4], &ring); // not a number: the default stays
+  job->ring = ring < DEFAULT_QUEUED ? DEFAULT_QUEUED : ring > MAX_QUEUED ? MAX_QUEUED : (int)ring;
   job->fd = fd;
   job->seq = seq;
   job->request = malloc(request_length);

@@ -28,8 +28,12 @@ export interface Subscription {
 
 export interface SubscribeHandlers {
   onEvent(event: FlowEvent): void;
-  /** The kernel dropped events (ENOBUFS). `lost` counts overrun signals, not flows. */
-  onOverrun(info: { overruns: number }): void;
+  /**
+   * The kernel dropped events. `overruns` counts these signals; `lostEvents`, where the source can
+   * tell (netlink), is the kernel's own running count of events it dropped for this subscription,
+   * including drops it sent no ENOBUFS for (while the receive queue stays congested).
+   */
+  onOverrun(info: { overruns: number; lostEvents?: number }): void;
   onError?(err: Error): void;
 }
 

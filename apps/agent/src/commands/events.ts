@@ -59,8 +59,9 @@ export async function eventsCommand(argv: readonly string[]): Promise<number> {
           const line = json ? `{"type":"${event.type}","flow":${flowToJson(event.flow)}}` : formatFlowEvent(event.type, event.flow, { extended: format.extended, id: format.id });
           pending = pending.then(() => out.line(line));
         },
-        onOverrun: ({ overruns }) => {
-          process.stderr.write(`WARNING: the kernel dropped events (ENOBUFS, ${overruns} so far): raise the buffer with -b\n`);
+        onOverrun: ({ overruns, lostEvents }) => {
+          const lost = lostEvents === undefined ? '' : `, ${lostEvents} events lost`;
+          process.stderr.write(`WARNING: the kernel dropped events (ENOBUFS, ${overruns} so far${lost}): raise the buffer with -b\n`);
         },
         onError: (err) => {
           process.stderr.write(`ctscope: ${err.message}\n`);

@@ -1,8 +1,9 @@
-import { fstatSync, writeSync } from 'node:fs';
+import { fstatSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import {
   ByteSink,
   formatExpectation,
+  growPipe,
   NetlinkSource,
   openNetlinkSource,
   writeFlowLine,
@@ -15,6 +16,7 @@ import { reportCommandError } from '../cli/report-error';
 import { parseOutputFormat, splitArgs, UsageError } from './args';
 import { buildFilter } from './filter';
 import { flowToJson, LineWriter } from './output';
+import { writeAllSync } from './write-fd';
 
 export const LIST_USAGE = `usage: ctscope list [conntrack|dying|unconfirmed] [FILTER...] [--query QUERY] [-o extended[,id]] [--json]
        ctscope list expect [-f ipv4|ipv6] [--json]      (or --expect: the expectation table)
@@ -49,24 +51,25 @@ export async function listCommand(argv: readonly string[]): Promise<number> {
 
   const source = await openListSource();
   try {
-    const text = stdoutSink();
-    const jsonOut = new LineWriter();
+    // Only one of them touches fd 1: process.stdout (JSON) makes a pipe non-blocking, the text sink writes it as it is.
+    const text = json ? null : stdoutSink();
+    const jsonOut = json ? stdoutLines() : null;
     const options = { id: format.id, nowSeconds: Math.floor(Date.now() / 1000) };
     let shown = 0;
     const show = (flow: Flow) => {
       if (!filter.matches(flow)) return;
       shown++;
-      if (json) void jsonOut.line(flowToJson(flow));
-      else writeFlowLine(text, flow, format.extended, options);
+      if (jsonOut) void jsonOut.line(flowToJson(flow));
+      else if (text) writeFlowLine(text, flow, format.extended, options);
     };
     // Over netlink each entry is printed as it arrives, so the table is never held in memory. Without a
     // filter to match, text lines are written straight from the message bytes (no Flow objects).
-    if (source instanceof NetlinkSource && filter.empty && !json)
-      shown = await source.streamMessages(filter.kernel, table, (buf, start, end) => writeMessageLine(text, buf, start, end, format.extended, options));
+    if (source instanceof NetlinkSource && filter.empty && text)
+      shown = await source.streamMessages(filter.kernel, table, (buf, start, end) => writeMessageLine(text, buf, start, end, format.extended, options), READ_AHEAD_CHUNKS);
     else if (source instanceof NetlinkSource) await source.stream(filter.kernel, table, show);
     else for (const flow of await source.dump(filter.kernel, table)) show(flow);
-    text.flush();
-    await jsonOut.flush();
+    text?.flush();
+    await jsonOut?.flush();
     process.stderr.write(`ctscope (${source.kind}): ${shown} flow entries have been shown.\n`);
     return 0;
   } finally {
@@ -83,7 +86,7 @@ async function listExpectations(args: readonly string[], json: boolean): Promise
   try {
     if (!(source instanceof NetlinkSource)) throw new Error('the expectation table needs ctnetlink, which cannot be opened here (see the warning above)');
     const expectations = await source.dumpExpectations(family);
-    const out = new LineWriter();
+    const out = stdoutLines();
     for (const exp of expectations) await out.line(json ? flowToJson(exp) : formatExpectation(exp));
     await out.flush();
     process.stderr.write(`ctscope (${source.kind}): ${expectations.length} expectations have been shown.\n`);
@@ -124,31 +127,40 @@ async function openListSource(): Promise<ConntrackSource> {
 }
 
 /**
- * Text output. A file or device (`> file`, `> /dev/null`) is written synchronously, as Node's own
- * stdout does for them, so one buffer is reused; pipes and terminals get a copy of each chunk because
- * process.stdout may still hold it after write() returns.
+ * 32 MiB of the dump may wait for this thread (the addon's most): when it waits for a CPU or for the
+ * pipe, the kernel's side of the dump (most of a listing's time) goes on instead of stopping.
+ */
+const READ_AHEAD_CHUNKS = 1024;
+
+/** Twice a chunk, so one can wait in the pipe while the next is formatted; fs.pipe-max-size is 1 MiB by default. */
+const PIPE_BYTES = 1 << 20;
+const CHUNK_BYTES = PIPE_BYTES / 2;
+
+/**
+ * Text output, written to fd 1 synchronously in 512 KiB chunks from one reused buffer: for files,
+ * devices and pipes alike (`| wc -l`, `| grep`: how operators use it). A pipe write blocks until the
+ * reader has room, which holds this thread back while the addon's thread keeps receiving the dump, and
+ * no copy of the output piles up in memory; a pipe is grown first so a chunk goes through in one
+ * write instead of sixteen 64 KiB handoffs to the reader. Terminals go through process.stdout.
  */
 function stdoutSink(): ByteSink {
-  let direct = false;
+  let tty = false;
   try {
-    const stat = fstatSync(1);
-    direct = stat.isFile() || (stat.isCharacterDevice() && !isatty(1));
+    fstatSync(1);
+    tty = isatty(1);
   } catch {
-    direct = false;
+    tty = true; // no usable fd 1: let process.stdout report it
   }
-  if (!direct) {
-    // A reader that stops early (`ctscope list | head`) ends the listing quietly, as conntrack's SIGPIPE does.
-    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EPIPE') throw err;
-      process.exit(0);
-    });
-    return new ByteSink((chunk) => process.stdout.write(chunk));
-  }
-  return new ByteSink(
-    (chunk) => {
-      for (let off = 0; off < chunk.length; ) off += writeSync(1, chunk, off, chunk.length - off);
-    },
-    1 << 20,
-    { consumedOnReturn: true },
-  );
+  if (tty) return new ByteSink((chunk) => process.stdout.write(chunk));
+  growPipe(1, PIPE_BYTES); // no pipe (a file, /dev/null) or no room for it: written all the same
+  return new ByteSink((chunk) => writeAllSync(1, chunk), CHUNK_BYTES, { consumedOnReturn: true });
+}
+
+/** Lines through process.stdout; a reader that stops early (`| head`) ends the listing quietly, as SIGPIPE ends conntrack. */
+function stdoutLines(): LineWriter {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(0);
+  });
+  return new LineWriter(process.stdout);
 }

@@ -4,4 +4,5 @@ export { decodeFlow } from './decode-flow';
 export { decodeExpectation } from './decode-expect';
 export { decodeDumpDatagram, decodeCpuStats, decodeGlobalStats, forEachMessage, eventTypeOf } from './decode-message';
 export { DEFAULT_EVENT_BUFFER } from './subscription';
+export { growPipe } from './native';
 export { writeMessageLine } from './write-line';

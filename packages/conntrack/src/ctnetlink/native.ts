@@ -8,16 +8,24 @@ export interface NativeEventSocket {
 
 /** The addon in native/nfevents.c, built by `npm run build:native` (the setup scripts do it). */
 export interface NfEventsAddon {
-  open(groupsMask: number, receiveBufferBytes: number, callback: (datagram: Buffer | null, errno: number) => void): NativeEventSocket;
+  /**
+   * An event socket. `callback` gets the datagrams read in one wakeup, concatenated (whole messages), or
+   * null with an errno; ENOBUFS also when the kernel's count of events dropped for the socket grew
+   * without one. `drops` is that count.
+   */
+  open(groupsMask: number, receiveBufferBytes: number, callback: (datagrams: Buffer | null, errno: number, drops: number) => void): NativeEventSocket;
   close(socket: NativeEventSocket): void;
   receiveBufferBytes(socket: NativeEventSocket): number;
   unref(socket: NativeEventSocket): void;
   /**
    * Runs one dump request on a worker thread; received datagrams arrive concatenated, in batches of
    * `length` bytes at the start of `target` (at least 32 KiB; reused for the next batch as soon as the
-   * callback returns), until `finished`.
+   * callback returns), until `finished`. The receiving thread runs at most `readAhead` 32 KiB chunks
+   * ahead of this one (64 by default, 1024 at most).
    */
-  dumpInto(request: Buffer, seq: number, target: Buffer, callback: (target: Buffer, length: number, finished: boolean, errno: number) => void): void;
+  dumpInto(request: Buffer, seq: number, target: Buffer, callback: (target: Buffer, length: number, finished: boolean, errno: number) => void, readAhead?: number): void;
+  /** Asks for a pipe of `bytes` (fcntl F_SETPIPE_SZ); returns its capacity now, or -errno. */
+  growPipe(fd: number, bytes: number): number;
 }
 
 let addon: NfEventsAddon | undefined;
@@ -42,4 +50,15 @@ export function loadNfEvents(): NfEventsAddon {
   } catch (err) {
     throw new NetlinkUnavailableError(`the nfevents addon is not built (run: npm run build:native -w @ctscope/conntrack): ${(err as Error).message}`);
   }
+}
+
+/**
+ * Grows the pipe on `fd` to `bytes` (at most /proc/sys/fs/pipe-max-size without CAP_SYS_RESOURCE);
+ * returns its capacity, or null when `fd` is no pipe or the addon is not built.
+ */
+export function growPipe(fd: number, bytes: number): number | null {
+  const native = tryNfEvents();
+  if (typeof native?.growPipe !== 'function') return null;
+  const size = native.growPipe(fd, bytes);
+  return size > 0 ? size : null;
 }

@@ -106,8 +106,9 @@ export class NetlinkSource implements ConntrackSource {
   /**
    * The dump's conntrack messages undecoded: `onMessage` gets each body ([start, end) after nlmsghdr,
    * valid only during the call) for consumers that read the bytes themselves (writeMessageLine).
+   * `readAhead`: 32 KiB chunks the addon's thread may receive ahead of this one (see dumpInto).
    */
-  async streamMessages(filter: KernelDumpFilter | undefined, table: TableName, onMessage: (buf: Uint8Array, start: number, end: number) => void): Promise<number> {
+  async streamMessages(filter: KernelDumpFilter | undefined, table: TableName, onMessage: (buf: Uint8Array, start: number, end: number) => void, readAhead?: number): Promise<number> {
     if (!Object.hasOwn(TABLE_MESSAGES, table)) throw new TypeError(`unknown table "${String(table)}": use conntrack, dying or unconfirmed`);
     let seen = 0;
     const type = ct(TABLE_MESSAGES[table]);
@@ -118,7 +119,7 @@ export class NetlinkSource implements ConntrackSource {
       seen++;
       onMessage(buf, start, end);
     };
-    await this.dumpRequest(`dump of the ${table} table`, type, family, attrs, visit);
+    await this.dumpRequest(`dump of the ${table} table`, type, family, attrs, visit, readAhead);
     return seen;
   }
 
@@ -132,9 +133,9 @@ export class NetlinkSource implements ConntrackSource {
   }
 
   /** A dump request, received on the addon's thread when it is built, else over the request socket. */
-  private async dumpRequest(operation: string, type: number, family: number, attrs: Buffer | undefined, visit: (buf: Uint8Array, type: number, start: number, end: number) => void): Promise<void> {
+  private async dumpRequest(operation: string, type: number, family: number, attrs: Buffer | undefined, visit: (buf: Uint8Array, type: number, start: number, end: number) => void, readAhead?: number): Promise<void> {
     const native = tryNfEvents();
-    if (typeof native?.dumpInto === 'function') await threadedDump(native, operation, buildMessage(type, NLM_F_REQUEST | NLM_F_DUMP, 1, family, attrs), visit);
+    if (typeof native?.dumpInto === 'function') await threadedDump(native, operation, buildMessage(type, NLM_F_REQUEST | NLM_F_DUMP, 1, family, attrs), visit, readAhead);
     else await this.channel.request(operation, type, NLM_F_DUMP, family, attrs, visit);
   }
 
@@ -271,6 +272,7 @@ function threadedDump(
   operation: string,
   request: Buffer,
   visit: (buf: Uint8Array, type: number, start: number, end: number) => void,
+  readAhead?: number,
 ): Promise<void> {
   // One dump at a time owns the shared batch buffer; a concurrent one gets its own.
   const target = batchBuffer ?? Buffer.allocUnsafeSlow(BATCH_BYTES);
@@ -303,7 +305,7 @@ function threadedDump(
       if (!failure && errno !== 0) failure = new NetlinkError(errno, operation);
       if (failure) reject(failure);
       else resolve();
-    });
+    }, readAhead);
   });
 }
 

@@ -19,7 +19,8 @@ export const DEFAULT_EVENT_BUFFER = 4 * 1024 * 1024;
 /**
  * Follows conntrack events on their own socket (native addon). The buffer is forced past
  * net.core.rmem_max when we have CAP_NET_ADMIN, like `conntrack -b`. When the kernel drops events
- * (ENOBUFS) that becomes onOverrun with a running count and the socket keeps going.
+ * (ENOBUFS, or its drop count grew without one) that becomes onOverrun with running counts of the
+ * signals and of the events lost, and the socket keeps going.
  */
 export function subscribeEvents(options: SubscribeOptions, handlers: SubscribeHandlers): Subscription & { effectiveBufferBytes: number } {
   const native = loadNfEvents();
@@ -27,12 +28,12 @@ export function subscribeEvents(options: SubscribeOptions, handlers: SubscribeHa
   for (const type of new Set(options.events)) mask |= 1 << (GROUPS[type] - 1);
   let overruns = 0;
   let closed = false;
-  const socket = native.open(mask, options.bufferBytes ?? DEFAULT_EVENT_BUFFER, (datagram, errno) => {
+  const socket = native.open(mask, options.bufferBytes ?? DEFAULT_EVENT_BUFFER, (datagram, errno, drops) => {
     if (closed) return;
     if (datagram === null) {
       if (errno === ENOBUFS) {
         overruns++;
-        handlers.onOverrun({ overruns });
+        handlers.onOverrun({ overruns, lostEvents: drops });
       } else handlers.onError?.(new NetlinkError(errno, 'event receive'));
       return;
     }
