@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { Server as SocketServer } from 'socket.io';
 import { ensureAdmin, type AdminBootstrap } from './auth/bootstrap';
 import { attachHostBus } from './cluster/host-bus';
+import type { BusDrops } from './cluster/bus-signing';
 import { useRedisAdapter } from './cluster/redis-adapter';
 import { LoginLimiter } from './auth/login-limiter';
 import { Sessions } from './auth/sessions';
@@ -29,6 +30,8 @@ export interface DashboardServer {
   store: Store;
   admin: AdminBootstrap;
   localAgent: { hostId: string; tokenFile: string };
+  /** With REDIS_URL: messages from Redis dropped for want of a valid signature, by reason. */
+  clusterDrops(): BusDrops | undefined;
   /** Resolves with the bound port. */
   listen(): Promise<number>;
   close(): Promise<void>;
@@ -73,7 +76,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
   // Pings every 10 s, dead after 5 s more: a silently cut agent is shown offline within 15 s, not
   // Socket.IO's default 45 s.
   const io = new SocketServer(http, { maxHttpBufferSize: 1_000_000, serveClient: false, pingInterval: 10_000, pingTimeout: 5_000 });
-  const redis = config.redisUrl ? await useRedisAdapter(io, config.redisUrl, logger) : undefined;
+  const redis = config.redisUrl ? await useRedisAdapter(io, config.redisUrl, config.clusterSecret ?? '', logger) : undefined;
   const stopHistory = recordHistory(registry, store, config.history, logger);
   liveUsers.attach(io);
   const browsers = attachBrowserNamespace(io, {
@@ -99,6 +102,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
     store,
     admin,
     localAgent: { hostId: localAgent.hostId, tokenFile: config.localAgentTokenFile },
+    clusterDrops: () => redis?.dropped(),
     listen: () =>
       new Promise((resolve, reject) => {
         http.once('error', reject);

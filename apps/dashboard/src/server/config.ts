@@ -27,6 +27,8 @@ const envSchema = z.object({
   CTSCOPE_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Several dashboard servers behind one address share Socket.IO through this Redis (redis://host:port). */
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'REDIS_URL must look like redis://127.0.0.1:6379' }).optional(),
+  /** Shared by every dashboard server of a cluster: the messages they exchange over Redis are signed with it. */
+  CTSCOPE_CLUSTER_SECRET: z.string().min(32, 'CTSCOPE_CLUSTER_SECRET must be at least 32 characters (openssl rand -base64 32)').optional(),
   CTSCOPE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
 });
@@ -46,6 +48,8 @@ export interface DashboardConfig {
   history: { retentionMs: number; stepMs: number };
   publicUrl: string | undefined;
   redisUrl: string | undefined;
+  /** Signs messages between dashboard servers; set whenever redisUrl is. */
+  clusterSecret: string | undefined;
   logLevel: z.infer<typeof envSchema>['CTSCOPE_LOG_LEVEL'];
   dev: boolean;
   /** Directory of the Next.js app (this package). */
@@ -60,6 +64,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, appDir = proces
     throw new Error(`invalid configuration: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'unknown problem'}`);
   }
   const e = parsed.data;
+  if (e.REDIS_URL && !e.CTSCOPE_CLUSTER_SECRET) {
+    throw new Error('invalid configuration: CTSCOPE_CLUSTER_SECRET is required with REDIS_URL: the dashboard servers sign their messages over Redis with it; give every server the same value, e.g. from openssl rand -base64 32');
+  }
   const dataDir = resolve(appDir, e.CTSCOPE_DATA_DIR);
   return {
     host: e.CTSCOPE_HOST,
@@ -75,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, appDir = proces
     history: { retentionMs: e.CTSCOPE_HISTORY_DAYS * 86_400_000, stepMs: e.CTSCOPE_HISTORY_STEP_SECONDS * 1000 },
     publicUrl: e.CTSCOPE_PUBLIC_URL?.replace(/\/+$/, ''),
     redisUrl: e.REDIS_URL,
+    clusterSecret: e.CTSCOPE_CLUSTER_SECRET,
     logLevel: e.CTSCOPE_LOG_LEVEL,
     dev: e.NODE_ENV === 'development',
     appDir,
