@@ -16,7 +16,7 @@ import type { AgentLinks } from '../hosts/agent-links';
 import { fleetHistory } from '../hosts/fleet-history';
 import type { Store } from '../store/types';
 import type { RefusalAudit } from './refusal-audit';
-import type { RequestLimits } from './request-limits';
+import type { RequestLimits, SocketBudgets } from './request-limits';
 import type { SubscriptionRelay } from './subscription-relay';
 
 type BrowserSocket = Socket<BrowserToServerEvents, ServerToBrowserEvents, Record<string, never>, { user: SessionUser & { id: number } }>;
@@ -55,7 +55,7 @@ const ADMIN_ONLY: ReadonlySet<Name> = new Set(['sysctl:persist']);
 /** A live view frees up only when the user closes one; a retry makes sense after that, not sooner. */
 const SUBSCRIPTIONS_FULL_RETRY_MS = 5_000;
 
-const rateLimited = (retryAfterMs: number) => fail(ErrorCode.RateLimited, `too many requests at once; try again in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s`, retryAfterMs);
+export const rateLimited = (retryAfterMs: number) => fail(ErrorCode.RateLimited, `too many requests at once; try again in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s`, retryAfterMs);
 
 /** Roles that may change a host; viewers only look. */
 export const canChange = (role: SessionUser['role']): boolean => role === 'admin' || role === 'operator';
@@ -67,8 +67,11 @@ function refusalFor(name: Name, role: SessionUser['role']): string | null {
   return null;
 }
 
-/** The browser's requests about hosts' tables: windows, event streams, aggregates, history and deletes. */
-export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserRequestDeps): void {
+/**
+ * The browser's requests about hosts' tables: windows, event streams, aggregates, history and deletes.
+ * Returns the socket's request budgets, for the requests attached elsewhere.
+ */
+export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserRequestDeps): SocketBudgets {
   const { links, relay, store, logger, historyStepMs, refusals } = deps;
   const user = () => socket.data.user;
   const budgets = deps.limits.forSocket(user().id);
@@ -206,4 +209,5 @@ export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserReques
     relay.browserLeft(socket.id);
     budgets.close();
   });
+  return budgets;
 }

@@ -72,6 +72,13 @@ describe('request budgets', () => {
     expect(await ask(viewer, 'stats:history', { hostId, since: 0 })).toMatchObject({ ok: true });
   });
 
+  it('budgets hosts:list too', async () => {
+    const viewer = await browser(await dash.login('viewer-loop', TEST_ADMIN_PASSWORD));
+    const answers = await Promise.all(Array.from({ length: 60 }, () => ask(viewer, 'hosts:list', {})));
+    expect(answers.filter((a) => a.ok).length).toBeLessThanOrEqual(DEFAULT_LIMITS.socket.all.burst);
+    expect(answers.filter((a) => !a.ok && a.code === 'RATE_LIMITED').length).toBeGreaterThanOrEqual(60 - DEFAULT_LIMITS.socket.all.burst);
+  });
+
   it('closes a socket that keeps sending after being refused', async () => {
     const viewer = await browser(await dash.login('viewer-loop', TEST_ADMIN_PASSWORD));
     const gone = new Promise<string>((resolve) => viewer.once('disconnect', resolve));

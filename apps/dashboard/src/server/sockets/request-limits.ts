@@ -90,6 +90,14 @@ const budgets = (limits: { all: Limit; heavy: Limit }, now: number): Budgets => 
 /** Admission of one request: a release to call when it is answered, or how long to wait. */
 export type Admission = { release(): void } | { retryAfterMs: number };
 
+/** One socket's view of the budgets. */
+export interface SocketBudgets {
+  admit(name: RequestName, now?: number): Admission;
+  /** The socket kept sending after being refused more than MAX_REFUSALS_PER_SECOND times in a second. */
+  ignoresRefusals(): boolean;
+  close(): void;
+}
+
 /**
  * Per-user and per-socket budgets of browser requests on this dashboard server: a rate (token bucket)
  * and a bound on unanswered requests, for all requests and tighter for heavy ones. A request over any
@@ -101,7 +109,7 @@ export class RequestLimits {
   constructor(private readonly limits: Limits = DEFAULT_LIMITS) {}
 
   /** Budgets of one socket of this user; `close` when the socket goes. */
-  forSocket(userId: number, now = Date.now()): { admit(name: RequestName, now?: number): Admission; ignoresRefusals(): boolean; close(): void } {
+  forSocket(userId: number, now = Date.now()): SocketBudgets {
     const user = this.users.get(userId) ?? { budgets: budgets(this.limits.user, now), sockets: 0 };
     user.sockets += 1;
     this.users.set(userId, user);
