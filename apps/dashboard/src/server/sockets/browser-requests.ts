@@ -28,7 +28,7 @@ export interface BrowserRequestDeps {
   relay: SubscriptionRelay;
   /** Per-user and per-socket request budgets of this server. */
   limits: RequestLimits;
-  /** Audits refused changes, a few rows per user and minute, the rest counted. */
+  /** Audits refused changes, a few rows per user and window, the rest counted. */
   refusals: RefusalAudit;
   store: Store;
   logger: Logger;

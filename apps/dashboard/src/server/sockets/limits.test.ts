@@ -110,7 +110,7 @@ describe('request budgets', () => {
     expect(answers.every((a) => !a.ok && a.code === 'FORBIDDEN')).toBe(true);
     expect(received.get('flows:flush')).toBeUndefined();
     const rows = (await dash.server.store.listAudit(100)).filter((row) => row.actor === 'viewer-refused');
-    expect(rows).toHaveLength(5);
+    expect(rows).toHaveLength(10);
     expect(rows.every((row) => row.result === 'error' && row.action === 'conntrack.flush')).toBe(true);
   });
 });

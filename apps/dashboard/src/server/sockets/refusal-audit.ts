@@ -7,7 +7,8 @@ export interface RefusalAuditLimit {
   windowMs: number;
 }
 
-const DEFAULT_LIMIT: RefusalAuditLimit = { rows: 5, windowMs: 60_000 };
+/** A person clicking through refused buttons gets a row each; a script looping changes gets 10 per 10 minutes. */
+const DEFAULT_LIMIT: RefusalAuditLimit = { rows: 10, windowMs: 10 * 60_000 };
 
 interface UserWindow {
   since: number;

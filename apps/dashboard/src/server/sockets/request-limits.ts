@@ -39,13 +39,15 @@ export interface Limits {
 }
 
 /**
- * Generous for a person (a page loads a few heavy requests at once, typing in a filter sends a few a
- * second), small next to what a script looping requests would send: a heavy request can cost the agent
- * a walk of its whole table or a run of `nft`/`iptables-save`.
+ * Generous for a person (a page loads a few heavy requests at once, typing in a filter sends up to one
+ * window change per answer), small next to what a script looping requests would send: a heavy request
+ * can cost the agent a walk of its whole table or a run of `nft`/`iptables-save`. The agent answers one
+ * request at a time, so the bound on a user's unanswered heavy requests is also how many of theirs
+ * another user's request can wait behind.
  */
 export const DEFAULT_LIMITS: Limits = {
-  socket: { all: { rate: 20, burst: 40, inFlight: 8 }, heavy: { rate: 4, burst: 12, inFlight: 6 } },
-  user: { all: { rate: 40, burst: 80, inFlight: 16 }, heavy: { rate: 6, burst: 16, inFlight: 8 } },
+  socket: { all: { rate: 20, burst: 40, inFlight: 8 }, heavy: { rate: 8, burst: 24, inFlight: 4 } },
+  user: { all: { rate: 40, burst: 80, inFlight: 16 }, heavy: { rate: 10, burst: 30, inFlight: 4 } },
 };
 
 /** Retry hint when only the number of unanswered requests is over its limit. */
