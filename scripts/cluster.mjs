@@ -1,6 +1,7 @@
 // `npm run cluster`: a private Redis and two dashboard servers sharing one store, as several servers run
 // behind a load balancer. Ctrl-C stops everything.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { say } from './lib/run.mjs';
 import { startRedisServer } from './lib/redis.mjs';
@@ -26,10 +27,11 @@ try {
 
   redis = await startRedisServer();
   redis.child.once('exit', (code, signal) => !signal && code !== 0 && process.stderr.write(`redis-server stopped (${code}); the dashboards cannot reach each other\n`));
-  say(`redis-server on ${redis.url} (no persistence)`);
+  say(`redis-server on ${redis.safeUrl} (password-protected, no persistence)`);
   // Both start at once, as a deployment's servers do; the store (SQLite in data-cluster/, or PostgreSQL
   // when DATABASE_URL is set) is shared.
-  const env = { REDIS_URL: redis.url, CTSCOPE_LOCAL_AGENT_TOKEN_FILE: TOKEN_FILE };
+  // Both servers sign what they send each other with one secret, fresh for this run.
+  const env = { REDIS_URL: redis.url, CTSCOPE_CLUSTER_SECRET: randomBytes(32).toString('base64url'), CTSCOPE_LOCAL_AGENT_TOKEN_FILE: TOKEN_FILE };
   const [a, b] = [PORT_A, PORT_B].map((port) => startDashboard({ port, dataDir: DATA_DIR, env }));
   children.push(a, b);
   const [urlA, urlB] = [PORT_A, PORT_B].map(localDashboardUrl);

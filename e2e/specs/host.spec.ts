@@ -41,3 +41,20 @@ test.describe('a host whose table was full before its agent started', () => {
     await page.screenshot({ path: screenshotPath('host-eventless'), fullPage: false });
   });
 });
+
+test('a second agent started with the host\'s token is refused while the first is connected, and the host page says so', async ({ page, stack }) => {
+  await loginAsAdmin(page, stack);
+  await page.getByRole('link', { name: 'Charts & top talkers' }).click();
+  await expect(page).toHaveURL(/\/hosts\//);
+  await expect(page.getByTestId('host-count')).toBeVisible();
+  stack.startSecondAgent();
+  const banner = page.getByTestId('duplicate-agent');
+  await expect(banner).toBeVisible({ timeout: 20_000 });
+  await expect(banner).toContainText('Second agent refused');
+  await expect(banner).toContainText('revoke this host');
+  // The first agent keeps the host: its count still follows the kernel.
+  await stack.traffic({ udp: 5 });
+  const kernel = await stack.conntrackCount();
+  await expect.poll(async () => numberIn(await page.getByTestId('host-count').innerText()), { timeout: 15_000 }).toBeGreaterThanOrEqual(kernel);
+  await page.screenshot({ path: screenshotPath('host-second-agent'), fullPage: false });
+});

@@ -1,6 +1,7 @@
-// A private redis-server for `npm run cluster`: loopback only, no persistence, a temporary directory.
+// A private redis-server for `npm run cluster`: loopback only, a password, no persistence, a temporary directory.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,11 @@ function freePort() {
 export async function startRedisServer() {
   const dir = mkdtempSync(join(tmpdir(), 'ctscope-redis-'));
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  // The password goes in a 0600 file, not on the command line where `ps` would show it.
+  const password = randomBytes(24).toString('hex');
+  const conf = join(dir, 'redis.conf');
+  writeFileSync(conf, `requirepass ${password}\n`, { mode: 0o600 });
+  const child = spawn('redis-server', [conf, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
   try {
     await new Promise((resolve, reject) => {
@@ -54,5 +59,5 @@ export async function startRedisServer() {
     }
     removeDir();
   };
-  return { child, url: `redis://127.0.0.1:${port}`, stop };
+  return { child, url: `redis://:${password}@127.0.0.1:${port}`, safeUrl: `redis://127.0.0.1:${port}`, stop };
 }

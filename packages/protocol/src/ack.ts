@@ -2,15 +2,17 @@ import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from './errors';
 
 export type AckOk<T> = { ok: true; data: T };
-export type AckFail = { ok: false; code: ErrorCode; message: string };
+/** `retryAfterMs` comes with RATE_LIMITED: when the same request may be sent again. */
+export type AckFail = { ok: false; code: ErrorCode; message: string; retryAfterMs?: number | undefined };
 /** The answer to every request: data, or a code and a message meant for a person. */
 export type Ack<T> = AckOk<T> | AckFail;
 export type AckCallback<T> = (ack: Ack<T>) => void;
 
 export const ok = <T>(data: T): AckOk<T> => ({ ok: true, data });
-export const fail = (code: ErrorCode, message: string): AckFail => ({ ok: false, code, message });
+export const fail = (code: ErrorCode, message: string, retryAfterMs?: number): AckFail =>
+  retryAfterMs === undefined ? { ok: false, code, message } : { ok: false, code, message, retryAfterMs };
 
-export const ackFailSchema = z.object({ ok: z.literal(false), code: z.enum(ERROR_CODES), message: z.string() });
+export const ackFailSchema = z.object({ ok: z.literal(false), code: z.enum(ERROR_CODES), message: z.string(), retryAfterMs: z.number().int().nonnegative().optional() });
 
 export function ackSchema<T extends z.ZodType>(data: T) {
   return z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), data }), ackFailSchema]);

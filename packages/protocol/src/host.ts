@@ -22,5 +22,7 @@ export const hostSummarySchema = z.object({
   lastSeen: z.number().int().nullable(),
   agent: agentInfoSchema.nullable(),
   latest: statsSampleSchema.nullable(),
+  /** The last time a second agent with this host's token was refused while the connected one was healthy. */
+  duplicateAgent: z.object({ at: z.number().int(), address: z.string().max(100), hostname: z.string().max(253) }).optional(),
 });
 export type HostSummary = z.infer<typeof hostSummarySchema>;

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { Server as SocketServer } from 'socket.io';
 import { ensureAdmin, type AdminBootstrap } from './auth/bootstrap';
 import { attachHostBus } from './cluster/host-bus';
+import type { BusDrops } from './cluster/bus-signing';
 import { useRedisAdapter } from './cluster/redis-adapter';
 import { LoginLimiter } from './auth/login-limiter';
 import { Sessions } from './auth/sessions';
@@ -37,6 +38,8 @@ export interface DashboardServer {
   scheme: 'http' | 'https';
   /** Reads CTSCOPE_TLS_CERT / CTSCOPE_TLS_KEY again (a renewed certificate) for new connections; the old pair stays on error. */
   reloadTls(): Promise<void>;
+  /** With REDIS_URL: messages from Redis dropped for want of a valid signature, by reason. */
+  clusterDrops(): BusDrops | undefined;
   /** Resolves with the bound port. */
   listen(): Promise<number>;
   close(): Promise<void>;
@@ -89,7 +92,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
   // Pings every 10 s, dead after 5 s more: a silently cut agent is shown offline within 15 s, not
   // Socket.IO's default 45 s.
   const io = new SocketServer(http, { maxHttpBufferSize: 1_000_000, serveClient: false, pingInterval: 10_000, pingTimeout: 5_000 });
-  const redis = config.redisUrl ? await useRedisAdapter(io, config.redisUrl, logger) : undefined;
+  const redis = config.redisUrl ? await useRedisAdapter(io, config.redisUrl, config.clusterSecret ?? '', logger) : undefined;
   const stopHistory = recordHistory(registry, store, config.history, logger);
   liveUsers.attach(io);
   const browsers = attachBrowserNamespace(io, {
@@ -121,6 +124,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
       if (!renewed || !(http instanceof HttpsServer)) throw new Error('the dashboard does not serve HTTPS itself (CTSCOPE_TLS_CERT and CTSCOPE_TLS_KEY are not set)');
       http.setSecureContext(renewed);
     },
+    clusterDrops: () => redis?.dropped(),
     listen: () =>
       new Promise((resolve, reject) => {
         http.once('error', reject);

@@ -37,6 +37,8 @@ const envSchema = z.object({
   CTSCOPE_RELEASE_DIR: z.string().default('../../dist/release'),
   /** Several dashboard servers behind one address share Socket.IO through this Redis (redis://host:port). */
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'REDIS_URL must look like redis://127.0.0.1:6379' }).optional(),
+  /** Shared by every dashboard server of a cluster: the messages they exchange over Redis are signed with it. */
+  CTSCOPE_CLUSTER_SECRET: z.string().min(32, 'CTSCOPE_CLUSTER_SECRET must be at least 32 characters (openssl rand -base64 32)').optional(),
   CTSCOPE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
 });
@@ -61,6 +63,8 @@ export interface DashboardConfig {
   /** Directory of the agent packages and their SHA256SUMS. */
   releaseDir: string;
   redisUrl: string | undefined;
+  /** Signs messages between dashboard servers; set whenever redisUrl is. */
+  clusterSecret: string | undefined;
   logLevel: z.infer<typeof envSchema>['CTSCOPE_LOG_LEVEL'];
   dev: boolean;
   /** Directory of the Next.js app (this package). */
@@ -79,6 +83,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, appDir = proces
     throw new Error('invalid configuration: set both CTSCOPE_TLS_CERT (the PEM certificate) and CTSCOPE_TLS_KEY (its private key) to serve HTTPS, or neither');
   }
   const tls = e.CTSCOPE_TLS_CERT && e.CTSCOPE_TLS_KEY ? { certFile: resolve(appDir, e.CTSCOPE_TLS_CERT), keyFile: resolve(appDir, e.CTSCOPE_TLS_KEY) } : undefined;
+  if (e.REDIS_URL && !e.CTSCOPE_CLUSTER_SECRET) {
+    throw new Error('invalid configuration: CTSCOPE_CLUSTER_SECRET is required with REDIS_URL: the dashboard servers sign their messages over Redis with it; give every server the same value, e.g. from openssl rand -base64 32');
+  }
   const dataDir = resolve(appDir, e.CTSCOPE_DATA_DIR);
   return {
     host: e.CTSCOPE_HOST,
@@ -96,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, appDir = proces
     publicUrl: e.CTSCOPE_PUBLIC_URL,
     releaseDir: resolve(appDir, e.CTSCOPE_RELEASE_DIR),
     redisUrl: e.REDIS_URL,
+    clusterSecret: e.CTSCOPE_CLUSTER_SECRET,
     logLevel: e.CTSCOPE_LOG_LEVEL,
     dev: e.NODE_ENV === 'development',
     appDir,

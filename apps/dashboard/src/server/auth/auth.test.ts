@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ensureLocalAgentToken, hostIdFromName } from '../hosts/local-agent-token';
 import { SqliteStore } from '../store/sqlite-store';
 import { ensureAdmin } from './bootstrap';
-import { LoginLimiter } from './login-limiter';
+import { HashSlots, LoginLimiter } from './login-limiter';
 import { verifyPassword } from './passwords';
 import { sha256 } from './sessions';
 
@@ -49,13 +49,48 @@ describe('login limiter', () => {
     expect(limiter.retryAfter('admin|5.6.7.8', 100)).toBe(0);
     expect(limiter.retryAfter('admin|1.2.3.4', 1000)).toBe(0);
   });
-  it('stays bounded', () => {
-    const limiter = new LoginLimiter(1, 1000, 2);
+  it('stays bounded: the oldest unlocked or expired entry makes room, a live lock never does', () => {
+    const limiter = new LoginLimiter(2, 1000, 2);
     limiter.fail('a', 0);
     limiter.fail('b', 0);
+    limiter.fail('b', 0);
     limiter.fail('c', 0);
-    expect(limiter.retryAfter('a', 1)).toBe(0);
+    limiter.fail('c', 0);
+    // a (one failure) was dropped for c; b stays locked.
+    expect(limiter.retryAfter('b', 1)).toBeGreaterThan(0);
     expect(limiter.retryAfter('c', 1)).toBeGreaterThan(0);
+    // Both entries are live locks: a new key is not tracked and nothing is unlocked.
+    limiter.fail('d', 2);
+    limiter.fail('d', 2);
+    expect(limiter.retryAfter('d', 3)).toBe(0);
+    expect(limiter.retryAfter('b', 3)).toBeGreaterThan(0);
+    // Once the window has passed, expired locks make room again.
+    limiter.fail('e', 1000);
+    limiter.fail('e', 1000);
+    expect(limiter.retryAfter('e', 1001)).toBeGreaterThan(0);
+  });
+  it('keeps a locked key locked through 10 failures and then 10,000 junk usernames', () => {
+    const limiter = new LoginLimiter();
+    for (let i = 0; i < 10; i++) limiter.fail('admin|1.2.3.4', 0);
+    for (let i = 0; i < 10_000; i++) limiter.fail(`junk-${i}|1.2.3.4`, 1 + i);
+    expect(limiter.retryAfter('admin|1.2.3.4', 20_000)).toBeGreaterThan(0);
+  });
+});
+
+describe('hash slots', () => {
+  it('runs at most `max` hashes at once and refuses the rest at once, without queueing', async () => {
+    const slots = new HashSlots(2);
+    const gates: (() => void)[] = [];
+    const work = () => new Promise<string>((resolve) => gates.push(() => resolve('done')));
+    const first = slots.tryRun(work);
+    const second = slots.tryRun(work);
+    expect(await slots.tryRun(work)).toBeUndefined();
+    for (const open of gates) open();
+    expect(await first).toEqual({ value: 'done' });
+    expect(await second).toEqual({ value: 'done' });
+    // A failed hash frees its slot too.
+    await expect(slots.tryRun(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(await slots.tryRun(() => Promise.resolve(1))).toEqual({ value: 1 });
   });
 });
 

@@ -33,6 +33,8 @@ export interface RegistryPeers {
 }
 
 const PERSIST_EVERY_MS = 10_000;
+/** A connection heard from (or made) this recently is healthy: a second one for its host is refused. */
+export const HEALTHY_MS = 5_000;
 /** Hosts other servers may announce; theirs are bounded by the shared hosts table, this is a backstop. */
 const MAX_ONLINE_HOSTS = 100_000;
 
@@ -45,6 +47,7 @@ export class HostRegistry {
   private readonly online = new Map<string, OnlineHost>();
   private readonly listeners = new Set<RegistryListener>();
   private readonly connectListeners = new Set<(hostId: string) => void>();
+  private readonly duplicates = new Map<string, NonNullable<HostSummary['duplicateAgent']>>();
   private peers: RegistryPeers | undefined;
 
   constructor(
@@ -65,6 +68,18 @@ export class HostRegistry {
 
   usePeers(peers: RegistryPeers): void {
     this.peers = peers;
+  }
+
+  /** The host's current connection (here or on another server) if it was heard from lately. */
+  healthyConnection(hostId: string, now = Date.now()): HostPresence | undefined {
+    const host = this.online.get(hostId);
+    return host && now - Math.max(host.lastSeen, host.connectedAt) < HEALTHY_MS ? presenceOf(host) : undefined;
+  }
+
+  /** A second agent with the host's token was refused: remembered for the host page, which hears of it now. */
+  duplicateRefused(hostId: string, duplicate: NonNullable<HostSummary['duplicateAgent']>): void {
+    this.duplicates.set(hostId, duplicate);
+    this.announce(hostId);
   }
 
   /** Returns the connection id this one replaces, if any. */
@@ -161,7 +176,9 @@ export class HostRegistry {
 
   private summarize(record: HostRecord): HostSummary {
     const live = this.online.get(record.id);
+    const duplicate = this.duplicates.get(record.id);
     return {
+      ...(duplicate && { duplicateAgent: duplicate }),
       id: record.id,
       hostname: live?.agent.hostname ?? record.hostname,
       online: live !== undefined,

@@ -1,7 +1,7 @@
 import { ErrorCode, describeZodError, loginRequestSchema, type SessionUser } from '@ctscope/protocol';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
-import type { LoginLimiter } from '../auth/login-limiter';
+import { HashSlots, LoginLimiter } from '../auth/login-limiter';
 import { verifyPassword } from '../auth/passwords';
 import type { Sessions } from '../auth/sessions';
 import type { HostRegistry } from '../hosts/registry';
@@ -19,6 +19,10 @@ export interface ApiDeps {
   sessions: Sessions;
   registry: HostRegistry;
   limiter: LoginLimiter;
+  /** Failed logins per address across usernames (default: 50 per 15 minutes). */
+  addressLimiter?: LoginLimiter;
+  /** Password hashes running at once (default: 4). */
+  hashSlots?: HashSlots;
   logger: Logger;
   /** Live agent sockets, so a revoked host is disconnected at once. */
   links?: AgentLinks;
@@ -37,22 +41,30 @@ export { sendError };
 // Verifying against a real hash for unknown users keeps response times from revealing which names exist.
 const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$JUJ9ysOvJXLKK+vTVH8p+w$EZ+tlYLU7yNvi6Qm4/LXfywcS24oNnpu+MXKCNP3raY';
 
-export function apiRouter({ store, sessions, registry, limiter, logger, links, liveUsers, publicUrl, releaseDir }: ApiDeps): Router {
+export function apiRouter({ store, sessions, registry, limiter, logger, links, liveUsers, publicUrl, releaseDir, ...deps }: ApiDeps): Router {
   const router = express.Router();
+  const addressLimiter = deps.addressLimiter ?? new LoginLimiter(50);
+  const hashSlots = deps.hashSlots ?? new HashSlots();
 
   router.post('/auth/login', async (req: Request, res: Response) => {
     const body = loginRequestSchema.safeParse(req.body);
     if (!body.success) return sendError(res, 400, ErrorCode.BadRequest, `expected JSON { "username", "password" }: ${describeZodError(body.error)}`);
     const key = `${body.data.username}|${req.ip ?? ''}`;
-    const wait = limiter.retryAfter(key);
+    const address = req.ip ?? '';
+    const wait = Math.max(limiter.retryAfter(key), addressLimiter.retryAfter(address));
     if (wait > 0) {
       res.setHeader('Retry-After', Math.ceil(wait / 1000));
       return sendError(res, 429, ErrorCode.RateLimited, `too many failed logins; try again in ${Math.ceil(wait / 60_000)} minutes`);
     }
     const user = await store.findUserByName(body.data.username);
-    const valid = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, body.data.password);
-    if (!user || !valid) {
+    const checked = await hashSlots.tryRun(() => verifyPassword(user?.passwordHash ?? DUMMY_HASH, body.data.password));
+    if (!checked) {
+      res.setHeader('Retry-After', 1);
+      return sendError(res, 429, ErrorCode.RateLimited, 'the server is busy checking other logins; try again in a second');
+    }
+    if (!user || !checked.value) {
       limiter.fail(key);
+      addressLimiter.fail(address);
       logger.warn({ username: body.data.username, ip: req.ip }, 'failed login');
       return sendError(res, 401, ErrorCode.Unauthenticated, 'wrong username or password');
     }

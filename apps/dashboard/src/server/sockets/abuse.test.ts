@@ -108,4 +108,38 @@ describe('password guessing', { timeout: 30_000 }, () => {
     // Others are not locked out by someone guessing a different account.
     expect((await login('admin', 'correct horse battery staple')).status).toBe(200);
   });
+
+  const loginFrom = (address: string, username: string, password: string) =>
+    fetch(`${dash.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+      body: JSON.stringify({ username, password }),
+    });
+
+  it('keeps a locked user locked through 10,000 junk usernames, which the per-address limit stops early', { timeout: 120_000 }, async () => {
+    const attacker = '198.51.100.7';
+    for (let i = 0; i < 10; i++) expect((await loginFrom(attacker, 'admin', `guess ${i}`)).status).toBe(401);
+    const statuses = new Map<number, number>();
+    for (let batch = 0; batch < 40; batch++) {
+      const answers = await Promise.all(Array.from({ length: 250 }, (_, i) => loginFrom(attacker, `junk-${batch}-${i}`, 'x')));
+      for (const answer of answers) statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+    }
+    // 50 failures per address across usernames (10 already spent on admin; up to 4 more were being hashed
+    // when the limit was reached), the rest refused without hashing.
+    expect(statuses.get(401) ?? 0).toBeLessThanOrEqual(44);
+    expect(statuses.get(429)).toBeGreaterThanOrEqual(9_956);
+    expect((await loginFrom(attacker, 'admin', 'correct horse battery staple')).status).toBe(429);
+    // Another address is not locked out by this one.
+    expect((await loginFrom('198.51.100.8', 'admin', 'correct horse battery staple')).status).toBe(200);
+  });
+
+  it('hashes at most a few passwords at once and refuses the rest with RATE_LIMITED at once', async () => {
+    const answers = await Promise.all(Array.from({ length: 24 }, (_, i) => loginFrom(`203.0.113.${i + 1}`, 'admin', `wrong ${i}`)));
+    const busy = answers.filter((a) => a.status === 429);
+    expect(busy.length).toBeGreaterThan(0);
+    expect(answers.filter((a) => a.status === 401).length).toBeGreaterThanOrEqual(4);
+    expect(busy[0]?.headers.get('retry-after')).toBe('1');
+    expect(((await busy[0]?.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringMatching(/busy/) });
+    expect((await loginFrom('203.0.113.200', 'admin', 'correct horse battery staple')).status).toBe(200);
+  });
 });

@@ -15,6 +15,8 @@ import type { z } from 'zod';
 import type { AgentLinks } from '../hosts/agent-links';
 import { fleetHistory } from '../hosts/fleet-history';
 import type { Store } from '../store/types';
+import type { RefusalAudit } from './refusal-audit';
+import type { RequestLimits, SocketBudgets } from './request-limits';
 import type { SubscriptionRelay } from './subscription-relay';
 
 type BrowserSocket = Socket<BrowserToServerEvents, ServerToBrowserEvents, Record<string, never>, { user: SessionUser & { id: number } }>;
@@ -24,6 +26,10 @@ type Name = Exclude<keyof Schemas, 'hosts:list'>;
 export interface BrowserRequestDeps {
   links: AgentLinks;
   relay: SubscriptionRelay;
+  /** Per-user and per-socket request budgets of this server. */
+  limits: RequestLimits;
+  /** Audits refused changes, a few rows per user and window, the rest counted. */
+  refusals: RefusalAudit;
   store: Store;
   logger: Logger;
   /** Spacing of the stored history points (the fleet charts' finest step). */
@@ -46,6 +52,11 @@ export const CHANGE_REQUESTS = Object.keys(CHANGE_ACTIONS) as Name[];
 /** Changes that outlive a reboot: admins only. */
 const ADMIN_ONLY: ReadonlySet<Name> = new Set(['sysctl:persist']);
 
+/** A live view frees up only when the user closes one; a retry makes sense after that, not sooner. */
+const SUBSCRIPTIONS_FULL_RETRY_MS = 5_000;
+
+export const rateLimited = (retryAfterMs: number) => fail(ErrorCode.RateLimited, `too many requests at once; try again in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s`, retryAfterMs);
+
 /** Roles that may change a host; viewers only look. */
 export const canChange = (role: SessionUser['role']): boolean => role === 'admin' || role === 'operator';
 
@@ -56,36 +67,51 @@ function refusalFor(name: Name, role: SessionUser['role']): string | null {
   return null;
 }
 
-/** The browser's requests about hosts' tables: windows, event streams, aggregates, history and deletes. */
-export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserRequestDeps): void {
-  const { links, relay, store, logger, historyStepMs } = deps;
+/**
+ * The browser's requests about hosts' tables: windows, event streams, aggregates, history and deletes.
+ * Returns the socket's request budgets, for the requests attached elsewhere.
+ */
+export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserRequestDeps): SocketBudgets {
+  const { links, relay, store, logger, historyStepMs, refusals } = deps;
   const user = () => socket.data.user;
+  const budgets = deps.limits.forSocket(user().id);
 
   const on = <N extends Name>(name: N, handle: (payload: z.infer<Schemas[N]>) => Promise<Ack<unknown>> | Ack<unknown> | void) => {
     socket.on(name as never, ((payload: unknown, ack: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (a: Ack<unknown>) => void) : () => undefined;
+      const admission = budgets.admit(name);
+      if ('retryAfterMs' in admission) {
+        reply(rateLimited(admission.retryAfterMs));
+        if (budgets.ignoresRefusals()) {
+          logger.warn({ user: user().username, request: name }, 'closed a browser socket that kept sending after RATE_LIMITED');
+          socket.disconnect(true);
+        }
+        return;
+      }
       const refusal = refusalFor(name, user().role);
-      if (refusal) return refuse(name, payload, refusal, reply);
+      if (refusal) return void refuse(name, payload, refusal).then(reply).finally(admission.release);
       const parsed = browserToServerSchemas[name].safeParse(payload);
-      if (!parsed.success) return reply(fail(ErrorCode.BadRequest, describeZodError(parsed.error)));
+      if (!parsed.success) {
+        admission.release();
+        return reply(fail(ErrorCode.BadRequest, describeZodError(parsed.error)));
+      }
       Promise.resolve()
         .then(() => handle(parsed.data as z.infer<Schemas[N]>))
         .then((answer) => answer && reply(answer))
         .catch((err: unknown) => {
           logger.error({ err, request: name }, 'browser request failed');
           reply(fail(ErrorCode.Internal, `${name} failed; see the dashboard log`));
-        });
+        })
+        .finally(admission.release);
     }) as never);
   };
 
-  /** A refused change is logged and audited (as an error) before the browser hears no. */
-  const refuse = (name: Name, payload: unknown, message: string, reply: (a: Ack<unknown>) => void) => {
+  /** A refused change is logged and audited (as an error, or counted when this user is refused often) before the browser hears no. */
+  const refuse = async (name: Name, payload: unknown, message: string): Promise<Ack<unknown>> => {
     const hostId = typeof payload === 'object' && payload !== null && typeof (payload as { hostId?: unknown }).hostId === 'string' ? (payload as { hostId: string }).hostId.slice(0, 128) : 'unknown';
     logger.warn({ user: user().username, role: user().role, request: name, hostId }, 'refused a change');
-    void store
-      .appendAudit({ at: Date.now(), actor: user().username, action: CHANGE_ACTIONS[name] ?? name, target: hostId, detail: { refused: message }, result: 'error' })
-      .catch((err: unknown) => logger.error({ err }, 'could not audit a refused change'))
-      .finally(() => reply(fail(ErrorCode.Forbidden, message)));
+    await refusals.record(user().username, CHANGE_ACTIONS[name] ?? name, hostId, message).catch((err: unknown) => logger.error({ err }, 'could not audit a refused change'));
+    return fail(ErrorCode.Forbidden, message);
   };
 
   const actor = () => ({ user: user().username, role: user().role });
@@ -104,10 +130,11 @@ export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserReques
   };
 
   /** Registers a subscription with the relay and opens it on the agent; undone if the agent refuses. */
-  const subscribe = async <T>(hostId: string, register: () => string | undefined, open: (subId: string) => Promise<Ack<T>>): Promise<Ack<{ subId: string; data: T }>> => {
+  const subscribe = async <T>(hostId: string, register: () => ReturnType<SubscriptionRelay['add']>, open: (subId: string) => Promise<Ack<T>>): Promise<Ack<{ subId: string; data: T }>> => {
     if (!links.isOnline(hostId)) return fail(ErrorCode.HostOffline, `host ${hostId} is offline`);
-    const subId = register();
-    if (!subId) return fail(ErrorCode.RateLimited, 'too many live views in this tab; close some');
+    const added = register();
+    if ('full' in added) return fail(ErrorCode.RateLimited, added.full === 'tab' ? 'too many live views in this tab; close some' : 'too many live views open in your tabs; close some', SUBSCRIPTIONS_FULL_RETRY_MS);
+    const { subId } = added;
     const answer = await open(subId);
     if (!answer.ok) {
       relay.remove(subId);
@@ -117,7 +144,7 @@ export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserReques
   };
 
   on('window:subscribe', async ({ hostId, spec }) => {
-    const opened = await subscribe(hostId, () => relay.add({ kind: 'window', hostId, browserId: socket.id, spec }), (subId) => links.request(hostId, 'window:open', { subId, spec }));
+    const opened = await subscribe(hostId, () => relay.add({ kind: 'window', hostId, browserId: socket.id, userId: user().id, spec }), (subId) => links.request(hostId, 'window:open', { subId, spec }));
     return opened.ok ? ok({ subId: opened.data.subId, result: opened.data.data }) : opened;
   });
   on('window:change', async ({ subId, spec }) => {
@@ -131,7 +158,7 @@ export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserReques
     if (relay.get(subId, socket.id)) relay.remove(subId);
   });
   on('events:subscribe', async ({ hostId, spec }) => {
-    const opened = await subscribe(hostId, () => relay.add({ kind: 'events', hostId, browserId: socket.id, spec }), (subId) => links.request(hostId, 'events:open', { subId, spec }));
+    const opened = await subscribe(hostId, () => relay.add({ kind: 'events', hostId, browserId: socket.id, userId: user().id, spec }), (subId) => links.request(hostId, 'events:open', { subId, spec }));
     return opened.ok ? ok({ subId: opened.data.subId }) : opened;
   });
   on('events:unsubscribe', ({ subId }) => {
@@ -178,5 +205,9 @@ export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserReques
   );
   on('sysctl:history', ({ hostId, limit }) => links.request(hostId, 'sysctl:history', { limit }));
 
-  socket.on('disconnect', () => relay.browserLeft(socket.id));
+  socket.on('disconnect', () => {
+    relay.browserLeft(socket.id);
+    budgets.close();
+  });
+  return budgets;
 }

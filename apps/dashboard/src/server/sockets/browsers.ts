@@ -14,8 +14,10 @@ import {
 import type { Namespace, Server } from 'socket.io';
 import type { Sessions } from '../auth/sessions';
 import type { HostRegistry } from '../hosts/registry';
-import { attachBrowserRequests, type BrowserRequestDeps } from './browser-requests';
+import { attachBrowserRequests, rateLimited, type BrowserRequestDeps } from './browser-requests';
+import { RefusalAudit } from './refusal-audit';
 import { refusal } from './refuse';
+import { DEFAULT_LIMITS, RequestLimits, type Limits } from './request-limits';
 import { SubscriptionRelay } from './subscription-relay';
 
 interface BrowserSocketData {
@@ -37,7 +39,9 @@ export function originAllowed(origin: string | undefined, host: string | undefin
   }
 }
 
-export interface BrowserNamespaceDeps extends Omit<BrowserRequestDeps, 'relay'> {
+export interface BrowserNamespaceDeps extends Omit<BrowserRequestDeps, 'relay' | 'limits' | 'refusals'> {
+  /** Request budgets per user and per socket (defaults: DEFAULT_LIMITS). */
+  requestLimits?: Limits;
   sessions: Sessions;
   registry: HostRegistry;
   allowedOrigins: readonly string[];
@@ -89,19 +93,29 @@ export function attachBrowserNamespace(io: Server, deps: BrowserNamespaceDeps): 
     );
   });
 
+  const limits = new RequestLimits(deps.requestLimits ?? DEFAULT_LIMITS);
+  const refusals = new RefusalAudit(deps.store, logger);
   nsp.on('connection', (socket) => {
-    attachBrowserRequests(socket, { ...deps, relay });
+    const budgets = attachBrowserRequests(socket, { ...deps, relay, limits, refusals });
     socket.on('hosts:list', (payload: unknown, ack: unknown) => {
       if (typeof ack !== 'function') return;
+      const admission = budgets.admit('hosts:list');
+      if ('retryAfterMs' in admission) return void ack(rateLimited(admission.retryAfterMs));
       const parsed = browserToServerSchemas['hosts:list'].safeParse(payload ?? {});
-      if (!parsed.success) return void ack(fail(ErrorCode.BadRequest, describeZodError(parsed.error)));
-      void registry.list().then(
-        (hosts) => ack(ok(hosts)),
-        (err: unknown) => {
-          logger.error({ err }, 'hosts:list failed');
-          ack(fail(ErrorCode.Internal, 'listing hosts failed; see the dashboard log'));
-        },
-      );
+      if (!parsed.success) {
+        admission.release();
+        return void ack(fail(ErrorCode.BadRequest, describeZodError(parsed.error)));
+      }
+      void registry
+        .list()
+        .then(
+          (hosts) => ack(ok(hosts)),
+          (err: unknown) => {
+            logger.error({ err }, 'hosts:list failed');
+            ack(fail(ErrorCode.Internal, 'listing hosts failed; see the dashboard log'));
+          },
+        )
+        .finally(admission.release);
     });
   });
 
@@ -126,6 +140,7 @@ export function attachBrowserNamespace(io: Server, deps: BrowserNamespaceDeps): 
     detach: () => {
       unsubscribe();
       clearInterval(timer);
+      void refusals.close();
     },
   };
 }

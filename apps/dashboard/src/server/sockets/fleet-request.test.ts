@@ -1,6 +1,6 @@
 import { PROTOCOL_VERSION, type StatsSample } from '@ctscope/protocol';
 import { io, type Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestDashboard, type TestDashboard } from '../testing/test-dashboard';
 
 let dash: TestDashboard;
@@ -31,14 +31,21 @@ describe('fleet:history over the browsers namespace', () => {
     const agent = await connect('/agents', {
       auth: { protocolVersion: PROTOCOL_VERSION, token: await dash.agentToken(), info: { hostname: 'fleet-host', agentVersion: '0.1.0', kernel: '6.18', source: 'cli' } },
     });
-    // Three samples 10 s apart (the stored step), each landing in its own 10 s bucket.
+    // Three samples 10 s apart (the stored step), each landing in its own 10 s bucket. The dashboard stamps
+    // samples with its own clock (±5 s), so its clock is set back for each one.
     const now = Date.now();
-    const seen = new Promise((resolve) => browser.on('host:sampled', (stats: { sample: { count: number } }) => stats.sample.count === 30 && resolve(true)));
-    for (const [ago, count] of [[25_000, 10], [15_000, 20], [5_000, 30]] as const) {
-      const sample: StatsSample = { at: now - ago, count, max: 65_536, cpu, hooksActive: true, rates, eventRates: { NEW: count / 10, UPDATE: 0, DESTROY: 1 } };
-      agent.emit('stats:sampled', sample);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      for (const [ago, count] of [[25_000, 10], [15_000, 20], [5_000, 30]] as const) {
+        vi.setSystemTime(now - ago);
+        const seen = new Promise((resolve) => browser.on('host:sampled', (stats: { sample: { count: number } }) => stats.sample.count === count && resolve(true)));
+        const sample: StatsSample = { at: now - ago, count, max: 65_536, cpu, hooksActive: true, rates, eventRates: { NEW: count / 10, UPDATE: 0, DESTROY: 1 } };
+        agent.emit('stats:sampled', sample);
+        await seen;
+      }
+    } finally {
+      vi.useRealTimers();
     }
-    await seen;
 
     // History points are written in the background (on PostgreSQL that takes a round trip): wait for all three.
     for (const deadline = Date.now() + 5_000; (await dash.server.store.listHistory(dash.server.localAgent.hostId, 0, 10)).length < 3 && Date.now() < deadline; ) {

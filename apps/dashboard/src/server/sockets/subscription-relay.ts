@@ -3,8 +3,8 @@ import type { Logger } from 'pino';
 import type { AgentLinks } from '../hosts/agent-links';
 
 type Subscription =
-  | { kind: 'window'; hostId: string; browserId: string; spec: WindowSpec }
-  | { kind: 'events'; hostId: string; browserId: string; spec: EventStreamSpec };
+  | { kind: 'window'; hostId: string; browserId: string; userId: number; spec: WindowSpec }
+  | { kind: 'events'; hostId: string; browserId: string; userId: number; spec: EventStreamSpec };
 
 export interface BrowserSink {
   window(browserId: string, subId: string, result: WindowResult): void;
@@ -21,6 +21,8 @@ export interface BrowserSink {
 
 /** Most live subscriptions one browser tab may hold. */
 export const MAX_SUBSCRIPTIONS_PER_BROWSER = 16;
+/** Most live subscriptions one user may hold across all their tabs on this server. */
+export const MAX_SUBSCRIPTIONS_PER_USER = 48;
 
 /**
  * Which browser owns which agent subscription. Routes agent pushes to the owning browser, closes a
@@ -29,6 +31,7 @@ export const MAX_SUBSCRIPTIONS_PER_BROWSER = 16;
 export class SubscriptionRelay {
   private readonly subs = new Map<string, Subscription>();
   private readonly perBrowser = new Map<string, Set<string>>();
+  private readonly perUser = new Map<number, number>();
   private counter = 0;
 
   constructor(
@@ -39,16 +42,19 @@ export class SubscriptionRelay {
     links.onConnected((hostId) => this.restore(hostId));
   }
 
-  /** Registers a subscription; undefined when the browser already holds too many. */
-  add(sub: Subscription): string | undefined {
+  /** Registers a subscription; says whose limit is reached when the tab or the user already holds too many. */
+  add(sub: Subscription): { subId: string } | { full: 'tab' | 'user' } {
     const owned = this.perBrowser.get(sub.browserId) ?? new Set<string>();
-    if (owned.size >= MAX_SUBSCRIPTIONS_PER_BROWSER) return undefined;
+    if (owned.size >= MAX_SUBSCRIPTIONS_PER_BROWSER) return { full: 'tab' };
+    const ofUser = this.perUser.get(sub.userId) ?? 0;
+    if (ofUser >= MAX_SUBSCRIPTIONS_PER_USER) return { full: 'user' };
     const subId = `${sub.browserId}.${++this.counter}`;
     owned.add(subId);
     this.perBrowser.set(sub.browserId, owned);
+    this.perUser.set(sub.userId, ofUser + 1);
     this.subs.set(subId, sub);
     this.sink.opened?.(sub.browserId, sub.hostId, subId);
-    return subId;
+    return { subId };
   }
 
   get(subId: string, browserId: string): Subscription | undefined {
@@ -66,6 +72,9 @@ export class SubscriptionRelay {
     if (!sub) return;
     this.subs.delete(subId);
     this.perBrowser.get(sub.browserId)?.delete(subId);
+    const ofUser = (this.perUser.get(sub.userId) ?? 1) - 1;
+    if (ofUser > 0) this.perUser.set(sub.userId, ofUser);
+    else this.perUser.delete(sub.userId);
     this.sink.closed?.(sub.browserId, sub.hostId, subId);
     this.links.notify(sub.hostId, sub.kind === 'window' ? 'window:close' : 'events:close', { subId });
   }

@@ -6,6 +6,7 @@ import { generateTraffic, skipKernelTests, type Netns } from '@ctscope/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Cleanups, browserSocket } from './agent-harness';
 import { cliLines, hostState, onlineAgent, request, unwrap, windowSpec } from './live-harness';
+import { TEST_ADMIN_PASSWORD } from './test-dashboard';
 
 const SOAK = process.env.CTSCOPE_SOAK === '1';
 const cleanups = new Cleanups();
@@ -80,8 +81,14 @@ describe.skipIf(skipKernelTests())('reliability, real kernel', () => {
   it(`serves ${SOAK ? 200 : 50} browsers at once: every one gets the new connection in its window`, { timeout: 120_000 }, async () => {
     const { dash, ns, hostId } = await onlineAgent(cleanups);
     const count = SOAK ? 200 : 50;
-    const cookie = await dash.login();
-    const browsers = await Promise.all(Array.from({ length: count }, () => browserSocket(dash, cleanups, cookie)));
+    // As many people, each with their own account: one account's live views and requests are budgeted.
+    const hash = (await dash.server.store.findUserByName('admin'))?.passwordHash ?? '';
+    const cookies: string[] = [];
+    for (let i = 0; i < count; i++) {
+      await dash.server.store.createUser(`viewer-${i}`, hash, 'viewer');
+      cookies.push(await dash.login(`viewer-${i}`, TEST_ADMIN_PASSWORD));
+    }
+    const browsers = await Promise.all(cookies.map((cookie) => browserSocket(dash, cleanups, cookie)));
     const subs = await Promise.all(browsers.map(async (b) => unwrap(await request<{ subId: string; result: WindowResult }>(b, 'window:subscribe', { hostId, spec: windowSpec('icmp') })).subId));
     const arrivals = browsers.map(
       (b, i) =>

@@ -8,6 +8,7 @@ import { createDashboardServer, type DashboardServer } from '../app';
 import { loadConfig } from '../config';
 
 export const TEST_ADMIN_PASSWORD = 'correct horse battery staple';
+export const TEST_CLUSTER_SECRET = 'a test cluster secret, 32 characters or more';
 const APP_DIR = fileURLToPath(new URL('../../..', import.meta.url));
 
 export interface TestDashboard {
@@ -48,7 +49,8 @@ export async function startTestDashboard(options: { port?: number; databaseUrl?:
  */
 export async function startTestCluster(redisUrl: string): Promise<{ a: TestDashboard; b: TestDashboard; close(): Promise<void> }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ctscope-cluster-'));
-  const started = await Promise.allSettled([dashboardOn(dataDir, { REDIS_URL: redisUrl }), dashboardOn(dataDir, { REDIS_URL: redisUrl })]);
+  const env = { REDIS_URL: redisUrl, CTSCOPE_CLUSTER_SECRET: TEST_CLUSTER_SECRET };
+  const started = await Promise.allSettled([dashboardOn(dataDir, env), dashboardOn(dataDir, env)]);
   const servers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const close = async () => {
     for (const server of servers) await server.close();

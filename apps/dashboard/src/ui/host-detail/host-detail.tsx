@@ -87,6 +87,12 @@ export function HostDetail({ hostId, initialRange = '5m' }: { hostId: string; in
         )}
       </div>
       <AlertList alerts={latest?.alerts ?? []} />
+      {host?.duplicateAgent && (
+        <p className="alert alert-warning duplicate-agent" role="alert" data-testid="duplicate-agent">
+          <strong>Second agent refused</strong> {formatAgo(host.duplicateAgent.at)}: an agent on {host.duplicateAgent.hostname} ({host.duplicateAgent.address}) connected with this host&apos;s token while
+          the current agent was connected. If nobody here started it, revoke this host on the Hosts page and enroll it again with a new token.
+        </p>
+      )}
       <RangePicker
         ranges={RANGES}
         value={range}

@@ -26,11 +26,22 @@ export function openBrowserSocket(): BrowserSocket {
   });
 }
 
+/** A request refused as over the user's budget is sent once more after the wait the server names, if it is this short. */
+const RETRY_RATE_LIMITED_WITHIN_MS = 5_000;
+
 /**
  * Sends one request and parses its acknowledgement with the data's schema: whatever arrives, the caller
- * gets a well-formed Ack (a malformed or missing answer becomes a failure with a readable message).
+ * gets a well-formed Ack (a malformed or missing answer becomes a failure with a readable message). A
+ * RATE_LIMITED refusal with a short retry time (the request was not run) is retried once after it.
  */
-export function ask<S extends z.ZodType>(schema: S, send: (reply: (raw: unknown) => void) => void, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Ack<z.infer<S>>> {
+export async function ask<S extends z.ZodType>(schema: S, send: (reply: (raw: unknown) => void) => void, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Ack<z.infer<S>>> {
+  const first = await askOnce(schema, send, timeoutMs);
+  if (first.ok || first.code !== ErrorCode.RateLimited || first.retryAfterMs === undefined || first.retryAfterMs > RETRY_RATE_LIMITED_WITHIN_MS) return first;
+  await new Promise((resolve) => setTimeout(resolve, first.retryAfterMs));
+  return askOnce(schema, send, timeoutMs);
+}
+
+function askOnce<S extends z.ZodType>(schema: S, send: (reply: (raw: unknown) => void) => void, timeoutMs: number): Promise<Ack<z.infer<S>>> {
   const parser = ackSchema(schema);
   return new Promise((resolve) => {
     let settled = false;
