@@ -6,3 +6,4 @@ export * from './text';
 export * from './cli';
 export * from './ctnetlink';
 export { keepYoungGenerationSmall } from './heap';
+export * from './compat';

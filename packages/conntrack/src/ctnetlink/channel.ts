@@ -13,6 +13,10 @@ export type BodyVisitor = (buf: Buffer, type: number, start: number, end: number
 
 interface Pending {
   seq: number;
+  /** For a batch: how many consecutive sequence numbers from `seq`, and each one's errno once acknowledged. */
+  count?: number;
+  errnos?: number[];
+  acked?: number;
   operation: string;
   onBody: BodyVisitor | undefined;
   resolve: () => void;
@@ -71,6 +75,31 @@ export class NetlinkChannel {
     });
   }
 
+  /**
+   * Several requests in one datagram (the kernel handles them in order and acknowledges each): one
+   * round trip instead of one per request. Resolves with each request's errno (0 for success).
+   */
+  requestBatch(operation: string, requests: ReadonlyArray<{ type: number; flags: number; family: number; attrs?: Buffer }>): Promise<number[]> {
+    return new Promise<number[]>((resolve, reject) => {
+      const start = () => {
+        if (this.closed) return reject(new NetlinkUnavailableError('the netlink channel is closed'));
+        if (requests.length === 0) return resolve([]);
+        let seq = (this.seq + 1) & 0x7fffffff;
+        if (seq + requests.length > 0x7fffffff) seq = 1;
+        this.seq = seq + requests.length - 1;
+        const errnos = new Array<number>(requests.length).fill(0);
+        this.pending = { seq, count: requests.length, errnos, acked: 0, operation, onBody: undefined, resolve: () => resolve(errnos), reject };
+        this.socket.ref();
+        const datagram = Buffer.concat(requests.map((r, i) => buildMessage(r.type, r.flags | NLM_F_REQUEST | NLM_F_ACK, seq + i, r.family, r.attrs)));
+        this.socket.send(datagram, {}, (err) => {
+          if (err) this.failPending(new NetlinkError(err.errno, operation));
+        });
+      };
+      if (this.pending) this.queue.push(start);
+      else start();
+    });
+  }
+
   close(): void {
     this.closed = true;
     this.failPending(new NetlinkUnavailableError('the netlink channel was closed'));
@@ -86,7 +115,15 @@ export class NetlinkChannel {
       for (let off = 0; off + NLMSG_HDRLEN <= buf.length; ) {
         const len = u32le(buf, off);
         if (len < NLMSG_HDRLEN || off + len > buf.length) throw new DecodeError(`netlink message length ${len} is impossible`, off);
-        if (u32le(buf, off + 8) === pending.seq) {
+        const msgSeq = u32le(buf, off + 8);
+        if (pending.count !== undefined && pending.errnos && msgSeq >= pending.seq && msgSeq < pending.seq + pending.count) {
+          if (u16le(buf, off + 4) === NLMSG_ERROR) {
+            if (len < NLMSG_HDRLEN + 4) throw new DecodeError('truncated netlink error message', off);
+            pending.errnos[msgSeq - pending.seq] = -(u32le(buf, off + NLMSG_HDRLEN) | 0);
+            pending.acked = (pending.acked ?? 0) + 1;
+            if (pending.acked === pending.count) return this.finish(null);
+          }
+        } else if (pending.count === undefined && msgSeq === pending.seq) {
           const type = u16le(buf, off + 4);
           if (type === NLMSG_DONE) return this.finish(null);
           if (type === NLMSG_ERROR) {

@@ -233,6 +233,23 @@ export class NetlinkSource implements ConntrackSource {
     await this.channel.request('update', ct(IPCTNL_MSG_CT_NEW), 0, familyNumber(flow.family), w.toBuffer());
   }
 
+  /**
+   * One ctnetlink request with attributes built by the caller (conntrack's -I, -U, -G): resolves when
+   * the kernel acknowledges it; entries it answers with are decoded for `onFlow`.
+   */
+  async ctRequest(operation: string, msg: number, flags: number, family: Flow['family'] | undefined, attrs: Buffer, onFlow?: (flow: Flow) => void): Promise<void> {
+    const visit = onFlow ? (buf: Buffer, type: number, start: number, end: number) => (isFlowMessage(type) ? onFlow(decodeFlow(buf, start, end)) : undefined) : undefined;
+    await this.channel.request(operation, ct(msg), flags, familyNumber(family), attrs, visit);
+  }
+
+  /** Many ctnetlink requests in one round trip (a batch of creates): each one's errno, 0 for success. */
+  ctBatch(operation: string, requests: ReadonlyArray<{ msg: number; flags: number; family: Flow['family'] | undefined; attrs: Buffer }>): Promise<number[]> {
+    return this.channel.requestBatch(
+      operation,
+      requests.map((r) => ({ type: ct(r.msg), flags: r.flags, family: familyNumber(r.family), attrs: r.attrs })),
+    );
+  }
+
   close(): void {
     for (const s of [...this.subscriptions]) s.close();
     this.closed = true;

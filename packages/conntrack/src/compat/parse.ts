@@ -1,0 +1,570 @@
+/**
+ * A conntrack 1.4.7 command line → a CtCommand, with conntrack's own rules: getopt_long with
+ * abbreviations and argument permutation, protocol options only after `-p`, the table of legal
+ * option/command pairs, the coupled checks (`--src` with `--dst`, or the reply pair), and its messages.
+ * Errors carry conntrack's exit codes: 2 for a parameter problem, 1 where conntrack says "other problem".
+ */
+import { readFileSync } from 'node:fs';
+import { parseAddress } from '../filter/address';
+import type { Family } from '../flow';
+import {
+  COMMAND_LETTERS,
+  COMMAND_OPTIONS,
+  GENERAL_LONG,
+  OPT_LETTERS,
+  OPT_NAMES,
+  PROTO_HANDLERS,
+  SHORT_OPTIONS,
+  optBit,
+  type CtCommandName,
+  type CtTable,
+  type LongOption,
+  type MatrixKey,
+  type OptLetter,
+  type ProtoHandler,
+} from './options';
+
+export class CompatError extends Error {
+  override readonly name = 'CompatError';
+  constructor(
+    readonly exitCode: 1 | 2,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+const paramProblem = (message: string): never => {
+  throw new CompatError(2, message);
+};
+const otherProblem = (message: string): never => {
+  throw new CompatError(1, message);
+};
+
+export interface Address {
+  family: Family;
+  words: number[];
+}
+export interface TupleTemplate {
+  src?: Address;
+  dst?: Address;
+  sport?: number;
+  dport?: number;
+  icmpType?: number;
+  icmpCode?: number;
+  icmpId?: number;
+}
+export interface NatTemplate {
+  address?: Address;
+  port?: number;
+}
+
+export interface CtCommand {
+  command: CtCommandName;
+  table: CtTable;
+  /** Row of the option table this command was checked against. */
+  matrixKey: MatrixKey;
+  /** CT_OPT_* bits given. */
+  options: number;
+  /** Keys ('1'...'9') of the protocol options given. */
+  protoOptions: Set<string>;
+  family?: Family;
+  proto?: { num: number; handler?: ProtoHandler };
+  orig: TupleTemplate;
+  reply: TupleTemplate;
+  state?: number;
+  /** Status bits that must be set (and are set on create/update). */
+  status?: number;
+  /** What the kernel filters a listing on: (status & mask) === value. */
+  statusFilter?: { value: number; mask: number };
+  timeout?: number;
+  mark?: { value: number; mask: number };
+  zone?: number;
+  origZone?: number;
+  replyZone?: number;
+  secmark?: number;
+  id?: number;
+  srcMask?: Address;
+  dstMask?: Address;
+  snat?: NatTemplate;
+  dnat?: NatTemplate;
+  output: Set<string>;
+  eventMask: number;
+  bufferSize?: number;
+  warnings: string[];
+}
+
+const has = (cmd: CtCommand, letter: OptLetter) => (cmd.options & optBit(letter)) !== 0;
+export { has as hasOption };
+
+// --- C library look-alikes ------------------------------------------------------------------------
+
+/** strtoul(text, &end, 0): the value of the leading number and where it stopped (NaN when none). */
+export function strtoul(text: string): { value: number; rest: string } {
+  const m = /^\s*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(text);
+  if (!m) return { value: Number.NaN, rest: text };
+  const digits = m[2] as string;
+  let value = digits.startsWith('0x') || digits.startsWith('0X') ? parseInt(digits, 16) : digits.length > 1 && digits.startsWith('0') ? parseInt(digits, 8) : Number(digits);
+  if (m[1] === '-') value = 2 ** 64 - value;
+  return { value, rest: text.slice(m[0].length) };
+}
+/** atoi/atol: leading decimal digits, 0 when there are none. */
+export function atoi(text: string): number {
+  const m = /^\s*([+-]?\d+)/.exec(text);
+  return m ? Number(m[1]) : 0;
+}
+const u8 = (n: number) => ((n % 256) + 256) % 256;
+const u16 = (n: number) => ((n % 65536) + 65536) % 65536;
+const u32 = (n: number) => (Number.isFinite(n) ? Number(BigInt.asUintN(32, BigInt(Math.trunc(n)))) : 0);
+
+let protocolsFile: Map<string, number> | undefined;
+/** getprotobyname(): names and aliases from /etc/protocols. */
+function protocolByName(name: string): number | undefined {
+  if (!protocolsFile) {
+    protocolsFile = new Map();
+    let text = '';
+    try {
+      text = readFileSync('/etc/protocols', 'utf8');
+    } catch {
+      text = '';
+    }
+    for (const line of text.split('\n')) {
+      const fields = (line.split('#')[0] ?? '').trim().split(/\s+/);
+      const num = Number(fields[1]);
+      if (fields.length < 2 || !Number.isInteger(num)) continue;
+      for (const alias of [fields[0] as string, ...fields.slice(2)]) if (!protocolsFile.has(alias)) protocolsFile.set(alias, num);
+    }
+  }
+  return protocolsFile.get(name);
+}
+
+/** findproto(): a registered name (any case), a name from /etc/protocols, or a number 0-255. */
+function findProto(name: string): { num: number; handler?: ProtoHandler } | undefined {
+  const byName = PROTO_HANDLERS.find((h) => h.name.toLowerCase() === name.toLowerCase());
+  if (byName) return { num: byName.num, handler: byName };
+  const fromFile = protocolByName(name);
+  if (fromFile !== undefined) return { num: fromFile };
+  const { value, rest } = strtoul(name);
+  if (Number.isNaN(value) || rest !== '' || value > 255) return undefined;
+  const handler = PROTO_HANDLERS.find((h) => h.num === value);
+  return handler ? { num: value, handler } : { num: value };
+}
+
+/** parse_addr(): an address with an optional /prefix; prefix -1 none, -2 invalid. */
+function parseAddr(text: string): { address: Address; prefix: number } | undefined {
+  let prefix = -1;
+  let host = text;
+  const slash = text.indexOf('/');
+  if (slash >= 0) {
+    const digits = text.slice(slash + 1);
+    prefix = /^[+-]?\d+$/.test(digits) && Number(digits) >= 0 ? Number(digits) : -2;
+    host = text.slice(0, slash);
+  }
+  const parsed = parseAddress(host);
+  if (!parsed) return undefined;
+  const family: Family = parsed.family === 4 ? 'ipv4' : 'ipv6';
+  if (prefix > (family === 'ipv4' ? 32 : 128)) prefix = -2;
+  return { address: { family, words: parsed.words }, prefix };
+}
+
+export function prefixMask(family: Family, prefix: number): Address {
+  const words: number[] = [];
+  let bits = prefix;
+  for (let i = 0; i < (family === 'ipv4' ? 1 : 4); i++) {
+    words.push(bits >= 32 ? 0xffffffff : bits > 0 ? (0xffffffff << (32 - bits)) >>> 0 : 0);
+    bits = Math.max(0, bits - 32);
+  }
+  return { family, words };
+}
+
+/** split_address_and_port(): `ADDR`, `ADDR:PORT` or `[ADDR6]:PORT`. */
+function splitAddressAndPort(arg: string): { address: string; port?: string } {
+  const open = arg.indexOf('[');
+  if (open >= 0) {
+    const close = arg.indexOf(']', open + 1);
+    if (close === open + 1) paramProblem('No IPv6 address specified');
+    if (close < 0) paramProblem("No closing ']' around IPv6 address");
+    const colon = arg.indexOf(':', close);
+    if (colon < 0) return { address: arg };
+    return { address: arg.slice(open + 1, close), port: checkPort(arg.slice(colon + 1)) };
+  }
+  const colon = arg.indexOf(':');
+  if (colon >= 0 && !arg.includes(':', colon + 1)) return { address: arg.slice(0, colon), port: checkPort(arg.slice(colon + 1)) };
+  return { address: arg };
+}
+function checkPort(text: string): string {
+  if (text.length === 0) paramProblem("No port specified after `:'");
+  if (!/^\d+$/.test(text) || Number(text) > 65535) paramProblem(`Invalid port \`${text}'`);
+  return text;
+}
+
+const STATUS_NAMES: ReadonlyArray<[string, number]> = [
+  ['ASSURED', 1 << 2],
+  ['SEEN_REPLY', 1 << 1],
+  ['UNSET', 0],
+  ['FIXED_TIMEOUT', 1 << 10],
+  ['EXPECTED', 1 << 0],
+  ['OFFLOAD', 1 << 14],
+  ['HW_OFFLOAD', 1 << 15],
+];
+const EVENT_NAMES: ReadonlyArray<[string, number]> = [
+  ['ALL', 7],
+  ['NEW', 1],
+  ['UPDATES', 2],
+  ['DESTROY', 4],
+];
+export const OUTPUT_NAMES = ['xml', 'extended', 'timestamp', 'id', 'ktimestamp', 'labels', 'userspace', 'save'] as const;
+
+/** do_parse_parameter(): a prefix of one of the names (case-insensitive); SRC_NAT/DST_NAT are warned about and ignored. */
+function parseParameterWord(word: string, names: ReadonlyArray<[string, number]>, warnings: string[]): number | undefined {
+  const upper = word.toUpperCase();
+  if ('SRC_NAT'.startsWith(upper)) {
+    warnings.push('WARNING: ignoring SRC_NAT, use --src-nat instead');
+    return 0;
+  }
+  if ('DST_NAT'.startsWith(upper)) {
+    warnings.push('WARNING: ignoring DST_NAT, use --dst-nat instead');
+    return 0;
+  }
+  return names.find(([name]) => name.startsWith(upper))?.[1];
+}
+function parseParameterList(arg: string, names: ReadonlyArray<[string, number]>, warnings: string[]): number {
+  let value = 0;
+  const words = arg.split(',');
+  words.forEach((word, i) => {
+    const bad = () => paramProblem(`Bad parameter \`${words.slice(i).join(',')}'`);
+    if (word === '') bad();
+    const bits = parseParameterWord(word, names, warnings);
+    if (bits === undefined) bad();
+    value |= bits ?? 0;
+  });
+  return value;
+}
+/** parse_parameter_mask(): status names, `!NAME` (must be clear) and UNREPLIED. */
+function parseStatusMask(arg: string, warnings: string[]): { status: number; mask: number } {
+  let status = 0;
+  let mask = 0;
+  const words = arg.split(',');
+  words.forEach((raw, i) => {
+    const bad = () => paramProblem(`Bad parameter \`${words.slice(i).join(',')}'`);
+    const negated = raw.startsWith('!');
+    const word = negated ? raw.slice(1) : raw;
+    if (!negated && raw.startsWith('UNREPLIED')) {
+      mask |= 1 << 1;
+      return;
+    }
+    if (word === '') bad();
+    const bits = parseParameterWord(word, STATUS_NAMES, warnings);
+    if (bits === undefined) bad();
+    if (negated) mask |= bits ?? 0;
+    else status |= bits ?? 0;
+  });
+  return { status, mask };
+}
+
+// --- getopt_long --------------------------------------------------------------------------------
+
+/** Exact name, else the unique option this is a prefix of (several spellings of one option are not ambiguous). */
+function findLong(name: string, table: readonly LongOption[]): LongOption | 'ambiguous' | undefined {
+  const exact = table.find((o) => o.name === name);
+  if (exact) return exact;
+  const candidates = table.filter((o) => o.name.startsWith(name));
+  if (candidates.length === 0) return undefined;
+  const first = candidates[0] as LongOption;
+  return candidates.every((o) => o.key === first.key && o.hasArg === first.hasArg) ? first : 'ambiguous';
+}
+
+// --- do_parse -----------------------------------------------------------------------------------
+
+const COMMAND_OF: Readonly<Record<string, [CtCommandName, MatrixKey | undefined]>> = {
+  L: ['list', 'exp-list'],
+  I: ['create', 'exp-create'],
+  D: ['delete', 'exp-delete'],
+  G: ['get', 'exp-get'],
+  F: ['flush', 'exp-flush'],
+  E: ['event', 'exp-event'],
+  V: ['version', 'version'],
+  h: ['help', 'help'],
+  C: ['count', 'exp-count'],
+  S: ['stats', 'exp-stats'],
+  U: ['update', undefined],
+  A: ['add', undefined],
+};
+const LONG_OF_COMMAND: Readonly<Record<string, string>> = { L: 'dump', I: 'create', D: 'delete', G: 'get', F: 'flush', E: 'event', V: 'version', h: 'help', C: 'counter', S: 'stats', U: 'update', A: 'add' };
+
+function checkType(table: string | undefined): CtTable {
+  if (table === undefined) return 'conntrack';
+  for (const name of ['expect', 'conntrack', 'dying', 'unconfirmed'] as const) if (name.startsWith(table)) return name;
+  return paramProblem(`unknown type \`${table}'`);
+}
+
+/** Parses one conntrack command line (without the program name). */
+export function parseCommandLine(argv: readonly string[]): CtCommand {
+  const cmd: CtCommand = { command: 'help', table: 'conntrack', matrixKey: 'help', options: 0, protoOptions: new Set(), orig: {}, reply: {}, output: new Set(), eventMask: 0, warnings: [] };
+  let command: { letter: string; key: MatrixKey } | undefined;
+  let family: Family | undefined;
+  let longTable: LongOption[] = [...GENERAL_LONG];
+  const setFamily = (f: Family) => {
+    if (family === undefined) family = f;
+    else if (family !== f) paramProblem('mismatched address family');
+  };
+  let i = 0;
+  /** get_optional_arg(): the next argument when it does not look like an option. */
+  const optionalArg = (attached: string | undefined): string | undefined => {
+    if (attached !== undefined) return undefined;
+    const next = argv[i];
+    if (next !== undefined && !next.startsWith('-') && !next.startsWith('!')) {
+      i++;
+      return next;
+    }
+    return undefined;
+  };
+
+  const addressOption = (letter: 's' | 'd' | 'r' | 'q' | '{' | '}', value: string) => {
+    const parsed = parseAddr(value);
+    if (!parsed) return paramProblem(`Invalid IP address \`${value}'`);
+    setFamily(parsed.address.family);
+    const maskable = letter === 's' || letter === 'd';
+    if (parsed.prefix !== -1 && !maskable) paramProblem(`CIDR notation unavailable for \`--${letter === '{' || letter === '}' ? OPT_NAMES[letter] : { r: 'reply-src', q: 'reply-dst' }[letter as 'r' | 'q']}'`);
+    if (parsed.prefix === -2) paramProblem('Invalid netmask');
+    cmd.options |= optBit(letter);
+    if (letter === 's') cmd.orig.src = parsed.address;
+    else if (letter === 'd') cmd.orig.dst = parsed.address;
+    else if (letter === 'r') cmd.reply.src = parsed.address;
+    else if (letter === 'q') cmd.reply.dst = parsed.address;
+    else if (letter === '{') cmd.srcMask = parsed.address;
+    else cmd.dstMask = parsed.address;
+    const full = parsed.address.family === 'ipv4' ? 32 : 128;
+    if (maskable && parsed.prefix !== -1 && parsed.prefix !== full) {
+      const mask = prefixMask(parsed.address.family, parsed.prefix);
+      cmd.options |= optBit(letter === 's' ? '{' : '}');
+      if (letter === 's') cmd.srcMask = mask;
+      else cmd.dstMask = mask;
+    }
+  };
+
+  const natOption = (letter: 'n' | 'g' | 'j', value: string | undefined) => {
+    cmd.options |= optBit(letter);
+    if (value === undefined) {
+      if (letter !== 'g') cmd.snat ??= {};
+      if (letter !== 'n') cmd.dnat ??= {};
+      return;
+    }
+    const { address, port } = splitAddressAndPort(value);
+    const parsed = parseAddr(address);
+    if (!parsed) return paramProblem(`Invalid IP address \`${address}'`);
+    setFamily(parsed.address.family);
+    if (parsed.prefix !== -1) paramProblem(`CIDR notation unavailable for \`--${OPT_NAMES[letter]}'`);
+    const nat: NatTemplate = { address: parsed.address, ...(port !== undefined ? { port: Number(port) } : {}) };
+    if (letter !== 'g') cmd.snat = nat;
+    if (letter !== 'n') cmd.dnat = nat;
+  };
+
+  const protoOption = (key: string, value: string) => {
+    const handler = cmd.proto?.handler;
+    cmd.protoOptions.add(key);
+    if (handler?.name === 'icmp' || handler?.name === 'icmpv6') {
+      if (key === '1') cmd.orig.icmpType = u8(atoi(value));
+      else if (key === '2') cmd.orig.icmpCode = u8(atoi(value));
+      else cmd.orig.icmpId = u16(atoi(value));
+      return;
+    }
+    const port = u16(atoi(value));
+    if (key === '1') cmd.orig.sport = port;
+    else if (key === '2') cmd.orig.dport = port;
+    else if (key === '3') cmd.reply.sport = port;
+    else if (key === '4') cmd.reply.dport = port;
+    else if (key === '7') {
+      const states = handler?.states ?? [];
+      let index = states.indexOf(value);
+      if (handler?.name === 'tcp' && value === 'LISTEN') index = 9;
+      if (index < 0) paramProblem(`unknown ${handler?.name.toUpperCase() ?? ''} state \`${value}'`);
+      cmd.state = index;
+    }
+  };
+
+  const handle = (key: string, arg: string | undefined, text: string) => {
+    if (COMMAND_LETTERS.includes(key)) {
+      const table = checkType(optionalArg(arg));
+      const [name, expKey] = COMMAND_OF[key] as [CtCommandName, MatrixKey | undefined];
+      if (key !== 'L' && (table === 'dying' || table === 'unconfirmed')) paramProblem("Can't do that command with tables `dying' and `unconfirmed'");
+      const matrixKey = table === 'expect' ? expKey : name;
+      if (matrixKey === undefined) paramProblem(`Can't do --${LONG_OF_COMMAND[key]} on expectations`);
+      if (command) paramProblem('Invalid commands combination');
+      command = { letter: key, key: matrixKey as MatrixKey };
+      cmd.command = name;
+      cmd.table = table;
+      cmd.matrixKey = matrixKey as MatrixKey;
+      return;
+    }
+    const value = arg ?? '';
+    switch (key) {
+      case 's':
+      case 'd':
+      case 'r':
+      case 'q':
+      case '{':
+      case '}':
+        return addressOption(key, value);
+      case '[':
+      case ']':
+        cmd.options |= optBit(key);
+        return;
+      case 'p': {
+        cmd.options |= optBit('p');
+        const proto = findProto(value);
+        if (!proto) return paramProblem(`\`${value}' unsupported protocol`);
+        cmd.proto = proto;
+        longTable = [...GENERAL_LONG, ...(proto.handler?.options ?? [])];
+        return;
+      }
+      case 't':
+        cmd.options |= optBit('t');
+        cmd.timeout = u32(atoi(value));
+        return;
+      case 'u': {
+        cmd.options |= optBit('u');
+        const { status, mask } = parseStatusMask(value, cmd.warnings);
+        cmd.status = status;
+        cmd.statusFilter = { value: status, mask: mask === 0 ? status : mask };
+        return;
+      }
+      case 'e':
+        cmd.options |= optBit('e');
+        cmd.eventMask |= parseParameterList(value, EVENT_NAMES, cmd.warnings);
+        return;
+      case 'o': {
+        cmd.options |= optBit('o');
+        const bits = parseParameterList(value, OUTPUT_NAMES.map((n, b) => [n.toUpperCase(), 1 << b] as [string, number]), cmd.warnings);
+        OUTPUT_NAMES.forEach((n, b) => {
+          if (bits & (1 << b)) cmd.output.add(n);
+        });
+        if (cmd.output.has('save') && ['extended', 'timestamp', 'id', 'ktimestamp', 'labels', 'xml'].some((o) => cmd.output.has(o))) {
+          otherProblem('cannot combine save output with any other output type, use -o save only');
+        }
+        return;
+      }
+      case 'z':
+        cmd.options |= optBit('z');
+        return;
+      case 'n':
+      case 'g':
+      case 'j':
+        return natOption(key, optionalArg(arg) ?? arg);
+      case 'w':
+      case '(':
+      case ')': {
+        cmd.options |= optBit(key);
+        const zone = u16(strtoul(value).value || 0);
+        if (key === 'w') cmd.zone = zone;
+        else if (key === '(') cmd.origZone = zone;
+        else cmd.replyZone = zone;
+        return;
+      }
+      case 'i':
+      case 'c': {
+        cmd.options |= optBit(key);
+        const n = u32(strtoul(value).value || 0);
+        if (key === 'i') cmd.id = n;
+        else cmd.secmark = n;
+        return;
+      }
+      case 'm': {
+        cmd.options |= optBit('m');
+        const head = strtoul(value);
+        const mark = u32(head.value || 0);
+        cmd.mark = { value: mark, mask: head.rest.startsWith('/') ? u32(strtoul(head.rest.slice(1)).value || 0) : 0xffffffff };
+        return;
+      }
+      case 'l':
+      case '<':
+      case '>':
+        cmd.options |= optBit(key);
+        if (key === '>' && optionalArg(arg) === undefined && arg === undefined) return;
+        return otherProblem(`connection labels (--${OPT_NAMES[key]}) are not supported by ctscope`);
+      case 'a':
+        cmd.warnings.push(`WARNING: ignoring -${key}, deprecated option.`);
+        return;
+      case 'f':
+        cmd.options |= optBit('f');
+        if (value.startsWith('ipv4')) setFamily('ipv4');
+        else if (value.startsWith('ipv6')) setFamily('ipv6');
+        else paramProblem(`\`${value}' unsupported protocol`);
+        return;
+      case 'b':
+        cmd.options |= optBit('b');
+        cmd.bufferSize = atoi(value);
+        return;
+      default:
+        if (/^[1-9]$/.test(key)) return protoOption(key, value);
+        paramProblem(`unknown option \`${text}'`);
+    }
+  };
+
+  while (i < argv.length) {
+    const arg = argv[i++] as string;
+    if (arg === '--') break;
+    if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+      const option = findLong(name, longTable);
+      if (option === undefined || option === 'ambiguous') paramProblem(`unknown option \`${arg}'`);
+      const opt = option as LongOption;
+      let value = eq < 0 ? undefined : arg.slice(eq + 1);
+      if (opt.hasArg === 0 && value !== undefined) paramProblem(`unknown option \`${arg}'`);
+      if (opt.hasArg === 1 && value === undefined) {
+        value = argv[i++];
+        if (value === undefined) paramProblem(`option \`${arg}' requires an argument`);
+      }
+      handle(opt.key, value, arg);
+    } else if (arg.startsWith('-') && arg.length > 1) {
+      // A cluster of short options: `-Lz`, or one with its value attached (`-p6`).
+      for (let c = 1; c < arg.length; c++) {
+        const letter = arg[c] as string;
+        const hasArg = SHORT_OPTIONS[letter];
+        if (hasArg === undefined) paramProblem(`unknown option \`${arg}'`);
+        const attached = c + 1 < arg.length ? arg.slice(c + 1) : undefined;
+        if (hasArg === 0) {
+          handle(letter, undefined, arg);
+          continue;
+        }
+        if (hasArg === 2) {
+          handle(letter, attached, arg);
+          break;
+        }
+        const value = attached ?? argv[i++];
+        if (value === undefined) paramProblem(`option \`${arg}' requires an argument`);
+        handle(letter, value, arg);
+        break;
+      }
+    }
+    // Anything else is a stray argument, which conntrack's getopt skips too.
+  }
+
+  if (family === undefined && !['list', 'update', 'delete', 'get', 'flush', 'event'].includes(cmd.command)) family = 'ipv4';
+  if (family !== undefined) cmd.family = family;
+  if (has(cmd, 'j') && (has(cmd, 'n') || has(cmd, 'g'))) paramProblem("cannot specify `--src-nat' or `--dst-nat' with `--any-nat'");
+  checkOptions(cmd.options, COMMAND_OPTIONS[cmd.matrixKey], OPT_LETTERS.map((l) => OPT_NAMES[l]), [optBit('s') | optBit('d'), optBit('r') | optBit('q')], ["you have to specify `--src' and `--dst'", "you have to specify `--reply-src' and `--reply-dst'"]);
+  const handler = cmd.proto?.handler;
+  if (cmd.command !== 'help' && handler) {
+    let flags = 0;
+    for (const key of cmd.protoOptions) flags |= 1 << (Number(key) - 1);
+    const matrixRow = handler.matrix[cmd.matrixKey] ?? handler.flags.map(() => 0 as const);
+    checkOptions(flags, matrixRow, handler.flags, handler.coupled, handler.coupledMessages);
+  }
+  return cmd;
+}
+
+/** generic_opt_check(): illegal or missing options in bit order, then the coupled pairs. */
+function checkOptions(given: number, row: readonly number[], names: readonly string[], coupled?: readonly number[], messages?: readonly string[]): void {
+  let special = false;
+  row.forEach((rule, bit) => {
+    const set = (given & (1 << bit)) !== 0;
+    if (!set && rule === 1) paramProblem(`You need to supply the \`--${names[bit]}' option for this command`);
+    if (set && rule === 0) paramProblem(`Illegal option \`--${names[bit]}' with this command`);
+    if (rule === 3) special = true;
+  });
+  if (!special || !coupled || !messages) return;
+  if (coupled.some((pair) => (given & pair) === pair)) return;
+  const partial = coupled.findIndex((pair) => (given & pair) !== 0);
+  paramProblem(messages[partial < 0 ? 0 : partial] as string);
+}
