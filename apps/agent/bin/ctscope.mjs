@@ -22,12 +22,18 @@ function freshBundle(name) {
 }
 
 const argv = process.argv.slice(2);
+// conntrack's own command line (isConntrackCommandLine in packages/conntrack/src/compat/options.ts).
+const conntrackSyntax = argv[0] === 'conntrack' || /^(-[LIUDGEFACSR]|--(dump|create|add|delete|update|get|flush|event|counter|stats|load-file)(=.*)?)$|^-[LIUDGEFAC][a-z]+$/.test(argv[0] ?? '');
 let run;
 const list = argv[0] === 'list' ? freshBundle('list') : null;
-const full = list ? null : freshBundle('ctscope');
+const compat = conntrackSyntax ? freshBundle('conntrack') : null;
+const full = list || compat ? null : freshBundle('ctscope');
 if (list) {
   const { listMain } = await import(list);
   run = () => listMain(argv.slice(1));
+} else if (compat) {
+  const { conntrackSyntaxMain } = await import(compat);
+  run = () => conntrackSyntaxMain(argv);
 } else if (full) {
   const { main } = await import(full);
   run = () => main(argv);

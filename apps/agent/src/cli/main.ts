@@ -1,3 +1,4 @@
+import { isConntrackCommandLine } from '@ctscope/conntrack';
 import { UsageError } from '../commands/args';
 import { AGENT_USAGE, ConfigError } from '../config';
 import { reportCommandError } from './report-error';
@@ -68,8 +69,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return name === undefined ? 2 : 0;
   }
-  // conntrack's own command line (`ctscope -L -p tcp`, `ctscope -R -`); a leading "conntrack" is skipped as conntrack's getopt skips it.
-  if (name.startsWith('-') || name === 'conntrack') return (await import('../commands/conntrack-syntax')).conntrackSyntaxMain(argv);
+  // conntrack's own command line (`ctscope -L -p tcp`, `ctscope -R -`); bin/ctscope.mjs sends it to its own bundle.
+  if (isConntrackCommandLine(argv)) return (await import('../commands/conntrack-syntax')).conntrackSyntaxMain(argv);
   const load = COMMANDS[name];
   if (!load) {
     process.stderr.write(`ctscope: unknown command "${name}"\n\n${USAGE}\n`);

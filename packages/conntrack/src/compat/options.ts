@@ -138,3 +138,13 @@ export const PROTO_HANDLERS: readonly ProtoHandler[] = [
 export function registeredProtoName(num: number): string | undefined {
   return PROTO_HANDLERS.find((h) => h.num === num)?.name;
 }
+
+const COMMAND_ARG = /^(-[LIUDGEFACSR]|--(dump|create|add|delete|update|get|flush|event|counter|stats|load-file)(=.*)?)$|^-[LIUDGEFAC][a-z]+$/;
+/**
+ * Whether a command line is conntrack's own: its first argument a conntrack command (`-L`, `--dump`,
+ * `-R`, `-Lexpect`...), or the word `conntrack` (which conntrack's getopt skips as a stray argument).
+ */
+export function isConntrackCommandLine(argv: readonly string[]): boolean {
+  const first = argv[0];
+  return first !== undefined && (first === 'conntrack' || COMMAND_ARG.test(first));
+}
