@@ -23,7 +23,8 @@ function freshBundle(name) {
 
 const argv = process.argv.slice(2);
 // conntrack's own command line (isConntrackCommandLine in packages/conntrack/src/compat/options.ts).
-const conntrackSyntax = argv[0] === 'conntrack' || /^(-[LIUDGEFACSR]|--(dump|create|add|delete|update|get|flush|event|counter|stats|load-file)(=.*)?)$|^-[LIUDGEFAC][a-z]+$/.test(argv[0] ?? '');
+const first = argv[0] ?? '';
+const conntrackSyntax = first === 'conntrack' || (first.length > 1 && first.startsWith('-') && !['-h', '--help', '--version'].includes(first));
 let run;
 const list = argv[0] === 'list' ? freshBundle('list') : null;
 const compat = conntrackSyntax ? freshBundle('conntrack') : null;

@@ -6,4 +6,3 @@ export * from './text';
 export * from './cli';
 export * from './ctnetlink';
 export { keepYoungGenerationSmall } from './heap';
-export * from './compat';

@@ -1,4 +1,4 @@
-import { isConntrackCommandLine } from '@ctscope/conntrack';
+import { isConntrackCommandLine } from '@ctscope/conntrack/compat';
 import { UsageError } from '../commands/args';
 import { AGENT_USAGE, ConfigError } from '../config';
 import { reportCommandError } from './report-error';

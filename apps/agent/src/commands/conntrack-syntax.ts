@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { ByteSink, CompatError, followEvents, openNetlinkSource, parseBatch, parseCommandLine, runBatch, runCommand, type CompatContext, type NetlinkSource } from '@ctscope/conntrack';
+import { ByteSink, openNetlinkSource, type NetlinkSource } from '@ctscope/conntrack';
+import { CompatError, followEvents, parseBatch, parseCommandLine, runBatch, runCommand, type CompatContext } from '@ctscope/conntrack/compat';
 
 export const CONNTRACK_SYNTAX_USAGE = `usage: ctscope -L|-G|-D|-I|-U|-A|-E|-F|-C|-S [table] [options]      (conntrack 1.4.7's own command line)
        ctscope -R FILE|-                                                (a batch of -I/-A/-U/-D/-F lines)

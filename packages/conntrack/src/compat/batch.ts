@@ -14,6 +14,7 @@ const CREATE_WINDOW = 512;
 
 /** add_param_to_argv(): words split on blanks, double quotes group, a backslash escapes inside quotes. */
 export function splitBatchLine(line: string): string[] {
+  if (!line.includes('"')) return line.split(/[ \t\r\n]+/).filter((w) => w.length > 0);
   const words: string[] = [];
   let word = '';
   let open = false;

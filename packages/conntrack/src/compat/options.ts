@@ -139,12 +139,14 @@ export function registeredProtoName(num: number): string | undefined {
   return PROTO_HANDLERS.find((h) => h.num === num)?.name;
 }
 
-const COMMAND_ARG = /^(-[LIUDGEFACSR]|--(dump|create|add|delete|update|get|flush|event|counter|stats|load-file)(=.*)?)$|^-[LIUDGEFAC][a-z]+$/;
+/** ctscope's own flags, which keep their meaning when given first. */
+const OWN_FLAGS: ReadonlySet<string> = new Set(['-h', '--help', '--version']);
 /**
- * Whether a command line is conntrack's own: its first argument a conntrack command (`-L`, `--dump`,
- * `-R`, `-Lexpect`...), or the word `conntrack` (which conntrack's getopt skips as a stray argument).
+ * Whether a command line is conntrack's: its first argument an option (`-L`, `--dump`, `--coun`, `-R`,
+ * or one conntrack would refuse, so it says why) other than ctscope's own -h/--help/--version, or the
+ * word `conntrack` (which conntrack's getopt skips as a stray argument).
  */
 export function isConntrackCommandLine(argv: readonly string[]): boolean {
   const first = argv[0];
-  return first !== undefined && (first === 'conntrack' || COMMAND_ARG.test(first));
+  return first !== undefined && (first === 'conntrack' || (first.startsWith('-') && first.length > 1 && !OWN_FLAGS.has(first)));
 }

@@ -299,10 +299,11 @@ function checkType(table: string | undefined): CtTable {
 
 /** Parses one conntrack command line (without the program name). */
 export function parseCommandLine(argv: readonly string[]): CtCommand {
-  const cmd: CtCommand = { command: 'help', table: 'conntrack', matrixKey: 'help', options: 0, protoOptions: new Set(), orig: {}, reply: {}, output: new Set(), eventMask: 0, warnings: [] };
+  // Without a command every option is illegal, as in conntrack (whose lookup then finds no row that allows any).
+  const cmd: CtCommand = { command: 'help', table: 'conntrack', matrixKey: 'version', options: 0, protoOptions: new Set(), orig: {}, reply: {}, output: new Set(), eventMask: 0, warnings: [] };
   let command: { letter: string; key: MatrixKey } | undefined;
   let family: Family | undefined;
-  let longTable: LongOption[] = [...GENERAL_LONG];
+  let longTable: readonly LongOption[] = GENERAL_LONG;
   const setFamily = (f: Family) => {
     if (family === undefined) family = f;
     else if (family !== f) paramProblem('mismatched address family');
@@ -414,7 +415,7 @@ export function parseCommandLine(argv: readonly string[]): CtCommand {
         const proto = findProto(value);
         if (!proto) return paramProblem(`\`${value}' unsupported protocol`);
         cmd.proto = proto;
-        longTable = [...GENERAL_LONG, ...(proto.handler?.options ?? [])];
+        longTable = proto.handler ? longOptionsWith(proto.handler) : GENERAL_LONG;
         return;
       }
       case 't':
@@ -543,7 +544,7 @@ export function parseCommandLine(argv: readonly string[]): CtCommand {
   if (family === undefined && !['list', 'update', 'delete', 'get', 'flush', 'event'].includes(cmd.command)) family = 'ipv4';
   if (family !== undefined) cmd.family = family;
   if (has(cmd, 'j') && (has(cmd, 'n') || has(cmd, 'g'))) paramProblem("cannot specify `--src-nat' or `--dst-nat' with `--any-nat'");
-  checkOptions(cmd.options, COMMAND_OPTIONS[cmd.matrixKey], OPT_LETTERS.map((l) => OPT_NAMES[l]), [optBit('s') | optBit('d'), optBit('r') | optBit('q')], ["you have to specify `--src' and `--dst'", "you have to specify `--reply-src' and `--reply-dst'"]);
+  checkOptions(cmd.options, COMMAND_OPTIONS[cmd.matrixKey], GENERAL_FLAG_NAMES, ADDRESS_PAIRS, ADDRESS_PAIR_MESSAGES);
   const handler = cmd.proto?.handler;
   if (cmd.command !== 'help' && handler) {
     let flags = 0;
@@ -554,15 +555,27 @@ export function parseCommandLine(argv: readonly string[]): CtCommand {
   return cmd;
 }
 
+const GENERAL_FLAG_NAMES = OPT_LETTERS.map((l) => OPT_NAMES[l]);
+const ADDRESS_PAIRS = [optBit('s') | optBit('d'), optBit('r') | optBit('q')];
+const ADDRESS_PAIR_MESSAGES = ["you have to specify `--src' and `--dst'", "you have to specify `--reply-src' and `--reply-dst'"];
+const withProtoOptions = new Map<ProtoHandler, readonly LongOption[]>();
+/** The long options once `-p` named a protocol: the general ones and the protocol's own. */
+function longOptionsWith(handler: ProtoHandler): readonly LongOption[] {
+  let table = withProtoOptions.get(handler);
+  if (!table) withProtoOptions.set(handler, (table = [...GENERAL_LONG, ...handler.options]));
+  return table;
+}
+
 /** generic_opt_check(): illegal or missing options in bit order, then the coupled pairs. */
 function checkOptions(given: number, row: readonly number[], names: readonly string[], coupled?: readonly number[], messages?: readonly string[]): void {
   let special = false;
-  row.forEach((rule, bit) => {
+  for (let bit = 0; bit < row.length; bit++) {
+    const rule = row[bit];
     const set = (given & (1 << bit)) !== 0;
     if (!set && rule === 1) paramProblem(`You need to supply the \`--${names[bit]}' option for this command`);
     if (set && rule === 0) paramProblem(`Illegal option \`--${names[bit]}' with this command`);
     if (rule === 3) special = true;
-  });
+  }
   if (!special || !coupled || !messages) return;
   if (coupled.some((pair) => (given & pair) === pair)) return;
   const partial = coupled.findIndex((pair) => (given & pair) !== 0);

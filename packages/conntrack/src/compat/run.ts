@@ -184,18 +184,28 @@ async function update(cmd: CtCommand, ctx: CompatContext): Promise<number> {
   checkMasks(cmd);
   const print = printer(cmd, ctx, '-A');
   let updated = 0;
-  for (const flow of await ctx.source.dump()) {
+  for (const flow of await ctx.source.dump(cmd.family ? { family: cmd.family } : undefined)) {
     if (!updateFilterMatches(cmd, flow)) continue;
     const attrs = updateAttrs(cmd, flow);
     if (!attrs) continue;
+    // conntrack 1.4.7 reports a refused change (EPERM on a FIXED_TIMEOUT entry's timeout...) and goes on:
+    // it reads the entry back, prints it and counts it, so the command still succeeds. It sends both
+    // requests with the command line's family: without -f or an address that is AF_UNSPEC, which the
+    // kernel refuses (EOPNOTSUPP), so `-U -m 1` alone fails there, and here.
     try {
-      await ctx.source.ctRequest('update', IPCTNL_MSG_CT_NEW, 0, flow.family, attrs);
-      await ctx.source.ctRequest('get', IPCTNL_MSG_CT_GET, 0, flow.family, identityAttrs(flow), print);
+      await ctx.source.ctRequest('update', IPCTNL_MSG_CT_NEW, 0, cmd.family, attrs);
+    } catch (err) {
+      const errno = errnoOf(err);
+      if (errno === undefined) throw err;
+      ctx.err(`Operation failed: ${errorText(errno, 'update')}\n`);
+    }
+    try {
+      await ctx.source.ctRequest('get', IPCTNL_MSG_CT_GET, 0, cmd.family, identityAttrs(flow), print);
       updated++;
     } catch (err) {
       const errno = errnoOf(err);
       if (errno === undefined) throw err;
-      if (errno !== 2) ctx.err(`Operation failed: ${errorText(errno, 'update')}\n`);
+      if (errno !== 2) throw new CompatError(1, `Operation failed: ${errorText(errno, 'update')}`);
     }
   }
   ctx.out.flush();

@@ -111,19 +111,12 @@ export class NetlinkChannel {
   private onDatagram(buf: Buffer): void {
     const pending = this.pending;
     if (!pending) return;
+    if (pending.count !== undefined) return this.onBatchDatagram(buf, pending);
     try {
       for (let off = 0; off + NLMSG_HDRLEN <= buf.length; ) {
         const len = u32le(buf, off);
         if (len < NLMSG_HDRLEN || off + len > buf.length) throw new DecodeError(`netlink message length ${len} is impossible`, off);
-        const msgSeq = u32le(buf, off + 8);
-        if (pending.count !== undefined && pending.errnos && msgSeq >= pending.seq && msgSeq < pending.seq + pending.count) {
-          if (u16le(buf, off + 4) === NLMSG_ERROR) {
-            if (len < NLMSG_HDRLEN + 4) throw new DecodeError('truncated netlink error message', off);
-            pending.errnos[msgSeq - pending.seq] = -(u32le(buf, off + NLMSG_HDRLEN) | 0);
-            pending.acked = (pending.acked ?? 0) + 1;
-            if (pending.acked === pending.count) return this.finish(null);
-          }
-        } else if (pending.count === undefined && msgSeq === pending.seq) {
+        if (u32le(buf, off + 8) === pending.seq) {
           const type = u16le(buf, off + 4);
           if (type === NLMSG_DONE) return this.finish(null);
           if (type === NLMSG_ERROR) {
@@ -132,6 +125,27 @@ export class NetlinkChannel {
             return this.finish(errno === 0 ? null : new NetlinkError(errno, pending.operation));
           }
           pending.onBody?.(buf, type, off + NLMSG_HDRLEN, off + len);
+        }
+        off += (len + 3) & ~3;
+      }
+    } catch (err) {
+      this.finish(err as Error);
+    }
+  }
+
+  /** Acknowledgements of a batch: each request's errno by its sequence number; done when all have answered. */
+  private onBatchDatagram(buf: Buffer, pending: Pending): void {
+    const { seq, count = 0, errnos = [] } = pending;
+    try {
+      for (let off = 0; off + NLMSG_HDRLEN <= buf.length; ) {
+        const len = u32le(buf, off);
+        if (len < NLMSG_HDRLEN || off + len > buf.length) throw new DecodeError(`netlink message length ${len} is impossible`, off);
+        const msgSeq = u32le(buf, off + 8);
+        if (msgSeq >= seq && msgSeq < seq + count && u16le(buf, off + 4) === NLMSG_ERROR) {
+          if (len < NLMSG_HDRLEN + 4) throw new DecodeError('truncated netlink error message', off);
+          errnos[msgSeq - seq] = -(u32le(buf, off + NLMSG_HDRLEN) | 0);
+          pending.acked = (pending.acked ?? 0) + 1;
+          if (pending.acked === count) return this.finish(null);
         }
         off += (len + 3) & ~3;
       }
