@@ -87,6 +87,41 @@ export class AttrBuffer {
     return this;
   }
 
+  /** Opens a whole netlink message (nlmsghdr + nfgenmsg; the sequence number is set when it is sent). */
+  beginMessage(type: number, flags: number, family: number): number {
+    this.room(20);
+    const start = this.len;
+    this.buf.writeUInt16LE(type, start + 4);
+    this.buf.writeUInt16LE(flags, start + 6);
+    this.buf.writeUInt32LE(0, start + 8);
+    this.buf.writeUInt32LE(0, start + 12);
+    this.buf[start + 16] = family;
+    this.buf[start + 17] = 0;
+    this.buf.writeUInt16BE(0, start + 18);
+    this.len += 20;
+    this.open.push(start);
+    return start;
+  }
+
+  /** Closes the message beginMessage() opened: its total length goes into the header. */
+  endMessage(): number {
+    const start = this.open.pop();
+    if (start === undefined) throw new Error('AttrBuffer.endMessage() without beginMessage()');
+    this.buf.writeUInt32LE(this.len - start, start);
+    return this.len;
+  }
+
+  /** Everything written so far, without copying (valid until the next write). */
+  view(): Buffer {
+    return this.buf.subarray(0, this.len);
+  }
+
+  /** Forgets a message that failed halfway: back to `position`. */
+  rewind(position: number): void {
+    this.len = position;
+    this.open.length = 0;
+  }
+
   /** Starts a message over (after a builder threw halfway, say). */
   reset(): this {
     this.len = 0;

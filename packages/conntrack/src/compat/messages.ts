@@ -83,6 +83,12 @@ function writeNat(w: AttrBuffer, type: number, address: Address | undefined, por
  * SETUP_REPLY/ORIGINAL). Plain fields, no object spreads: a batch builds ten thousand of these.
  */
 export function createAttrs(cmd: CtCommand): Buffer {
+  writeCreateAttrs(cmd, writer.reset());
+  return writer.take();
+}
+
+/** createAttrs() into a writer the caller owns (a batch writes all its messages into one). */
+export function writeCreateAttrs(cmd: CtCommand, w: AttrBuffer): void {
   const protoNum = cmd.proto?.num ?? 0;
   const hasOrig = cmd.orig.src !== undefined || cmd.orig.dst !== undefined;
   const hasReply = cmd.reply.src !== undefined || cmd.reply.dst !== undefined;
@@ -103,7 +109,6 @@ export function createAttrs(cmd: CtCommand): Buffer {
     reply.icmpCode = orig.icmpCode;
     reply.icmpId = orig.icmpId;
   }
-  const w = writer.reset();
   writeWireTuple(w, CTA.TUPLE_ORIG, orig);
   writeWireTuple(w, CTA.TUPLE_REPLY, reply);
   // libnetfilter_conntrack always adds IPS_CONFIRMED: the kernel refuses (EBUSY) a status that clears it.
@@ -114,15 +119,14 @@ export function createAttrs(cmd: CtCommand): Buffer {
   writeProtoInfo(w, cmd, true);
   writeNat(w, CTA.NAT_SRC, cmd.snat?.address, cmd.snat?.port, protoNum);
   writeNat(w, CTA.NAT_DST, cmd.dnat?.address, cmd.dnat?.port, protoNum);
-  return w.take();
 }
 
 /** The attributes naming the entry a create made (to take it back when a batch stops): its original tuple, which createAttrs writes first, and its zone. */
-export function createdIdentityAttrs(cmd: CtCommand, created: Buffer): Buffer {
+export function createdIdentityAttrs(zone: number | undefined, created: Buffer): Buffer {
   const len = created.readUInt16LE(0);
   const orig = created.subarray(0, (len + 3) & ~3);
-  if (cmd.zone === undefined) return Buffer.from(orig);
-  return Buffer.concat([orig, writer.reset().u16(CTA.ZONE, cmd.zone).take()]);
+  if (zone === undefined) return Buffer.from(orig);
+  return Buffer.concat([orig, writer.reset().u16(CTA.ZONE, zone).take()]);
 }
 
 function flowAddress(text: string, family: Family): Address {

@@ -80,17 +80,36 @@ export class NetlinkChannel {
    * round trip instead of one per request. Resolves with each request's errno (0 for success).
    */
   requestBatch(operation: string, requests: ReadonlyArray<{ type: number; flags: number; family: number; attrs?: Buffer }>): Promise<number[]> {
+    const datagram = Buffer.concat(requests.map((r) => buildMessage(r.type, r.flags | NLM_F_REQUEST | NLM_F_ACK, 0, r.family, r.attrs)));
+    return this.sendMessages(operation, datagram);
+  }
+
+  /**
+   * Messages already encoded back to back (nlmsghdr included), sent as one datagram: each gets the
+   * next sequence number and NLM_F_REQUEST | NLM_F_ACK, in place. Resolves with each one's errno.
+   */
+  sendMessages(operation: string, datagram: Buffer): Promise<number[]> {
+    let count = 0;
+    for (let off = 0; off + NLMSG_HDRLEN <= datagram.length; count++) {
+      const len = u32le(datagram, off);
+      if (len < NLMSG_HDRLEN) throw new DecodeError(`netlink message length ${len} is impossible`, off);
+      off += (len + 3) & ~3;
+    }
     return new Promise<number[]>((resolve, reject) => {
       const start = () => {
         if (this.closed) return reject(new NetlinkUnavailableError('the netlink channel is closed'));
-        if (requests.length === 0) return resolve([]);
+        if (count === 0) return resolve([]);
         let seq = (this.seq + 1) & 0x7fffffff;
-        if (seq + requests.length > 0x7fffffff) seq = 1;
-        this.seq = seq + requests.length - 1;
-        const errnos = new Array<number>(requests.length).fill(0);
-        this.pending = { seq, count: requests.length, errnos, acked: 0, operation, onBody: undefined, resolve: () => resolve(errnos), reject };
+        if (seq + count > 0x7fffffff) seq = 1;
+        this.seq = seq + count - 1;
+        for (let off = 0, i = 0; i < count; i++) {
+          datagram.writeUInt16LE(datagram.readUInt16LE(off + 6) | NLM_F_REQUEST | NLM_F_ACK, off + 6);
+          datagram.writeUInt32LE(seq + i, off + 8);
+          off += (u32le(datagram, off) + 3) & ~3;
+        }
+        const errnos = new Array<number>(count).fill(0);
+        this.pending = { seq, count, errnos, acked: 0, operation, onBody: undefined, resolve: () => resolve(errnos), reject };
         this.socket.ref();
-        const datagram = Buffer.concat(requests.map((r, i) => buildMessage(r.type, r.flags | NLM_F_REQUEST | NLM_F_ACK, seq + i, r.family, r.attrs)));
         this.socket.send(datagram, {}, (err) => {
           if (err) this.failPending(new NetlinkError(err.errno, operation));
         });
