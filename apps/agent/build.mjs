@@ -1,7 +1,8 @@
 // Bundles the CLI into dist/ so `ctscope` starts in ~0.1 s instead of compiling TypeScript at every
-// start. Two entries share chunks (esbuild splitting): dist/ctscope.mjs (every command; each command's
+// start. Three entries share chunks (esbuild splitting): dist/ctscope.mjs (every command; each command's
 // code and third-party packages load only when that command runs) and dist/list.mjs (`ctscope list`
-// alone: the command operators run in loops, started without the CLI's configuration schema). Next to
+// alone: the command operators run in loops, started without the CLI's configuration schema) and
+// dist/conntrack.mjs (conntrack's own command line, `ctscope -L ...`, which scripts also run in loops). Next to
 // each, <name>.inputs.json lists the sources it was built from; bin/ctscope.mjs uses a bundle only
 // while none of them is newer, otherwise the TypeScript through tsx.
 import { build } from 'esbuild';
@@ -11,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const root = here('../..');
-const ENTRIES = { ctscope: here('./src/cli/main.ts'), list: here('./src/commands/list.ts') };
+const ENTRIES = { ctscope: here('./src/cli/main.ts'), list: here('./src/commands/list.ts'), conntrack: here('./src/commands/conntrack-syntax.ts') };
 
 const result = await build({
   absWorkingDir: root,

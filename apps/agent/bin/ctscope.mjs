@@ -22,12 +22,19 @@ function freshBundle(name) {
 }
 
 const argv = process.argv.slice(2);
+// conntrack's own command line (isConntrackCommandLine in packages/conntrack/src/compat/options.ts).
+const first = argv[0] ?? '';
+const conntrackSyntax = first === 'conntrack' || (first.length > 1 && first.startsWith('-') && !['-h', '--help', '--version'].includes(first));
 let run;
 const list = argv[0] === 'list' ? freshBundle('list') : null;
-const full = list ? null : freshBundle('ctscope');
+const compat = conntrackSyntax ? freshBundle('conntrack') : null;
+const full = list || compat ? null : freshBundle('ctscope');
 if (list) {
   const { listMain } = await import(list);
   run = () => listMain(argv.slice(1));
+} else if (compat) {
+  const { conntrackSyntaxMain } = await import(compat);
+  run = () => conntrackSyntaxMain(argv);
 } else if (full) {
   const { main } = await import(full);
   run = () => main(argv);

@@ -1,3 +1,4 @@
+import { isConntrackCommandLine } from '@ctscope/conntrack/compat';
 import { UsageError } from '../commands/args';
 import { AGENT_USAGE, ConfigError } from '../config';
 import { AGENT_VERSION } from '../version';
@@ -74,6 +75,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`ctscope ${AGENT_VERSION}\n`);
     return 0;
   }
+  // conntrack's own command line (`ctscope -L -p tcp`, `ctscope -R -`); bin/ctscope.mjs sends it to its own bundle.
+  if (isConntrackCommandLine(argv)) return (await import('../commands/conntrack-syntax')).conntrackSyntaxMain(argv);
   const load = COMMANDS[name];
   if (!load) {
     process.stderr.write(`ctscope: unknown command "${name}"\n\n${USAGE}\n`);

@@ -13,6 +13,10 @@ export type BodyVisitor = (buf: Buffer, type: number, start: number, end: number
 
 interface Pending {
   seq: number;
+  /** For a batch: how many consecutive sequence numbers from `seq`, and each one's errno once acknowledged. */
+  count?: number;
+  errnos?: number[];
+  acked?: number;
   operation: string;
   onBody: BodyVisitor | undefined;
   resolve: () => void;
@@ -71,6 +75,50 @@ export class NetlinkChannel {
     });
   }
 
+  /**
+   * Several requests in one datagram (the kernel handles them in order and acknowledges each): one
+   * round trip instead of one per request. Resolves with each request's errno (0 for success).
+   */
+  requestBatch(operation: string, requests: ReadonlyArray<{ type: number; flags: number; family: number; attrs?: Buffer }>): Promise<number[]> {
+    const datagram = Buffer.concat(requests.map((r) => buildMessage(r.type, r.flags | NLM_F_REQUEST | NLM_F_ACK, 0, r.family, r.attrs)));
+    return this.sendMessages(operation, datagram);
+  }
+
+  /**
+   * Messages already encoded back to back (nlmsghdr included), sent as one datagram: each gets the
+   * next sequence number and NLM_F_REQUEST | NLM_F_ACK, in place. Resolves with each one's errno.
+   */
+  sendMessages(operation: string, datagram: Buffer): Promise<number[]> {
+    let count = 0;
+    for (let off = 0; off + NLMSG_HDRLEN <= datagram.length; count++) {
+      const len = u32le(datagram, off);
+      if (len < NLMSG_HDRLEN) throw new DecodeError(`netlink message length ${len} is impossible`, off);
+      off += (len + 3) & ~3;
+    }
+    return new Promise<number[]>((resolve, reject) => {
+      const start = () => {
+        if (this.closed) return reject(new NetlinkUnavailableError('the netlink channel is closed'));
+        if (count === 0) return resolve([]);
+        let seq = (this.seq + 1) & 0x7fffffff;
+        if (seq + count > 0x7fffffff) seq = 1;
+        this.seq = seq + count - 1;
+        for (let off = 0, i = 0; i < count; i++) {
+          datagram.writeUInt16LE(datagram.readUInt16LE(off + 6) | NLM_F_REQUEST | NLM_F_ACK, off + 6);
+          datagram.writeUInt32LE(seq + i, off + 8);
+          off += (u32le(datagram, off) + 3) & ~3;
+        }
+        const errnos = new Array<number>(count).fill(0);
+        this.pending = { seq, count, errnos, acked: 0, operation, onBody: undefined, resolve: () => resolve(errnos), reject };
+        this.socket.ref();
+        this.socket.send(datagram, {}, (err) => {
+          if (err) this.failPending(new NetlinkError(err.errno, operation));
+        });
+      };
+      if (this.pending) this.queue.push(start);
+      else start();
+    });
+  }
+
   close(): void {
     this.closed = true;
     this.failPending(new NetlinkUnavailableError('the netlink channel was closed'));
@@ -82,6 +130,7 @@ export class NetlinkChannel {
   private onDatagram(buf: Buffer): void {
     const pending = this.pending;
     if (!pending) return;
+    if (pending.count !== undefined) return this.onBatchDatagram(buf, pending);
     try {
       for (let off = 0; off + NLMSG_HDRLEN <= buf.length; ) {
         const len = u32le(buf, off);
@@ -95,6 +144,27 @@ export class NetlinkChannel {
             return this.finish(errno === 0 ? null : new NetlinkError(errno, pending.operation));
           }
           pending.onBody?.(buf, type, off + NLMSG_HDRLEN, off + len);
+        }
+        off += (len + 3) & ~3;
+      }
+    } catch (err) {
+      this.finish(err as Error);
+    }
+  }
+
+  /** Acknowledgements of a batch: each request's errno by its sequence number; done when all have answered. */
+  private onBatchDatagram(buf: Buffer, pending: Pending): void {
+    const { seq, count = 0, errnos = [] } = pending;
+    try {
+      for (let off = 0; off + NLMSG_HDRLEN <= buf.length; ) {
+        const len = u32le(buf, off);
+        if (len < NLMSG_HDRLEN || off + len > buf.length) throw new DecodeError(`netlink message length ${len} is impossible`, off);
+        const msgSeq = u32le(buf, off + 8);
+        if (msgSeq >= seq && msgSeq < seq + count && u16le(buf, off + 4) === NLMSG_ERROR) {
+          if (len < NLMSG_HDRLEN + 4) throw new DecodeError('truncated netlink error message', off);
+          errnos[msgSeq - seq] = -(u32le(buf, off + NLMSG_HDRLEN) | 0);
+          pending.acked = (pending.acked ?? 0) + 1;
+          if (pending.acked === count) return this.finish(null);
         }
         off += (len + 3) & ~3;
       }

@@ -234,6 +234,65 @@ export class NetlinkSource implements ConntrackSource {
     await this.channel.request('update', ct(IPCTNL_MSG_CT_NEW), 0, familyNumber(flow.family), w.toBuffer());
   }
 
+  /**
+   * One ctnetlink request with attributes built by the caller (conntrack's -I, -U, -G): resolves when
+   * the kernel acknowledges it; entries it answers with are decoded for `onFlow`.
+   */
+  async ctRequest(operation: string, msg: number, flags: number, family: Flow['family'] | undefined, attrs: Buffer, onFlow?: (flow: Flow) => void): Promise<void> {
+    const visit = onFlow ? (buf: Buffer, type: number, start: number, end: number) => (isFlowMessage(type) ? onFlow(decodeFlow(buf, start, end)) : undefined) : undefined;
+    await this.channel.request(operation, ct(msg), flags, familyNumber(family), attrs, visit);
+  }
+
+  /** Many ctnetlink requests in one round trip (a batch of creates): each one's errno, 0 for success. */
+  ctBatch(operation: string, requests: ReadonlyArray<{ msg: number; flags: number; family: Flow['family'] | undefined; attrs: Buffer }>): Promise<number[]> {
+    return this.channel.requestBatch(
+      operation,
+      requests.map((r) => ({ type: ct(r.msg), flags: r.flags, family: familyNumber(r.family), attrs: r.attrs })),
+    );
+  }
+
+  /**
+   * ctnetlink messages encoded back to back by the caller (a batch of creates), in one round trip:
+   * sent and acknowledged on the addon's thread when it is built (the acks arrive in batches, not one
+   * callback each), else over the request socket. Resolves with each message's errno, 0 for success.
+   */
+  ctSendMessages(operation: string, datagram: Buffer): Promise<number[]> {
+    const native = tryNfEvents();
+    if (typeof native?.dumpInto !== 'function') return this.channel.sendMessages(operation, datagram);
+    let count = 0;
+    for (let off = 0; off + NLMSG_HDRLEN <= datagram.length; ) {
+      const len = u32le(datagram, off);
+      if (len < NLMSG_HDRLEN) throw new DecodeError(`netlink message length ${len} is impossible`, off);
+      datagram.writeUInt16LE(u16le(datagram, off + 6) | NLM_F_REQUEST | NLM_F_ACK, off + 6);
+      datagram.writeUInt32LE(++count, off + 8);
+      off += (len + 3) & ~3;
+    }
+    const errnos = new Array<number>(count).fill(0);
+    if (count === 0) return Promise.resolve(errnos);
+    let acked = 0;
+    const target = batchBuffer ?? Buffer.allocUnsafeSlow(BATCH_BYTES);
+    batchBuffer = undefined;
+    return new Promise((resolve, reject) => {
+      // The addon receives until the acknowledgement of the last message (sequence number `count`).
+      native.dumpInto(datagram, count, target, (buf, length, finished, errno) => {
+        for (let off = 0; off + NLMSG_HDRLEN <= length; ) {
+          const len = u32le(buf, off);
+          if (len < NLMSG_HDRLEN || off + len > length) break;
+          const seq = u32le(buf, off + 8);
+          if (u16le(buf, off + 4) === NLMSG_ERROR && seq >= 1 && seq <= count && len >= NLMSG_HDRLEN + 4) {
+            errnos[seq - 1] = -(u32le(buf, off + NLMSG_HDRLEN) | 0);
+            acked++;
+          }
+          off += (len + 3) & ~3;
+        }
+        if (!finished) return;
+        batchBuffer = target;
+        if (acked < count) reject(new NetlinkError(errno || 105, operation));
+        else resolve(errnos);
+      });
+    });
+  }
+
   close(): void {
     for (const s of [...this.subscriptions]) s.close();
     this.closed = true;
