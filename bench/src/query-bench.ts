@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { agentNodeFlags, bundleLikeAgent } from './agent-bundle';
+import { withConntrackMax } from './conntrack-max';
 import { populatedNetns } from './namespace';
 import type { BenchResult } from './results';
 
@@ -50,17 +51,20 @@ function ceiling(name: string, values: number[], unit: string, limit: number | n
 export async function queryBenchmarks(entries: number, rounds: number, runs: number): Promise<BenchResult[]> {
   const probe = await bundleLikeAgent(PROBE_SOURCE, 'query-probe');
   const flags = await agentNodeFlags();
-  const ns = await populatedNetns(entries);
-  const outputs: ProbeOutput[] = [];
-  try {
-    for (let run = 0; run < runs; run++) {
-      const { stdout } = await ns.exec(process.execPath, ['--expose-gc', ...flags, probe, String(rounds)]);
-      process.stderr.write(`${stdout.trim()}\n`); // the raw run, for the record
-      outputs.push(JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as ProbeOutput);
+  const outputs = await withConntrackMax(entries, async () => {
+    const ns = await populatedNetns(entries);
+    const out: ProbeOutput[] = [];
+    try {
+      for (let run = 0; run < runs; run++) {
+        const { stdout } = await ns.exec(process.execPath, ['--expose-gc', ...flags, probe, String(rounds)]);
+        process.stderr.write(`${stdout.trim()}\n`); // the raw run, for the record
+        out.push(JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as ProbeOutput);
+      }
+    } finally {
+      await ns.destroy();
     }
-  } finally {
-    await ns.destroy();
-  }
+    return out;
+  });
   const n = Math.min(...outputs.map((o) => o.entries));
   const results: BenchResult[] = [];
   for (const name of Object.keys(outputs[0]?.results ?? {})) {
