@@ -50,7 +50,9 @@ export class FlowChanges {
       const query = compileQuery(request.query);
       if (!query.ok) return { ok: false, code: 'BAD_REQUEST', message: query.message };
       const matched: MirrorEntry[] = [];
-      for (const entry of this.mirror.values()) if (query.match(entry.flow)) matched.push(entry);
+      const { table } = this.mirror;
+      const view = table.createView();
+      for (let row = 0; row < table.size; row++) if (query.match(view.at(row))) matched.push(table.entryAt(row));
       const planId = randomUUID();
       if (this.plans.size >= MAX_PLANS) this.plans.delete(this.plans.keys().next().value as string);
       this.plans.set(planId, { query: request.query, entries: matched, createdAt: now });

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { AlertEngine, KmsgWatcher, conntrackModuleLoaded, parseAlertThresholds } from '../alerts';
 import { AuditLog, changeAuditor } from '../audit';
 import type { AgentConfig } from '../config';
-import { healthReport, startMetricsServer, tally, type Tally } from '../metrics';
+import { healthReport, startMetricsServer, tallyTable, type Tally } from '../metrics';
 import { DEFAULT_ESTABLISHED_TIMEOUT, readNetfilterInteger } from '../kernel/netfilter-values';
 import type { AgentServices } from '../link/rpc-handlers';
 import { Mirror } from '../mirror/mirror';
@@ -54,7 +54,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
   const auditLog = await AuditLog.open({ path: config.auditFile, logger });
   const auditor = changeAuditor(auditLog);
   const changes = new FlowChanges(mirror, source, auditor);
-  const rules = new RulesService(() => mirror.values(), auditor);
+  const rules = new RulesService(() => mirror.entries(), auditor);
   const sysctl = new SysctlService(mirror, source, auditLog, config.paths);
 
   const alerts = new AlertEngine(parseAlertThresholds({ quietSeconds: config.alertClearAfter }));
@@ -92,12 +92,12 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
     if (!compiled.ok) return compiled;
     const establishedTimeout = (await readNetfilterInteger('nf_conntrack_tcp_timeout_established')) ?? DEFAULT_ESTABLISHED_TIMEOUT;
     const idle = await idleFromKernel.get(query, compiled.match, establishedTimeout).catch(() => undefined);
-    return { ok: true, data: aggregate({ entries: mirror.values(), size: mirror.size, match: compiled.match, top, establishedTimeout, ...(idle ? { idle } : {}) }) };
+    return { ok: true, data: aggregate({ table: mirror.table, match: compiled.match, top, establishedTimeout, ...(idle ? { idle } : {}) }) };
   };
 
   let tallied: { at: number; tally: Tally } | null = null;
   const currentTally = () => {
-    if (!tallied || Date.now() - tallied.at > 1_000) tallied = { at: Date.now(), tally: tally(mirror.values()) };
+    if (!tallied || Date.now() - tallied.at > 1_000) tallied = { at: Date.now(), tally: tallyTable(mirror.table) };
     return tallied.tally;
   };
   const metrics = config.metrics

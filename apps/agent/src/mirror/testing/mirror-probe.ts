@@ -14,7 +14,7 @@ await mirror.start();
 process.stdout.write('"ready"\n');
 process.on('SIGUSR2', () => {
   void mirror.settled().then(() => {
-    const ids = [...mirror.values()].map((e) => e.flow.id);
+    const ids = mirror.entries().map((e) => e.flow.id);
     process.stdout.write(`${JSON.stringify({ ids, health: mirror.getHealth() })}\n`);
   });
 });

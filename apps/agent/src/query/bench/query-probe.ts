@@ -82,7 +82,7 @@ async function main(rounds: number): Promise<ProbeOutput> {
     const cpu: number[] = [];
     let total = 0;
     for (let i = 0; i < rounds; i++) {
-      timed(() => (total = queryWindow({ entries: mirror.values(), size: mirror.size, match: compiled.match, spec: { sort: w.sort, offset: w.offset, limit: 100 } }).total), times, cpu);
+      timed(() => (total = queryWindow({ table: mirror.table, match: compiled.match, spec: { sort: w.sort, offset: w.offset, limit: 100 } }).total), times, cpu);
     }
     results[`window: ${name}`] = { ...summarize(times, cpu), total };
   }
@@ -91,7 +91,7 @@ async function main(rounds: number): Promise<ProbeOutput> {
   const topTimes: number[] = [];
   const topCpu: number[] = [];
   for (let i = 0; i < rounds; i++) {
-    timed(() => aggregate({ entries: mirror.values(), size: mirror.size, match: all.match, top: 10, establishedTimeout: 432_000 }), topTimes, topCpu);
+    timed(() => aggregate({ table: mirror.table, match: all.match, top: 10, establishedTimeout: 432_000 }), topTimes, topCpu);
   }
   results['aggregates with top 10'] = summarize(topTimes, topCpu);
 
