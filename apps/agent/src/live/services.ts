@@ -92,7 +92,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
     if (!compiled.ok) return compiled;
     const establishedTimeout = (await readNetfilterInteger('nf_conntrack_tcp_timeout_established')) ?? DEFAULT_ESTABLISHED_TIMEOUT;
     const idle = await idleFromKernel.get(query, compiled.match, establishedTimeout).catch(() => undefined);
-    return { ok: true, data: aggregate({ table: mirror.table, match: compiled.match, top, establishedTimeout, ...(idle ? { idle } : {}) }) };
+    return { ok: true, data: aggregate({ table: mirror.table, filter: compiled.filter, top, establishedTimeout, ...(idle ? { idle } : {}) }) };
   };
 
   let tallied: { at: number; tally: Tally } | null = null;

@@ -64,7 +64,7 @@ export class WindowSubscriptions {
   }
 
   private compute(spec: WindowSpec, match: OpenWindow['match']): WindowResult {
-    return queryWindow({ table: this.mirror.table, match: match.match, spec });
+    return queryWindow({ table: this.mirror.table, filter: match.filter, spec });
   }
 
   private refresh(): void {

@@ -57,6 +57,9 @@ export class FlowTable implements RowStore {
   private readonly statuses = new Map<number, StatusFlag[]>();
   private readonly extras = new Map<number, RowExtra>();
   private readonly view = new FlowView(this);
+  /** The row findRow tries first (see there). */
+  private hint = 0;
+  private ranks = new Uint8Array(0);
 
   constructor() {
     this.columns.resize(MIN_CAPACITY);
@@ -144,6 +147,7 @@ export class FlowTable implements RowStore {
   /** Starts merging a dump: entries `set` from now on belong to the new generation. */
   beginMerge(): void {
     this.generation = (this.generation + 1) & 0xffff;
+    this.hint = 0;
   }
 
   /** Removes every entry not `set` since `beginMerge`; returns how many. */
@@ -156,6 +160,16 @@ export class FlowTable implements RowStore {
   stateName(index: number): string {
     return this.states[index - 1] as string;
   }
+  /** Each state number's place in the alphabetical order of the names (sorting by state). */
+  stateRanks(): Uint8Array {
+    if (this.ranks.length === 0) {
+      const order = this.states.map((name, i) => ({ name, n: i + 1 })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      this.ranks = new Uint8Array(256);
+      order.forEach(({ n }, rank) => (this.ranks[n] = rank));
+    }
+    return this.ranks;
+  }
+
   /** The number state names are stored under (0: no entry has this state). */
   stateNumberOf(state: string): number {
     return this.stateIndex.get(state) ?? 0;
@@ -179,16 +193,27 @@ export class FlowTable implements RowStore {
   findRow(flow: Flow): number {
     const c = this.columns;
     const id = flow.id;
+    // A dump lists entries in the kernel's order, which the previous dump stored in the same order:
+    // during a merge the row after the last one found is tried first, read in sequence, not by hash.
+    const hint = this.hint;
+    if (hint < this.rows && this.isEntry(hint, flow, id)) {
+      this.hint = hint + 1;
+      return hint;
+    }
     for (let r = (this.buckets[this.bucket(id ?? 0)] as number) - 1; r >= 0; r = (c.next[r] as number) - 1) {
-      if (this.isEntry(r, flow, id)) return r;
+      if (this.isEntry(r, flow, id)) {
+        this.hint = r + 1;
+        return r;
+      }
     }
     return -1;
   }
 
   private isEntry(r: number, flow: Flow, id: number | undefined): boolean {
     const c = this.columns;
+    if (c.id[r] !== (id ?? 0)) return false;
     const flags = c.flags[r] as number;
-    if (id === undefined ? flags & HAS.ID : !(flags & HAS.ID) || c.id[r] !== id) return false;
+    if (id === undefined ? flags & HAS.ID : !(flags & HAS.ID)) return false;
     if (c.protoNum[r] !== flow.protoNum) return false;
     if (flow.zone === undefined ? flags & HAS.ZONE : !(flags & HAS.ZONE) || c.zone[r] !== flow.zone) return false;
     const o = flow.orig;
@@ -210,21 +235,26 @@ export class FlowTable implements RowStore {
     const c = this.columns;
     const { orig, reply } = flow;
     const pool = this.addresses;
-    // Acquired before the old ones are released, so an address the row keeps is never freed in between.
-    const os = pool.acquire(orig.src);
-    const od = pool.acquire(orig.dst);
-    const rs = pool.acquire(reply.src);
-    const rd = pool.acquire(reply.dst);
-    if (existing) {
-      pool.release(c.origSrc[row] as number);
-      pool.release(c.origDst[row] as number);
-      pool.release(c.replySrc[row] as number);
-      pool.release(c.replyDst[row] as number);
+    const a = pool.strings;
+    // A stored entry keeps its original tuple (it is its identity) and nearly always its reply tuple:
+    // then no address is looked up at all.
+    if (!existing || a[c.replySrc[row] as number] !== reply.src || a[c.replyDst[row] as number] !== reply.dst) {
+      // Acquired before the old ones are released, so an address the row keeps is never freed in between.
+      const os = pool.acquire(orig.src);
+      const od = pool.acquire(orig.dst);
+      const rs = pool.acquire(reply.src);
+      const rd = pool.acquire(reply.dst);
+      if (existing) {
+        pool.release(c.origSrc[row] as number);
+        pool.release(c.origDst[row] as number);
+        pool.release(c.replySrc[row] as number);
+        pool.release(c.replyDst[row] as number);
+      }
+      c.origSrc[row] = os;
+      c.origDst[row] = od;
+      c.replySrc[row] = rs;
+      c.replyDst[row] = rd;
     }
-    c.origSrc[row] = os;
-    c.origDst[row] = od;
-    c.replySrc[row] = rs;
-    c.replyDst[row] = rd;
     let flags = (tupleFlags(orig) << ORIG_SHIFT) | (tupleFlags(reply) << REPLY_SHIFT);
     if (flow.family === 'ipv6') flags |= HAS.IPV6;
     if (eventless) flags |= HAS.EVENTLESS;
@@ -299,6 +329,7 @@ export class FlowTable implements RowStore {
       n = Math.min(this.states.length + 1, 255);
       this.states[n - 1] = state;
       this.stateIndex.set(state, n);
+      this.ranks = new Uint8Array(0);
     }
     return n;
   }

@@ -1,8 +1,9 @@
-import type { Flow } from '@ctscope/conntrack';
+import type { Flow, FlowFilter } from '@ctscope/conntrack';
 import type { Aggregates, KeyCount } from '@ctscope/protocol';
 import { ORIG_SHIFT, TUPLE } from '../mirror/columns';
 import type { FlowTable } from '../mirror/flow-table';
 import type { MirrorEntry } from '../mirror/mirror';
+import { compileRowFilter } from './row-filter';
 import { rowTimeout } from './sort-keys';
 import { smallest } from './window';
 import { remainingTimeout } from './wire-flow';
@@ -16,7 +17,8 @@ export const IDLE_BUCKETS = [60, 300, 900, 3_600, 6 * 3_600, 86_400, 2 * 86_400]
 export interface AggregateInput {
   /** The mirror's table, read synchronously. */
   table: FlowTable;
-  match: (flow: Flow) => boolean;
+  /** Which entries count (compileQuery's filter), evaluated on the columns (see compileRowFilter). */
+  filter: FlowFilter;
   top: number;
   /** The configured nf_conntrack_tcp_timeout_established, seconds. */
   establishedTimeout: number;
@@ -153,7 +155,8 @@ function topPairs(pairs: PairCounts, span: number, strings: readonly string[], n
 export function aggregate(input: AggregateInput): Aggregates {
   const started = performance.now();
   const now = input.now ?? Date.now();
-  const { table, match } = input;
+  const { table } = input;
+  const match = compileRowFilter(input.filter, table);
   const c = table.columns;
   const pool = table.addresses;
   const span = Math.max(1, pool.span);
@@ -167,9 +170,8 @@ export function aggregate(input: AggregateInput): Aggregates {
   let total = 0;
   let assured = 0;
   let unreplied = 0;
-  const view = table.createView();
   for (let row = 0, size = table.size; row < size; row++) {
-    if (!match(view.at(row))) continue;
+    if (!match(row)) continue;
     total++;
     const protoNum = c.protoNum[row] as number;
     const state = c.state[row] as number;

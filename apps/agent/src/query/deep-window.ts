@@ -1,3 +1,4 @@
+import { compileRowFilter } from './row-filter';
 import { selectNth, sortRange } from './select';
 import { ADDRESS_COLUMNS, SORT_KEYS } from './sort-keys';
 import type { ComparePartsFn, WindowInput } from './window';
@@ -32,17 +33,17 @@ const IPV6_KEYS_FROM = TWO_POW_32;
 export function deepRows(input: WindowInput, now: number, compareParts: ComparePartsFn): { total: number; rows: Uint32Array } {
   const { column, desc } = input.spec.sort;
   const sortKey = SORT_KEYS[column];
-  const { table, match } = input;
+  const { table } = input;
+  const match = compileRowFilter(input.filter, table);
   const size = table.size;
   scratch(size);
   // Directed keys: ascending order is the window's order, "missing" (NaN) last in both directions.
   // Taken in the same pass as the match: a second walk over the rows would miss the caches again.
   const directed = directedKeys;
   const rows = matched;
-  const view = table.createView();
   let n = 0;
   for (let row = 0; row < size; row++) {
-    if (!match(view.at(row))) continue;
+    if (!match(row)) continue;
     const k = sortKey(table, row, now);
     directed[n] = k !== k ? Infinity : desc ? -k : k;
     rows[n++] = row;

@@ -101,7 +101,7 @@ export const SORT_KEYS: Record<SortColumn, SortKey> = {
   dport: (t, r) => portOf(t, r, TUPLE.DPORT, t.columns.origDport, TUPLE.ICMP_TYPE, t.columns.origIcmpType),
   state: (t, r) => {
     const index = t.columns.state[r] as number;
-    return index === 0 ? NaN : stateRank(t.stateName(index));
+    return index === 0 ? NaN : (t.stateRanks()[index] as number);
   },
   status: (t, r) => t.columns.statusBits[r] as number,
   timeout: rowTimeout,
@@ -115,16 +115,3 @@ export const SORT_KEYS: Record<SortColumn, SortKey> = {
     return stamps && (t.columns.flags[r] as number) & HAS.TIMESTAMP_START ? -Number((stamps[2 * r] as bigint) / 1_000_000n) : NaN;
   },
 };
-
-const stateRanks = new Map<string, number>();
-/** States sort alphabetically; ranks are assigned once per distinct name (a few dozen at most). */
-function stateRank(state: string): number {
-  let rank = stateRanks.get(state);
-  if (rank === undefined) {
-    const names = [...stateRanks.keys(), state].sort();
-    stateRanks.clear();
-    names.forEach((name, i) => stateRanks.set(name, i));
-    rank = stateRanks.get(state) ?? 0;
-  }
-  return rank;
-}

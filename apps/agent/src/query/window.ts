@@ -1,8 +1,9 @@
-import type { Flow } from '@ctscope/conntrack';
+import type { FlowFilter } from '@ctscope/conntrack';
 import type { WindowResult, WindowSpec } from '@ctscope/protocol';
 import { flowKey } from '../mirror/flow-key';
 import type { FlowTable } from '../mirror/flow-table';
 import { deepRows } from './deep-window';
+import { compileRowFilter } from './row-filter';
 import { ADDRESS_COLUMNS, SORT_KEYS, compareAddresses } from './sort-keys';
 import { toWireFlow } from './wire-flow';
 
@@ -12,7 +13,8 @@ const HEAP_LIMIT = 4_096;
 export interface WindowInput {
   /** The mirror's table, read synchronously: rows are taken from its columns. */
   table: FlowTable;
-  match: (flow: Flow) => boolean;
+  /** Which entries count (compileQuery's filter), evaluated on the columns (see compileRowFilter). */
+  filter: FlowFilter;
   spec: Pick<WindowSpec, 'sort' | 'offset' | 'limit'>;
   now?: number;
   /** Windows ending before this row use a bounded heap; deeper ones a key-range sort (tests force either). */
@@ -25,6 +27,8 @@ export type ComparePartsFn = (ka: number, ia: number, ra: number, kb: number, ib
 /** Missing values last in both directions; ties by full address, then kernel id, then key, so pages are stable. */
 function comparer(table: FlowTable, desc: boolean, addressOf: ((table: FlowTable, row: number) => string) | undefined): ComparePartsFn {
   const sign = desc ? -1 : 1;
+  const viewA = table.createView();
+  const viewB = table.createView();
   return (ka, ia, ra, kb, ib, rb) => {
     const aMissing = ka !== ka; // NaN
     const bMissing = kb !== kb;
@@ -35,9 +39,9 @@ function comparer(table: FlowTable, desc: boolean, addressOf: ((table: FlowTable
       if (byAddress !== 0) return byAddress;
     }
     if (ia !== ib) return ia - ib;
-    // Entries sharing a kernel id (rare): built as Flows only here.
-    const ka2 = flowKey(table.entryAt(ra).flow);
-    const kb2 = flowKey(table.entryAt(rb).flow);
+    // Entries sharing a kernel id (rare): their keys, read through two views.
+    const ka2 = flowKey(viewA.at(ra));
+    const kb2 = flowKey(viewB.at(rb));
     return ka2 < kb2 ? -1 : ka2 > kb2 ? 1 : 0;
   };
 }
@@ -80,11 +84,11 @@ function leadingRows(input: WindowInput, now: number, compareParts: CompareParts
   };
   let size = 0;
   let total = 0;
-  const { table, match } = input;
-  const view = table.createView();
+  const { table } = input;
+  const match = compileRowFilter(input.filter, table);
   const ids = table.columns.id;
   for (let row = 0, n = table.size; row < n; row++) {
-    if (!match(view.at(row))) continue;
+    if (!match(row)) continue;
     total++;
     const key = sortKey(table, row, now);
     const id = ids[row] as number;

@@ -31,7 +31,7 @@ const time = (name: string, fn: () => void) => {
 const run = (query: string, column: SortColumn, desc: boolean, offset: number) => {
   const q = compileQuery(query);
   if (!q.ok) throw new Error(q.message);
-  time(`${query || '(all)'} by ${column} @${offset}`, () => queryWindow({ table, match: q.match, spec: { sort: { column, desc }, offset, limit: 100 } }));
+  time(`${query || '(all)'} by ${column} @${offset}`, () => queryWindow({ table, filter: q.filter, spec: { sort: { column, desc }, offset, limit: 100 } }));
 };
 let seen = 0;
 time('iterate only', () => {
@@ -45,4 +45,4 @@ run('', 'timeout', true, 100_000);
 run('', 'proto', false, 100_000);
 run('10500', 'id', false, 0);
 const all = compileQuery('');
-if (all.ok) time('aggregate', () => aggregate({ table, match: all.match, top: 10, establishedTimeout: 432_000 }));
+if (all.ok) time('aggregate', () => aggregate({ table, filter: all.filter, top: 10, establishedTimeout: 432_000 }));
