@@ -151,7 +151,7 @@ describe('the columnar table against plain flows', () => {
   it('filters on the columns exactly as compileFilter does on the flows', () => {
     const filterRand = prng(7);
     const filters: FlowFilter[] = Array.from({ length: 200 }, () => randomFilter(filterRand));
-    filters.push({ text: ['10500'] }, { text: ['src=10.0.0.1 '] }, { text: ['ünï'] }, { states: ['SYN_SENT2'] }, { zone: 0 }, { nat: 'any' });
+    filters.push({ text: ['10500'] }, { text: ['src=10.0.0.1 '] }, { text: ['udp  src'] }, { text: ['=0 ', 'assured'] }, { text: [' id=7'] }, { text: ['sport=22 dport'] }, { text: ['established src=fd00::1'] }, { text: ['ünï'] }, { states: ['SYN_SENT2'] }, { zone: 0 }, { nat: 'any' });
     const rows = table.entries().map((e) => e.flow);
     for (const filter of filters) {
       const expected = compileFilter(filter);
