@@ -7,6 +7,7 @@ import type { AgentConfig } from '../config';
 import { healthReport, startMetricsServer, tallyTable, type Tally } from '../metrics';
 import { DEFAULT_ESTABLISHED_TIMEOUT, readNetfilterInteger } from '../kernel/netfilter-values';
 import type { AgentServices } from '../link/rpc-handlers';
+import { MemoryWatch } from '../mirror/memory-watch';
 import { Mirror } from '../mirror/mirror';
 import { aggregate } from '../query/aggregate';
 import { compileQuery } from '../query/compile-query';
@@ -61,6 +62,8 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
   const kmsg = new KmsgWatcher(logger);
   if (deps.kernelLog) kmsg.start();
   let latest: StatsSample | null = null;
+  const memory = new MemoryWatch(logger);
+  await memory.refresh();
   const evaluateAlerts = (sample: StatsSample | null) => {
     const changes = alerts.evaluate({ now: Date.now(), sample, overruns: mirror.getHealth().overruns, tableFullLines: kmsg.count, moduleLoaded: conntrackModuleLoaded() });
     for (const alert of changes.raised) logger.warn({ alert: alert.name, severity: alert.severity }, alert.message);
@@ -73,6 +76,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
     logger,
     mirrorHealth: () => mirror.getHealth(),
     deliver: (sample) => {
+      if (sample.mirror) sample.mirror.memory = memory.assess(sample.max);
       sample.alerts = evaluateAlerts(sample);
       latest = sample;
       history.add(sample);

@@ -83,6 +83,12 @@ export function HostDetail({ hostId, initialRange = '5m' }: { hostId: string; in
                 {formatCount(latest.mirror.eventless)} older than the agent, followed by re-reading
               </span>
             )}
+            {latest.mirror.memory?.exceeds && (
+              <span className="error small" data-testid="agent-memory-warning" title="Measured peak bytes per entry × nf_conntrack_max, against the memory limit of the agent's cgroup (systemd MemoryMax).">
+                A full table ({formatCount(latest.mirror.memory.tableMax)} entries) would need about {Math.ceil(latest.mirror.memory.neededBytes / 1048576)} MB, over the agent&apos;s memory
+                limit of {Math.ceil((latest.mirror.memory.capBytes ?? 0) / 1048576)} MB: raise the unit&apos;s MemoryMax or lower nf_conntrack_max.
+              </span>
+            )}
           </div>
         )}
       </div>
