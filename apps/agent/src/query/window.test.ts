@@ -94,7 +94,7 @@ describe('queryWindow', () => {
         expect(deep.rows).toHaveLength(100);
       }
     }
-  });
+  }, 30_000); // 12,000 entries × 24 windows: seconds on a busy shared machine
 
   it('breaks IPv6 ties beyond the first 48 bits', () => {
     expect(compareAddresses('fd00::1', 'fd00::2')).toBeLessThan(0);

@@ -27,8 +27,13 @@ export type ComparePartsFn = (ka: number, ia: number, ra: number, kb: number, ib
 /** Missing values last in both directions; ties by full address, then kernel id, then key, so pages are stable. */
 function comparer(table: FlowTable, desc: boolean, addressOf: ((table: FlowTable, row: number) => string) | undefined): ComparePartsFn {
   const sign = desc ? -1 : 1;
-  const viewA = table.createView();
-  const viewB = table.createView();
+  const view = table.createView();
+  const keys = new Map<number, string>();
+  const keyOf = (row: number) => {
+    let key = keys.get(row);
+    if (key === undefined) keys.set(row, (key = flowKey(view.at(row))));
+    return key;
+  };
   return (ka, ia, ra, kb, ib, rb) => {
     const aMissing = ka !== ka; // NaN
     const bMissing = kb !== kb;
@@ -39,9 +44,9 @@ function comparer(table: FlowTable, desc: boolean, addressOf: ((table: FlowTable
       if (byAddress !== 0) return byAddress;
     }
     if (ia !== ib) return ia - ib;
-    // Entries sharing a kernel id (rare): their keys, read through two views.
-    const ka2 = flowKey(viewA.at(ra));
-    const kb2 = flowKey(viewB.at(rb));
+    // Entries sharing a kernel id (rare): their keys, built once per row and query.
+    const ka2 = keyOf(ra);
+    const kb2 = keyOf(rb);
     return ka2 < kb2 ? -1 : ka2 > kb2 ? 1 : 0;
   };
 }
@@ -67,6 +72,7 @@ function leadingRows(input: WindowInput, now: number, compareParts: CompareParts
   const { offset, limit } = input.spec;
   const sortKey = SORT_KEYS[input.spec.sort.column];
   const k = offset + limit;
+  const sign = input.spec.sort.desc ? -1 : 1;
   const heapEntries = new Uint32Array(k);
   const heapKeys = new Float64Array(k);
   const heapIds = new Float64Array(k);
@@ -102,7 +108,11 @@ function leadingRows(input: WindowInput, now: number, compareParts: CompareParts
         swap(i, parent);
         i = parent;
       }
-    } else if (compareParts(key, id, row, heapKeys[0] as number, heapIds[0] as number, heapEntries[0] as number) < 0) {
+    } else if (
+      // Most rows lose to the heap's worst on the key alone (both present, different): no call needed.
+      !(key === key && heapKeys[0] === heapKeys[0] && key !== heapKeys[0] && (key - (heapKeys[0] as number)) * sign > 0) &&
+      compareParts(key, id, row, heapKeys[0] as number, heapIds[0] as number, heapEntries[0] as number) < 0
+    ) {
       heapKeys[0] = key;
       heapIds[0] = id;
       heapEntries[0] = row;
