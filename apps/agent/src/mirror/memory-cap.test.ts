@@ -17,12 +17,13 @@ describe('memory cap', () => {
     expect(memoryNeeded(1_048_576)).toBe(BASE_BYTES + 1_048_576 * PEAK_BYTES_PER_ENTRY);
     // 4M entries (kube-proxy on 128 cores) stay under the 1.2 GB.
     expect(memoryNeeded(4_194_304)).toBeLessThanOrEqual(1.2 * 1024 * MB);
+    expect(Math.ceil(memoryNeeded(1_048_576) / MB)).toBe(288);
   });
 
   it('warns only when a full table would pass a cap', () => {
     expect(assessMemory(262_144, 768 * MB).exceeds).toBe(false);
-    expect(assessMemory(3_145_728, 768 * MB)).toMatchObject({ exceeds: true, tableMax: 3_145_728, capBytes: 768 * MB });
-    expect(assessMemory(3_145_728, null).exceeds).toBe(false);
+    expect(assessMemory(8_388_608, 768 * MB)).toMatchObject({ exceeds: true, tableMax: 8_388_608, capBytes: 768 * MB });
+    expect(assessMemory(8_388_608, null).exceeds).toBe(false);
   });
 
   it('reads limits as bytes, "max" and the v1 "unlimited" as none', () => {

@@ -17,11 +17,11 @@ describe('MemoryWatch', () => {
     await watch.refresh(0);
     expect(watch.assess(262_144)).toMatchObject({ exceeds: false, capBytes: 768 * MB });
     expect(lines).toHaveLength(0);
-    expect(watch.assess(3_145_728).exceeds).toBe(true);
-    watch.assess(3_145_728);
+    expect(watch.assess(8_388_608).exceeds).toBe(true);
+    watch.assess(8_388_608);
     const warnings = lines.filter((l) => l.level === 40);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]?.msg).toMatch(/nf_conntrack_max 3145728.*over this agent's memory limit of 768 MB/);
+    expect(warnings[0]?.msg).toMatch(/nf_conntrack_max 8388608.*over this agent's memory limit of 768 MB/);
     watch.assess(262_144);
     expect(lines.at(-1)?.msg).toBe('a full table fits the memory limit again');
   });
