@@ -15,6 +15,7 @@ import { forecastFull, formatDuration } from './forecast';
 import { IdleHistogram } from './idle-histogram';
 import { useAggregates } from './use-aggregates';
 import { RANGES, useHostSeries, type RangeKey } from './use-host-series';
+import { memoryWarning } from './memory-warning';
 
 function AlertList({ alerts }: { alerts: readonly Alert[] }) {
   if (alerts.length === 0) return <p className="alerts-none">No active alerts.</p>;
@@ -83,10 +84,9 @@ export function HostDetail({ hostId, initialRange = '5m' }: { hostId: string; in
                 {formatCount(latest.mirror.eventless)} older than the agent, followed by re-reading
               </span>
             )}
-            {latest.mirror.memory?.exceeds && (
+            {memoryWarning(latest.mirror.memory) && (
               <span className="error small" data-testid="agent-memory-warning" title="Measured peak bytes per entry × nf_conntrack_max, against the memory limit of the agent's cgroup (systemd MemoryMax).">
-                A full table ({formatCount(latest.mirror.memory.tableMax)} entries) would need about {Math.ceil(latest.mirror.memory.neededBytes / 1048576)} MB, over the agent&apos;s memory
-                limit of {Math.ceil((latest.mirror.memory.capBytes ?? 0) / 1048576)} MB: raise the unit&apos;s MemoryMax or lower nf_conntrack_max.
+                {memoryWarning(latest.mirror.memory)}
               </span>
             )}
           </div>
