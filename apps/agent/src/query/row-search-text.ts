@@ -69,8 +69,9 @@ function writeTuple(table: FlowTable, row: number, orig: boolean, out: SearchTex
 }
 
 const TABLE_WIDTH = 128;
+/** The fixed pieces of the text, by number (an index into RowTermMatcher's label vectors). */
 const LABELS = [' ', 'src=', ' dst=', ' sport=', ' dport=', ' type=', ' code=', ' id=', ' mark=', ' zone=', ' helper=', ' secctx='] as const;
-type Label = (typeof LABELS)[number];
+const [SPACE, SRC, DST, SPORT, DPORT, TYPE, CODE, ID, MARK, ZONE, HELPER, SECCTX] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] as const;
 
 /**
  * One term's Knuth–Morris–Pratt automaton (as TermMatcher in packages/conntrack builds it), run over a
@@ -84,12 +85,18 @@ class RowTermMatcher {
   private readonly codes: Uint16Array;
   private readonly fail: Int32Array;
   private readonly next: Int32Array;
-  private readonly labels = new Map<Label, Int32Array>();
+  /** labels[label * (m + 1) + state]: the state after reading that label. */
+  private readonly labels: Int32Array;
   private readonly heads = new Map<number, Int32Array>();
   private readonly statuses = new Map<number, Int32Array>();
   /** Per pooled address, the state after reading it from state 0 (-1: not yet known). */
   private readonly fromStart: Int32Array;
   private readonly digits = new Uint8Array(10);
+  // Neighbouring rows mostly share their head and status: the last ones are kept at hand.
+  private lastHeadKey = -1;
+  private lastHead: Int32Array | undefined;
+  private lastStatusBits = -1;
+  private lastStatus: Int32Array | undefined;
 
   constructor(
     private readonly table: FlowTable,
@@ -111,7 +118,8 @@ class RowTermMatcher {
         else if (st > 0) this.next[st * TABLE_WIDTH + ch] = this.next[(this.fail[st - 1] as number) * TABLE_WIDTH + ch] as number;
       }
     }
-    for (const label of LABELS) this.labels.set(label, this.vector(label));
+    this.labels = new Int32Array(LABELS.length * (m + 1));
+    LABELS.forEach((label, i) => this.labels.set(this.vector(label), i * (m + 1)));
     this.fromStart = new Int32Array(table.addresses.span).fill(-1);
   }
 
@@ -136,8 +144,8 @@ class RowTermMatcher {
     return out;
   }
 
-  private label(s: number, label: Label): number {
-    return (this.labels.get(label) as Int32Array)[s] as number;
+  private label(s: number, label: number): number {
+    return this.labels[label * (this.m + 1) + s] as number;
   }
 
   /** Digits straight from the value (column values are integers below 2^32), no string per number. */
@@ -164,20 +172,20 @@ class RowTermMatcher {
   private tuple(s: number, row: number, orig: boolean): number {
     const c = this.table.columns;
     const has = ((c.flags[row] as number) >>> (orig ? ORIG_SHIFT : REPLY_SHIFT)) & 0xff;
-    s = this.label(s, 'src=');
+    s = this.label(s, SRC);
     s = this.address(s, (orig ? c.origSrc : c.replySrc)[row] as number);
-    s = this.label(s, ' dst=');
+    s = this.label(s, DST);
     s = this.address(s, (orig ? c.origDst : c.replyDst)[row] as number);
     if (has & TUPLE.SPORT) {
-      s = this.number(this.label(s, ' sport='), (orig ? c.origSport : c.replySport)[row] as number);
-      s = this.label(s, ' dport=');
+      s = this.number(this.label(s, SPORT), (orig ? c.origSport : c.replySport)[row] as number);
+      s = this.label(s, DPORT);
       if (has & TUPLE.DPORT) s = this.number(s, (orig ? c.origDport : c.replyDport)[row] as number);
     }
     if (has & TUPLE.ICMP_TYPE) {
-      s = this.number(this.label(s, ' type='), (orig ? c.origIcmpType : c.replyIcmpType)[row] as number);
-      s = this.label(s, ' code=');
+      s = this.number(this.label(s, TYPE), (orig ? c.origIcmpType : c.replyIcmpType)[row] as number);
+      s = this.label(s, CODE);
       if (has & TUPLE.ICMP_CODE) s = this.number(s, (orig ? c.origIcmpCode : c.replyIcmpCode)[row] as number);
-      s = this.label(s, ' id=');
+      s = this.label(s, ID);
       if (has & TUPLE.ICMP_ID) s = this.number(s, (orig ? c.origIcmpId : c.replyIcmpId)[row] as number);
     }
     return s;
@@ -193,29 +201,33 @@ class RowTermMatcher {
     const state = c.state[row] as number;
     // "family proto state " from state 0: one lookup per combination.
     const headKey = (flags & HAS.IPV6 ? 1 << 16 : 0) | (protoNum << 8) | state;
-    let head = this.heads.get(headKey);
+    let head = headKey === this.lastHeadKey ? this.lastHead : this.heads.get(headKey);
     if (!head) {
       const proto = t.protoName(protoNum);
       const text = `${flags & HAS.IPV6 ? 'ipv6' : 'ipv4'} ${proto === 'unknown' ? protoNumberToName(protoNum) : proto} ${state === 0 ? '' : t.stateName(state)} `;
       this.heads.set(headKey, (head = this.vector(text)));
     }
+    this.lastHeadKey = headKey;
+    this.lastHead = head;
     let s = head[0] as number;
     s = this.tuple(s, row, true);
-    s = this.label(s, ' ');
+    s = this.label(s, SPACE);
     s = this.tuple(s, row, false);
-    s = this.label(s, ' ');
+    s = this.label(s, SPACE);
     const bits = c.statusBits[row] as number;
-    let status = this.statuses.get(bits);
+    let status = bits === this.lastStatusBits ? this.lastStatus : this.statuses.get(bits);
     if (!status) this.statuses.set(bits, (status = this.vector(t.statusNames(bits).join(' '))));
+    this.lastStatusBits = bits;
+    this.lastStatus = status;
     s = status[s] as number;
-    if (flags & HAS.MARK) s = this.number(this.label(s, ' mark='), c.mark[row] as number);
-    if (flags & HAS.ZONE) s = this.number(this.label(s, ' zone='), c.zone[row] as number);
+    if (flags & HAS.MARK) s = this.number(this.label(s, MARK), c.mark[row] as number);
+    if (flags & HAS.ZONE) s = this.number(this.label(s, ZONE), c.zone[row] as number);
     if (flags & HAS.EXTRA) {
       const extra = t.extra(row);
-      if (extra?.helper !== undefined) s = this.walk(this.label(s, ' helper='), extra.helper.toLowerCase());
-      if (extra?.secctx !== undefined) s = this.walk(this.label(s, ' secctx='), extra.secctx.toLowerCase());
+      if (extra?.helper !== undefined) s = this.walk(this.label(s, HELPER), extra.helper.toLowerCase());
+      if (extra?.secctx !== undefined) s = this.walk(this.label(s, SECCTX), extra.secctx.toLowerCase());
     }
-    if (flags & HAS.ID) s = this.number(this.label(s, ' id='), c.id[row] as number);
+    if (flags & HAS.ID) s = this.number(this.label(s, ID), c.id[row] as number);
     return s === m;
   }
 }
