@@ -1,3 +1,5 @@
+import type { Tuple } from '@ctscope/conntrack';
+
 /** Which optional parts a row holds (the `flags` column). */
 export const HAS = {
   ID: 1 << 0,
@@ -138,4 +140,26 @@ export class Columns {
     if (this.counters) this.counters.copyWithin(4 * to, 4 * from, 4 * from + 4);
     if (this.timestamps) this.timestamps.copyWithin(2 * to, 2 * from, 2 * from + 2);
   }
+}
+
+/** A tuple's presence bits (TUPLE), to shift into a row's flags. */
+export function tupleFlags(t: Tuple): number {
+  let f = 0;
+  if (t.sport !== undefined) f |= TUPLE.SPORT;
+  if (t.dport !== undefined) f |= TUPLE.DPORT;
+  if (t.icmpType !== undefined) f |= TUPLE.ICMP_TYPE;
+  if (t.icmpCode !== undefined) f |= TUPLE.ICMP_CODE;
+  if (t.icmpId !== undefined) f |= TUPLE.ICMP_ID;
+  if (t.zone !== undefined) f |= TUPLE.ZONE;
+  return f;
+}
+
+/** Writes a tuple's ports, ICMP fields and zone into row `row` (its addresses are pooled by the table). */
+export function writeTuple(c: Columns, row: number, t: Tuple, orig: boolean): void {
+  if (t.sport !== undefined) (orig ? c.origSport : c.replySport)[row] = t.sport;
+  if (t.dport !== undefined) (orig ? c.origDport : c.replyDport)[row] = t.dport;
+  if (t.icmpType !== undefined) (orig ? c.origIcmpType : c.replyIcmpType)[row] = t.icmpType;
+  if (t.icmpCode !== undefined) (orig ? c.origIcmpCode : c.replyIcmpCode)[row] = t.icmpCode;
+  if (t.icmpId !== undefined) (orig ? c.origIcmpId : c.replyIcmpId)[row] = t.icmpId;
+  if (t.zone !== undefined) (orig ? c.origZone : c.replyZone)[row] = t.zone;
 }

@@ -1,6 +1,6 @@
-import { STATUS_BITS, type Flow, type L4ProtoName, type StatusFlag, type Tuple } from '@ctscope/conntrack';
+import { STATUS_BITS, type Flow, type L4ProtoName, type StatusFlag } from '@ctscope/conntrack';
 import { AddressPool } from './address-pool';
-import { Columns, HAS, ORIG_SHIFT, REPLY_SHIFT, TUPLE } from './columns';
+import { Columns, HAS, ORIG_SHIFT, REPLY_SHIFT, tupleFlags, writeTuple } from './columns';
 import { FlowView, materialize, type RowExtra, type RowStore } from './flow-view';
 
 /** One mirrored entry: the flow and when the kernel last told us about it. */
@@ -12,26 +12,6 @@ export interface MirrorEntry {
 
 const MIN_CAPACITY = 1_024;
 const GROWTH = 1.5;
-
-/** Same kernel entry: same id, protocol, original tuple and zone (the id alone is a reusable 32-bit hash). */
-export function sameEntry(a: Flow, b: Flow): boolean {
-  return a.id === b.id && a.protoNum === b.protoNum && a.zone === b.zone && sameTuple(a.orig, b.orig);
-}
-
-function sameTuple(a: Tuple, b: Tuple): boolean {
-  return a.src === b.src && a.dst === b.dst && a.sport === b.sport && a.dport === b.dport && a.icmpType === b.icmpType && a.icmpCode === b.icmpCode && a.icmpId === b.icmpId && a.zone === b.zone;
-}
-
-function tupleFlags(t: Tuple): number {
-  let f = 0;
-  if (t.sport !== undefined) f |= TUPLE.SPORT;
-  if (t.dport !== undefined) f |= TUPLE.DPORT;
-  if (t.icmpType !== undefined) f |= TUPLE.ICMP_TYPE;
-  if (t.icmpCode !== undefined) f |= TUPLE.ICMP_CODE;
-  if (t.icmpId !== undefined) f |= TUPLE.ICMP_ID;
-  if (t.zone !== undefined) f |= TUPLE.ZONE;
-  return f;
-}
 
 /**
  * The mirrored table in columns (see Columns): rows are dense, [0, size), so a query walks them with a
@@ -409,13 +389,4 @@ export class FlowTable implements RowStore {
     while (buckets < this.rows) buckets *= 2;
     if (buckets < this.buckets.length / 4) this.rehash(buckets * 2);
   }
-}
-
-function writeTuple(c: Columns, row: number, t: Tuple, orig: boolean): void {
-  if (t.sport !== undefined) (orig ? c.origSport : c.replySport)[row] = t.sport;
-  if (t.dport !== undefined) (orig ? c.origDport : c.replyDport)[row] = t.dport;
-  if (t.icmpType !== undefined) (orig ? c.origIcmpType : c.replyIcmpType)[row] = t.icmpType;
-  if (t.icmpCode !== undefined) (orig ? c.origIcmpCode : c.replyIcmpCode)[row] = t.icmpCode;
-  if (t.icmpId !== undefined) (orig ? c.origIcmpId : c.replyIcmpId)[row] = t.icmpId;
-  if (t.zone !== undefined) (orig ? c.origZone : c.replyZone)[row] = t.zone;
 }
