@@ -92,6 +92,7 @@ class RowTermMatcher {
   /** Per pooled address, the state after reading it from state 0 (-1: not yet known). */
   private readonly fromStart: Int32Array;
   private readonly digits = new Uint8Array(10);
+  private readonly portFromStart = new Int32Array(65_536).fill(-1);
   // Neighbouring rows mostly share their head and status: the last ones are kept at hand.
   private lastHeadKey = -1;
   private lastHead: Int32Array | undefined;
@@ -162,6 +163,14 @@ class RowTermMatcher {
     return s;
   }
 
+  /** A port from state 0 (where the port labels mostly leave it), once per port value and query. */
+  private port(s: number, value: number): number {
+    if (s !== 0) return this.number(s, value);
+    let after = this.portFromStart[value] as number;
+    if (after < 0) this.portFromStart[value] = after = this.number(0, value);
+    return after;
+  }
+
   private address(s: number, address: number): number {
     if (s !== 0) return this.walk(s, this.table.addresses.strings[address] as string);
     let after = this.fromStart[address] as number;
@@ -177,9 +186,9 @@ class RowTermMatcher {
     s = this.label(s, DST);
     s = this.address(s, (orig ? c.origDst : c.replyDst)[row] as number);
     if (has & TUPLE.SPORT) {
-      s = this.number(this.label(s, SPORT), (orig ? c.origSport : c.replySport)[row] as number);
+      s = this.port(this.label(s, SPORT), (orig ? c.origSport : c.replySport)[row] as number);
       s = this.label(s, DPORT);
-      if (has & TUPLE.DPORT) s = this.number(s, (orig ? c.origDport : c.replyDport)[row] as number);
+      if (has & TUPLE.DPORT) s = this.port(s, (orig ? c.origDport : c.replyDport)[row] as number);
     }
     if (has & TUPLE.ICMP_TYPE) {
       s = this.number(this.label(s, TYPE), (orig ? c.origIcmpType : c.replyIcmpType)[row] as number);
