@@ -1,4 +1,5 @@
 export * from './flow';
+export { deriveNat } from './nat';
 export * from './expectation';
 export * from './source';
 export * from './filter';

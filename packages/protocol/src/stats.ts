@@ -55,6 +55,13 @@ export const mirrorHealthSchema = z.object({
   resyncing: z.boolean(),
   /** Milliseconds between the kernel's event and our applying it, recent p95 (0 when idle). */
   lagMs: z.number().nonnegative(),
+  /**
+   * What a full table (nf_conntrack_max entries) would need against the agent's own memory limit (its
+   * cgroup's; null when it has none). Absent from agents that do not report it.
+   */
+  memory: z
+    .object({ capBytes: counter.nullable(), neededBytes: counter, bytesPerEntry: counter, tableMax: counter, exceeds: z.boolean() })
+    .optional(),
 });
 export type MirrorHealthWire = z.infer<typeof mirrorHealthSchema>;
 

@@ -4,6 +4,7 @@ import type { Actor, DeleteResult, WireFlow } from '@ctscope/protocol';
 import { flowKey } from '../mirror/flow-key';
 import type { Mirror, MirrorEntry } from '../mirror/mirror';
 import { compileQuery } from '../query/compile-query';
+import { compileRowFilter } from '../query/row-filter';
 import { toWireFlow } from '../query/wire-flow';
 
 /** Records a change before it is made and its outcome after; both awaited (written to disk). */
@@ -50,7 +51,9 @@ export class FlowChanges {
       const query = compileQuery(request.query);
       if (!query.ok) return { ok: false, code: 'BAD_REQUEST', message: query.message };
       const matched: MirrorEntry[] = [];
-      for (const entry of this.mirror.values()) if (query.match(entry.flow)) matched.push(entry);
+      const { table } = this.mirror;
+      const match = compileRowFilter(query.filter, table);
+      for (let row = 0; row < table.size; row++) if (match(row)) matched.push(table.entryAt(row));
       const planId = randomUUID();
       if (this.plans.size >= MAX_PLANS) this.plans.delete(this.plans.keys().next().value as string);
       this.plans.set(planId, { query: request.query, entries: matched, createdAt: now });

@@ -4,9 +4,10 @@ import type { Logger } from 'pino';
 import { AlertEngine, KmsgWatcher, conntrackModuleLoaded, parseAlertThresholds } from '../alerts';
 import { AuditLog, changeAuditor } from '../audit';
 import type { AgentConfig } from '../config';
-import { healthReport, startMetricsServer, tally, type Tally } from '../metrics';
+import { healthReport, startMetricsServer, tallyTable, type Tally } from '../metrics';
 import { DEFAULT_ESTABLISHED_TIMEOUT, readNetfilterInteger } from '../kernel/netfilter-values';
 import type { AgentServices } from '../link/rpc-handlers';
+import { MemoryWatch } from '../mirror/memory-watch';
 import { Mirror } from '../mirror/mirror';
 import { aggregate } from '../query/aggregate';
 import { compileQuery } from '../query/compile-query';
@@ -54,13 +55,15 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
   const auditLog = await AuditLog.open({ path: config.auditFile, logger });
   const auditor = changeAuditor(auditLog);
   const changes = new FlowChanges(mirror, source, auditor);
-  const rules = new RulesService(() => mirror.values(), auditor);
+  const rules = new RulesService(() => mirror.entries(), auditor);
   const sysctl = new SysctlService(mirror, source, auditLog, config.paths);
 
   const alerts = new AlertEngine(parseAlertThresholds({ quietSeconds: config.alertClearAfter }));
   const kmsg = new KmsgWatcher(logger);
   if (deps.kernelLog) kmsg.start();
   let latest: StatsSample | null = null;
+  const memory = new MemoryWatch(logger);
+  await memory.refresh();
   const evaluateAlerts = (sample: StatsSample | null) => {
     const changes = alerts.evaluate({ now: Date.now(), sample, overruns: mirror.getHealth().overruns, tableFullLines: kmsg.count, moduleLoaded: conntrackModuleLoaded() });
     for (const alert of changes.raised) logger.warn({ alert: alert.name, severity: alert.severity }, alert.message);
@@ -73,6 +76,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
     logger,
     mirrorHealth: () => mirror.getHealth(),
     deliver: (sample) => {
+      if (sample.mirror) sample.mirror.memory = memory.assess(sample.max);
       sample.alerts = evaluateAlerts(sample);
       latest = sample;
       history.add(sample);
@@ -92,12 +96,12 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
     if (!compiled.ok) return compiled;
     const establishedTimeout = (await readNetfilterInteger('nf_conntrack_tcp_timeout_established')) ?? DEFAULT_ESTABLISHED_TIMEOUT;
     const idle = await idleFromKernel.get(query, compiled.match, establishedTimeout).catch(() => undefined);
-    return { ok: true, data: aggregate({ entries: mirror.values(), size: mirror.size, match: compiled.match, top, establishedTimeout, ...(idle ? { idle } : {}) }) };
+    return { ok: true, data: aggregate({ table: mirror.table, filter: compiled.filter, top, establishedTimeout, ...(idle ? { idle } : {}) }) };
   };
 
   let tallied: { at: number; tally: Tally } | null = null;
   const currentTally = () => {
-    if (!tallied || Date.now() - tallied.at > 1_000) tallied = { at: Date.now(), tally: tally(mirror.values()) };
+    if (!tallied || Date.now() - tallied.at > 1_000) tallied = { at: Date.now(), tally: tallyTable(mirror.table) };
     return tallied.tally;
   };
   const metrics = config.metrics

@@ -64,7 +64,7 @@ export class WindowSubscriptions {
   }
 
   private compute(spec: WindowSpec, match: OpenWindow['match']): WindowResult {
-    return queryWindow({ entries: this.mirror.values(), size: this.mirror.size, match: match.match, spec });
+    return queryWindow({ table: this.mirror.table, filter: match.filter, spec });
   }
 
   private refresh(): void {

@@ -1,4 +1,5 @@
 import type { Flow } from '@ctscope/conntrack';
+import type { FlowTable } from '../mirror/flow-table';
 
 export interface Tally {
   byProtocol: Map<string, number>;
@@ -24,4 +25,14 @@ export function tally(entries: Iterable<TallyEntry>): Tally {
     }
   }
   return { byProtocol, byState };
+}
+
+/** tally() over the mirror's table, each row read through one reused view. */
+export function tallyTable(table: FlowTable): Tally {
+  const view = table.createView();
+  return tally({
+    *[Symbol.iterator]() {
+      for (let row = 0; row < table.size; row++) yield { flow: view.at(row) };
+    },
+  });
 }

@@ -1,4 +1,7 @@
-import type { Flow, StatusFlag, Tuple } from '@ctscope/conntrack';
+import { STATUS_BITS, type Flow, type L4ProtoName, type StatusFlag } from '@ctscope/conntrack';
+import { AddressPool } from './address-pool';
+import { Columns, HAS, ORIG_SHIFT, REPLY_SHIFT, tupleFlags, writeTuple } from './columns';
+import { FlowView, materialize, type RowExtra, type RowStore } from './flow-view';
 
 /** One mirrored entry: the flow and when the kernel last told us about it. */
 export interface MirrorEntry {
@@ -7,75 +10,43 @@ export interface MirrorEntry {
   readonly seenAt: number;
 }
 
-/**
- * A stored entry: its place in the dense row list, the resync generation that last saw it, and whether
- * only dumps have reported it so far (see FlowTable.eventless).
- */
-class Row implements MirrorEntry {
-  constructor(
-    public flow: Flow,
-    public seenAt: number,
-    public index: number,
-    public generation: number,
-    public eventless: boolean,
-  ) {}
-}
-
-type Slot = Row | Row[];
-/** Most distinct address strings kept for sharing; past it the table starts over (still correct, less sharing). */
-const MAX_INTERNED = 65_536;
-/** Distinct status combinations seen in practice are a few dozen. */
-const MAX_STATUS_ARRAYS = 1_024;
-
-function sameTuple(a: Tuple, b: Tuple): boolean {
-  return a.src === b.src && a.dst === b.dst && a.sport === b.sport && a.dport === b.dport && a.icmpType === b.icmpType && a.icmpCode === b.icmpCode && a.icmpId === b.icmpId && a.zone === b.zone;
-}
-
-/** Same kernel entry: same id, protocol, original tuple and zone (the id alone is a reusable 32-bit hash). */
-export function sameEntry(a: Flow, b: Flow): boolean {
-  return a.id === b.id && a.protoNum === b.protoNum && a.zone === b.zone && sameTuple(a.orig, b.orig);
-}
-
-/** What the kernel may change during an entry's life; the rest (tuples, zone, id, protocol) never does. */
-const CHANGING = ['status', 'statusBits', 'state', 'timeout', 'mark', 'use', 'labels', 'helper', 'secctx', 'countersOrig', 'countersReply', 'timestampStart', 'timestampStop'] as const;
-
-function copyField<K extends (typeof CHANGING)[number]>(to: Flow, from: Flow, key: K): void {
-  const value = from[key];
-  if (value !== undefined) to[key] = value;
-}
+const MIN_CAPACITY = 1_024;
+const GROWTH = 1.5;
 
 /**
- * Copies what changed from a fresh report of the same entry into the stored flow, so the fresh object
- * dies young instead of replacing a long-lived one: a resync of a large table then leaves no garbage in
- * the old generation to grow the heap. Returns false, changing nothing, when the fresh report lacks a
- * field the stored one has, or its reply tuple differs (the caller replaces the flow then).
- */
-function refreshInPlace(stored: Flow, fresh: Flow): boolean {
-  for (const key of CHANGING) if (stored[key] !== undefined && fresh[key] === undefined) return false;
-  if (!sameTuple(stored.reply, fresh.reply)) return false;
-  for (const key of CHANGING) copyField(stored, fresh, key);
-  return true;
-}
-
-/**
- * The mirrored table, indexed by kernel id, kept compact: entries sharing an id (rare) share a slot, and
- * address strings and status arrays repeated across entries are stored once. Rows also sit in one dense
- * array, so a query walks them with a plain loop instead of a generator over the index.
+ * The mirrored table in columns (see Columns): rows are dense, [0, size), so a query walks them with a
+ * plain loop; a removed row takes the last row in its place. Entries are indexed by kernel id through
+ * an open hash of row chains kept in typed arrays too. Addresses are pooled (AddressPool), states and
+ * status combinations named once; helper, security context and labels, rare, sit in a side map.
  *
  * A resync merges a dump in place (`beginMerge`, `set` for every dumped flow, `sweep`): entries the dump
  * did not see are removed at the end, and the table is never held twice.
  */
-export class FlowTable {
-  /** Keyed by the id as a signed 32-bit integer: small integers need no boxed number per key. */
-  private readonly byId = new Map<number, Slot>();
-  private readonly rows: Row[] = [];
+export class FlowTable implements RowStore {
+  readonly columns = new Columns();
+  readonly addresses = new AddressPool();
+  private rows = 0;
   private generation = 0;
-  private readonly addresses = new Map<string, string>();
-  private readonly statuses = new Map<number, StatusFlag[]>();
   private eventlessRows = 0;
+  /** 1 + first row of each id bucket; 0 when empty. */
+  private buckets = new Int32Array(MIN_CAPACITY);
+  private bucketShift = 32 - Math.log2(MIN_CAPACITY);
+  private readonly states: string[] = [];
+  private readonly stateIndex = new Map<string, number>();
+  private readonly protoNames: (L4ProtoName | undefined)[] = [];
+  private readonly statuses = new Map<number, StatusFlag[]>();
+  private readonly extras = new Map<number, RowExtra>();
+  private readonly view = new FlowView(this);
+  /** The row findRow tries first (see there). */
+  private hint = 0;
+  private ranks = new Uint8Array(0);
+
+  constructor() {
+    this.columns.resize(MIN_CAPACITY);
+  }
 
   get size(): number {
-    return this.rows.length;
+    return this.rows;
   }
 
   /**
@@ -88,127 +59,334 @@ export class FlowTable {
     return this.eventlessRows;
   }
 
-  /**
-   * Every entry, as the table's own dense array: read it synchronously and keep nothing (the table
-   * reorders it on removal). An array, not an iterator: a query walks it with an index instead of
-   * allocating an iterator result per entry (10 MB per query over 250,000 entries).
-   */
-  values(): readonly MirrorEntry[] {
-    return this.rows;
+  /** A reusable view of one row as a Flow (see FlowView: read it at once, keep nothing). */
+  createView(): FlowView {
+    return new FlowView(this);
+  }
+
+  /** Row `row` as an entry of its own, safe to keep. */
+  entryAt(row: number): MirrorEntry {
+    return { flow: materialize(this.view.at(row)), seenAt: this.columns.seenAt[row] as number };
+  }
+
+  /** Every entry, each a Flow of its own (costly on a large table: queries read the columns instead). */
+  entries(): MirrorEntry[] {
+    return Array.from({ length: this.rows }, (_, row) => this.entryAt(row));
   }
 
   /** The live entry for this flow's identity, if any. */
   find(flow: Flow): MirrorEntry | undefined {
-    return this.findRow(flow);
+    const row = this.findRow(flow);
+    return row < 0 ? undefined : this.entryAt(row);
   }
 
   /** Entries with this kernel id (usually one). */
-  withId(id: number): readonly MirrorEntry[] {
-    const slot = this.byId.get(id | 0);
-    return slot === undefined ? [] : Array.isArray(slot) ? slot : [slot];
+  withId(id: number): MirrorEntry[] {
+    const out: MirrorEntry[] = [];
+    const c = this.columns;
+    for (let r = (this.buckets[this.bucket(id >>> 0)] as number) - 1; r >= 0; r = (c.next[r] as number) - 1) {
+      if ((c.flags[r] as number) & HAS.ID && c.id[r] === id >>> 0) out.push(this.entryAt(r));
+    }
+    return out;
   }
 
-  /** Stores what a dump (`fromEvent` false) or an event (true) reported of an entry. */
-  set(flow: Flow, seenAt: number, fromEvent: boolean): MirrorEntry {
-    const compact = this.compact(flow);
-    const existing = this.findRow(flow);
-    if (existing) {
-      if (!refreshInPlace(existing.flow, compact)) existing.flow = compact;
-      existing.seenAt = seenAt;
-      existing.generation = this.generation;
-      if (fromEvent && existing.eventless) {
-        existing.eventless = false;
-        this.eventlessRows--;
-      }
-      return existing;
+  /** Stores what a dump (`fromEvent` false) or an event (true) reported of an entry; returns its row. */
+  set(flow: Flow, seenAt: number, fromEvent: boolean): number {
+    const c = this.columns;
+    let row = this.findRow(flow);
+    if (row >= 0) {
+      const wasEventless = ((c.flags[row] as number) & HAS.EVENTLESS) !== 0;
+      const eventless = wasEventless && !fromEvent;
+      if (wasEventless && !eventless) this.eventlessRows--;
+      this.write(row, flow, seenAt, eventless, true);
+      return row;
     }
-    const row = new Row(compact, seenAt, this.rows.length, this.generation, !fromEvent);
+    if (this.rows === c.capacity) this.resize(Math.ceil(c.capacity * GROWTH));
+    row = this.rows++;
     if (!fromEvent) this.eventlessRows++;
-    this.rows.push(row);
-    const key = (flow.id ?? 0) | 0;
-    const slot = this.byId.get(key);
-    if (slot === undefined) this.byId.set(key, row);
-    else if (Array.isArray(slot)) slot.push(row);
-    else this.byId.set(key, [slot, row]);
+    this.write(row, flow, seenAt, !fromEvent, false);
+    const b = this.bucket(flow.id ?? 0);
+    c.next[row] = this.buckets[b] as number;
+    this.buckets[b] = row + 1;
+    if (this.rows > this.buckets.length) this.rehash(this.buckets.length * 2);
     return row;
   }
 
   delete(flow: Flow): boolean {
     const row = this.findRow(flow);
-    if (!row) return false;
-    this.unlink(row);
+    if (row < 0) return false;
+    this.remove(row);
     return true;
   }
 
   /** Removes every entry known only from dumps; returns how many. */
   dropEventless(): number {
-    let removed = 0;
-    for (let i = this.rows.length - 1; i >= 0; i--) {
-      const row = this.rows[i] as Row;
-      if (!row.eventless) continue;
-      this.unlink(row);
-      removed++;
-    }
-    return removed;
+    return this.removeWhere((row) => ((this.columns.flags[row] as number) & HAS.EVENTLESS) !== 0);
   }
 
   /** Starts merging a dump: entries `set` from now on belong to the new generation. */
   beginMerge(): void {
-    this.generation++;
+    this.generation = (this.generation + 1) & 0xffff;
+    this.hint = 0;
   }
 
   /** Removes every entry not `set` since `beginMerge`; returns how many. */
   sweep(): number {
+    const gen = this.columns.generation;
+    return this.removeWhere((row) => gen[row] !== this.generation);
+  }
+
+  // RowStore: what a FlowView reads besides the columns.
+  stateName(index: number): string {
+    return this.states[index - 1] as string;
+  }
+  /** Each state number's place in the alphabetical order of the names (sorting by state). */
+  stateRanks(): Uint8Array {
+    if (this.ranks.length === 0) {
+      const order = this.states.map((name, i) => ({ name, n: i + 1 })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      this.ranks = new Uint8Array(256);
+      order.forEach(({ n }, rank) => (this.ranks[n] = rank));
+    }
+    return this.ranks;
+  }
+
+  /** The number state names are stored under (0: no entry has this state). */
+  stateNumberOf(state: string): number {
+    return this.stateIndex.get(state) ?? 0;
+  }
+  protoName(protoNum: number): L4ProtoName {
+    return this.protoNames[protoNum] ?? 'unknown';
+  }
+  statusNames(bits: number): StatusFlag[] {
+    let names = this.statuses.get(bits);
+    if (!names) {
+      names = STATUS_BITS.filter((_, i) => (bits & (1 << i)) !== 0);
+      if (this.statuses.size < 4_096) this.statuses.set(bits, names);
+    }
+    return names;
+  }
+  extra(row: number): RowExtra | undefined {
+    return this.extras.get(row);
+  }
+
+  /** The row of the live entry with this flow's identity, or -1. */
+  findRow(flow: Flow): number {
+    const c = this.columns;
+    const id = flow.id;
+    // A dump lists entries in the kernel's order, which the previous dump stored in the same order:
+    // during a merge the row after the last one found is tried first, read in sequence, not by hash.
+    const hint = this.hint;
+    if (hint < this.rows && this.isEntry(hint, flow, id)) {
+      this.hint = hint + 1;
+      return hint;
+    }
+    for (let r = (this.buckets[this.bucket(id ?? 0)] as number) - 1; r >= 0; r = (c.next[r] as number) - 1) {
+      if (this.isEntry(r, flow, id)) {
+        this.hint = r + 1;
+        return r;
+      }
+    }
+    return -1;
+  }
+
+  private isEntry(r: number, flow: Flow, id: number | undefined): boolean {
+    const c = this.columns;
+    if (c.id[r] !== (id ?? 0)) return false;
+    const flags = c.flags[r] as number;
+    if (id === undefined ? flags & HAS.ID : !(flags & HAS.ID)) return false;
+    if (c.protoNum[r] !== flow.protoNum) return false;
+    if (flow.zone === undefined ? flags & HAS.ZONE : !(flags & HAS.ZONE) || c.zone[r] !== flow.zone) return false;
+    const o = flow.orig;
+    if (((flags >>> ORIG_SHIFT) & 0xff) !== tupleFlags(o)) return false;
+    const a = this.addresses.strings;
+    return (
+      a[c.origSrc[r] as number] === o.src &&
+      a[c.origDst[r] as number] === o.dst &&
+      (o.sport === undefined || c.origSport[r] === o.sport) &&
+      (o.dport === undefined || c.origDport[r] === o.dport) &&
+      (o.icmpType === undefined || c.origIcmpType[r] === o.icmpType) &&
+      (o.icmpCode === undefined || c.origIcmpCode[r] === o.icmpCode) &&
+      (o.icmpId === undefined || c.origIcmpId[r] === o.icmpId) &&
+      (o.zone === undefined || c.origZone[r] === o.zone)
+    );
+  }
+
+  private write(row: number, flow: Flow, seenAt: number, eventless: boolean, existing: boolean): void {
+    const c = this.columns;
+    const { orig, reply } = flow;
+    const pool = this.addresses;
+    const a = pool.strings;
+    // A stored entry keeps its original tuple (it is its identity) and nearly always its reply tuple:
+    // then no address is looked up at all.
+    if (!existing || a[c.replySrc[row] as number] !== reply.src || a[c.replyDst[row] as number] !== reply.dst) {
+      // Acquired before the old ones are released, so an address the row keeps is never freed in between.
+      const os = pool.acquire(orig.src);
+      const od = pool.acquire(orig.dst);
+      const rs = pool.acquire(reply.src);
+      const rd = pool.acquire(reply.dst);
+      if (existing) {
+        pool.release(c.origSrc[row] as number);
+        pool.release(c.origDst[row] as number);
+        pool.release(c.replySrc[row] as number);
+        pool.release(c.replyDst[row] as number);
+      }
+      c.origSrc[row] = os;
+      c.origDst[row] = od;
+      c.replySrc[row] = rs;
+      c.replyDst[row] = rd;
+    }
+    let flags = (tupleFlags(orig) << ORIG_SHIFT) | (tupleFlags(reply) << REPLY_SHIFT);
+    if (flow.family === 'ipv6') flags |= HAS.IPV6;
+    if (eventless) flags |= HAS.EVENTLESS;
+    c.seenAt[row] = seenAt;
+    c.generation[row] = this.generation;
+    c.protoNum[row] = flow.protoNum;
+    this.protoNames[flow.protoNum] ??= flow.proto;
+    c.statusBits[row] = flow.statusBits;
+    if (!this.statuses.has(flow.statusBits) && this.statuses.size < 4_096) this.statuses.set(flow.statusBits, flow.status);
+    c.state[row] = flow.state === undefined ? 0 : this.stateNumber(flow.state);
+    if (flow.id !== undefined) {
+      flags |= HAS.ID;
+      c.id[row] = flow.id;
+    } else c.id[row] = 0;
+    if (flow.timeout !== undefined) {
+      flags |= HAS.TIMEOUT;
+      c.timeout[row] = flow.timeout;
+    }
+    if (flow.mark !== undefined) {
+      flags |= HAS.MARK;
+      c.mark[row] = flow.mark;
+    }
+    if (flow.use !== undefined) {
+      flags |= HAS.USE;
+      c.use[row] = flow.use;
+    }
+    if (flow.zone !== undefined) {
+      flags |= HAS.ZONE;
+      c.zone[row] = flow.zone;
+    }
+    writeTuple(c, row, orig, true);
+    writeTuple(c, row, reply, false);
+    if (flow.countersOrig || flow.countersReply) {
+      const counters = (c.counters ??= new BigUint64Array(4 * c.capacity));
+      if (flow.countersOrig) {
+        flags |= HAS.COUNTERS_ORIG;
+        counters[4 * row] = flow.countersOrig.packets;
+        counters[4 * row + 1] = flow.countersOrig.bytes;
+      }
+      if (flow.countersReply) {
+        flags |= HAS.COUNTERS_REPLY;
+        counters[4 * row + 2] = flow.countersReply.packets;
+        counters[4 * row + 3] = flow.countersReply.bytes;
+      }
+    }
+    if (flow.timestampStart !== undefined || flow.timestampStop !== undefined) {
+      const stamps = (c.timestamps ??= new BigUint64Array(2 * c.capacity));
+      if (flow.timestampStart !== undefined) {
+        flags |= HAS.TIMESTAMP_START;
+        stamps[2 * row] = flow.timestampStart;
+      }
+      if (flow.timestampStop !== undefined) {
+        flags |= HAS.TIMESTAMP_STOP;
+        stamps[2 * row + 1] = flow.timestampStop;
+      }
+    }
+    if (flow.labels !== undefined || flow.helper !== undefined || flow.secctx !== undefined) {
+      flags |= HAS.EXTRA;
+      const extra: RowExtra = {};
+      if (flow.labels !== undefined) extra.labels = [...flow.labels];
+      if (flow.helper !== undefined) extra.helper = flow.helper;
+      if (flow.secctx !== undefined) extra.secctx = flow.secctx;
+      this.extras.set(row, extra);
+    } else if (existing) this.extras.delete(row);
+    c.flags[row] = flags;
+  }
+
+  private stateNumber(state: string): number {
+    let n = this.stateIndex.get(state);
+    if (n === undefined) {
+      // A few dozen names at most (TCP, SCTP, DCCP states); past 255 the last slot is reused.
+      n = Math.min(this.states.length + 1, 255);
+      this.states[n - 1] = state;
+      this.stateIndex.set(state, n);
+      this.ranks = new Uint8Array(0);
+    }
+    return n;
+  }
+
+  private removeWhere(test: (row: number) => boolean): number {
     let removed = 0;
-    for (let i = this.rows.length - 1; i >= 0; i--) {
-      const row = this.rows[i] as Row;
-      if (row.generation === this.generation) continue;
-      this.unlink(row);
+    for (let row = this.rows - 1; row >= 0; row--) {
+      if (!test(row)) continue;
+      this.remove(row);
       removed++;
     }
+    if (this.columns.capacity > MIN_CAPACITY && this.rows < this.columns.capacity / 4) this.resize(Math.max(MIN_CAPACITY, this.rows * 2));
     return removed;
   }
 
-  private findRow(flow: Flow): Row | undefined {
-    const slot = this.byId.get((flow.id ?? 0) | 0);
-    if (slot === undefined) return undefined;
-    if (!Array.isArray(slot)) return sameEntry(slot.flow, flow) ? slot : undefined;
-    return slot.find((e) => sameEntry(e.flow, flow));
+  /** Removes a row: out of its id chain, its addresses released; the last row takes its place. */
+  private remove(row: number): void {
+    const c = this.columns;
+    if ((c.flags[row] as number) & HAS.EVENTLESS) this.eventlessRows--;
+    this.unlink(row);
+    const pool = this.addresses;
+    pool.release(c.origSrc[row] as number);
+    pool.release(c.origDst[row] as number);
+    pool.release(c.replySrc[row] as number);
+    pool.release(c.replyDst[row] as number);
+    this.extras.delete(row);
+    const last = --this.rows;
+    if (last === row) return;
+    this.unlink(last);
+    c.move(last, row);
+    const extra = this.extras.get(last);
+    if (extra) {
+      this.extras.delete(last);
+      this.extras.set(row, extra);
+    }
+    const b = this.bucket(c.id[row] as number);
+    c.next[row] = this.buckets[b] as number;
+    this.buckets[b] = row + 1;
   }
 
-  /** Removes a row from the index and the dense list (the last row takes its place). */
-  private unlink(row: Row): void {
-    if (row.eventless) this.eventlessRows--;
-    const key = (row.flow.id ?? 0) | 0;
-    const slot = this.byId.get(key);
-    if (slot === row) this.byId.delete(key);
-    else if (Array.isArray(slot)) {
-      slot.splice(slot.indexOf(row), 1);
-      if (slot.length === 1) this.byId.set(key, slot[0] as Row);
+  private unlink(row: number): void {
+    const c = this.columns;
+    const b = this.bucket(c.id[row] as number);
+    let r = (this.buckets[b] as number) - 1;
+    if (r === row) {
+      this.buckets[b] = c.next[row] as number;
+      return;
     }
-    const last = this.rows.pop() as Row;
-    if (last !== row) {
-      this.rows[row.index] = last;
-      last.index = row.index;
+    while (r >= 0) {
+      const next = (c.next[r] as number) - 1;
+      if (next === row) {
+        c.next[r] = c.next[row] as number;
+        return;
+      }
+      r = next;
     }
-  }
-  private compact(flow: Flow): Flow {
-    const { orig, reply } = flow;
-    orig.src = this.intern(orig.src);
-    orig.dst = this.intern(orig.dst);
-    reply.src = reply.src === orig.dst ? orig.dst : this.intern(reply.src);
-    reply.dst = reply.dst === orig.src ? orig.src : this.intern(reply.dst);
-    const status = this.statuses.get(flow.statusBits);
-    if (status) flow.status = status;
-    else if (this.statuses.size < MAX_STATUS_ARRAYS) this.statuses.set(flow.statusBits, flow.status);
-    return flow;
   }
 
-  private intern(address: string): string {
-    const known = this.addresses.get(address);
-    if (known !== undefined) return known;
-    if (this.addresses.size >= MAX_INTERNED) this.addresses.clear();
-    this.addresses.set(address, address);
-    return address;
+  private bucket(id: number): number {
+    return Math.imul(id >>> 0, 0x9e3779b1) >>> this.bucketShift;
+  }
+
+  private rehash(size: number): void {
+    this.buckets = new Int32Array(size);
+    this.bucketShift = 32 - Math.log2(size);
+    const c = this.columns;
+    for (let row = 0; row < this.rows; row++) {
+      const b = this.bucket(c.id[row] as number);
+      c.next[row] = this.buckets[b] as number;
+      this.buckets[b] = row + 1;
+    }
+  }
+
+  private resize(capacity: number): void {
+    this.columns.resize(capacity);
+    let buckets = MIN_CAPACITY;
+    while (buckets < this.rows) buckets *= 2;
+    if (buckets < this.buckets.length / 4) this.rehash(buckets * 2);
   }
 }

@@ -58,7 +58,7 @@ class ScriptedSource {
 }
 
 const logger = pino({ level: 'silent' });
-const keysOf = (mirror: Mirror) => [...mirror.values()].map((e) => e.flow.id).sort();
+const keysOf = (mirror: Mirror) => mirror.entries().map((e) => e.flow.id).sort();
 
 describe('Mirror', () => {
   it('dumps, then follows events', async () => {

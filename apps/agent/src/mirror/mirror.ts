@@ -128,9 +128,14 @@ export class Mirror {
     return this.flows.size;
   }
 
-  /** The mirrored entries (see FlowTable.values: read synchronously, keep nothing). */
-  values(): readonly MirrorEntry[] {
-    return this.flows.values();
+  /** The mirrored table, for queries that read its columns (synchronously: it changes with every event). */
+  get table(): FlowTable {
+    return this.flows;
+  }
+
+  /** Every entry as a Flow of its own (costly on a large table: queries read `table` instead). */
+  entries(): MirrorEntry[] {
+    return this.flows.entries();
   }
 
   /** The live entry for this flow's identity (kernel id + original tuple + zone). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aggregate, topCounts } from './aggregate';
-import { entry } from './testing/entries';
+import { entry, tableOf } from './testing/entries';
 
 describe('aggregate', () => {
   const entries = [
@@ -8,7 +8,7 @@ describe('aggregate', () => {
     entry({ src: '10.0.0.2', dst: '10.0.1.1', id: 10, state: 'ESTABLISHED', timeout: 432_000 - 7_200 }),
     entry({ src: '10.0.0.2', dst: '10.0.1.2', dport: 53, proto: 'udp', id: 11, assured: false }),
   ];
-  const result = aggregate({ entries, size: entries.length, match: () => true, top: 2, establishedTimeout: 432_000, now: 0 });
+  const result = aggregate({ table: tableOf(entries), filter: {}, top: 2, establishedTimeout: 432_000, now: 0 });
 
   it('counts by protocol, state and status', () => {
     expect(result.total).toBe(7);

@@ -1,6 +1,10 @@
-import type { Flow } from '@ctscope/conntrack';
+import type { Flow, FlowFilter } from '@ctscope/conntrack';
 import type { Aggregates, KeyCount } from '@ctscope/protocol';
+import { ORIG_SHIFT, TUPLE } from '../mirror/columns';
+import type { FlowTable } from '../mirror/flow-table';
 import type { MirrorEntry } from '../mirror/mirror';
+import { compileRowFilter } from './row-filter';
+import { rowTimeout } from './sort-keys';
 import { smallest } from './window';
 import { remainingTimeout } from './wire-flow';
 
@@ -11,9 +15,10 @@ const SEEN_REPLY = 1 << 1;
 export const IDLE_BUCKETS = [60, 300, 900, 3_600, 6 * 3_600, 86_400, 2 * 86_400] as const;
 
 export interface AggregateInput {
-  entries: readonly MirrorEntry[];
-  size: number;
-  match: (flow: Flow) => boolean;
+  /** The mirror's table, read synchronously. */
+  table: FlowTable;
+  /** Which entries count (compileQuery's filter), evaluated on the columns (see compileRowFilter). */
+  filter: FlowFilter;
   top: number;
   /** The configured nf_conntrack_tcp_timeout_established, seconds. */
   establishedTimeout: number;
@@ -46,23 +51,6 @@ function idleBucket(entry: MirrorEntry, establishedTimeout: number, now: number)
   return bucket < 0 ? IDLE_BUCKETS.length : bucket;
 }
 
-function bump(map: Map<string, number>, key: string): void {
-  map.set(key, (map.get(key) ?? 0) + 1);
-}
-
-function bumpIn(maps: Map<string, Map<string, number>>, outer: string, inner: string): void {
-  let counts = maps.get(outer);
-  if (!counts) maps.set(outer, (counts = new Map()));
-  bump(counts, inner);
-}
-
-/** Nested counts as one map keyed `outer + separator + inner` (built once per distinct pair). */
-function flatten(maps: Map<string, Map<string, number>>, separator: string): Map<string, number> {
-  const flat = new Map<string, number>();
-  for (const [outer, counts] of maps) for (const [inner, count] of counts) flat.set(`${outer}${separator}${inner}`, count);
-  return flat;
-}
-
 /** The `n` largest counts, largest first (ties by key). */
 export function topCounts(map: Map<string, number>, n: number): KeyCount[] {
   const keys = [...map.keys()];
@@ -71,65 +59,180 @@ export function topCounts(map: Map<string, number>, n: number): KeyCount[] {
   return Array.from(smallest(keys.length, Math.min(n, keys.length), compare), (i) => ({ key: keys[i] as string, count: counts[i] as number }));
 }
 
-function topPairs(pairs: Map<string, Map<string, number>>, n: number): KeyCount[] {
-  const best: KeyCount[] = [];
-  for (const [src, destinations] of pairs) for (const { key, count } of topCounts(destinations, n)) best.push({ key: `${src} → ${key}`, count });
-  return best.sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1)).slice(0, n);
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The `n` largest of counts kept by number (an address, a port...), ties by the number's text. */
+function topNumbered(numbers: ArrayLike<number>, counts: ArrayLike<number>, length: number, n: number, text: (i: number) => string): KeyCount[] {
+  const compare = (a: number, b: number) => (counts[b] as number) - (counts[a] as number) || byText(text(numbers[a] as number), text(numbers[b] as number));
+  return Array.from(smallest(length, Math.min(n, length), compare), (i) => ({ key: text(numbers[i] as number), count: counts[i] as number }));
 }
 
-/** Breakdowns of the matching entries: what fills the table and who. */
+/** The numbers with a count, and their counts, out of a count per number. */
+function nonZero(counts: Uint32Array, span: number): { numbers: Uint32Array; counts: Uint32Array; length: number } {
+  let length = 0;
+  for (let i = 0; i < span; i++) if (counts[i] !== 0) length++;
+  const numbers = new Uint32Array(length);
+  const kept = new Uint32Array(length);
+  for (let i = 0, j = 0; i < span; i++) {
+    const count = counts[i] as number;
+    if (count === 0) continue;
+    numbers[j] = i;
+    kept[j++] = count;
+  }
+  return { numbers, counts: kept, length };
+}
+
+/**
+ * Counts of (source, destination) address pairs: an open hash over `source · span + destination`
+ * (exact below 2^53, so for pools under 2^26 addresses) in typed arrays, no object per pair.
+ */
+class PairCounts {
+  keys: Float64Array;
+  counts: Uint32Array;
+  size = 0;
+  constructor(expected: number) {
+    let capacity = 1_024;
+    while (capacity < expected * 2) capacity *= 2;
+    this.keys = new Float64Array(capacity).fill(-1);
+    this.counts = new Uint32Array(capacity);
+  }
+  bump(key: number): void {
+    const mask = this.keys.length - 1;
+    let i = PairCounts.hash(key) & mask;
+    for (;;) {
+      const k = this.keys[i] as number;
+      if (k === key) {
+        this.counts[i] = (this.counts[i] as number) + 1;
+        return;
+      }
+      if (k === -1) break;
+      i = (i + 1) & mask;
+    }
+    this.keys[i] = key;
+    this.counts[i] = 1;
+    if (++this.size * 2 > this.keys.length) this.grow();
+  }
+  private grow(): void {
+    const { keys, counts } = this;
+    this.keys = new Float64Array(keys.length * 2).fill(-1);
+    this.counts = new Uint32Array(keys.length * 2);
+    const mask = this.keys.length - 1;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as number;
+      if (key === -1) continue;
+      let j = PairCounts.hash(key) & mask;
+      while (this.keys[j] !== -1) j = (j + 1) & mask;
+      this.keys[j] = key;
+      this.counts[j] = counts[i] as number;
+    }
+  }
+  private static hash(key: number): number {
+    return Math.imul(key >>> 0, 0x9e3779b1) ^ Math.imul((key / 4_294_967_296) >>> 0, 0x85ebca6b);
+  }
+}
+
+/**
+ * The top pairs "src → dst": largest count first, ties by that text. Comparing the source and then the
+ * destination gives the text's order without building it: " → " sorts before any address character.
+ */
+function topPairs(pairs: PairCounts, span: number, strings: readonly string[], n: number): KeyCount[] {
+  const used = new Uint32Array(pairs.size);
+  for (let i = 0, j = 0; i < pairs.keys.length; i++) if ((pairs.keys[i] as number) !== -1) used[j++] = i;
+  const srcOf = (slot: number) => strings[Math.floor((pairs.keys[slot] as number) / span)] as string;
+  const dstOf = (slot: number) => strings[(pairs.keys[slot] as number) % span] as string;
+  const compare = (a: number, b: number) => {
+    const sa = used[a] as number;
+    const sb = used[b] as number;
+    return (pairs.counts[sb] as number) - (pairs.counts[sa] as number) || byText(srcOf(sa), srcOf(sb)) || byText(dstOf(sa), dstOf(sb));
+  };
+  return Array.from(smallest(used.length, Math.min(n, used.length), compare), (i) => {
+    const slot = used[i] as number;
+    return { key: `${srcOf(slot)} → ${dstOf(slot)}`, count: pairs.counts[slot] as number };
+  });
+}
+
+/** Breakdowns of the matching entries: what fills the table and who, counted straight from the columns. */
 export function aggregate(input: AggregateInput): Aggregates {
   const started = performance.now();
   const now = input.now ?? Date.now();
-  const byProtocol = new Map<string, number>();
-  // States and ports are counted under numbers and nested maps, so no key string is built per entry.
-  const statesByProtocol = new Map<string, Map<string, number>>();
-  const sources = new Map<string, number>();
-  const destinations = new Map<string, number>();
-  const ports = new Map<number, number>();
-  const protocolNames = new Map<number, string>();
-  const pairs = new Map<string, Map<string, number>>();
+  const { table } = input;
+  const match = compileRowFilter(input.filter, table);
+  const c = table.columns;
+  const pool = table.addresses;
+  const span = Math.max(1, pool.span);
+  const byProtoState = new Uint32Array(256 * 256);
+  const sources = new Uint32Array(span);
+  const destinations = new Uint32Array(span);
+  const portsByProto: (Uint32Array | undefined)[] = [];
+  const pairs = new PairCounts(Math.min(table.size, 1 << 20));
   const idle = new Array<number>(IDLE_BUCKETS.length + 1).fill(0);
+  const established = table.stateNumberOf('ESTABLISHED');
   let total = 0;
   let assured = 0;
   let unreplied = 0;
-
-  const { entries } = input;
-  for (let e = 0; e < entries.length; e++) {
-    const entry = entries[e] as MirrorEntry;
-    const { flow } = entry;
-    if (!input.match(flow)) continue;
+  for (let row = 0, size = table.size; row < size; row++) {
+    if (!match(row)) continue;
     total++;
-    const proto = flow.proto === 'unknown' ? String(flow.protoNum) : flow.proto;
-    bump(byProtocol, proto);
-    if (flow.state !== undefined) bumpIn(statesByProtocol, proto, flow.state);
-    if (flow.statusBits & ASSURED) assured++;
-    if (!(flow.statusBits & SEEN_REPLY)) unreplied++;
-    bump(sources, flow.orig.src);
-    bump(destinations, flow.orig.dst);
-    if (flow.orig.dport !== undefined) {
-      const port = flow.protoNum * 65_536 + flow.orig.dport;
-      ports.set(port, (ports.get(port) ?? 0) + 1);
-      if (!protocolNames.has(flow.protoNum)) protocolNames.set(flow.protoNum, proto);
+    const protoNum = c.protoNum[row] as number;
+    const state = c.state[row] as number;
+    byProtoState[protoNum * 256 + state] = (byProtoState[protoNum * 256 + state] as number) + 1;
+    const bits = c.statusBits[row] as number;
+    if (bits & ASSURED) assured++;
+    if (!(bits & SEEN_REPLY)) unreplied++;
+    const src = c.origSrc[row] as number;
+    const dst = c.origDst[row] as number;
+    sources[src] = (sources[src] as number) + 1;
+    destinations[dst] = (destinations[dst] as number) + 1;
+    if (((c.flags[row] as number) >>> ORIG_SHIFT) & TUPLE.DPORT) {
+      const ports = (portsByProto[protoNum] ??= new Uint32Array(65_536));
+      const port = c.origDport[row] as number;
+      ports[port] = (ports[port] as number) + 1;
     }
-    bumpIn(pairs, flow.orig.src, flow.orig.dst);
-    if (!input.idle) {
-      const bucket = idleBucket(entry, input.establishedTimeout, now);
-      if (bucket !== undefined) idle[bucket] = (idle[bucket] ?? 0) + 1;
+    pairs.bump(src * span + dst);
+    if (!input.idle && protoNum === 6 && state === established && established !== 0) {
+      const remaining = rowTimeout(table, row, now);
+      if (remaining === remaining) {
+        const idleFor = Math.max(0, input.establishedTimeout - remaining);
+        const bucket = IDLE_BUCKETS.findIndex((upTo) => idleFor <= upTo);
+        const b = bucket < 0 ? IDLE_BUCKETS.length : bucket;
+        idle[b] = (idle[b] as number) + 1;
+      }
     }
   }
-
+  const protoText = (protoNum: number) => {
+    const name = table.protoName(protoNum);
+    return name === 'unknown' ? String(protoNum) : name;
+  };
+  const byProtocol = new Map<string, number>();
+  const byState = new Map<string, number>();
+  for (let protoNum = 0; protoNum < 256; protoNum++) {
+    for (let state = 0; state < 256; state++) {
+      const count = byProtoState[protoNum * 256 + state] as number;
+      if (count === 0) continue;
+      const proto = protoText(protoNum);
+      byProtocol.set(proto, (byProtocol.get(proto) ?? 0) + count);
+      if (state !== 0) byState.set(`${proto} ${table.stateName(state)}`, count);
+    }
+  }
+  const ports = new Map<string, number>();
+  portsByProto.forEach((counts, protoNum) => {
+    if (!counts) return;
+    for (let port = 0; port < 65_536; port++) if (counts[port] !== 0) ports.set(`${protoText(protoNum)}/${port}`, counts[port] as number);
+  });
+  const address = (i: number) => pool.strings[i] as string;
+  const src = nonZero(sources, span);
+  const dst = nonZero(destinations, span);
   return {
     total,
-    size: input.size,
+    size: table.size,
     byProtocol: topCounts(byProtocol, 300),
-    byState: topCounts(flatten(statesByProtocol, ' '), 64),
+    byState: topCounts(byState, 64),
     assured,
     unreplied,
-    topSources: topCounts(sources, input.top),
-    topDestinations: topCounts(destinations, input.top),
-    topDestinationPorts: topCounts(new Map(Array.from(ports, ([port, count]) => [`${protocolNames.get(Math.floor(port / 65_536)) ?? ''}/${port % 65_536}`, count])), input.top),
-    topPairs: topPairs(pairs, input.top),
+    topSources: topNumbered(src.numbers, src.counts, src.length, input.top, address),
+    topDestinations: topNumbered(dst.numbers, dst.counts, dst.length, input.top, address),
+    topDestinationPorts: topCounts(ports, input.top),
+    topPairs: topPairs(pairs, span, pool.strings, input.top),
     idle: input.idle ?? { timeoutSeconds: input.establishedTimeout, buckets: idle.map((count, i) => ({ upToSeconds: IDLE_BUCKETS[i] ?? null, count })) },
     at: now,
     tookMs: performance.now() - started,

@@ -1,18 +1,18 @@
-import type { MirrorEntry } from '../mirror/mirror';
+import { compileRowFilter } from './row-filter';
 import { selectNth, sortRange } from './select';
 import { ADDRESS_COLUMNS, SORT_KEYS } from './sort-keys';
 import type { ComparePartsFn, WindowInput } from './window';
 
 /**
- * Scratch space reused by every deep window: three keys and an index per entry of the table. Allocating
+ * Scratch space reused by every deep window: three keys and two indexes per entry of the table. Allocating
  * megabytes per query churns the native allocator, which keeps the freed memory resident; reused, it
- * stays at 28 bytes per entry (7 MB for 250,000 entries), and is released when the table shrinks far.
+ * stays at 32 bytes per entry (32 MB for 1,000,000 entries), and is released when the table shrinks far.
  */
 let directedKeys = new Float64Array(0);
 let selectionKeys = new Float64Array(0);
 let compositeKeys = new Float64Array(0);
 let candidateItems = new Uint32Array(0);
-const matched: MirrorEntry[] = [];
+let matched = new Uint32Array(0);
 
 function scratch(n: number): void {
   if (directedKeys.length >= n && directedKeys.length <= 4 * n + 65_536) return;
@@ -21,63 +21,47 @@ function scratch(n: number): void {
   selectionKeys = new Float64Array(size);
   compositeKeys = new Float64Array(size);
   candidateItems = new Uint32Array(size);
+  matched = new Uint32Array(size);
 }
 
-/** A bigger copy, for a table that grew past its reported size while being walked. */
-function grown(keys: Float64Array): Float64Array {
-  const bigger = new Float64Array(keys.length * 2 + 1_024);
-  bigger.set(keys);
-  return bigger;
-}
 
 const TWO_POW_32 = 2 ** 32;
 /** Every IPv4 address key is below this; IPv6 keys are at or above it (see addressSortKey). */
 const IPV6_KEYS_FROM = TWO_POW_32;
 
 /** Deep windows: every match is collected, then only the window's positions are selected and sorted. */
-export function deepRows(input: WindowInput, now: number, compareParts: ComparePartsFn): { total: number; entries: MirrorEntry[] } {
+export function deepRows(input: WindowInput, now: number, compareParts: ComparePartsFn): { total: number; rows: Uint32Array } {
   const { column, desc } = input.spec.sort;
   const sortKey = SORT_KEYS[column];
-  scratch(input.size);
+  const { table } = input;
+  const match = compileRowFilter(input.filter, table);
+  const size = table.size;
+  scratch(size);
   // Directed keys: ascending order is the window's order, "missing" (NaN) last in both directions.
-  // Taken in the same pass as the match: a second walk over the entries would miss the caches again.
-  let directed: Float64Array = directedKeys;
+  // Taken in the same pass as the match: a second walk over the rows would miss the caches again.
+  const directed = directedKeys;
+  const rows = matched;
   let n = 0;
-  const { entries } = input;
-  for (let e = 0; e < entries.length; e++) {
-    const entry = entries[e] as MirrorEntry;
-    if (!input.match(entry.flow)) continue;
-    if (n === directed.length) directed = grown(directed);
-    const k = sortKey(entry, now);
+  for (let row = 0; row < size; row++) {
+    if (!match(row)) continue;
+    const k = sortKey(table, row, now);
     directed[n] = k !== k ? Infinity : desc ? -k : k;
-    matched[n++] = entry;
+    rows[n++] = row;
   }
-  try {
-    const { offset, limit } = input.spec;
-    const end = Math.min(n, offset + limit);
-    if (offset >= end) return { total: n, entries: [] };
-    if (directed !== directedKeys) {
-      scratch(n);
-      directedKeys.set(directed.subarray(0, n));
-      directed = directedKeys;
-    }
-    const key = (i: number) => {
-      const d = directed[i] as number;
-      return d === Infinity ? NaN : desc ? -d : d;
-    };
-    const compare = (a: number, b: number) => {
-      const ea = matched[a] as MirrorEntry;
-      const eb = matched[b] as MirrorEntry;
-      return compareParts(key(a), ea.flow.id ?? 0, ea, key(b), eb.flow.id ?? 0, eb);
-    };
-    // Equal keys are ordered by kernel id, except IPv6 addresses, which tie on their first 48 bits only.
-    const idBreaksTies = ADDRESS_COLUMNS[column] ? (lo: number, hi: number) => Math.abs(lo) < IPV6_KEYS_FROM && Math.abs(hi) < IPV6_KEYS_FROM : () => true;
-    const idOf = (i: number) => (matched[i] as MirrorEntry).flow.id ?? 0;
-    const order = deepSlice(directed, n, offset, end, compare, { idOf, idBreaksTies });
-    return { total: n, entries: Array.from(order, (i) => matched[i] as MirrorEntry) };
-  } finally {
-    matched.fill(undefined as unknown as MirrorEntry, 0, n); // hold no entry past the query
-  }
+  const { offset, limit } = input.spec;
+  const end = Math.min(n, offset + limit);
+  if (offset >= end) return { total: n, rows: new Uint32Array(0) };
+  const key = (i: number) => {
+    const d = directed[i] as number;
+    return d === Infinity ? NaN : desc ? -d : d;
+  };
+  const ids = table.columns.id;
+  const idOf = (i: number) => ids[rows[i] as number] as number;
+  const compare = (a: number, b: number) => compareParts(key(a), idOf(a), rows[a] as number, key(b), idOf(b), rows[b] as number);
+  // Equal keys are ordered by kernel id, except IPv6 addresses, which tie on their first 48 bits only.
+  const idBreaksTies = ADDRESS_COLUMNS[column] ? (lo: number, hi: number) => Math.abs(lo) < IPV6_KEYS_FROM && Math.abs(hi) < IPV6_KEYS_FROM : () => true;
+  const order = deepSlice(directed, n, offset, end, compare, { idOf, idBreaksTies });
+  return { total: n, rows: order.map((i) => rows[i] as number) };
 }
 
 /** How the comparator orders equal keys, when it is by a 32-bit id (see narrowByRankAndId). */

@@ -1,9 +1,6 @@
 import type { SortColumn } from '@ctscope/protocol';
-import type { MirrorEntry } from '../mirror/mirror';
-import { remainingTimeout } from './wire-flow';
-
-/** A numeric sort key per column; NaN means "no value" and always sorts last. */
-export type SortKey = (entry: MirrorEntry, now: number) => number;
+import { HAS, ORIG_SHIFT, TUPLE } from '../mirror/columns';
+import type { FlowTable } from '../mirror/flow-table';
 
 const TWO_POW_32 = 2 ** 32;
 
@@ -59,50 +56,62 @@ export function compareAddresses(a: string, b: string): number {
   return 0;
 }
 
-const opt = (value: number | undefined): number => (value === undefined ? NaN : value);
-const portOf = (port: number | undefined, icmpType: number | undefined) => opt(port ?? icmpType);
-const sumCounter = (entry: MirrorEntry, field: 'packets' | 'bytes'): number => {
-  const { countersOrig, countersReply } = entry.flow;
-  if (!countersOrig && !countersReply) return NaN;
-  return Number((countersOrig?.[field] ?? 0n) + (countersReply?.[field] ?? 0n));
-};
+/** A numeric sort key per column, read from a row of the table's columns; NaN means "no value" and always sorts last. */
+export type SortKey = (table: FlowTable, row: number, now: number) => number;
+
+const flagged = (table: FlowTable, row: number, flag: number, column: ArrayLike<number>): number => ((table.columns.flags[row] as number) & flag ? (column[row] as number) : NaN);
+
+/** The original tuple's port, or for ICMP the id (source side) or type (destination side), as `conntrack` shows them. */
+function portOf(table: FlowTable, row: number, port: number, ports: Uint16Array, icmp: number, icmps: Uint16Array | Uint8Array): number {
+  const flags = (table.columns.flags[row] as number) >>> ORIG_SHIFT;
+  return flags & port ? (ports[row] as number) : flags & icmp ? (icmps[row] as number) : NaN;
+}
+
+function sumCounter(table: FlowTable, row: number, at: 0 | 1): number {
+  const { counters, flags } = table.columns;
+  const f = flags[row] as number;
+  if (!counters || !(f & (HAS.COUNTERS_ORIG | HAS.COUNTERS_REPLY))) return NaN;
+  const orig = f & HAS.COUNTERS_ORIG ? (counters[4 * row + at] as bigint) : 0n;
+  const reply = f & HAS.COUNTERS_REPLY ? (counters[4 * row + 2 + at] as bigint) : 0n;
+  return Number(orig + reply);
+}
 
 /** Columns whose values are addresses: ties on the numeric key are broken by the full address. */
-export const ADDRESS_COLUMNS: Partial<Record<SortColumn, (entry: MirrorEntry) => string>> = {
-  src: (e) => e.flow.orig.src,
-  dst: (e) => e.flow.orig.dst,
-  replySrc: (e) => e.flow.reply.src,
-  replyDst: (e) => e.flow.reply.dst,
+export const ADDRESS_COLUMNS: Partial<Record<SortColumn, (table: FlowTable, row: number) => string>> = {
+  src: (t, r) => t.addresses.strings[t.columns.origSrc[r] as number] as string,
+  dst: (t, r) => t.addresses.strings[t.columns.origDst[r] as number] as string,
+  replySrc: (t, r) => t.addresses.strings[t.columns.replySrc[r] as number] as string,
+  replyDst: (t, r) => t.addresses.strings[t.columns.replyDst[r] as number] as string,
 };
+
+/** Seconds left before the row's entry expires (see remainingTimeout), NaN without a timeout. */
+export function rowTimeout(table: FlowTable, row: number, now: number): number {
+  const c = table.columns;
+  if (!((c.flags[row] as number) & HAS.TIMEOUT)) return NaN;
+  return Math.max(0, (c.timeout[row] as number) - Math.floor((now - (c.seenAt[row] as number)) / 1000));
+}
 
 export const SORT_KEYS: Record<SortColumn, SortKey> = {
-  proto: (e) => e.flow.protoNum,
-  src: (e) => addressSortKey(e.flow.orig.src),
-  dst: (e) => addressSortKey(e.flow.orig.dst),
-  replySrc: (e) => addressSortKey(e.flow.reply.src),
-  replyDst: (e) => addressSortKey(e.flow.reply.dst),
-  sport: (e) => portOf(e.flow.orig.sport, e.flow.orig.icmpId),
-  dport: (e) => portOf(e.flow.orig.dport, e.flow.orig.icmpType),
-  state: (e) => (e.flow.state === undefined ? NaN : stateRank(e.flow.state)),
-  status: (e) => e.flow.statusBits,
-  timeout: (e, now) => opt(remainingTimeout(e.flow, e.seenAt, now)),
-  packets: (e) => sumCounter(e, 'packets'),
-  bytes: (e) => sumCounter(e, 'bytes'),
-  mark: (e) => opt(e.flow.mark),
-  zone: (e) => opt(e.flow.zone),
-  id: (e) => opt(e.flow.id),
-  age: (e) => (e.flow.timestampStart === undefined ? NaN : -Number(e.flow.timestampStart / 1_000_000n)),
+  proto: (t, r) => t.columns.protoNum[r] as number,
+  src: (t, r) => t.addresses.keys[t.columns.origSrc[r] as number] as number,
+  dst: (t, r) => t.addresses.keys[t.columns.origDst[r] as number] as number,
+  replySrc: (t, r) => t.addresses.keys[t.columns.replySrc[r] as number] as number,
+  replyDst: (t, r) => t.addresses.keys[t.columns.replyDst[r] as number] as number,
+  sport: (t, r) => portOf(t, r, TUPLE.SPORT, t.columns.origSport, TUPLE.ICMP_ID, t.columns.origIcmpId),
+  dport: (t, r) => portOf(t, r, TUPLE.DPORT, t.columns.origDport, TUPLE.ICMP_TYPE, t.columns.origIcmpType),
+  state: (t, r) => {
+    const index = t.columns.state[r] as number;
+    return index === 0 ? NaN : (t.stateRanks()[index] as number);
+  },
+  status: (t, r) => t.columns.statusBits[r] as number,
+  timeout: rowTimeout,
+  packets: (t, r) => sumCounter(t, r, 0),
+  bytes: (t, r) => sumCounter(t, r, 1),
+  mark: (t, r) => flagged(t, r, HAS.MARK, t.columns.mark),
+  zone: (t, r) => flagged(t, r, HAS.ZONE, t.columns.zone),
+  id: (t, r) => flagged(t, r, HAS.ID, t.columns.id),
+  age: (t, r) => {
+    const stamps = t.columns.timestamps;
+    return stamps && (t.columns.flags[r] as number) & HAS.TIMESTAMP_START ? -Number((stamps[2 * r] as bigint) / 1_000_000n) : NaN;
+  },
 };
-
-const stateRanks = new Map<string, number>();
-/** States sort alphabetically; ranks are assigned once per distinct name (a few dozen at most). */
-function stateRank(state: string): number {
-  let rank = stateRanks.get(state);
-  if (rank === undefined) {
-    const names = [...stateRanks.keys(), state].sort();
-    stateRanks.clear();
-    names.forEach((name, i) => stateRanks.set(name, i));
-    rank = stateRanks.get(state) ?? 0;
-  }
-  return rank;
-}

@@ -1,8 +1,9 @@
-import type { Flow } from '@ctscope/conntrack';
+import type { FlowFilter } from '@ctscope/conntrack';
 import type { WindowResult, WindowSpec } from '@ctscope/protocol';
 import { flowKey } from '../mirror/flow-key';
-import type { MirrorEntry } from '../mirror/mirror';
+import type { FlowTable } from '../mirror/flow-table';
 import { deepRows } from './deep-window';
+import { compileRowFilter } from './row-filter';
 import { ADDRESS_COLUMNS, SORT_KEYS, compareAddresses } from './sort-keys';
 import { toWireFlow } from './wire-flow';
 
@@ -10,32 +11,42 @@ import { toWireFlow } from './wire-flow';
 const HEAP_LIMIT = 4_096;
 
 export interface WindowInput {
-  entries: readonly MirrorEntry[];
-  size: number;
-  match: (flow: Flow) => boolean;
+  /** The mirror's table, read synchronously: rows are taken from its columns. */
+  table: FlowTable;
+  /** Which entries count (compileQuery's filter), evaluated on the columns (see compileRowFilter). */
+  filter: FlowFilter;
   spec: Pick<WindowSpec, 'sort' | 'offset' | 'limit'>;
   now?: number;
   /** Windows ending before this row use a bounded heap; deeper ones a key-range sort (tests force either). */
   heapLimit?: number;
 }
 
-export type ComparePartsFn = (ka: number, ia: number, ea: MirrorEntry, kb: number, ib: number, eb: MirrorEntry) => number;
+/** Compares two rows by their sort keys and ids, then by what breaks ties among equal ones. */
+export type ComparePartsFn = (ka: number, ia: number, ra: number, kb: number, ib: number, rb: number) => number;
 
 /** Missing values last in both directions; ties by full address, then kernel id, then key, so pages are stable. */
-function comparer(desc: boolean, addressOf: ((entry: MirrorEntry) => string) | undefined): ComparePartsFn {
+function comparer(table: FlowTable, desc: boolean, addressOf: ((table: FlowTable, row: number) => string) | undefined): ComparePartsFn {
   const sign = desc ? -1 : 1;
-  return (ka, ia, ea, kb, ib, eb) => {
+  const view = table.createView();
+  const keys = new Map<number, string>();
+  const keyOf = (row: number) => {
+    let key = keys.get(row);
+    if (key === undefined) keys.set(row, (key = flowKey(view.at(row))));
+    return key;
+  };
+  return (ka, ia, ra, kb, ib, rb) => {
     const aMissing = ka !== ka; // NaN
     const bMissing = kb !== kb;
     if (aMissing !== bMissing) return aMissing ? 1 : -1;
     if (!aMissing && ka !== kb) return (ka - kb) * sign;
     if (addressOf) {
-      const byAddress = compareAddresses(addressOf(ea), addressOf(eb)) * sign;
+      const byAddress = compareAddresses(addressOf(table, ra), addressOf(table, rb)) * sign;
       if (byAddress !== 0) return byAddress;
     }
     if (ia !== ib) return ia - ib;
-    const ka2 = flowKey(ea.flow);
-    const kb2 = flowKey(eb.flow);
+    // Entries sharing a kernel id (rare): their keys, built once per row and query.
+    const ka2 = keyOf(ra);
+    const kb2 = keyOf(rb);
     return ka2 < kb2 ? -1 : ka2 > kb2 ? 1 : 0;
   };
 }
@@ -46,24 +57,26 @@ export function queryWindow(input: WindowInput): WindowResult {
   const now = input.now ?? Date.now();
   const { column, desc } = input.spec.sort;
   const { offset, limit } = input.spec;
-  const compareParts = comparer(desc, ADDRESS_COLUMNS[column]);
+  const { table } = input;
+  const compareParts = comparer(table, desc, ADDRESS_COLUMNS[column]);
   const picked = offset + limit <= (input.heapLimit ?? HEAP_LIMIT) ? leadingRows(input, now, compareParts) : deepRows(input, now, compareParts);
-  const rows = picked.entries.map((entry) => toWireFlow(entry, now));
-  return { total: picked.total, size: input.size, offset, rows, at: now, tookMs: performance.now() - started };
+  const rows = Array.from(picked.rows, (row) => toWireFlow(table.entryAt(row), now));
+  return { total: picked.total, size: table.size, offset, rows, at: now, tookMs: performance.now() - started };
 }
 
 /**
  * One pass over the mirror keeping the best `offset + limit` matches in a bounded heap: nothing is
  * allocated per entry, so the first pages stay fast on a large table.
  */
-function leadingRows(input: WindowInput, now: number, compareParts: ComparePartsFn): { total: number; entries: MirrorEntry[] } {
+function leadingRows(input: WindowInput, now: number, compareParts: ComparePartsFn): { total: number; rows: Uint32Array } {
   const { offset, limit } = input.spec;
   const sortKey = SORT_KEYS[input.spec.sort.column];
   const k = offset + limit;
-  const heapEntries: MirrorEntry[] = [];
+  const sign = input.spec.sort.desc ? -1 : 1;
+  const heapEntries = new Uint32Array(k);
   const heapKeys = new Float64Array(k);
   const heapIds = new Float64Array(k);
-  const cmp = (a: number, b: number) => compareParts(heapKeys[a] as number, heapIds[a] as number, heapEntries[a] as MirrorEntry, heapKeys[b] as number, heapIds[b] as number, heapEntries[b] as MirrorEntry);
+  const cmp = (a: number, b: number) => compareParts(heapKeys[a] as number, heapIds[a] as number, heapEntries[a] as number, heapKeys[b] as number, heapIds[b] as number, heapEntries[b] as number);
   const swap = (a: number, b: number) => {
     const key = heapKeys[a] as number;
     heapKeys[a] = heapKeys[b] as number;
@@ -71,33 +84,38 @@ function leadingRows(input: WindowInput, now: number, compareParts: CompareParts
     const id = heapIds[a] as number;
     heapIds[a] = heapIds[b] as number;
     heapIds[b] = id;
-    const entry = heapEntries[a] as MirrorEntry;
-    heapEntries[a] = heapEntries[b] as MirrorEntry;
-    heapEntries[b] = entry;
+    const row = heapEntries[a] as number;
+    heapEntries[a] = heapEntries[b] as number;
+    heapEntries[b] = row;
   };
   let size = 0;
   let total = 0;
-  const { entries } = input;
-  for (let e = 0; e < entries.length; e++) {
-    const entry = entries[e] as MirrorEntry;
-    if (!input.match(entry.flow)) continue;
+  const { table } = input;
+  const match = compileRowFilter(input.filter, table);
+  const ids = table.columns.id;
+  for (let row = 0, n = table.size; row < n; row++) {
+    if (!match(row)) continue;
     total++;
-    const key = sortKey(entry, now);
-    const id = entry.flow.id ?? 0;
+    const key = sortKey(table, row, now);
+    const id = ids[row] as number;
     if (size < k) {
       heapKeys[size] = key;
       heapIds[size] = id;
-      heapEntries[size] = entry;
+      heapEntries[size] = row;
       for (let i = size++; i > 0; ) {
         const parent = (i - 1) >> 1;
         if (cmp(i, parent) <= 0) break;
         swap(i, parent);
         i = parent;
       }
-    } else if (compareParts(key, id, entry, heapKeys[0] as number, heapIds[0] as number, heapEntries[0] as MirrorEntry) < 0) {
+    } else if (
+      // Most rows lose to the heap's worst on the key alone (both present, different): no call needed.
+      !(key === key && heapKeys[0] === heapKeys[0] && key !== heapKeys[0] && (key - (heapKeys[0] as number)) * sign > 0) &&
+      compareParts(key, id, row, heapKeys[0] as number, heapIds[0] as number, heapEntries[0] as number) < 0
+    ) {
       heapKeys[0] = key;
       heapIds[0] = id;
-      heapEntries[0] = entry;
+      heapEntries[0] = row;
       for (let i = 0; ; ) {
         const l = 2 * i + 1;
         const r = l + 1;
@@ -111,7 +129,7 @@ function leadingRows(input: WindowInput, now: number, compareParts: CompareParts
     }
   }
   const order = Array.from({ length: size }, (_, i) => i).sort(cmp);
-  return { total, entries: order.slice(offset).map((i) => heapEntries[i] as MirrorEntry) };
+  return { total, rows: Uint32Array.from(order.slice(offset), (i) => heapEntries[i] as number) };
 }
 
 /** The `k` smallest of `n` items in order, using a max-heap of size k: O(n log k). */

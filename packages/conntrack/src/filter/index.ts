@@ -1,8 +1,8 @@
 export * from './types';
 export { compileFilter, matchFlow, hasSrcNat, hasDstNat, type FlowPredicate } from './compile';
-export { flowSearchText } from './search-text';
+export { flowSearchText, TermMatcher, type SearchTextSink } from './search-text';
 export { kernelPart } from './kernel';
 export { parseConntrackArgs, printConntrackArgs } from './cli-args';
 export { parseQuery, printQuery } from './query';
-export { parseCidr, formatCidr, parseAddress, formatAddress, type ParsedAddress, type ParsedCidr } from './address';
-export { TCP_STATE_NAMES, SCTP_STATE_NAMES, DCCP_STATE_NAMES } from './vocab';
+export { parseCidr, compileCidr, formatCidr, parseAddress, formatAddress, type ParsedAddress, type ParsedCidr } from './address';
+export { TCP_STATE_NAMES, SCTP_STATE_NAMES, DCCP_STATE_NAMES, protoNumberToName, statusMask } from './vocab';

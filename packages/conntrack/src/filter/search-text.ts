@@ -96,7 +96,7 @@ const TABLE_WIDTH = 128;
  * costs one table lookup (upper-case letters lead where their lower-case ones do, so the text needs no
  * lower-casing).
  */
-class TermMatcher implements SearchTextSink {
+export class TermMatcher implements SearchTextSink {
   private readonly codes: Uint16Array;
   private readonly fail: Int32Array;
   /** next[state * TABLE_WIDTH + char]: the state after reading an ASCII char; state === codes.length is a match. */
@@ -128,6 +128,13 @@ class TermMatcher implements SearchTextSink {
     if (this.codes.length === 0) return true;
     this.state = 0;
     writeSearchText(flow, this);
+    return this.state === this.codes.length;
+  }
+  /** For a writer of its own (e.g. one reading a columnar table): `begin`, write the pieces, then `found`. */
+  begin(): void {
+    this.state = 0;
+  }
+  get found(): boolean {
     return this.state === this.codes.length;
   }
 

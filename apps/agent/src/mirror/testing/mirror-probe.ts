@@ -45,7 +45,7 @@ await mirror.start();
 process.stdout.write('"ready"\n');
 process.on('SIGUSR2', () => {
   void mirror.settled().then(() => {
-    const entries = [...mirror.values()];
+    const entries = mirror.entries();
     const ids = entries.map((e) => e.flow.id);
     const keys = entries.map((e) => flowKey(e.flow));
     process.stdout.write(`${JSON.stringify({ ids, keys, received: source.received, lostEvents: source.lostEvents, health: mirror.getHealth() })}\n`);

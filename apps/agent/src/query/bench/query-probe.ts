@@ -33,6 +33,9 @@ export interface ProbeOutput {
   /** Highest resident memory of the process's whole life, resync included. */
   peakRssMb: number;
   resyncMs: number;
+  /** CPU time of the resync (this process, all threads), and of it the time spent in the kernel (the dump itself). */
+  resyncCpuMs: number;
+  resyncSystemMs: number;
   results: Record<string, ProbeTiming>;
 }
 
@@ -82,7 +85,7 @@ async function main(rounds: number): Promise<ProbeOutput> {
     const cpu: number[] = [];
     let total = 0;
     for (let i = 0; i < rounds; i++) {
-      timed(() => (total = queryWindow({ entries: mirror.values(), size: mirror.size, match: compiled.match, spec: { sort: w.sort, offset: w.offset, limit: 100 } }).total), times, cpu);
+      timed(() => (total = queryWindow({ table: mirror.table, filter: compiled.filter, spec: { sort: w.sort, offset: w.offset, limit: 100 } }).total), times, cpu);
     }
     results[`window: ${name}`] = { ...summarize(times, cpu), total };
   }
@@ -91,18 +94,20 @@ async function main(rounds: number): Promise<ProbeOutput> {
   const topTimes: number[] = [];
   const topCpu: number[] = [];
   for (let i = 0; i < rounds; i++) {
-    timed(() => aggregate({ entries: mirror.values(), size: mirror.size, match: all.match, top: 10, establishedTimeout: 432_000 }), topTimes, topCpu);
+    timed(() => aggregate({ table: mirror.table, filter: all.filter, top: 10, establishedTimeout: 432_000 }), topTimes, topCpu);
   }
   results['aggregates with top 10'] = summarize(topTimes, topCpu);
 
   const afterQueries = memory();
   const resyncStarted = performance.now();
+  const resyncCpu = process.cpuUsage();
   await mirror.resync('count-drift');
   const resyncMs = performance.now() - resyncStarted;
+  const resyncCpuUsed = process.cpuUsage(resyncCpu);
   const afterResync = memory();
   const entries = mirror.size;
   mirror.stop();
-  return { entries, afterLoad, afterQueries, afterResync, peakRssMb: process.resourceUsage().maxRSS / 1024, resyncMs, results };
+  return { entries, afterLoad, afterQueries, afterResync, peakRssMb: process.resourceUsage().maxRSS / 1024, resyncMs, resyncCpuMs: (resyncCpuUsed.user + resyncCpuUsed.system) / 1000, resyncSystemMs: resyncCpuUsed.system / 1000, results };
 }
 
 const output = await main(Math.max(5, Number(process.argv[2] ?? 20)));

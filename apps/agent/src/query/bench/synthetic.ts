@@ -31,11 +31,11 @@ const time = (name: string, fn: () => void) => {
 const run = (query: string, column: SortColumn, desc: boolean, offset: number) => {
   const q = compileQuery(query);
   if (!q.ok) throw new Error(q.message);
-  time(`${query || '(all)'} by ${column} @${offset}`, () => queryWindow({ entries: table.values(), size: table.size, match: q.match, spec: { sort: { column, desc }, offset, limit: 100 } }));
+  time(`${query || '(all)'} by ${column} @${offset}`, () => queryWindow({ table, filter: q.filter, spec: { sort: { column, desc }, offset, limit: 100 } }));
 };
 let seen = 0;
 time('iterate only', () => {
-  for (const e of table.values()) if (e.seenAt === 0) seen++;
+  for (let row = 0; row < table.size; row++) if (table.columns.seenAt[row] === 0) seen++;
 });
 console.log('entries visited', seen);
 run('', 'timeout', true, 0);
@@ -45,4 +45,4 @@ run('', 'timeout', true, 100_000);
 run('', 'proto', false, 100_000);
 run('10500', 'id', false, 0);
 const all = compileQuery('');
-if (all.ok) time('aggregate', () => aggregate({ entries: table.values(), size: table.size, match: all.match, top: 10, establishedTimeout: 432_000 }));
+if (all.ok) time('aggregate', () => aggregate({ table, filter: all.filter, top: 10, establishedTimeout: 432_000 }));

@@ -1,5 +1,6 @@
 import type { Flow } from '@ctscope/conntrack';
 import type { MirrorEntry } from '../../mirror/mirror';
+import { FlowTable } from '../../mirror/flow-table';
 
 export interface EntrySpec {
   src: string;
@@ -36,4 +37,11 @@ export function entry(spec: EntrySpec): MirrorEntry {
   if (spec.state !== undefined) flow.state = spec.state;
   if (spec.packets !== undefined) flow.countersOrig = { packets: BigInt(spec.packets), bytes: BigInt(spec.packets * 100) };
   return { flow, seenAt: spec.seenAt ?? 0 };
+}
+
+/** A table holding these entries, as events reported them (each at its own `seenAt`). */
+export function tableOf(entries: readonly MirrorEntry[]): FlowTable {
+  const table = new FlowTable();
+  for (const e of entries) table.set(e.flow, e.seenAt, true);
+  return table;
 }

@@ -15,6 +15,7 @@ import { forecastFull, formatDuration } from './forecast';
 import { IdleHistogram } from './idle-histogram';
 import { useAggregates } from './use-aggregates';
 import { RANGES, useHostSeries, type RangeKey } from './use-host-series';
+import { memoryWarning } from './memory-warning';
 
 function AlertList({ alerts }: { alerts: readonly Alert[] }) {
   if (alerts.length === 0) return <p className="alerts-none">No active alerts.</p>;
@@ -81,6 +82,11 @@ export function HostDetail({ hostId, initialRange = '5m' }: { hostId: string; in
             {latest.mirror.eventless > 0 && (
               <span className="muted small" title="The kernel sends no events for entries created before the agent listened (nf_conntrack_events=2); the agent re-reads the table to follow them until they are gone.">
                 {formatCount(latest.mirror.eventless)} older than the agent, followed by re-reading
+              </span>
+            )}
+            {memoryWarning(latest.mirror.memory) && (
+              <span className="error small" data-testid="agent-memory-warning" title="Measured peak bytes per entry × nf_conntrack_max, against the memory limit of the agent's cgroup (systemd MemoryMax).">
+                {memoryWarning(latest.mirror.memory)}
               </span>
             )}
           </div>
