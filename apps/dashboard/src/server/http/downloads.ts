@@ -32,5 +32,8 @@ export function downloadsRouter(releaseDir: string, logger: Logger): Router {
     });
   });
 
+  // Anything else under /downloads (a directory, a nested path) is answered here, not by the page guard.
+  router.use((_req, res) => sendError(res, 404, ErrorCode.NotFound, `only the files listed in /downloads/${SUMS_FILE} are served here`));
+
   return router;
 }
