@@ -16,6 +16,16 @@ export interface PerfResult {
   ratio: number | null;
   goal: string;
   met: boolean | null;
+  /** Table entries the figure was measured over, when it depends on the table's size. */
+  size?: number;
+}
+
+/** The table size asked for in `value` (an environment variable), or `fallback`; refuses anything else. */
+export function perfEntries(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1_000 || n > 8_000_000) throw new Error(`CTSCOPE_PERF_ENTRIES must be a whole number from 1000 to 8000000, not ${JSON.stringify(value)}`);
+  return n;
 }
 
 export interface BrowserResultsFile {
