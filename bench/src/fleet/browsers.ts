@@ -2,8 +2,8 @@ import { BROWSER_NAMESPACE, PROTOCOL_VERSION } from '@ctscope/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { PROBE_HOST } from './relay-probe';
 
-/** Latencies kept at most (one run of 200 hosts × 20 browsers × 60 s is 240,000). */
-const MAX_LATENCIES = 2_000_000;
+/** Latencies kept at most (one run of 1,000 hosts × 50 browsers × 40 s is 2,000,000). */
+const MAX_LATENCIES = 4_000_000;
 const AGGREGATE_REFRESH_MS = 5_000; // as the host page does (use-aggregates.ts)
 
 export interface BrowserFleet {
@@ -20,8 +20,9 @@ export interface BrowserFleet {
 /**
  * Browsers as the pages use the socket: every one lists the hosts and receives every host's samples
  * (the overview); `hostPages` of them also open a host page: its history once, top talkers every 5 s.
+ * With several servers, browser i uses server i mod n (with that server's session cookie).
  */
-export async function openBrowsers(url: string, cookie: string, count: number, hostPages: number, hostIds: readonly string[]): Promise<BrowserFleet> {
+export async function openBrowsers(servers: readonly { url: string; cookie: string }[], count: number, hostPages: number, hostIds: readonly string[]): Promise<BrowserFleet> {
   const sockets: Socket[] = [];
   const timers: NodeJS.Timeout[] = [];
   const latencies = new Float64Array(MAX_LATENCIES);
@@ -31,6 +32,7 @@ export async function openBrowsers(url: string, cookie: string, count: number, h
   let relayed = 0;
   let measuring = false;
   for (let i = 0; i < count; i++) {
+    const { url, cookie } = servers[i % servers.length] as { url: string; cookie: string };
     // A generous connect timeout: on a busy shared machine the handshake can take long, and that is not what is measured.
     const socket = io(`${url}${BROWSER_NAMESPACE}`, { transports: ['websocket'], forceNew: true, timeout: 60_000, auth: { protocolVersion: PROTOCOL_VERSION }, extraHeaders: { cookie, origin: url } });
     sockets.push(socket);
@@ -53,10 +55,16 @@ export async function openBrowsers(url: string, cookie: string, count: number, h
       received++;
       if (measured < MAX_LATENCIES) latencies[measured++] = at - sampledAt;
     });
-    await socket.emitWithAck('hosts:list', {});
+    socket.on('disconnect', (reason) => measuring && process.stderr.write(`fleet: browser ${i} disconnected (${reason})\n`));
+    const hosts = await socket.emitWithAck('hosts:list', {}).catch((err: unknown) => {
+      throw new Error(`browser ${i}: hosts:list failed: ${(err as Error).message}`);
+    });
+    if (typeof hosts !== 'object' || hosts === null || (hosts as { ok?: unknown }).ok !== true) throw new Error(`browser ${i}: hosts:list was refused: ${JSON.stringify(hosts).slice(0, 200)}`);
     const hostId = hostIds[i % hostIds.length];
     if (i < hostPages && hostId) {
-      await socket.emitWithAck('host:history', { hostId, since: Date.now() - 3_600_000 });
+      await socket.emitWithAck('host:history', { hostId, since: Date.now() - 3_600_000 }).catch((err: unknown) => {
+        throw new Error(`browser ${i}: host:history failed: ${(err as Error).message}`);
+      });
       const refresh = () => void socket.emitWithAck('flows:aggregate', { hostId, query: '', top: 10 }).catch(() => undefined);
       refresh();
       timers.push(setInterval(refresh, AGGREGATE_REFRESH_MS));
