@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { globalConntrackMax, startTraffic } from '@ctscope/testkit';
 import { expect, test as base, type Stack } from '../fixtures/stack';
-import { atMost, expectNoRegression, longTasksBetween, observeLongTasks, pageNow, perfEntries, quantile, recordResults, reported, round1, type PerfResult } from './perf-support';
+import { atMost, expectNoRegression, longTasksBetween, observeLongTasks, pageNow, perfEntries, quantile, recordResults, reported, round1, trackRequests, type AckedRequest, type PerfResult } from './perf-support';
 import { loginAsAdmin, numberIn } from './support';
 
 // Browser performance of the connections explorer on a host with 250,000 real conntrack entries
@@ -66,6 +66,8 @@ async function instrument(page: Page): Promise<void> {
 
 interface Load {
   firstRowsMs: number;
+  /** The window subscription's round trip (dashboard and agent), within the time to first rows. */
+  subscribeMs: number;
   /** Every script the route loaded: gzip -6 of its body, and what went over the wire. */
   scripts: { url: string; gzip: number; transfer: number }[];
 }
@@ -76,6 +78,7 @@ async function coldLoad(browser: Browser, signedIn: BrowserContext, url: string)
   try {
     const page = await context.newPage();
     await instrument(page);
+    const subscribes = trackRequests(page, 'window:subscribe');
     const bodies: Promise<{ url: string; gzip: number }>[] = [];
     page.on('response', (response) => {
       if (response.request().resourceType() === 'script') bodies.push(response.body().then((b) => ({ url: response.url(), gzip: gzipSync(b).length })));
@@ -86,7 +89,9 @@ async function coldLoad(browser: Browser, signedIn: BrowserContext, url: string)
     const firstRowsMs = await page.evaluate(() => window.__firstRowsAt ?? Number.NaN);
     const transfer = new Map(await page.evaluate(() => performance.getEntriesByType('resource').map((e) => [e.name, (e as PerformanceResourceTiming).transferSize] as const)));
     const scripts = (await Promise.all(bodies)).map((s) => ({ ...s, transfer: transfer.get(s.url) ?? 0 }));
-    return { firstRowsMs, scripts };
+    const first = subscribes[0];
+    const subscribeMs = first?.answeredAt ? first.answeredAt - first.sentAt : Number.NaN;
+    return { firstRowsMs, subscribeMs, scripts };
   } finally {
     await context.close();
   }
@@ -123,14 +128,20 @@ async function filterLatency(page: Page, text: string, dport: number, enter: boo
   return done - lastChar;
 }
 
-async function filterSamples(page: Page, enter: boolean, salt: number): Promise<number[]> {
-  const samples: number[] = [];
+/** Each filter's latency, and the round trip of the window change it sent (the dashboard's and agent's part). */
+async function filterSamples(page: Page, changes: readonly AckedRequest[], enter: boolean, salt: number): Promise<{ total: number[]; roundTrip: number[] }> {
+  const total: number[] = [];
+  const roundTrip: number[] = [];
   for (let i = 0; i < FILTER_SAMPLES; i++) {
     // The filler sends to ports 10000-10999: each filter matches a different 1/1000 of the table.
     const port = 10_000 + ((i * 37 + salt) % 1000);
-    samples.push(await filterLatency(page, `udp dport:${port}`, port, enter));
+    const before = changes.length;
+    total.push(await filterLatency(page, `udp dport:${port}`, port, enter));
+    const answered = changes.slice(before).filter((c) => c.answeredAt !== null);
+    const last = answered[answered.length - 1];
+    if (last?.answeredAt) roundTrip.push(last.answeredAt - last.sentAt);
   }
-  return samples;
+  return { total, roundTrip };
 }
 
 /** Wheel scrolling, then scrollbar-like jumps deep into the table, then wheel back up. */
@@ -181,6 +192,7 @@ test(`connections explorer over a ${WANTED.toLocaleString('en')}-entry table: fi
   const started = Date.now();
   const phase = (name: string) => console.log(`perf-connections: ${name} at ${round1((Date.now() - started) / 1000)} s`);
   await instrument(page);
+  const changes = trackRequests(page, 'window:change');
   let windowChanges = 0;
   page.on('websocket', (ws) => ws.on('framesent', (frame) => void (typeof frame.payload === 'string' && frame.payload.includes('"window:change"') && windowChanges++)));
   await loginAsAdmin(page, stack, '/connections');
@@ -196,9 +208,9 @@ test(`connections explorer over a ${WANTED.toLocaleString('en')}-entry table: fi
   const scriptTransferKb = scripts.reduce((sum, s) => sum + s.transfer, 0) / 1024;
 
   phase(`cold loads done: first rows ${firstRows.map(round1).join(', ')} ms`);
-  const typed = await filterSamples(page, false, 11);
+  const { total: typed, roundTrip: typedRoundTrip } = await filterSamples(page, changes, false, 11);
   phase(`typed filters done: ${typed.map(round1).join(', ')} ms`);
-  const entered = await filterSamples(page, true, 503);
+  const { total: entered } = await filterSamples(page, changes, true, 503);
   phase(`entered filters done: ${entered.map(round1).join(', ')} ms`);
 
   // Back to the whole table, then scroll through it.
@@ -230,6 +242,9 @@ test(`connections explorer over a ${WANTED.toLocaleString('en')}-entry table: fi
   const results: PerfResult[] = [
     atMost(`browser: connections time to first rows, ${n} (median of ${LOADS} cold loads)`, quantile(firstRows, 0.5), 'ms', 1000),
     reported(`browser: connections time to first rows, ${n} (slowest of ${LOADS} cold loads)`, Math.max(...firstRows), 'ms'),
+    // The split: what the dashboard and the agent take (request to answer, seen on the page's websocket); the rest is the page's.
+    reported(`browser: connections first rows, of which window subscribe round trip (dashboard + agent), ${n} (median of ${LOADS})`, quantile(loads.map((l) => l.subscribeMs), 0.5), 'ms'),
+    reported(`browser: filter typed, of which window change round trip (dashboard + agent), ${n} (p95 of ${typedRoundTrip.length})`, quantile(typedRoundTrip, 0.95), 'ms'),
     atMost(`browser: filter typed -> rows updated, ${n} (p95 of ${typed.length})`, quantile(typed, 0.95), 'ms', 300),
     reported(`browser: filter typed + Enter (from the last character) -> rows updated, ${n} (p95 of ${entered.length})`, quantile(entered, 0.95), 'ms'),
     atMost(`browser: longest task while scrolling, ${n} (${scrollTasks.length} over 50 ms)`, worst(scrollTasks), 'ms', 100),
