@@ -13,7 +13,7 @@ const HEADROOM = 10_000;
  * Holds an exclusive flock(1) on `file` until released: a child process keeps the lock (flock --no-fork
  * execs node with the locked descriptor), so whoever else runs `flock FILE …` waits for us.
  */
-async function holdLock(file: string): Promise<() => Promise<void>> {
+export async function holdLock(file: string): Promise<() => Promise<void>> {
   const holder = spawn('flock', ['--no-fork', file, process.execPath, '-e', "process.stdout.write('locked\\n'); setInterval(() => {}, 1 << 30);"], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     holder.stdout.once('data', () => resolve());
