@@ -4,7 +4,8 @@ import { PROBE_HOST } from './relay-probe';
 
 /** Latencies kept at most (one run of 1,000 hosts × 50 browsers × 40 s is 2,000,000). */
 const MAX_LATENCIES = 4_000_000;
-const AGGREGATE_REFRESH_MS = 5_000; // as the host page does (use-aggregates.ts)
+const AGGREGATE_REFRESH_MS = 5_000;
+const CONNECT_DEADLINE_MS = 180_000; // as the host page does (use-aggregates.ts)
 
 export interface BrowserFleet {
   /** Starts counting: latencies and samples received from now on. */
@@ -37,7 +38,13 @@ export async function openBrowsers(servers: readonly { url: string; cookie: stri
     const socket = io(`${url}${BROWSER_NAMESPACE}`, { transports: ['websocket'], forceNew: true, timeout: 60_000, auth: { protocolVersion: PROTOCOL_VERSION }, extraHeaders: { cookie, origin: url } });
     sockets.push(socket);
     try {
-      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
+      // A refusal (it carries the server's data) ends the run; a transport timeout on a busy machine is
+      // retried by the client, as a page's socket would, until CONNECT_DEADLINE_MS.
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`browser ${i} could not connect within ${CONNECT_DEADLINE_MS / 1000} s`)), CONNECT_DEADLINE_MS);
+        socket.once('connect', () => (clearTimeout(timer), resolve()));
+        socket.on('connect_error', (err: Error & { data?: unknown }) => err.data !== undefined && (clearTimeout(timer), reject(err)));
+      });
     } catch (err) {
       for (const s of sockets) s.close();
       throw err;
