@@ -86,6 +86,7 @@ export async function openBrowsers(servers: readonly { url: string; cookie: stri
     },
     results: () => ({ latencies: latencies.slice(0, measured), received, relay: relay.slice(0, relayed) }),
     close: () => {
+      measuring = false; // closing is not a disconnection to report
       for (const timer of timers) clearInterval(timer);
       for (const socket of sockets) socket.close();
     },
