@@ -7,6 +7,21 @@ const MAX_LATENCIES = 4_000_000;
 const AGGREGATE_REFRESH_MS = 5_000;
 const CONNECT_DEADLINE_MS = 180_000; // as the host page does (use-aggregates.ts)
 
+/**
+ * A request a page makes once, asked again after a reconnection: on a busy machine a socket can miss its
+ * ping and reconnect while the answer is on its way, as a page's socket would.
+ */
+async function askAgain(socket: Socket, event: string, payload: unknown, who: string): Promise<unknown> {
+  for (let attempt = 1; ; attempt++) {
+    if (!socket.connected) await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    try {
+      return await socket.emitWithAck(event, payload);
+    } catch (err) {
+      if (attempt >= 3) throw new Error(`${who}: ${event} failed ${attempt} times: ${(err as Error).message}`);
+    }
+  }
+}
+
 export interface BrowserFleet {
   /** Starts counting: latencies and samples received from now on. */
   measure(): void;
@@ -63,15 +78,11 @@ export async function openBrowsers(servers: readonly { url: string; cookie: stri
       if (measured < MAX_LATENCIES) latencies[measured++] = at - sampledAt;
     });
     socket.on('disconnect', (reason) => measuring && process.stderr.write(`fleet: browser ${i} disconnected (${reason})\n`));
-    const hosts = await socket.emitWithAck('hosts:list', {}).catch((err: unknown) => {
-      throw new Error(`browser ${i}: hosts:list failed: ${(err as Error).message}`);
-    });
+    const hosts = await askAgain(socket, 'hosts:list', {}, `browser ${i}`);
     if (typeof hosts !== 'object' || hosts === null || (hosts as { ok?: unknown }).ok !== true) throw new Error(`browser ${i}: hosts:list was refused: ${JSON.stringify(hosts).slice(0, 200)}`);
     const hostId = hostIds[i % hostIds.length];
     if (i < hostPages && hostId) {
-      await socket.emitWithAck('host:history', { hostId, since: Date.now() - 3_600_000 }).catch((err: unknown) => {
-        throw new Error(`browser ${i}: host:history failed: ${(err as Error).message}`);
-      });
+      await askAgain(socket, 'host:history', { hostId, since: Date.now() - 3_600_000 }, `browser ${i}`);
       const refresh = () => void socket.emitWithAck('flows:aggregate', { hostId, query: '', top: 10 }).catch(() => undefined);
       refresh();
       timers.push(setInterval(refresh, AGGREGATE_REFRESH_MS));

@@ -19,7 +19,7 @@ const browsers = Math.max(1, Number(process.env.BENCH_FLEET_BROWSERS ?? 50));
 const serverCounts = (process.env.BENCH_FLEET_SERVERS ?? '1,2').split(',').map(Number).filter((n): n is 1 | 2 => n === 1 || n === 2);
 const load: FleetRunOptions['load'] = process.env.BENCH_FLEET_LOAD === 'agents' ? 'agents' : 'replay';
 const cpuProfileDir = process.env.BENCH_FLEET_CPU_PROF;
-const GOAL = { agents: 1000, cpuPercent: 50, p95Ms: 200 };
+const GOAL = { agents: 1000, cpuPercent: 50, p95Ms: 200, delivered: 0.95 };
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const range = (values: number[], digits = 0) => `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
@@ -34,8 +34,14 @@ function describe(runs: FleetMeasure[], servers: 1 | 2): BenchResult[] {
   const p95 = pick((m) => m.p95);
   const cpuName = servers === 1 ? 'dashboard CPU' : 'busiest server CPU';
   const perServer = servers === 1 ? [] : ['A', 'B'].map((s, i) => measured(`${label}: server ${s} CPU${spread((m) => m.serverCpuPercent[i] ?? 0)}`, pick((m) => m.serverCpuPercent[i] ?? 0), '% of a core'));
+  // A server that falls behind uses no more CPU than the machine gives it: its CPU meets the goal only
+  // when it also kept up (delivered nearly every sample).
+  const delivered = pick((m) => m.delivered);
+  const keptUp = delivered >= GOAL.delivered;
+  const cpuRow = goalApplies ? atMost(`${label}: ${cpuName}${spread((m) => m.cpuPercent)}${keptUp ? '' : ` (fell behind: ${(delivered * 100).toFixed(0)} % of samples delivered)`}`, cpu, '% of a core', GOAL.cpuPercent) : measured(`${label}: ${cpuName}${spread((m) => m.cpuPercent)}`, cpu, '% of a core');
+  if (goalApplies) cpuRow.met = cpu <= GOAL.cpuPercent && keptUp;
   return [
-    goalApplies ? atMost(`${label}: ${cpuName}${spread((m) => m.cpuPercent)}`, cpu, '% of a core', GOAL.cpuPercent) : measured(`${label}: ${cpuName}${spread((m) => m.cpuPercent)}`, cpu, '% of a core'),
+    cpuRow,
     ...perServer,
     measured(`${label}: dashboard RSS peak${spread((m) => m.rssPeakMb)}`, pick((m) => m.rssPeakMb), 'MB'),
     measured(`${label}: fan-out latency p50${spread((m) => m.p50)}`, pick((m) => m.p50), 'ms'),
