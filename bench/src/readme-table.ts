@@ -1,7 +1,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { BenchResult } from './results';
+import { growthText, type BenchResult } from './results';
 
 const README = fileURLToPath(new URL('../../README.md', import.meta.url));
 const START = '<!-- bench:start -->';
@@ -16,8 +16,8 @@ export function machineLine(): string {
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 
 export function markdownTable(results: readonly BenchResult[]): string {
-  const rows = results.map((r) => `| ${cell(r.name)} | ${r.value} ${cell(r.unit)} | ${r.baseline === null ? '' : `${r.baseline} ${cell(r.unit)}`} | ${r.ratio ?? ''} | ${cell(r.goal)} | ${r.met === null ? '' : r.met ? 'met' : '**not met**'} |`);
-  return ['| benchmark | value | baseline | ratio | goal | |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
+  const rows = results.map((r) => `| ${cell(r.name)} | ${r.value} ${cell(r.unit)} | ${r.baseline === null ? '' : `${r.baseline} ${cell(r.unit)}`} | ${r.ratio ?? ''} | ${growthText(r)} | ${cell(r.goal)} | ${r.met === null ? '' : r.met ? 'met' : '**not met**'} |`);
+  return ['| benchmark | value | baseline | ratio | growth | goal | |', '| --- | --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
 }
 
 /** Replaces the README's bench section (between its markers) with this table, its date and machine. */

@@ -16,6 +16,16 @@ export interface PerfResult {
   ratio: number | null;
   goal: string;
   met: boolean | null;
+  /** Table entries the figure was measured over, when it depends on the table's size. */
+  size?: number;
+}
+
+/** The table size asked for in `value` (an environment variable), or `fallback`; refuses anything else. */
+export function perfEntries(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1_000 || n > 8_000_000) throw new Error(`CTSCOPE_PERF_ENTRIES must be a whole number from 1000 to 8000000, not ${JSON.stringify(value)}`);
+  return n;
 }
 
 export interface BrowserResultsFile {
@@ -97,3 +107,37 @@ export const pageNow = (page: Page): Promise<number> => page.evaluate(() => perf
 /** Durations of the long tasks that started between `from` and `to` (page clock). */
 export const longTasksBetween = (page: Page, from: number, to: number): Promise<number[]> =>
   page.evaluate(([a, b]) => (window.__longTasks ?? []).filter((t) => t.start >= a && t.start <= b).map((t) => t.duration), [from, to] as const);
+
+/** One request of the page over its Socket.IO connection and its answer, in this process's clock (ms). */
+export interface AckedRequest {
+  sentAt: number;
+  answeredAt: number | null;
+}
+
+/**
+ * Watches the page's websockets for `event` requests (Socket.IO frames `42/nsp,ID["event",…]`) and their
+ * acks (`43/nsp,ID[…]`): how long the server (and, for window requests, the agent) took to answer, apart
+ * from what the page spends before sending and after receiving.
+ */
+export function trackRequests(page: Page, event: string): AckedRequest[] {
+  const requests: AckedRequest[] = [];
+  const open = new Map<string, AckedRequest>();
+  const sent = new RegExp(`^42(/[a-z]+),(\\d+)\\["${event}"`);
+  page.on('websocket', (ws) => {
+    ws.on('framesent', (frame) => {
+      const m = typeof frame.payload === 'string' ? sent.exec(frame.payload) : null;
+      if (!m) return;
+      const request: AckedRequest = { sentAt: Date.now(), answeredAt: null };
+      requests.push(request);
+      open.set(`${m[1]},${m[2]}`, request);
+    });
+    ws.on('framereceived', (frame) => {
+      const m = typeof frame.payload === 'string' ? /^43(\/[a-z]+),(\d+)\[/.exec(frame.payload) : null;
+      const request = m ? open.get(`${m[1]},${m[2]}`) : undefined;
+      if (!request || !m) return;
+      request.answeredAt = Date.now();
+      open.delete(`${m[1]},${m[2]}`);
+    });
+  });
+  return requests;
+}

@@ -201,7 +201,7 @@ export class HostRegistry {
   }
 
   private async emitChanged(hostId: string): Promise<void> {
-    const record = (await this.store.listHosts()).find((h) => h.id === hostId);
+    const record = await this.store.findHost(hostId);
     if (!record) return;
     const summary = this.summarize(record);
     for (const l of this.listeners) l.changed(summary);

@@ -96,6 +96,11 @@ export class SqlStore implements Store {
     return (await this.db.all<HostRow>('SELECT id, hostname, last_seen, agent_json, latest_json FROM hosts ORDER BY id')).map(toHost);
   }
 
+  async findHost(hostId: string): Promise<HostRecord | undefined> {
+    const row = await this.db.get<HostRow>('SELECT id, hostname, last_seen, agent_json, latest_json FROM hosts WHERE id = ?', [hostId]);
+    return row && toHost(row);
+  }
+
   async recordHostSeen(hostId: string, at: number, agent: AgentInfo | null, latest: StatsSample | null): Promise<void> {
     await this.db.run(
       `UPDATE hosts SET last_seen = ?, hostname = coalesce(?, hostname),

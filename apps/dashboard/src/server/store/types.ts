@@ -76,6 +76,8 @@ export interface Store {
   upsertHostToken(hostId: string, hostname: string, tokenHash: string): Promise<void>;
   findHostByTokenHash(tokenHash: string): Promise<HostRecord | undefined>;
   listHosts(): Promise<HostRecord[]>;
+  /** One host (revoked or not), without reading the others: a fleet's connections announce one host each. */
+  findHost(hostId: string): Promise<HostRecord | undefined>;
   recordHostSeen(hostId: string, at: number, agent: AgentInfo | null, latest: StatsSample | null): Promise<void>;
 
   appendHistory(hostId: string, point: HistoryPoint): Promise<void>;
