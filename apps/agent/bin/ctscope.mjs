@@ -24,7 +24,7 @@ function freshBundle(name) {
 const argv = process.argv.slice(2);
 // conntrack's own command line (isConntrackCommandLine in packages/conntrack/src/compat/options.ts).
 const first = argv[0] ?? '';
-const conntrackSyntax = first === 'conntrack' || (first.length > 1 && first.startsWith('-') && !['-h', '--help', '--version'].includes(first));
+const conntrackSyntax = first === 'conntrack' || (first.length > 1 && first.startsWith('-') && !['-h', '--help', '--version', '-V'].includes(first));
 let run;
 const list = argv[0] === 'list' ? freshBundle('list') : null;
 const compat = conntrackSyntax ? freshBundle('conntrack') : null;

@@ -140,10 +140,10 @@ export function registeredProtoName(num: number): string | undefined {
 }
 
 /** ctscope's own flags, which keep their meaning when given first. */
-const OWN_FLAGS: ReadonlySet<string> = new Set(['-h', '--help', '--version']);
+const OWN_FLAGS: ReadonlySet<string> = new Set(['-h', '--help', '--version', '-V']);
 /**
  * Whether a command line is conntrack's: its first argument an option (`-L`, `--dump`, `--coun`, `-R`,
- * or one conntrack would refuse, so it says why) other than ctscope's own -h/--help/--version, or the
+ * or one conntrack would refuse, so it says why) other than ctscope's own -h/--help/--version/-V, or the
  * word `conntrack` (which conntrack's getopt skips as a stray argument).
  */
 export function isConntrackCommandLine(argv: readonly string[]): boolean {
