@@ -32,5 +32,8 @@ export function downloadsRouter(releaseDir: string, logger: Logger): Router {
     });
   });
 
+  // Anything else under /downloads (the bare directory, say) ends here, not at the pages' login redirect.
+  router.use((_req, res) => sendError(res, 404, ErrorCode.NotFound, `see /downloads/${SUMS_FILE} for the packages this dashboard serves`));
+
   return router;
 }
