@@ -51,6 +51,9 @@ test('adding a host shows its token once and commands that install the agent fro
   // The token is pasted at a prompt: no command carries it.
   for (const command of await panel.locator('.copy-command code').allInnerTexts()) if (command !== token) expect(command).not.toContain(token);
   await expect(panel.getByText('sudo systemctl enable --now ctscope-agent && ctscope --version')).toBeVisible();
+  // http:// on loopback: agents accept it, so neither the plain-http warning nor the CA hint shows.
+  await expect(panel.getByText('Agents refuse this plain http:// address')).toHaveCount(0);
+  await expect(panel.getByText('CTSCOPE_CA_FILE=/etc/ctscope/ca.pem')).toHaveCount(0);
   expect(await panel.textContent()).not.toContain('npx');
   await page.screenshot({ path: screenshotPath('hosts-enrollment'), fullPage: true });
 

@@ -25,4 +25,16 @@ test('over HTTPS the pages, the login (a Secure __Host- cookie), HSTS and live u
   await stack.traffic({ tcp: 10, udp: 10 });
   await expect.poll(async () => numberIn(await count.innerText()), { timeout: 15_000 }).toBeGreaterThanOrEqual(before + 20);
   await page.screenshot({ path: screenshotPath('overview-over-https'), fullPage: true });
+
+  // Enrolling a host against an https:// dashboard says where a private CA goes on the host.
+  await page.goto(`${stack.url}/hosts`);
+  const form = page.getByRole('form', { name: 'Add a host' });
+  await form.getByLabel('Host id').fill('edge-tls');
+  await form.getByLabel('Hostname').fill('edge-tls.example.net');
+  await form.getByRole('button', { name: 'Add host' }).click();
+  const panel = page.getByRole('region', { name: 'Enrollment for edge-tls' });
+  await expect(panel.getByText(`echo 'CTSCOPE_DASHBOARD=${stack.url}' | sudo install -D -m 0644 /dev/stdin /etc/ctscope/agent.env`)).toBeVisible();
+  await expect(panel.getByText('CTSCOPE_CA_FILE=/etc/ctscope/ca.pem')).toBeVisible();
+  await expect(panel.getByText('Agents refuse this plain http:// address')).toHaveCount(0);
+  await page.screenshot({ path: screenshotPath('hosts-enrollment-over-https'), fullPage: true });
 });

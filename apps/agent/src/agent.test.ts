@@ -59,6 +59,9 @@ describe('dashboard transport', () => {
   });
   it('accepts plain http elsewhere only with --insecure-http', () => {
     expect(parseAgentConfig(['--dashboard', 'http://10.0.0.5:3000', ...base, '--insecure-http'], {}).insecureHttp).toBe(true);
+    // From the service's agent.env too; nothing but "1" turns it on.
+    expect(parseAgentConfig(['--dashboard', 'http://10.0.0.5:3000', ...base], { CTSCOPE_INSECURE_HTTP: '1' }).insecureHttp).toBe(true);
+    expect(() => parseAgentConfig(['--dashboard', 'http://10.0.0.5:3000', ...base], { CTSCOPE_INSECURE_HTTP: 'no' })).toThrow(/CTSCOPE_INSECURE_HTTP=1 in \/etc\/ctscope\/agent\.env/);
   });
   it('takes --ca-file for an https dashboard, or CTSCOPE_CA_FILE from the environment', () => {
     expect(parseAgentConfig(['--dashboard', 'https://10.0.0.5:3443', ...base, '--ca-file', '/etc/ctscope/ca.pem'], {}).caFile).toBe('/etc/ctscope/ca.pem');

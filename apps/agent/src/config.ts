@@ -51,7 +51,7 @@ const agentConfigSchema = z.object({
       message:
         `--dashboard ${c.dashboard} is plain HTTP to an address that is not loopback: this host's token and every change would cross the network unencrypted. ` +
         'Serve the dashboard over HTTPS (CTSCOPE_TLS_CERT and CTSCOPE_TLS_KEY, or a TLS proxy) and use its https:// URL (with --ca-file if a private CA signed its certificate), ' +
-        'or add --insecure-http to accept the risk',
+        'or add --insecure-http to accept the risk (for the service: CTSCOPE_INSECURE_HTTP=1 in /etc/ctscope/agent.env)',
     });
   });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
@@ -77,7 +77,8 @@ export const AGENT_USAGE = `usage: ctscope agent --dashboard URL --token-file FI
   --alert-clear-after SECONDS  quiet time before a drop / table-full / lost-events alert clears (default 60)
   --path.procfs DIR   procfs mount (default /proc); --path.sysfs DIR (/sys); --path.rootfs DIR (/,
                       its etc/ receives sysctl.d/90-ctscope.conf and modules-load.d/ctscope.conf)
-environment: CTSCOPE_LOG_LEVEL (info), CTSCOPE_CA_FILE (as --ca-file when that is not given)`;
+environment: CTSCOPE_LOG_LEVEL (info), CTSCOPE_CA_FILE (as --ca-file when that is not given),
+             CTSCOPE_INSECURE_HTTP=1 (as --insecure-http)`;
 
 export class ConfigError extends Error {}
 
@@ -113,7 +114,7 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     tokenFile: values['token-file'] ?? '',
     // From the environment too, so a unit's EnvironmentFile can pin the CA without changing ExecStart.
     caFile: values['ca-file'] ?? (env.CTSCOPE_CA_FILE || undefined),
-    insecureHttp: values['insecure-http'],
+    insecureHttp: values['insecure-http'] || env.CTSCOPE_INSECURE_HTTP === '1',
     interval: values.interval,
     eventBuffer: values['event-buffer'],
     auditFile: values['audit-file'],

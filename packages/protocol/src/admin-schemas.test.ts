@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { auditCsvLine, auditQuerySchema, describeAuditDetail } from './audit';
-import { PUBLIC_URL_PLACEHOLDER, enrollmentCommands } from './enrollment';
+import { PUBLIC_URL_PLACEHOLDER, agentsRefusePlainHttp, enrollmentCommands } from './enrollment';
 import { createUserRequestSchema } from './users';
 import { viewHref, viewStateSchema } from './views';
 
@@ -68,6 +68,11 @@ describe('accounts and enrollment', () => {
     expect(commands.writeTokenCommand).toContain('sudo install -D -m 0600 -o root -g root /dev/stdin /etc/ctscope/agent.token');
     expect(commands.startCommand).toBe('sudo systemctl enable --now ctscope-agent && ctscope --version');
     expect(JSON.stringify(commands)).not.toMatch(/npx/);
+  });
+
+  it('knows which dashboard URLs agents refuse as plain http off loopback', () => {
+    for (const url of ['http://10.0.0.5:3000', 'http://ct.example', 'http://127.example']) expect(agentsRefusePlainHttp(url), url).toBe(true);
+    for (const url of ['https://ct.example', 'http://127.0.0.1:3000', 'http://127.1.2.3', 'http://localhost:3000']) expect(agentsRefusePlainHttp(url), url).toBe(false);
   });
 
   it('uses a placeholder that resolves nowhere while CTSCOPE_PUBLIC_URL is unset, and refuses URLs that need shell quoting', () => {

@@ -62,6 +62,15 @@ export const enrollmentResponseSchema = z.object({ host: managedHostSchema, enro
 export const PUBLIC_URL_PLACEHOLDER = 'https://set-ctscope-public-url.invalid';
 /** A URL that is safe in a shell command unquoted: scheme, host[:port], and a plain path. */
 export const SHELL_SAFE_URL = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~/-]*)?$/;
+/**
+ * True when agents refuse this dashboard URL unless CTSCOPE_INSECURE_HTTP=1 (--insecure-http): plain
+ * http:// to a host that is not loopback (the agent's own rule; IPv6 never passes SHELL_SAFE_URL).
+ */
+export function agentsRefusePlainHttp(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'http:' && hostname !== 'localhost' && !/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
 /** Where the tarball's commands unpack the agent (the .deb uses /usr/lib/ctscope). */
 export const TARBALL_PREFIX = '/opt/ctscope';
 

@@ -20,12 +20,17 @@ export interface NetnsBridge {
 export async function bridgeIntoNetns(ns: Netns, hostPort: number, wantedNsPort?: number): Promise<NetnsBridge> {
   const socketPath = join(tmpdir(), `${ns.name}-${hostPort}.sock`);
   await rm(socketPath, { force: true });
+  const sockets = new Set<net.Socket>();
   const relay = net.createServer((inbound) => {
     const upstream = net.connect(hostPort, '127.0.0.1');
     inbound.pipe(upstream).pipe(inbound);
     const close = () => (inbound.destroy(), upstream.destroy());
     inbound.on('error', close);
     upstream.on('error', close);
+    for (const socket of [inbound, upstream]) {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    }
   });
   await new Promise<void>((resolve) => relay.listen(socketPath, resolve));
   // The same port as on the host lets one URL (say a dashboard's public one) work on both sides.
@@ -38,7 +43,10 @@ export async function bridgeIntoNetns(ns: Netns, hostPort: number, wantedNsPort?
     nsPort,
     close: async () => {
       forwarder.kill('SIGKILL');
-      await new Promise<void>((resolve) => relay.close(() => resolve()));
+      // relay.close() waits for its connections: one a peer leaves half-open would hold it forever.
+      const closed = new Promise<void>((resolve) => relay.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
       await rm(socketPath, { force: true });
     },
   };

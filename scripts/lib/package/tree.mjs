@@ -66,7 +66,10 @@ async function bundle(libDir) {
 export async function writeRuntime(libDir, version) {
   mkdirSync(libDir, { recursive: true });
   await bundle(libDir);
-  writeFile(join(libDir, 'package.json'), `${JSON.stringify({ name: 'ctscope-agent', version, private: true, type: 'module' }, null, 2)}\n`);
+  // The dependencies name what the bundle loads from node_modules (the native addons), so the agent's
+  // code-trust check (apps/agent/src/code-trust.ts) walks into them as it does in a checkout.
+  const dependencies = { '@ctscope/conntrack': version, netlink: JSON.parse(readFileSync(join(NETLINK, 'package.json'), 'utf8')).version, 'node-gyp-build': JSON.parse(readFileSync(join(NODE_GYP_BUILD, 'package.json'), 'utf8')).version };
+  writeFile(join(libDir, 'package.json'), `${JSON.stringify({ name: 'ctscope-agent', version, private: true, type: 'module', dependencies }, null, 2)}\n`);
   copy(process.execPath, join(libDir, 'node'), 0o755);
   const nodeLicense = join(dirname(process.execPath), '..', 'share', 'doc', 'nodejs', 'LICENSE');
   if (existsSync(nodeLicense)) copy(nodeLicense, join(libDir, 'node.LICENSE'));

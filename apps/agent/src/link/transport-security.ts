@@ -72,8 +72,8 @@ export function tlsFailureAdvice(err: unknown, dashboard: string, caFile: string
   const host = new URL(dashboard).hostname;
   if (UNTRUSTED.has(code)) {
     return caFile
-      ? `the dashboard's TLS certificate is not signed by the CA in --ca-file ${caFile} (${code}): pass --ca-file with the CA that signed the dashboard's certificate`
-      : `the dashboard's TLS certificate is not signed by a CA this host trusts (${code}): pass --ca-file with the CA that signed the dashboard's certificate`;
+      ? `the dashboard's TLS certificate is not signed by the CA in --ca-file ${caFile} (${code}): pass --ca-file with the CA that signed the dashboard's certificate (for the service: CTSCOPE_CA_FILE in /etc/ctscope/agent.env)`
+      : `the dashboard's TLS certificate is not signed by a CA this host trusts (${code}): pass --ca-file with the CA that signed the dashboard's certificate (for the service: CTSCOPE_CA_FILE in /etc/ctscope/agent.env)`;
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     return `the dashboard's TLS certificate is not valid for "${host}" (${code}): use in --dashboard a name the certificate lists, or reissue it with that name (subjectAltName)`;

@@ -32,8 +32,8 @@ export function downloadsRouter(releaseDir: string, logger: Logger): Router {
     });
   });
 
-  // Anything else under /downloads (a directory, a nested path) is answered here, not by the page guard.
-  router.use((_req, res) => sendError(res, 404, ErrorCode.NotFound, `only the files listed in /downloads/${SUMS_FILE} are served here`));
+  // Anything else under /downloads (the bare directory, say) ends here, not at the pages' login redirect.
+  router.use((_req, res) => sendError(res, 404, ErrorCode.NotFound, `see /downloads/${SUMS_FILE} for the packages this dashboard serves`));
 
   return router;
 }

@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { enrollmentResponseSchema, type Enrollment } from '@ctscope/protocol';
-import { bridgeIntoNetns, createNetns, freePort, generateTraffic, run, skipKernelTests, withNetns, type Netns } from '@ctscope/testkit';
+import { bridgeIntoNetns, createNetns, freePort, generateTraffic, httpsRequest, makeTestPki, run, skipKernelTests, withNetns, type Netns } from '@ctscope/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_NODE_FLAGS } from '../../../../agent/bin/node-flags.mjs';
 import { Cleanups, collectOutput, stop } from './agent-harness';
-import { startTestDashboard, type TestDashboard } from './test-dashboard';
+import { startTestDashboard, TEST_ADMIN_PASSWORD, type TestDashboard } from './test-dashboard';
 
 const ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'apps', 'agent', 'package.json'), 'utf8')) as { version: string }).version;
@@ -71,6 +71,21 @@ function runningFrom(exe: string): number[] {
       }
     })
     .map(Number);
+}
+
+/**
+ * The agent's command line as systemd runs it: agent.env's settings (EnvironmentFile) as the only
+ * environment, ${VAR} in ExecStart replaced by them; as argv for `env`.
+ */
+function asTheUnitDoes(): string[] {
+  const settings = new Map(
+    readFileSync('/etc/ctscope/agent.env', 'utf8')
+      .split('\n')
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const),
+  );
+  const execStart = (/^ExecStart=(.*)$/m.exec(readFileSync(UNIT, 'utf8'))?.[1] ?? '').split(' ').map((a) => a.replace(/^\$\{([A-Z_]+)\}$/, (_, name: string) => settings.get(name) ?? ''));
+  return ['-i', `PATH=${BARE_ENV.PATH}`, ...[...settings].map(([k, v]) => `${k}=${v}`), ...execStart];
 }
 
 const installed = async () => (await run('dpkg-query', ['-W', '-f=${Status}', 'ctscope-agent']).catch(() => ({ stdout: '' }))).stdout;
@@ -186,8 +201,7 @@ describe.skipIf(skipKernelTests())('the packaged agent (.deb and tarball)', () =
     expect(mode('/etc/ctscope/agent.token')).toBe('600');
     const env = readFileSync('/etc/ctscope/agent.env', 'utf8');
     expect(env).toBe(`CTSCOPE_DASHBOARD=http://127.0.0.1:${port}\n`);
-    const [exe, ...argv] = (/^ExecStart=(.*)$/m.exec(readFileSync(UNIT, 'utf8'))?.[1] ?? '').split(' ').map((a) => a.replace('${CTSCOPE_DASHBOARD}', env.trim().split('=')[1] ?? ''));
-    const agent = ns.spawn(exe ?? '', argv);
+    const agent = ns.spawn('env', asTheUnitDoes());
     const output = collectOutput(agent);
     cleanups.add(() => stop(agent));
     await expect
@@ -200,6 +214,90 @@ describe.skipIf(skipKernelTests())('the packaged agent (.deb and tarball)', () =
   it('counts a namespace like conntrack -C once installed by dpkg', async () => {
     await expectCountLikeConntrack('/usr/bin/ctscope');
   });
+
+  it('refuses to run when a non-root user could change any file it loads, the native addons under node_modules too', async () => {
+    const addon = '/usr/lib/ctscope/node_modules/netlink/prebuilds/linux-x64/node.napi.node';
+    await run('chown', ['65534:65534', addon]);
+    // The agent logs to stdout; one that is not refused runs until timeout stops it (exit 124).
+    const refusal = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      execFile('timeout', ['15', 'env', ...asTheUnitDoes()], { encoding: 'utf8' }, (err, stdout) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout }));
+    }).finally(() => run('chown', ['0:0', addon]));
+    expect(refusal.stdout).toContain(`refusing to run as root from ${addon}: it belongs to uid 65534, not root`);
+    expect(refusal.code).toBe(1);
+  });
+
+  it('reaches an HTTPS dashboard whose certificate a test CA signed (CTSCOPE_CA_FILE in agent.env); refuses another CA and plain http off loopback, saying what to do', async () => {
+    // This host's settings as the other tests expect them, put back however this one ends.
+    const settings = ['/etc/ctscope/agent.env', '/etc/ctscope/agent.token'].map((f) => [f, readFileSync(f, 'utf8')] as const);
+    try {
+      await httpsEnrollment();
+    } finally {
+      await cleanups.run();
+      for (const [file, text] of settings) await writeFile(file, text);
+      await rm('/etc/ctscope/ca.pem', { force: true });
+    }
+  }, 90_000);
+
+  async function httpsEnrollment(): Promise<void> {
+    const pki = await makeTestPki(await mkdtemp(join(work, 'pki-')));
+    const port = await freePort();
+    const url = `https://127.0.0.1:${port}`;
+    const dash = await startTestDashboard({ port, env: { CTSCOPE_TLS_CERT: pki.certFile, CTSCOPE_TLS_KEY: pki.keyFile, CTSCOPE_PUBLIC_URL: url, CTSCOPE_RELEASE_DIR: join(work, 'a') } });
+    cleanups.add(() => dash.close());
+    expect(dash.url).toBe(url);
+    const ns = await createNetns();
+    cleanups.add(() => ns.destroy());
+    cleanups.add((await bridgeIntoNetns(ns, port, port)).close);
+    const login = await httpsRequest(`${url}/api/auth/login`, pki.caFile, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: TEST_ADMIN_PASSWORD }) });
+    const cookie = String(login.headers['set-cookie'] ?? '').split(';')[0] ?? '';
+    const added = await httpsRequest(`${url}/api/hosts`, pki.caFile, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ id: 'packaged-tls', hostname: 'packaged-tls' }) });
+    const tls = enrollmentResponseSchema.parse(JSON.parse(added.body)).enrollment;
+    const online = async () => (JSON.parse((await httpsRequest(`${url}/api/hosts`, pki.caFile, { headers: { cookie } })).body) as { hosts: { id: string; online: boolean }[] }).hosts.some((h) => h.id === 'packaged-tls' && h.online);
+
+    await hostShell(ns, tls.configureCommand);
+    await hostShell(ns, tls.writeTokenCommand, `${tls.token}\n`);
+    expect(readFileSync('/etc/ctscope/agent.env', 'utf8')).toBe(`CTSCOPE_DASHBOARD=${url}\n`);
+    const pinCa = async (pem: string) => {
+      await run('install', ['-o', 'root', '-g', 'root', '-m', '0644', pem, '/etc/ctscope/ca.pem']);
+      await writeFile('/etc/ctscope/agent.env', `CTSCOPE_DASHBOARD=${url}\nCTSCOPE_CA_FILE=/etc/ctscope/ca.pem\n`);
+    };
+
+    // A CA that did not sign the dashboard's certificate: refused, and told where the right one goes.
+    await pinCa(pki.otherCaFile);
+    const doubting = ns.spawn('env', asTheUnitDoes());
+    const doubts = collectOutput(doubting);
+    cleanups.add(() => stop(doubting));
+    await expect.poll(() => doubts.text(), { timeout: 15_000, interval: 250 }).toContain('cannot trust the dashboard');
+    expect(doubts.text()).toContain('not signed by the CA in --ca-file /etc/ctscope/ca.pem');
+    expect(doubts.text()).toContain('CTSCOPE_CA_FILE in /etc/ctscope/agent.env');
+    expect(await online()).toBe(false);
+    await stop(doubting);
+
+    // The right CA: online, the certificate verified end to end through the bridge.
+    await pinCa(pki.caFile);
+    const agent = ns.spawn('env', asTheUnitDoes());
+    const output = collectOutput(agent);
+    cleanups.add(() => stop(agent));
+    await expect.poll(online, { timeout: 20_000, interval: 250 }).toBe(true);
+    await expect.poll(() => output.text(), { timeout: 5_000, interval: 100 }).toContain('dashboard accepted this agent');
+    await stop(agent);
+
+    // Plain http to an address that is not loopback: refused at start (exit 2, the unit does not restart it).
+    await writeFile('/etc/ctscope/agent.env', 'CTSCOPE_DASHBOARD=http://192.0.2.10:3000\n');
+    const refusal = await ns.exec('env', asTheUnitDoes()).then(
+      () => 'started',
+      (err: Error) => err.message,
+    );
+    expect(refusal).toContain('--dashboard http://192.0.2.10:3000 is plain HTTP to an address that is not loopback');
+    expect(refusal).toMatch(/use its https:\/\/ URL.*CTSCOPE_INSECURE_HTTP=1 in \/etc\/ctscope\/agent\.env/);
+    // Accepting the risk in agent.env: it runs (TEST-NET-1 never answers) and warns.
+    await writeFile('/etc/ctscope/agent.env', 'CTSCOPE_DASHBOARD=http://192.0.2.10:3000\nCTSCOPE_INSECURE_HTTP=1\n');
+    const insecure = ns.spawn('env', asTheUnitDoes());
+    const warned = collectOutput(insecure);
+    cleanups.add(() => stop(insecure));
+    await expect.poll(() => warned.text(), { timeout: 15_000, interval: 250 }).toContain('--insecure-http: this agent talks to the dashboard over plain HTTP');
+    expect(insecure.exitCode).toBeNull();
+  }
 
   it('upgrades in place: dpkg -i of a newer package keeps agent.env and the token, asking nothing', async () => {
     // The same package under a higher version, as the next release would come.

@@ -1,6 +1,6 @@
 'use client';
 
-import { PUBLIC_URL_PLACEHOLDER, type Enrollment } from '@ctscope/protocol';
+import { PUBLIC_URL_PLACEHOLDER, agentsRefusePlainHttp, type Enrollment } from '@ctscope/protocol';
 import { CopyCommand } from '../copy-command';
 
 const KIND_TEXT = { deb: 'Debian, Ubuntu (.deb)', tarball: 'any other x86-64 Linux (tarball, unpacked in /opt/ctscope)' } as const;
@@ -39,6 +39,19 @@ export function EnrollmentPanel({ enrollment, onDone }: { enrollment: Enrollment
       )}
       <p className="step">2. Point it at this dashboard:</p>
       <CopyCommand command={enrollment.configureCommand} label="Copy" />
+      {enrollment.dashboardUrl?.startsWith('https:') && (
+        <p className="muted">
+          If a private CA signed this dashboard&apos;s certificate, the agent must be given it: copy the CA&apos;s PEM to the host (
+          <code>sudo install -o root -g root -m 0644 ca.pem /etc/ctscope/ca.pem</code>) and add <code>CTSCOPE_CA_FILE=/etc/ctscope/ca.pem</code> to /etc/ctscope/agent.env.
+        </p>
+      )}
+      {enrollment.dashboardUrl !== null && agentsRefusePlainHttp(enrollment.dashboardUrl) && (
+        <p className="notice" role="alert">
+          <strong>Agents refuse this plain http:// address:</strong> the token and every change would cross the network unencrypted. Serve the dashboard over HTTPS
+          (<code>CTSCOPE_TLS_CERT</code> and <code>CTSCOPE_TLS_KEY</code>, or a TLS proxy) and set <code>CTSCOPE_PUBLIC_URL=https://…</code>; or accept the risk with{' '}
+          <code>CTSCOPE_INSECURE_HTTP=1</code> in /etc/ctscope/agent.env (the agent then warns every hour).
+        </p>
+      )}
       <p className="step">
         3. Write the token to {enrollment.tokenFile} (root only, mode 0600). Paste the token at the prompt: it is not shown, and stays out of the shell history and the process list.
       </p>
