@@ -81,8 +81,8 @@ test.describe('the fleet', () => {
     await form.getByLabel('Host id').fill('edge-2');
     await form.getByLabel('Hostname').fill('edge-2.example.net');
     await form.getByRole('button', { name: 'Add host' }).click();
-    const write = await page.getByRole('region', { name: 'Enrollment for edge-2' }).locator('.copy-command code').first().innerText();
-    const token = /^echo '([A-Za-z0-9_-]{43})'/.exec(write)?.[1] ?? '';
+    const tokenButton = page.getByRole('region', { name: 'Enrollment for edge-2' }).getByRole('button', { name: /^Copy token: / });
+    const token = /^Copy token: ([A-Za-z0-9_-]{43})$/.exec((await tokenButton.getAttribute('aria-label')) ?? '')?.[1] ?? '';
     expect(token).not.toBe('');
     const dir = await mkdtemp(join(tmpdir(), 'ctscope-e2e-edge-'));
     await writeFile(join(dir, 'agent.token'), `${token}\n`, { mode: 0o600 });
