@@ -8,3 +8,4 @@ export * from './free-port';
 export * from './redis';
 export * from './fill';
 export * from './pki';
+export * from './systemd';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { enrollmentResponseSchema, type Enrollment } from '@ctscope/protocol';
-import { bridgeIntoNetns, createNetns, freePort, generateTraffic, httpsRequest, makeTestPki, run, skipKernelTests, withNetns, type Netns } from '@ctscope/testkit';
+import { bridgeIntoNetns, createNetns, freePort, generateTraffic, httpsRequest, makeTestPki, run, skipKernelTests, withNetns, verifyUnit, type Netns } from '@ctscope/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_NODE_FLAGS } from '../../../../agent/bin/node-flags.mjs';
 import { Cleanups, collectOutput, stop } from './agent-harness';
@@ -188,11 +188,7 @@ describe.skipIf(skipKernelTests())('the packaged agent (.deb and tarball)', () =
     // Nothing in the installed code points back at this checkout.
     const bundle = readdirSync('/usr/lib/ctscope/chunks').map((f) => readFileSync(join('/usr/lib/ctscope/chunks', f), 'utf8')).join('') + readFileSync('/usr/lib/ctscope/ctscope.mjs', 'utf8');
     expect(bundle).not.toContain(ROOT);
-    const verify = await run('systemd-analyze', ['verify', UNIT]).then(
-      (r) => `${r.stdout}${r.stderr}`.trim(),
-      (err: Error) => err.message,
-    );
-    expect(verify).toBe('');
+    expect(await verifyUnit(UNIT)).toBe('');
 
     // Point it at the dashboard, type the token at the prompt, start it as its unit does: online.
     await hostShell(ns, enrollment.configureCommand);
