@@ -9,6 +9,7 @@ import { IPCTNL_MSG_CT_DELETE, IPCTNL_MSG_CT_NEW, NFGENMSG_LEN, NFNL_SUBSYS_CTNE
 import { familyNumber } from '../ctnetlink/encode';
 import type { Family } from '../flow';
 import { AttrBuffer } from './attr-buffer';
+import { fastCreateLine } from './fast-line';
 import { createdIdentityAttrs, writeCreateAttrs } from './messages';
 import { CompatError, parseCommandLine, type CtCommand } from './parse';
 import { errorText, runCommand, type CompatContext } from './run';
@@ -99,14 +100,28 @@ function checkBatchCommand(cmd: CtCommand): void {
   }
 }
 
+/** fastCreateLine(), which leaves every line it cannot take, errors included, to the general parser. */
+function fastLine(line: string): CtCommand | undefined {
+  try {
+    return fastCreateLine(line);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Parses a whole batch; throws (exit 2) on the first bad line or a command batches cannot hold. */
 export function parseBatch(text: string): Batch {
   const steps: Batch['steps'] = [];
   const arena = new AttrBuffer();
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/^[ \t]+/, '');
+  for (let at = 0; at < text.length; ) {
+    let newline = text.indexOf('\n', at);
+    if (newline < 0) newline = text.length;
+    let from = at;
+    while (from < newline && (text.charCodeAt(from) === 32 || text.charCodeAt(from) === 9)) from++;
+    const line = text.slice(from, newline);
+    at = newline + 1;
     if (line === '' || line === '\r' || line.startsWith('#')) continue;
-    const cmd = parseCommandLine(splitBatchLine(line));
+    const cmd = fastLine(line) ?? parseCommandLine(splitBatchLine(line));
     checkBatchCommand(cmd);
     if (cmd.command !== 'create' && cmd.command !== 'add') {
       steps.push(cmd);
