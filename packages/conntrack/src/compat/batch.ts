@@ -114,10 +114,13 @@ function fastLine(line: string): CtCommand | undefined {
 /** A batch read a few lines at a time: pipelined runs send early lines while later ones are parsed. */
 export class BatchReader {
   readonly steps: Batch['steps'] = [];
-  private readonly arena = new AttrBuffer();
+  private readonly arena: AttrBuffer;
   private at = 0;
 
-  constructor(private readonly text: string) {}
+  constructor(private readonly text: string) {
+    // A create's message is about as long as its line: no copies while the arena grows.
+    this.arena = new AttrBuffer(Math.min(text.length + 4096, 64 << 20));
+  }
 
   /** Every line read: true when the text is at its end. */
   get done(): boolean {

@@ -107,7 +107,7 @@ export function fastCreateLine(line: string): CtCommand | undefined {
       }
       case '-u': {
         cmd.options |= BIT.u;
-        const { status, mask } = parseStatusMask(value, cmd.warnings);
+        const { status, mask } = statusMask(value, cmd.warnings);
         cmd.status = status;
         cmd.statusFilter = { value: status, mask: mask === 0 ? status : mask };
         break;
@@ -134,6 +134,27 @@ export function fastCreateLine(line: string): CtCommand | undefined {
     }
   }
   cmd.family = 'ipv4';
-  checkParsedCommand(cmd);
+  // The checks depend on the command, the option bits and the protocol's option bits only: lines alike pass alike.
+  let protoBits = 0;
+  for (const key of cmd.protoOptions) protoBits |= 1 << (Number(key) - 1);
+  const shape = `${command} ${cmd.options} ${handler?.name ?? ''} ${protoBits}`;
+  if (!checkedShapes.has(shape)) {
+    checkParsedCommand(cmd);
+    checkedShapes.add(shape);
+  }
   return cmd;
+}
+
+/** Option shapes checkParsedCommand() accepted. */
+const checkedShapes = new Set<string>();
+/** parseStatusMask() results of values that gave no warning (a batch repeats a few values). */
+const statusMasks = new Map<string, { status: number; mask: number }>();
+
+function statusMask(value: string, warnings: string[]): { status: number; mask: number } {
+  const known = statusMasks.get(value);
+  if (known) return known;
+  const before = warnings.length;
+  const parsed = parseStatusMask(value, warnings);
+  if (warnings.length === before && statusMasks.size < 1024) statusMasks.set(value, parsed);
+  return parsed;
 }
