@@ -8,8 +8,8 @@
  *   npx tsx bench/src/batch-bench.ts [LINES=10000] [ROUNDS=5] [LIST_ENTRIES=50000]
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createNetns, type Netns } from '@ctscope/testkit';
 import { populatedNetns } from './namespace';
@@ -27,8 +27,23 @@ function batchText(lines: number): string {
   return `${out.join('\n')}\n`;
 }
 
+/**
+ * CPU time (user + sys) of this process's children that have been waited for, in ms: /proc/self/stat's
+ * cutime and cstime, in clock ticks (100 per second on Linux). `ip netns exec` execs its command, so a
+ * run's delta is the program's own CPU time, to 10 ms.
+ */
+function childrenCpuMs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) * 10;
+}
+
+/** CPU time of each program's batch runs, by program. */
+const batchCpu = new Map<string, number[]>();
+
 /** Wall time of one `-R -` run with the batch file on stdin; checks the table holds every line afterwards. */
 function timeBatch(ns: Netns, program: readonly string[], file: string): Promise<number> {
+  const cpuBefore = childrenCpuMs();
   const fd = openSync(file, 'r');
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
@@ -38,7 +53,11 @@ function timeBatch(ns: Netns, program: readonly string[], file: string): Promise
     child.on('exit', (code) => {
       closeSync(fd);
       if (code !== 0) reject(new Error(`${program.join(' ')} -R - exited ${code}: ${stderr.trim()}`));
-      else resolve(Number(process.hrtime.bigint() - started) / 1e6);
+      else {
+        const key = program.join(' ');
+        batchCpu.set(key, [...(batchCpu.get(key) ?? []), childrenCpuMs() - cpuBefore]);
+        resolve(Number(process.hrtime.bigint() - started) / 1e6);
+      }
     });
   });
 }
@@ -61,12 +80,17 @@ export async function batchBenchmark(lines: number, rounds: number): Promise<Ben
       if (count !== lines) throw new Error(`${program.join(' ')} -R - left ${count} entries, expected ${lines}`);
       return ms;
     };
-    const times = await interleave({ conntrack: run(['conntrack']), ctscope: run([process.execPath, CTSCOPE]) }, rounds);
+    const programs = { conntrack: ['conntrack'], ctscope: [process.execPath, CTSCOPE] };
+    const times = await interleave({ conntrack: run(programs.conntrack), ctscope: run(programs.ctscope) }, rounds);
+    const cpu = (name: keyof typeof programs) => batchCpu.get(programs[name].join(' ')) ?? [];
     process.stderr.write(`batch rounds (ms): ${Object.entries(times).map(([k, v]) => `${k} ${v.map((x) => x.toFixed(0)).join(' ')}`).join(' | ')}\n`);
+    process.stderr.write(`batch CPU user+sys (ms): conntrack ${cpu('conntrack').join(' ')} | ctscope ${cpu('ctscope').join(' ')}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
     const cli = median(times.conntrack ?? []);
     return [
       measured(`conntrack -R - < ${lines} -I lines`, cli, 'ms'),
       compare(`ctscope -R - < ${lines} -I lines vs conntrack`, median(times.ctscope ?? []), cli, 'ms', 1),
+      measured(`conntrack -R - CPU (user+sys)`, median(cpu('conntrack')), 'ms'),
+      measured(`ctscope -R - CPU (user+sys)`, median(cpu('ctscope')), 'ms'),
     ];
   } finally {
     await ns.destroy();

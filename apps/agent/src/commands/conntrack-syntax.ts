@@ -1,6 +1,7 @@
+import { fstatSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { ByteSink, openNetlinkSource, type NetlinkSource } from '@ctscope/conntrack';
-import { CompatError, followEvents, parseBatch, parseCommandLine, runBatch, runCommand, type CompatContext } from '@ctscope/conntrack/compat';
+import { CompatError, followEvents, parseCommandLine, runBatchText, runCommand, type CompatContext } from '@ctscope/conntrack/compat';
 
 export const CONNTRACK_SYNTAX_USAGE = `usage: ctscope -L|-G|-D|-I|-U|-A|-E|-F|-C|-S [table] [options]      (conntrack 1.4.7's own command line)
        ctscope -R FILE|-                                                (a batch of -I/-A/-U/-D/-F lines)
@@ -32,7 +33,9 @@ async function openSource(): Promise<NetlinkSource> {
 
 async function readBatch(name: string): Promise<string> {
   try {
-    return name === '-' ? await readStream(process.stdin) : await readFile(name, 'utf8');
+    if (name !== '-') return await readFile(name, 'utf8');
+    // A file on stdin (`-R - < FILE`) is read in one call, without a stream (a few ms on large batches).
+    return fstatSync(0).isFile() ? readFileSync(0, 'utf8') : await readStream(process.stdin);
   } catch {
     throw new CompatError(2, `Failed to open file ${name === '-' ? '/dev/stdin' : name} for reading`);
   }
@@ -51,12 +54,18 @@ async function drained(): Promise<void> {
 
 async function execute(argv: readonly string[]): Promise<number> {
   if ((argv[0] === '-R' || argv[0] === '--load-file') && argv.length > 1) {
-    const commands = parseBatch(await readBatch(argv[1] as string));
-    const source = await openSource();
+    const text = await readBatch(argv[1] as string);
+    // Opened when the first window of creates is ready, or once the whole batch is parsed.
+    const opened: NetlinkSource[] = [];
+    const connect = async (): Promise<CompatContext> => {
+      const source = await openSource();
+      opened.push(source);
+      return { source, out: stdoutSink(), err: (line) => process.stderr.write(line), label: LABEL };
+    };
     try {
-      return await runBatch(commands, { source, out: stdoutSink(), err: (text) => process.stderr.write(text), label: LABEL });
+      return await runBatchText(text, connect);
     } finally {
-      source.close();
+      for (const source of opened) source.close();
     }
   }
   const cmd = parseCommandLine(argv);

@@ -6,9 +6,14 @@ import { NLA_F_NESTED } from '../ctnetlink/constants';
  * ctnetlink expects; nests are opened and closed around their contents.
  */
 export class AttrBuffer {
-  private buf = Buffer.allocUnsafe(1024);
+  private buf: Buffer;
   private len = 0;
   private readonly open: number[] = [];
+
+  /** `capacity`: the bytes expected (it grows past them as needed). */
+  constructor(capacity = 1024) {
+    this.buf = Buffer.allocUnsafe(Math.max(64, capacity));
+  }
 
   private room(n: number): void {
     if (this.len + n <= this.buf.length) return;

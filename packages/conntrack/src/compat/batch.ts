@@ -9,6 +9,7 @@ import { IPCTNL_MSG_CT_DELETE, IPCTNL_MSG_CT_NEW, NFGENMSG_LEN, NFNL_SUBSYS_CTNE
 import { familyNumber } from '../ctnetlink/encode';
 import type { Family } from '../flow';
 import { AttrBuffer } from './attr-buffer';
+import { fastCreateLine } from './fast-line';
 import { createdIdentityAttrs, writeCreateAttrs } from './messages';
 import { CompatError, parseCommandLine, type CtCommand } from './parse';
 import { errorText, runCommand, type CompatContext } from './run';
@@ -17,13 +18,15 @@ import { errorText, runCommand, type CompatContext } from './run';
 const WINDOW_BYTES = 196_608;
 /** What one acknowledgement costs in a receive buffer (the skb's truesize), with a margin. */
 const ACK_BYTES = 1024;
+/** Deletes per datagram when creates are taken back. */
+const UNDO_CHUNK = 256;
 
 /**
  * Creates per datagram: as many as possible (each window is a round trip to the kernel's thread and
  * back), but no more acknowledgements than the receive buffer holds, since the kernel queues them all
  * before we read one. The buffer asked for is 8 MiB; the kernel grants twice net.core.rmem_max at most.
  */
-function createWindow(): number {
+export function createWindow(): number {
   let rmemMax = 212_992;
   try {
     rmemMax = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8').trim()) || rmemMax;
@@ -73,7 +76,7 @@ const FILE_NAMES: Partial<Record<CtCommand['command'], string>> = { list: '-L', 
 const CT_NEW = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW;
 
 /** A create of the batch: its message's place in `messages`, and what undoing it needs. */
-interface CreateStep {
+export interface CreateStep {
   start: number;
   end: number;
   add: boolean;
@@ -90,7 +93,7 @@ export interface Batch {
   messages: Buffer;
 }
 
-const isCreate = (step: CreateStep | CtCommand): step is CreateStep => 'start' in step;
+export const isCreate = (step: CreateStep | CtCommand): step is CreateStep => 'start' in step;
 
 function checkBatchCommand(cmd: CtCommand): void {
   if (cmd.table !== 'conntrack' || !BATCH_COMMANDS.has(cmd.command)) {
@@ -99,60 +102,135 @@ function checkBatchCommand(cmd: CtCommand): void {
   }
 }
 
-/** Parses a whole batch; throws (exit 2) on the first bad line or a command batches cannot hold. */
-export function parseBatch(text: string): Batch {
-  const steps: Batch['steps'] = [];
-  const arena = new AttrBuffer();
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/^[ \t]+/, '');
-    if (line === '' || line === '\r' || line.startsWith('#')) continue;
-    const cmd = parseCommandLine(splitBatchLine(line));
-    checkBatchCommand(cmd);
-    if (cmd.command !== 'create' && cmd.command !== 'add') {
-      steps.push(cmd);
-      continue;
-    }
-    const start = arena.beginMessage(CT_NEW, NLM_F_CREATE | NLM_F_EXCL, familyNumber(cmd.family));
-    writeCreateAttrs(cmd, arena);
-    steps.push({ start, end: arena.endMessage(), add: cmd.command === 'add', family: cmd.family, zone: cmd.zone });
+/** fastCreateLine(), which leaves every line it cannot take, errors included, to the general parser. */
+function fastLine(line: string): CtCommand | undefined {
+  try {
+    return fastCreateLine(line);
+  } catch {
+    return undefined;
   }
-  return { steps, messages: arena.view() };
 }
 
-/** Runs a parsed batch; 0 when every line succeeded, else stops at the failing line with exit 1. */
-export async function runBatch(batch: Batch, ctx: CompatContext): Promise<number> {
+/** A batch read a few lines at a time: pipelined runs send early lines while later ones are parsed. */
+export class BatchReader {
+  readonly steps: Batch['steps'] = [];
+  private readonly arena: AttrBuffer;
+  private at = 0;
+
+  constructor(private readonly text: string) {
+    // A create's message is about as long as its line: no copies while the arena grows.
+    this.arena = new AttrBuffer(Math.min(text.length + 4096, 64 << 20));
+  }
+
+  /** Every line read: true when the text is at its end. */
+  get done(): boolean {
+    return this.at >= this.text.length;
+  }
+
+  /** The messages encoded so far (offsets of earlier steps stay valid as it grows). */
+  get messages(): Buffer {
+    return this.arena.view();
+  }
+
+  /** Reads lines until `steps` holds `count` or the text ends; throws (exit 2) on a bad line. */
+  read(count: number): void {
+    const { text, steps, arena } = this;
+    while (steps.length < count && this.at < text.length) {
+      let newline = text.indexOf('\n', this.at);
+      if (newline < 0) newline = text.length;
+      let from = this.at;
+      while (from < newline && (text.charCodeAt(from) === 32 || text.charCodeAt(from) === 9)) from++;
+      const line = text.slice(from, newline);
+      this.at = newline + 1;
+      if (line === '' || line === '\r' || line.startsWith('#')) continue;
+      const cmd = fastLine(line) ?? parseCommandLine(splitBatchLine(line));
+      checkBatchCommand(cmd);
+      if (cmd.command !== 'create' && cmd.command !== 'add') {
+        steps.push(cmd);
+        continue;
+      }
+      const start = arena.beginMessage(CT_NEW, NLM_F_CREATE | NLM_F_EXCL, familyNumber(cmd.family));
+      writeCreateAttrs(cmd, arena);
+      steps.push({ start, end: arena.endMessage(), add: cmd.command === 'add', family: cmd.family, zone: cmd.zone });
+    }
+  }
+}
+
+/** Parses a whole batch; throws (exit 2) on the first bad line or a command batches cannot hold. */
+export function parseBatch(text: string): Batch {
+  const reader = new BatchReader(text);
+  reader.read(Infinity);
+  return { steps: reader.steps, messages: reader.messages };
+}
+
+/** The creates from `steps[i]` on that travel in one datagram (none when steps[i] is not a create). */
+export function windowAt(steps: Batch['steps'], i: number, maxWindow: number): CreateStep[] {
+  const window: CreateStep[] = [];
+  const first = steps[i];
+  if (first === undefined || !isCreate(first)) return window;
+  for (let j = i; j < steps.length && window.length < maxWindow; j++) {
+    const next = steps[j] as CreateStep | CtCommand;
+    if (!isCreate(next) || (window.length > 0 && next.end - first.start > WINDOW_BYTES)) break;
+    window.push(next);
+  }
+  return window;
+}
+
+/** A window sent: each create's errno, and the first that failed (-1: none; EEXIST is no failure for -A). */
+export interface SentWindow {
+  window: CreateStep[];
+  errnos: number[];
+  failed: number;
+}
+
+export async function sendWindow(window: CreateStep[], messages: Buffer, ctx: CompatContext): Promise<SentWindow> {
+  const first = window[0] as CreateStep;
+  const last = window[window.length - 1] as CreateStep;
+  const errnos = await ctx.source.ctSendMessages('create', messages.subarray(first.start, last.end));
+  return { window, errnos, failed: errnos.findIndex((errno, j) => errno !== 0 && !(errno === 17 && window[j]?.add)) };
+}
+
+/** The entries `sent[from...]` of a window created (EEXIST on -A made none). */
+export function createdIn(sent: SentWindow, from = 0): CreateStep[] {
+  return sent.window.filter((_, j) => j >= from && sent.errnos[j] === 0);
+}
+
+/** Deletes entries a batch created, by their original tuple and zone. */
+export async function undoCreates(made: readonly CreateStep[], messages: Buffer, ctx: CompatContext, why: string): Promise<void> {
+  for (let i = 0; i < made.length; i += UNDO_CHUNK) {
+    const undo = made.slice(i, i + UNDO_CHUNK).map((step) => ({
+      msg: IPCTNL_MSG_CT_DELETE,
+      flags: 0,
+      family: step.family,
+      attrs: createdIdentityAttrs(step.zone, messages.subarray(step.start + NLMSG_HDRLEN + NFGENMSG_LEN, step.end)),
+    }));
+    await ctx.source.ctBatch(why, undo);
+  }
+}
+
+/** conntrack's message for the line a window stopped at. */
+export function windowFailure(sent: SentWindow): CompatError {
+  return new CompatError(1, `Operation failed: ${errorText(sent.errnos[sent.failed] ?? 0, sent.window[sent.failed]?.add ? 'add' : 'create')}`);
+}
+
+/** Runs a parsed batch from step `from`; 0 when every line succeeded, else stops at the failing line with exit 1. */
+export async function runBatch(batch: Batch, ctx: CompatContext, from = 0): Promise<number> {
   // Per-line messages are not printed in batch mode (conntrack prints only failures).
   const quiet: CompatContext = { ...ctx, err: () => undefined };
   const { steps, messages } = batch;
   const maxWindow = createWindow();
-  for (let i = 0; i < steps.length; ) {
+  for (let i = from; i < steps.length; ) {
     const step = steps[i] as CreateStep | CtCommand;
     if (!isCreate(step)) {
       await runCommand(step, quiet);
       i++;
       continue;
     }
-    const window: CreateStep[] = [];
-    const windowStart = step.start;
-    while (i < steps.length && window.length < maxWindow) {
-      const next = steps[i] as CreateStep | CtCommand;
-      if (!isCreate(next) || (window.length > 0 && next.end - windowStart > WINDOW_BYTES)) break;
-      window.push(next);
-      i++;
-    }
-    const first = window[0] as CreateStep;
-    const last = window[window.length - 1] as CreateStep;
-    const errnos = await ctx.source.ctSendMessages('create', messages.subarray(first.start, last.end));
-    const failed = errnos.findIndex((errno, j) => errno !== 0 && !(errno === 17 && window[j]?.add));
-    if (failed < 0) continue;
-    const undo = [];
-    for (let j = failed + 1; j < window.length; j++) {
-      const made = window[j] as CreateStep;
-      if (errnos[j] !== 0) continue;
-      undo.push({ msg: IPCTNL_MSG_CT_DELETE, flags: 0, family: made.family, attrs: createdIdentityAttrs(made.zone, messages.subarray(made.start + NLMSG_HDRLEN + NFGENMSG_LEN, made.end)) });
-    }
-    await ctx.source.ctBatch('undo of the creates after a failed line', undo);
-    throw new CompatError(1, `Operation failed: ${errorText(errnos[failed] ?? 0, window[failed]?.add ? 'add' : 'create')}`);
+    const sent = await sendWindow(windowAt(steps, i, maxWindow), messages, ctx);
+    i += sent.window.length;
+    if (sent.failed < 0) continue;
+    await undoCreates(createdIn(sent, sent.failed + 1), messages, ctx, 'undo of the creates after a failed line');
+    throw windowFailure(sent);
   }
   return 0;
 }

@@ -367,6 +367,12 @@ export function parseCommandLine(argv: readonly string[]): CtCommand {
 
   if (family === undefined && !['list', 'update', 'delete', 'get', 'flush', 'event'].includes(cmd.command)) family = 'ipv4';
   if (family !== undefined) cmd.family = family;
+  checkParsedCommand(cmd);
+  return cmd;
+}
+
+/** The checks of a whole command line once its options are read: option/command pairs and the coupled options. */
+export function checkParsedCommand(cmd: CtCommand): void {
   if (has(cmd, 'j') && (has(cmd, 'n') || has(cmd, 'g'))) paramProblem("cannot specify `--src-nat' or `--dst-nat' with `--any-nat'");
   checkOptions(cmd.options, COMMAND_OPTIONS[cmd.matrixKey], GENERAL_FLAG_NAMES, ADDRESS_PAIRS, ADDRESS_PAIR_MESSAGES);
   const handler = cmd.proto?.handler;
@@ -376,7 +382,6 @@ export function parseCommandLine(argv: readonly string[]): CtCommand {
     const matrixRow = handler.matrix[cmd.matrixKey] ?? handler.flags.map(() => 0 as const);
     checkOptions(flags, matrixRow, handler.flags, handler.coupled, handler.coupledMessages);
   }
-  return cmd;
 }
 
 const GENERAL_FLAG_NAMES = OPT_LETTERS.map((l) => OPT_NAMES[l]);

@@ -253,8 +253,11 @@ export class NetlinkSource implements ConntrackSource {
 
   /**
    * ctnetlink messages encoded back to back by the caller (a batch of creates), in one round trip:
-   * sent and acknowledged on the addon's thread when it is built (the acks arrive in batches, not one
-   * callback each), else over the request socket. Resolves with each message's errno, 0 for success.
+   * sent on the addon's thread when it is built, else over the request socket (every message
+   * acknowledged). Resolves with each message's errno, 0 for success. Through the addon only the last
+   * message asks for an acknowledgement: the kernel answers every failure anyway (netlink_rcv_skb), and
+   * handles a datagram's messages in order within the send, so the last one's answer follows them all;
+   * ten thousand success acks cost the kernel and us more than the creates' own parsing.
    */
   ctSendMessages(operation: string, datagram: Buffer): Promise<number[]> {
     const native = tryNfEvents();
@@ -263,13 +266,15 @@ export class NetlinkSource implements ConntrackSource {
     for (let off = 0; off + NLMSG_HDRLEN <= datagram.length; ) {
       const len = u32le(datagram, off);
       if (len < NLMSG_HDRLEN) throw new DecodeError(`netlink message length ${len} is impossible`, off);
-      datagram.writeUInt16LE(u16le(datagram, off + 6) | NLM_F_REQUEST | NLM_F_ACK, off + 6);
+      const next = off + ((len + 3) & ~3);
+      const ack = next + NLMSG_HDRLEN > datagram.length ? NLM_F_ACK : 0;
+      datagram.writeUInt16LE((u16le(datagram, off + 6) & ~NLM_F_ACK) | NLM_F_REQUEST | ack, off + 6);
       datagram.writeUInt32LE(++count, off + 8);
-      off += (len + 3) & ~3;
+      off = next;
     }
     const errnos = new Array<number>(count).fill(0);
     if (count === 0) return Promise.resolve(errnos);
-    let acked = 0;
+    let last = false;
     const target = batchBuffer ?? Buffer.allocUnsafeSlow(BATCH_BYTES);
     batchBuffer = undefined;
     return new Promise((resolve, reject) => {
@@ -281,13 +286,13 @@ export class NetlinkSource implements ConntrackSource {
           const seq = u32le(buf, off + 8);
           if (u16le(buf, off + 4) === NLMSG_ERROR && seq >= 1 && seq <= count && len >= NLMSG_HDRLEN + 4) {
             errnos[seq - 1] = -(u32le(buf, off + NLMSG_HDRLEN) | 0);
-            acked++;
+            if (seq === count) last = true;
           }
           off += (len + 3) & ~3;
         }
         if (!finished) return;
         batchBuffer = target;
-        if (acked < count) reject(new NetlinkError(errno || 105, operation));
+        if (!last) reject(new NetlinkError(errno || 105, operation));
         else resolve(errnos);
       });
     });

@@ -15,6 +15,10 @@ const NEW_TCP6 = `-s fd00::1 -d fd00::2 ${TCP} --state ESTABLISHED -u SEEN_REPLY
 const NEW_REPLY = '-r 10.2.0.1 -q 10.1.0.1 -p tcp --reply-port-src 443 --reply-port-dst 4001 --state TIME_WAIT -u SEEN_REPLY -t 1200';
 const NEW_PING = '-t 1200 -u SEEN_REPLY -s 10.1.0.1 -d 10.2.0.1 -r 10.2.0.1 -q 10.1.0.1 -p icmp --icmp-type 8 --icmp-code 0 --icmp-id 777';
 const MCAST = '-s 0.0.0.0 -d 224.0.0.1 -r 224.0.0.1 -q 0.0.0.0';
+/** `count` distinct TCP creates from port `sport` on: more than one window, so ctscope sends early ones while parsing later ones. */
+const many = (count: number, sport: number, command = '-I'): string[] =>
+  Array.from({ length: count }, (_, i) => `${command} -s 10.3.${(i >> 8) & 255}.${i & 255} -d 10.2.0.1 -p tcp --sport ${sport + i} --dport 443 --state ESTABLISHED -u SEEN_REPLY -t 1200`);
+const LONG = 1300;
 
 export const CASES: Record<string, Step[]> = {
   create: [
@@ -289,6 +293,22 @@ export const CASES: Record<string, Step[]> = {
     ok(`-A ${NEW_PING}`),
     ok(`-A ${NEW_PING}`),
     ok(`--add ${NEW_PING}`),
+  ],
+  'long batches': [
+    ok('-R -', { stdin: many(LONG, 10000) }),
+    ok('-C'),
+    // A bad last line: nothing of the batch may stay in the table.
+    bad('-R -', { stdin: [...many(LONG, 20000), '-I -s 10.1.0.1'] }),
+    bad('-R -', { stdin: [...many(LONG, 20000), '-L'] }),
+    ok('-C'),
+    // A create that fails in a later window stops the batch there; a bad line after it still wins.
+    bad('-R -', { stdin: [...many(LONG, 30000), ...many(1, 10000), ...many(LONG, 40000)] }),
+    ok('-C'),
+    bad('-R -', { stdin: [...many(LONG, 50000), ...many(1, 10000), ...many(LONG, 60000), '-I -s 10.1.0.1'] }),
+    ok('-C'),
+    // -A takes existing entries in its stride, then later lines run in order after the creates.
+    ok('-R -', { stdin: [...many(LONG, 10000, '-A'), ...many(600, 61000, '-A'), `-D -s 10.3.0.1 -d 10.2.0.1 -p tcp --sport 10001 --dport 443`, ...many(2, 62000)] }),
+    ok('-C'),
   ],
   'get, flush, count, stats': [
     ok(`-I ${NEW_TCP}`),
