@@ -34,9 +34,14 @@ function rendering(built: BuiltRule) {
   return { summary: built.summary, nftCommands: built.nft.commands, iptablesCommands: built.iptables.commands, fragment };
 }
 
+/** How long one read of the host's rulesets and listeners serves previews. */
+const HOST_RULES_FRESH_MS = 2_000;
+type HostRules = [Awaited<ReturnType<typeof tryRun>>, Awaited<ReturnType<typeof tryRun>>, Awaited<ReturnType<typeof tryRun>>, Awaited<ReturnType<typeof readListeningSockets>>];
+
 /** NOTRACK / state / connlimit rules on this host: detect, preview with impact, apply, list, remove. */
 export class RulesService {
   private detection: Promise<Detection> | null = null;
+  private hostRulesRead: { at: number; value: Promise<HostRules> } | null = null;
 
   constructor(
     /** The current table, for impact previews. */
@@ -51,6 +56,24 @@ export class RulesService {
       throw err;
     });
     return this.detection;
+  }
+
+  /**
+   * The host's rulesets and listening sockets as previews read them: four commands per read, so previews
+   * in quick succession (a person editing a rule, or a script looping) share one read for a moment.
+   */
+  private hostRules(): Promise<HostRules> {
+    const now = Date.now();
+    if (!this.hostRulesRead || now - this.hostRulesRead.at > HOST_RULES_FRESH_MS) {
+      const value = Promise.all([
+        tryRun(this.runner, 'nft', ['list', 'ruleset']),
+        tryRun(this.runner, 'iptables-save', []),
+        tryRun(this.runner, 'ip6tables-save', []),
+        readListeningSockets(this.runner).catch(() => []),
+      ]);
+      this.hostRulesRead = { at: now, value };
+    }
+    return this.hostRulesRead.value;
   }
 
   async describe(): Promise<RuleDetection> {
@@ -72,12 +95,7 @@ export class RulesService {
     let impact: RulePreview['impact'] = null;
     let warnings: RulePreview['warnings'] = [];
     if (rule.spec.kind === 'notrack') {
-      const [nft, save, save6, listeners] = await Promise.all([
-        tryRun(this.runner, 'nft', ['list', 'ruleset']),
-        tryRun(this.runner, 'iptables-save', []),
-        tryRun(this.runner, 'ip6tables-save', []),
-        readListeningSockets(this.runner).catch(() => []),
-      ]);
+      const [nft, save, save6, listeners] = await this.hostRules();
       const rulesets = [nft && foreignNftRuleset(nft.stdout), save && foreignIptablesSave(save.stdout), save6 && foreignIptablesSave(save6.stdout)].filter((r): r is string => Boolean(r));
       const entries = [...this.entries()];
       const result = notrackImpact(rule.spec, { flows: entries.map((e) => e.flow), rulesets, listeners, sampleLimit: 20 });
@@ -111,6 +129,8 @@ export class RulesService {
     } catch (err) {
       await change.finish('error', { error: (err as Error).message });
       return { ok: false, code: 'INTERNAL', message: `applying the rule failed: ${(err as Error).message.slice(0, 300)}` };
+    } finally {
+      this.hostRulesRead = null;
     }
   }
 
@@ -139,6 +159,8 @@ export class RulesService {
     } catch (err) {
       await change.finish('error', { error: (err as Error).message });
       return { ok: false, code: 'INTERNAL', message: `removing failed: ${(err as Error).message.slice(0, 300)}` };
+    } finally {
+      this.hostRulesRead = null;
     }
   }
 
