@@ -116,7 +116,7 @@ describe('request budgets', () => {
 });
 
 describe('RequestLimits', () => {
-  it('refills at its rate, bounds unanswered requests, and forgets a user with their last socket', () => {
+  it('refills at its rate, bounds unanswered requests, and forgets a user without sockets once refilled', () => {
     const limits = new RequestLimits({
       socket: { all: { rate: 10, burst: 2, inFlight: 10 }, heavy: { rate: 1, burst: 1, inFlight: 1 } },
       user: { all: { rate: 100, burst: 100, inFlight: 3 }, heavy: { rate: 100, burst: 100, inFlight: 100 } },
@@ -137,7 +137,24 @@ describe('RequestLimits', () => {
     expect(limits.trackedUsers).toBe(1); // requests still unanswered keep the user's budget
     const c = limits.forSocket(2, 0);
     c.close();
-    expect(limits.trackedUsers).toBe(1);
+    limits.forSocket(3, 60_000).close();
+    // User 2 had refilled and is forgotten; user 1 still has unanswered requests; user 3 is new.
+    expect(limits.trackedUsers).toBe(2);
+  });
+
+  it('gives a user who reconnects no fresh burst', () => {
+    const roomy = { rate: 100, burst: 100, inFlight: 100 };
+    const limits = new RequestLimits({ socket: { all: roomy, heavy: roomy }, user: { all: roomy, heavy: { rate: 1, burst: 2, inFlight: 100 } } });
+    const first = limits.forSocket(1, 0);
+    for (let i = 0; i < 2; i++) {
+      const admitted = first.admit('flows:aggregate', 0);
+      if ('release' in admitted) admitted.release();
+    }
+    expect(first.admit('flows:aggregate', 0)).toHaveProperty('retryAfterMs');
+    first.close();
+    const again = limits.forSocket(1, 0);
+    expect(again.admit('flows:aggregate', 0)).toHaveProperty('retryAfterMs');
+    expect(again.admit('flows:aggregate', 1_000)).toHaveProperty('release');
   });
 });
 

@@ -76,6 +76,11 @@ class Budget {
     return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.limit.rate) * 1000);
   }
 
+  /** Whether this budget is back at its burst with nothing unanswered (forgetting it changes nothing). */
+  rested(now: number): boolean {
+    return this.inFlight === 0 && this.wait(now) === 0 && this.tokens >= this.limit.burst;
+  }
+
   take(): void {
     this.tokens -= 1;
     this.inFlight += 1;
@@ -112,6 +117,7 @@ export class RequestLimits {
 
   /** Budgets of one socket of this user; `close` when the socket goes. */
   forSocket(userId: number, now = Date.now()): SocketBudgets {
+    this.forgetRested(now);
     const user = this.users.get(userId) ?? { budgets: budgets(this.limits.user, now), sockets: 0 };
     user.sockets += 1;
     this.users.set(userId, user);
@@ -142,12 +148,21 @@ export class RequestLimits {
         if (closed) return;
         closed = true;
         user.sockets -= 1;
-        if (user.sockets === 0 && user.budgets.all.inFlight === 0 && this.users.get(userId) === user) this.users.delete(userId);
       },
     };
   }
 
-  /** Users with budgets held (for tests: a user's budgets go with their last socket). */
+  /**
+   * A user's budgets outlive their sockets until they have refilled: dropping them with the last socket
+   * gave a script that reconnects a fresh burst each time. At most one entry per account.
+   */
+  private forgetRested(now: number): void {
+    for (const [userId, user] of this.users) {
+      if (user.sockets === 0 && user.budgets.all.rested(now) && user.budgets.heavy.rested(now)) this.users.delete(userId);
+    }
+  }
+
+  /** Users with budgets held (for tests: a user's budgets go once they have no socket and have refilled). */
   get trackedUsers(): number {
     return this.users.size;
   }
