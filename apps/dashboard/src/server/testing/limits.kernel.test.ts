@@ -103,11 +103,8 @@ describe.skipIf(skipKernelTests())('request budgets against a real agent', () =>
     const served = Object.entries(codes).reduce((sum, [code, n]) => (code.endsWith(' ok') ? sum + n : sum), 0);
     const { burst, rate } = DEFAULT_LIMITS.user.heavy;
     expect(served).toBeLessThanOrEqual(burst + rate * elapsed);
-    // What the viewer can still make the agent do is its few unanswered heavy reads at a time, each
-    // possibly running nft / iptables-save (counted here as the agent's children): measured 19-81 % of a
-    // core over runs on this 2-core machine. The sharp checks are the served count above and the admin's
-    // answers below (before the limits the viewer got 1,622 answers in 9 s and the admin waited 2.4 s).
-    expect(share - quiet).toBeLessThan(0.9);
+    // A budget that reconnecting refilled let this loop keep the agent at 55-85 % of a core; now ~15 %.
+    expect(share - quiet).toBeLessThan(0.5);
     // The admin is served throughout: each answer waits behind at most the viewer's few unanswered reads.
     expect(adminAnswers.length).toBeGreaterThanOrEqual(4);
     expect(adminAnswers.every((answer) => answer.ok)).toBe(true);
