@@ -1,4 +1,4 @@
-import { protoNumberToName, type SearchTextSink } from '@ctscope/conntrack';
+import { protoNumberToName, TABLE_WIDTH, termAutomaton, type SearchTextSink } from '@ctscope/conntrack';
 import { HAS, ORIG_SHIFT, REPLY_SHIFT, TUPLE } from '../mirror/columns';
 import type { FlowTable } from '../mirror/flow-table';
 import type { RowPredicate } from './row-filter';
@@ -68,13 +68,12 @@ function writeTuple(table: FlowTable, row: number, orig: boolean, out: SearchTex
   }
 }
 
-const TABLE_WIDTH = 128;
 /** The fixed pieces of the text, by number (an index into RowTermMatcher's label vectors). */
 const LABELS = [' ', 'src=', ' dst=', ' sport=', ' dport=', ' type=', ' code=', ' id=', ' mark=', ' zone=', ' helper=', ' secctx='] as const;
 const [SPACE, SRC, DST, SPORT, DPORT, TYPE, CODE, ID, MARK, ZONE, HELPER, SECCTX] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] as const;
 
 /**
- * One term's Knuth–Morris–Pratt automaton (as TermMatcher in packages/conntrack builds it), run over a
+ * One term's Knuth–Morris–Pratt automaton (termAutomaton, shared with TermMatcher), run over a
  * row's search text with most pieces taken whole: what a fixed piece (a label, the family-protocol-
  * state head, the status names) does to any state is worked out once per query, and what an address
  * does from the start state once per pooled address. Only numbers and the rest are read character by
@@ -104,21 +103,7 @@ class RowTermMatcher {
     term: string,
   ) {
     const m = (this.m = term.length);
-    this.codes = Uint16Array.from(term, (ch) => ch.charCodeAt(0));
-    this.fail = new Int32Array(m);
-    for (let i = 1, k = 0; i < m; i++) {
-      while (k > 0 && this.codes[i] !== this.codes[k]) k = this.fail[k - 1] as number;
-      if (this.codes[i] === this.codes[k]) k++;
-      this.fail[i] = k;
-    }
-    this.next = new Int32Array(Math.max(1, m) * TABLE_WIDTH);
-    for (let st = 0; st < m; st++) {
-      for (let ch = 0; ch < TABLE_WIDTH; ch++) {
-        const lower = ch >= 65 && ch <= 90 ? ch + 32 : ch;
-        if (this.codes[st] === lower) this.next[st * TABLE_WIDTH + ch] = st + 1;
-        else if (st > 0) this.next[st * TABLE_WIDTH + ch] = this.next[(this.fail[st - 1] as number) * TABLE_WIDTH + ch] as number;
-      }
-    }
+    ({ codes: this.codes, fail: this.fail, next: this.next } = termAutomaton(term));
     this.labels = new Int32Array(LABELS.length * (m + 1));
     LABELS.forEach((label, i) => this.labels.set(this.vector(label), i * (m + 1)));
     this.fromStart = new Int32Array(table.addresses.span).fill(-1);

@@ -1,6 +1,6 @@
 export * from './types';
 export { compileFilter, matchFlow, hasSrcNat, hasDstNat, type FlowPredicate } from './compile';
-export { flowSearchText, TermMatcher, type SearchTextSink } from './search-text';
+export { flowSearchText, TABLE_WIDTH, termAutomaton, TermMatcher, type SearchTextSink, type TermAutomaton } from './search-text';
 export { kernelPart } from './kernel';
 export { parseConntrackArgs, printConntrackArgs } from './cli-args';
 export { parseQuery, printQuery } from './query';

@@ -87,7 +87,36 @@ export function flowSearchText(flow: Flow): string {
 
 const MAX_DIGITS = 16;
 /** Characters below this go through the automaton's table; the rest (only in free-text pieces) take the KMP loop. */
-const TABLE_WIDTH = 128;
+export const TABLE_WIDTH = 128;
+
+/** A lower-cased term's Knuth–Morris–Pratt automaton: the term's char codes, its failure links, and its table. */
+export interface TermAutomaton {
+  codes: Uint16Array;
+  fail: Int32Array;
+  /** next[state * TABLE_WIDTH + char]: the state after reading an ASCII char (upper case folded); state === codes.length is a match. */
+  next: Int32Array;
+}
+
+export function termAutomaton(term: string): TermAutomaton {
+  const m = term.length;
+  const codes = new Uint16Array(m);
+  for (let i = 0; i < m; i++) codes[i] = term.charCodeAt(i);
+  const fail = new Int32Array(m);
+  for (let i = 1, k = 0; i < m; i++) {
+    while (k > 0 && codes[i] !== codes[k]) k = fail[k - 1] as number;
+    if (codes[i] === codes[k]) k++;
+    fail[i] = k;
+  }
+  const next = new Int32Array(Math.max(1, m) * TABLE_WIDTH);
+  for (let s = 0; s < m; s++) {
+    for (let c = 0; c < TABLE_WIDTH; c++) {
+      const lower = c >= 65 && c <= 90 ? c + 32 : c;
+      if (codes[s] === lower) next[s * TABLE_WIDTH + c] = s + 1;
+      else if (s > 0) next[s * TABLE_WIDTH + c] = next[(fail[s - 1] as number) * TABLE_WIDTH + c] as number;
+    }
+  }
+  return { codes, fail, next };
+}
 
 /**
  * Whether a lower-cased term occurs in a flow's search text, found by streaming the text through the
@@ -105,23 +134,7 @@ export class TermMatcher implements SearchTextSink {
   private state = 0;
 
   constructor(term: string) {
-    const m = term.length;
-    this.codes = new Uint16Array(m);
-    for (let i = 0; i < m; i++) this.codes[i] = term.charCodeAt(i);
-    this.fail = new Int32Array(m);
-    for (let i = 1, k = 0; i < m; i++) {
-      while (k > 0 && this.codes[i] !== this.codes[k]) k = this.fail[k - 1] as number;
-      if (this.codes[i] === this.codes[k]) k++;
-      this.fail[i] = k;
-    }
-    this.next = new Int32Array(Math.max(1, m) * TABLE_WIDTH);
-    for (let s = 0; s < m; s++) {
-      for (let c = 0; c < TABLE_WIDTH; c++) {
-        const lower = c >= 65 && c <= 90 ? c + 32 : c;
-        if (this.codes[s] === lower) this.next[s * TABLE_WIDTH + c] = s + 1;
-        else if (s > 0) this.next[s * TABLE_WIDTH + c] = this.next[(this.fail[s - 1] as number) * TABLE_WIDTH + c] as number;
-      }
-    }
+    ({ codes: this.codes, fail: this.fail, next: this.next } = termAutomaton(term));
   }
 
   matches(flow: Flow): boolean {
