@@ -26,6 +26,7 @@ import { viewRedirect } from './http/view-redirect';
 import { attachAgentNamespace } from './sockets/agents';
 import { attachBrowserNamespace } from './sockets/browsers';
 import { LiveUserSockets } from './sockets/user-sockets';
+import { NotifyService } from './notify/service';
 import { openStore } from './store/open-store';
 import type { Store } from './store/types';
 
@@ -56,6 +57,8 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
   const registry = new HostRegistry(store, logger);
   const links = new AgentLinks();
   const liveUsers = new LiveUserSockets(sessions);
+  const notify = new NotifyService({ store, registry, logger, repeatMs: config.notify.repeatMs, publicUrl: config.publicUrl });
+  await notify.reload();
 
   const app = express();
   app.disable('x-powered-by');
@@ -67,7 +70,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
     '/api',
     sameOriginWrites(config.allowedOrigins),
     express.json({ limit: '64kb' }),
-    apiRouter({ store, sessions, registry, limiter: new LoginLimiter(), logger, links, liveUsers, publicUrl: config.publicUrl, releaseDir: config.releaseDir }),
+    apiRouter({ store, sessions, registry, limiter: new LoginLimiter(), logger, links, liveUsers, publicUrl: config.publicUrl, releaseDir: config.releaseDir, notify }),
     apiErrorHandler(logger),
   );
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));
@@ -138,6 +141,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
       browsers.detach();
       leaveCluster?.();
       stopHistory();
+      notify.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await redis?.close();
       await nextApp?.close();
