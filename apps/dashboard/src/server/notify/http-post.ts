@@ -64,5 +64,6 @@ function describeFetchError(err: unknown, timeoutMs: number): string {
   if (code === 'ECONNREFUSED') return 'connection refused (is the receiver running on that port?)';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name does not resolve';
   if (code) return `could not connect (${code})`;
+  if (cause?.message.includes('bad port')) return 'that port is refused by the HTTP client (a port browsers block too); use another';
   return 'could not connect';
 }
