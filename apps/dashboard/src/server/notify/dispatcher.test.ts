@@ -28,6 +28,7 @@ function setup(destinations: DestinationRecord[], results: (d: DestinationRecord
     clock,
     repeatMs: 240 * MIN,
     alertmanagerRepostMs: MIN,
+    queue: { random: () => 1 },
     hostUrl: (id) => `https://ctscope.example.internal/hosts/${id}`,
     send: async (d, event) => {
       sent.push({ to: d.id, event });
@@ -90,6 +91,21 @@ describe('NotifyDispatcher', () => {
     dispatcher.observe(gw1, [alert('events-lost', 'warning', 999)]);
     await settle();
     expect(log()).toEqual(['am firing (repeat) events-lost:warning']);
+  });
+
+  it('re-posts to an unreachable Alertmanager do not pile up: one waits per active alert', async () => {
+    const { clock, dispatcher, log } = setup([dest({ id: 'am', kind: 'alertmanager' })], () => ({ ok: false, retry: true, error: 'http://127.0.0.1:9093: connection refused (is the receiver running on that port?)' }));
+    dispatcher.observe(gw1, [alert('events-lost', 'warning'), alert('drop-rising', 'critical')]);
+    for (let minute = 1; minute <= 60; minute++) {
+      await clock.advance(MIN);
+      dispatcher.observe(gw1, [alert('events-lost', 'warning'), alert('drop-rising', 'critical')]);
+    }
+    // Three wait (the head being retried and one re-post per alert), not 120; what was dropped is only
+    // heads that ran out of attempts (10, about 9 minutes each), none for want of room.
+    const status = dispatcher.status('am');
+    expect(status.queued).toBe(3);
+    expect(status.dropped).toBeLessThanOrEqual(60 / 8);
+    log();
   });
 
   it('hosts are independent; a failing destination retries without holding up the others', async () => {

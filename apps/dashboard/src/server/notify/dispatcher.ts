@@ -78,11 +78,11 @@ export class NotifyDispatcher {
       const tracked: Tracked = { ...old, alert: { ...alert, since: old.alert.since } };
       if (now - old.lastSentAt >= this.options.repeatMs) {
         tracked.lastSentAt = now;
-        this.emit(this.event('firing', host, tracked.alert, now, true), (d) => d.kind !== 'alertmanager');
+        this.emit(this.event('firing', host, tracked.alert, now, true), (d) => d.kind !== 'alertmanager', `${host.id}/${alert.name}`);
       }
       if (now - old.lastPostedAt >= this.repostMs) {
         tracked.lastPostedAt = now;
-        this.emit(this.event('firing', host, tracked.alert, now, true), (d) => d.kind === 'alertmanager');
+        this.emit(this.event('firing', host, tracked.alert, now, true), (d) => d.kind === 'alertmanager', `${host.id}/${alert.name}`);
       }
       current.set(alert.name, tracked);
     }
@@ -120,9 +120,10 @@ export class NotifyDispatcher {
     };
   }
 
-  private emit(event: NotifyEvent, kinds: (d: DestinationRecord) => boolean): void {
+  /** Queues the event for every destination that takes it; a repeat (`replaceKey`) replaces its own older one still waiting. */
+  private emit(event: NotifyEvent, kinds: (d: DestinationRecord) => boolean, replaceKey?: string): void {
     for (const destination of this.destinations.values()) {
-      if (kinds(destination) && routes(destination, event)) this.queueFor(destination.id).push(event);
+      if (kinds(destination) && routes(destination, event)) this.queueFor(destination.id).push(event, replaceKey);
     }
   }
 

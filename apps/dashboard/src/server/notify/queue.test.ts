@@ -75,6 +75,25 @@ describe('DeliveryQueue', () => {
     expect(queue.status).toMatchObject({ queued: 0, dropped: 3, sent: 3 });
   });
 
+  it('a repeated item replaces its older copy still waiting, never the one being sent', async () => {
+    const clock = new FakeClock();
+    let up = false;
+    const delivered: string[] = [];
+    const queue = new DeliveryQueue<string>(async (item) => {
+      if (!up) return fail();
+      delivered.push(item);
+      return { ok: true };
+    }, clock, options());
+    queue.push('repost gw1 #1', 'gw1/events-lost');
+    await settle();
+    queue.push('firing gw2');
+    for (let n = 2; n <= 50; n++) queue.push(`repost gw1 #${n}`, 'gw1/events-lost');
+    expect(queue.status).toMatchObject({ queued: 3, dropped: 0 });
+    up = true;
+    await clock.advance(1_000);
+    expect(delivered).toEqual(['repost gw1 #1', 'firing gw2', 'repost gw1 #50']);
+  });
+
   it('stops retrying once closed', async () => {
     const clock = new FakeClock();
     let calls = 0;

@@ -35,7 +35,7 @@ export function backoffDelay(attempt: number, options: Pick<QueueOptions, 'baseD
  * at the head and waits (exponential backoff with jitter); a full queue drops its oldest item.
  */
 export class DeliveryQueue<T> {
-  private readonly items: { item: T; attempts: number }[] = [];
+  private readonly items: { item: T; attempts: number; key: string | undefined }[] = [];
   private sending = false;
   private cancelWait: (() => void) | undefined;
   private closed = false;
@@ -47,15 +47,28 @@ export class DeliveryQueue<T> {
     private readonly options: QueueOptions = DEFAULT_QUEUE_OPTIONS,
   ) {}
 
-  push(item: T): void {
+  /**
+   * Adds an item. With `replaceKey`, an item with the same key still waiting (not being sent) is
+   * replaced in place instead: a reminder that is sent again and again never piles up behind a slow
+   * destination.
+   */
+  push(item: T, replaceKey?: string): void {
     if (this.closed) return;
+    if (replaceKey !== undefined) {
+      const start = this.sending || this.cancelWait ? 1 : 0;
+      const waiting = this.items.findIndex((entry, i) => i >= start && entry.key === replaceKey);
+      if (waiting >= 0) {
+        this.items[waiting] = { item, attempts: 0, key: replaceKey };
+        return;
+      }
+    }
     // The head may be in flight: drop the oldest waiting item instead.
     if (this.items.length >= this.options.capacity) {
       this.status.dropped++;
       const removed = this.items.splice(this.sending || this.cancelWait ? 1 : 0, 1);
       if (removed.length === 0) return;
     }
-    this.items.push({ item, attempts: 0 });
+    this.items.push({ item, attempts: 0, key: replaceKey });
     this.status.queued = this.items.length;
     this.pump();
   }
