@@ -39,6 +39,8 @@ export interface DashboardServer {
   scheme: 'http' | 'https';
   /** Reads CTSCOPE_TLS_CERT / CTSCOPE_TLS_KEY again (a renewed certificate) for new connections; the old pair stays on error. */
   reloadTls(): Promise<void>;
+  /** Alert notifications (destinations are re-read every 30 s for other servers' changes; `reload()` now). */
+  notify: NotifyService;
   /** With REDIS_URL: messages from Redis dropped for want of a valid signature, by reason. */
   clusterDrops(): BusDrops | undefined;
   /** Resolves with the bound port. */
@@ -127,6 +129,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
       if (!renewed || !(http instanceof HttpsServer)) throw new Error('the dashboard does not serve HTTPS itself (CTSCOPE_TLS_CERT and CTSCOPE_TLS_KEY are not set)');
       http.setSecureContext(renewed);
     },
+    notify,
     clusterDrops: () => redis?.dropped(),
     listen: () =>
       new Promise((resolve, reject) => {
