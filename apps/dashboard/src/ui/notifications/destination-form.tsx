@@ -121,11 +121,11 @@ export function DestinationForm({ existing, onSave, onCancel }: Props) {
         </label>
       )}
       {keepsSecret && (
-        <label className="checkbox">
+        <label className="check">
           <input type="checkbox" checked={removeSecret} onChange={(e) => setRemoveSecret(e.target.checked)} /> remove the saved {kind === 'webhook' ? 'secret' : 'credentials'}
         </label>
       )}
-      <label className="checkbox">
+      <label className="check">
         <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> enabled
       </label>
       <button type="submit" disabled={busy}>
