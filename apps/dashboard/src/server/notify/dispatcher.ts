@@ -93,6 +93,11 @@ export class NotifyDispatcher {
     else this.active.delete(host.id);
   }
 
+  /** Forgets what was sent for a host (its agent now reports to another dashboard server, which takes over). */
+  forget(hostId: string): void {
+    this.active.delete(hostId);
+  }
+
   /** Sends a test notification to one destination now, once, and records the outcome on its status. */
   async sendTest(destination: DestinationRecord, host: { id: string; hostname: string }): Promise<SendResult> {
     const now = this.options.clock.now();

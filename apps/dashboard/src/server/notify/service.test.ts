@@ -51,4 +51,25 @@ describe('NotifyService with several dashboard servers', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(sent.map((e) => e.status)).toEqual(['firing', 'resolved']);
   });
+
+  it('an agent that moved away and came back: alerts still active are sent again, not taken as already sent', async () => {
+    const { registry, store, sent } = await setup();
+    const record = await store.findHost('gw1');
+    if (!record) throw new Error('the host is stored');
+    const now = Date.now();
+    registry.connected(record, 'local-1', agent, now);
+    await new Promise((r) => setTimeout(r, 50));
+    registry.sampled('gw1', 'local-1', sample(lost));
+    await new Promise((r) => setTimeout(r, 50));
+    // It moves to another server, which sends from now on (this one only hears its samples) ...
+    registry.remoteConnected({ hostId: 'gw1', connectionId: 'remote-1', connectedAt: now + 1_000, agent, latest: null, lastSeen: now + 1_000 });
+    registry.remoteSampled('gw1', 'remote-1', sample(lost));
+    registry.remoteSampled('gw1', 'remote-1', sample([]));
+    // ... and comes back here with the alert raised again.
+    registry.connected(record, 'local-2', agent, now + 2_000);
+    await new Promise((r) => setTimeout(r, 50));
+    registry.sampled('gw1', 'local-2', sample(lost));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sent.map((e) => e.status)).toEqual(['firing', 'firing']);
+  });
 });

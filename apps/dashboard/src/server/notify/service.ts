@@ -66,7 +66,11 @@ export class NotifyService {
   }
 
   private sampled(hostId: string, sample: StatsSample): void {
-    if (!this.options.registry.isLocal(hostId)) return;
+    if (!this.options.registry.isLocal(hostId)) {
+      // The server holding the agent now notifies; should the agent come back here, its alerts are news again.
+      this.dispatcher.forget(hostId);
+      return;
+    }
     const hostname = this.hostnames.get(hostId);
     if (hostname !== undefined) {
       this.dispatcher.observe({ id: hostId, hostname }, sample.alerts ?? []);
