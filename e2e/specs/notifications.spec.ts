@@ -7,6 +7,7 @@ import { loginAsAdmin, screenshotPath } from './support';
 interface Hit {
   path: string;
   signature: string | undefined;
+  authorization: string | undefined;
   body: string;
 }
 
@@ -17,7 +18,7 @@ async function receiver(): Promise<{ url: string; hits: Hit[]; server: Server }>
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
-      hits.push({ path: req.url ?? '', signature: req.headers['x-ctscope-signature'] as string | undefined, body });
+      hits.push({ path: req.url ?? '', signature: req.headers['x-ctscope-signature'] as string | undefined, authorization: req.headers.authorization, body });
       if (req.url?.startsWith('/ok/')) res.end('ok');
       else res.writeHead(502, { 'content-type': 'text/plain' }).end('upstream chat service is down');
     });
@@ -85,6 +86,25 @@ test('admins add a webhook, send a test and see it delivered; a failing destinat
     await expect(chat.getByRole('status')).toContainText('answered 502');
     expect(hook.hits.at(-1)?.path).toBe('/down/T0/B0/XYZ');
     expect(JSON.parse(hook.hits.at(-1)?.body ?? '{}')).toMatchObject({ text: expect.stringContaining('[test]') as unknown, blocks: expect.any(Array) as unknown });
+
+    // Alertmanager with a bearer token: the test is a v2 alert; the token is never shown again.
+    await page.getByRole('button', { name: 'Add a destination' }).click();
+    await form.getByLabel('Name').fill('Alertmanager');
+    await form.getByLabel('Kind').selectOption('alertmanager');
+    await form.getByLabel('Alertmanager address').fill(`${hook.url}/ok/am`);
+    await form.getByLabel('Credentials').selectOption('bearer');
+    await form.getByLabel('Token', { exact: true }).fill('am-token-456');
+    await form.getByRole('button', { name: 'Save' }).click();
+    const am = table.locator('tr[data-destination="Alertmanager"]');
+    await expect(am.getByText(`${hook.url}/ok/am`)).toBeVisible();
+    await expect(am.getByText('with credentials')).toBeVisible();
+    await am.getByRole('button', { name: 'Send test' }).click();
+    await expect(am.getByRole('status')).toHaveText('test notification delivered');
+    const posted = hook.hits.at(-1);
+    expect(posted?.path).toBe('/ok/am/api/v2/alerts');
+    expect(posted?.authorization).toBe('Bearer am-token-456');
+    expect(JSON.parse(posted?.body ?? '[]')).toMatchObject([{ labels: { alertname: 'CtscopeTest', source: 'ctscope' } }]);
+    expect(await page.content()).not.toContain('am-token-456');
 
     await chat.getByRole('button', { name: 'Delete' }).click();
     await chat.getByRole('button', { name: 'Delete Team chat' }).click();
