@@ -14,7 +14,7 @@ export const RUNTIME_PACKAGES = ['conntrack', 'iptables', 'nftables', 'iproute2'
  * for the test CA of the TLS tests, curl and sudo for the package test (it runs the hosts page's commands),
  * gcc for the native addon and the events benchmark's traffic generator (bench/native/udp-churn.c).
  */
-export const TEST_PACKAGES = [...RUNTIME_PACKAGES, 'iputils-ping', 'util-linux', 'systemd', 'chromium', 'postgresql', 'redis-server', 'openssl', 'curl', 'sudo', 'gcc'];
+export const TEST_PACKAGES = [...RUNTIME_PACKAGES, 'iputils-ping', 'util-linux', 'systemd', 'chromium', 'postgresql', 'redis-server', 'openssl', 'curl', 'sudo', 'gcc', 'prometheus-alertmanager'];
 
 export function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);

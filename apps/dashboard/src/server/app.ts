@@ -26,6 +26,7 @@ import { viewRedirect } from './http/view-redirect';
 import { attachAgentNamespace } from './sockets/agents';
 import { attachBrowserNamespace } from './sockets/browsers';
 import { LiveUserSockets } from './sockets/user-sockets';
+import { NotifyService } from './notify/service';
 import { openStore } from './store/open-store';
 import type { Store } from './store/types';
 
@@ -38,6 +39,8 @@ export interface DashboardServer {
   scheme: 'http' | 'https';
   /** Reads CTSCOPE_TLS_CERT / CTSCOPE_TLS_KEY again (a renewed certificate) for new connections; the old pair stays on error. */
   reloadTls(): Promise<void>;
+  /** Alert notifications (destinations are re-read every 30 s for other servers' changes; `reload()` now). */
+  notify: NotifyService;
   /** With REDIS_URL: messages from Redis dropped for want of a valid signature, by reason. */
   clusterDrops(): BusDrops | undefined;
   /** Resolves with the bound port. */
@@ -56,6 +59,8 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
   const registry = new HostRegistry(store, logger);
   const links = new AgentLinks();
   const liveUsers = new LiveUserSockets(sessions);
+  const notify = new NotifyService({ store, registry, logger, repeatMs: config.notify.repeatMs, publicUrl: config.publicUrl });
+  await notify.reload();
 
   const app = express();
   app.disable('x-powered-by');
@@ -67,7 +72,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
     '/api',
     sameOriginWrites(config.allowedOrigins),
     express.json({ limit: '64kb' }),
-    apiRouter({ store, sessions, registry, limiter: new LoginLimiter(), logger, links, liveUsers, publicUrl: config.publicUrl, releaseDir: config.releaseDir }),
+    apiRouter({ store, sessions, registry, limiter: new LoginLimiter(), logger, links, liveUsers, publicUrl: config.publicUrl, releaseDir: config.releaseDir, notify }),
     apiErrorHandler(logger),
   );
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));
@@ -124,6 +129,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
       if (!renewed || !(http instanceof HttpsServer)) throw new Error('the dashboard does not serve HTTPS itself (CTSCOPE_TLS_CERT and CTSCOPE_TLS_KEY are not set)');
       http.setSecureContext(renewed);
     },
+    notify,
     clusterDrops: () => redis?.dropped(),
     listen: () =>
       new Promise((resolve, reject) => {
@@ -138,6 +144,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
       browsers.detach();
       leaveCluster?.();
       stopHistory();
+      notify.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await redis?.close();
       await nextApp?.close();

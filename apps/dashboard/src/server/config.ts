@@ -39,6 +39,8 @@ const envSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'REDIS_URL must look like redis://127.0.0.1:6379' }).optional(),
   /** Shared by every dashboard server of a cluster: the messages they exchange over Redis are signed with it. */
   CTSCOPE_CLUSTER_SECRET: z.string().min(32, 'CTSCOPE_CLUSTER_SECRET must be at least 32 characters (openssl rand -base64 32)').optional(),
+  /** Minutes before a webhook or Slack destination hears again of an alert that is still active. */
+  CTSCOPE_NOTIFY_REPEAT_MINUTES: z.coerce.number().min(1).max(7 * 24 * 60).default(240),
   CTSCOPE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
 });
@@ -65,6 +67,8 @@ export interface DashboardConfig {
   redisUrl: string | undefined;
   /** Signs messages between dashboard servers; set whenever redisUrl is. */
   clusterSecret: string | undefined;
+  /** Alert notifications: how long before an alert still active is sent again (webhook, Slack). */
+  notify: { repeatMs: number };
   logLevel: z.infer<typeof envSchema>['CTSCOPE_LOG_LEVEL'];
   dev: boolean;
   /** Directory of the Next.js app (this package). */
@@ -104,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, appDir = proces
     releaseDir: resolve(appDir, e.CTSCOPE_RELEASE_DIR),
     redisUrl: e.REDIS_URL,
     clusterSecret: e.CTSCOPE_CLUSTER_SECRET,
+    notify: { repeatMs: e.CTSCOPE_NOTIFY_REPEAT_MINUTES * 60_000 },
     logLevel: e.CTSCOPE_LOG_LEVEL,
     dev: e.NODE_ENV === 'development',
     appDir,

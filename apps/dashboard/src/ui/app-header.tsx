@@ -9,7 +9,7 @@ async function logout() {
   window.location.assign('/login');
 }
 
-export type Section = 'overview' | 'connections' | 'events' | 'tuning' | 'rules' | 'hosts' | 'views' | 'audit' | 'users' | 'account';
+export type Section = 'overview' | 'connections' | 'events' | 'tuning' | 'rules' | 'hosts' | 'views' | 'audit' | 'users' | 'notifications' | 'account';
 
 const LINKS: { section: Section; href: string; label: string; adminOnly?: boolean }[] = [
   { section: 'overview', href: '/', label: 'Overview' },
@@ -21,6 +21,7 @@ const LINKS: { section: Section; href: string; label: string; adminOnly?: boolea
   { section: 'hosts', href: '/hosts', label: 'Hosts' },
   { section: 'audit', href: '/audit', label: 'Audit' },
   { section: 'users', href: '/admin/users', label: 'Users', adminOnly: true },
+  { section: 'notifications', href: '/admin/notifications', label: 'Notifications', adminOnly: true },
 ];
 
 /** The top bar; `actions` are page controls shown before the account (such as "Save view"). */

@@ -6,10 +6,12 @@ import { verifyPassword } from '../auth/passwords';
 import type { Sessions } from '../auth/sessions';
 import type { HostRegistry } from '../hosts/registry';
 import type { AgentLinks } from '../hosts/agent-links';
+import type { NotifyService } from '../notify/service';
 import type { LiveUserSockets } from '../sockets/user-sockets';
 import type { Store } from '../store/types';
 import { auditRouter } from './audit-api';
 import { hostsRouter } from './hosts-api';
+import { notifyRouter } from './notify-api';
 import { usersRouter } from './users-api';
 import { viewsRouter } from './views-api';
 import { sendError } from './send-error';
@@ -32,6 +34,8 @@ export interface ApiDeps {
   publicUrl?: string | undefined;
   /** The agent packages the enrollment commands install (CTSCOPE_RELEASE_DIR). */
   releaseDir?: string | undefined;
+  /** Alert notifications (the Notifications page's routes are absent without it). */
+  notify?: NotifyService;
 }
 
 type AuthedRequest = Request & { user?: SessionUser & { id: number } };
@@ -41,7 +45,7 @@ export { sendError };
 // Verifying against a real hash for unknown users keeps response times from revealing which names exist.
 const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$JUJ9ysOvJXLKK+vTVH8p+w$EZ+tlYLU7yNvi6Qm4/LXfywcS24oNnpu+MXKCNP3raY';
 
-export function apiRouter({ store, sessions, registry, limiter, logger, links, liveUsers, publicUrl, releaseDir, ...deps }: ApiDeps): Router {
+export function apiRouter({ store, sessions, registry, limiter, logger, links, liveUsers, publicUrl, releaseDir, notify, ...deps }: ApiDeps): Router {
   const router = express.Router();
   const addressLimiter = deps.addressLimiter ?? new LoginLimiter(50);
   const hashSlots = deps.hashSlots ?? new HashSlots();
@@ -101,6 +105,7 @@ export function apiRouter({ store, sessions, registry, limiter, logger, links, l
   router.use(usersRouter({ store, sessions, limiter, liveUsers, logger }));
   router.use('/views', viewsRouter({ store, logger }));
   router.use('/audit', auditRouter({ store }));
+  if (notify) router.use(notifyRouter({ store, logger, notify }));
 
   router.use((_req: Request, res: Response) => sendError(res, 404, ErrorCode.NotFound, 'no such API endpoint'));
   return router;

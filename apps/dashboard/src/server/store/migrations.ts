@@ -149,4 +149,37 @@ export const MIGRATIONS: readonly MigrationStep[] = [
   `,
     },
   },
+  {
+    name: 'notification destinations',
+    sql: {
+      sqlite: `
+  CREATE TABLE notify_destinations (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('webhook', 'slack', 'alertmanager')),
+    enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+    min_severity TEXT NOT NULL CHECK (min_severity IN ('warning', 'critical')),
+    hosts_json TEXT NOT NULL,
+    url TEXT NOT NULL,
+    secret_json TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
+      postgres: `
+  CREATE TABLE notify_destinations (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('webhook', 'slack', 'alertmanager')),
+    enabled SMALLINT NOT NULL CHECK (enabled IN (0, 1)),
+    min_severity TEXT NOT NULL CHECK (min_severity IN ('warning', 'critical')),
+    hosts_json TEXT NOT NULL,
+    url TEXT NOT NULL,
+    secret_json TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+  );
+  `,
+    },
+  },
 ];

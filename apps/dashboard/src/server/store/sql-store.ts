@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { countOf, type Db } from './db';
 import * as admin from './sql-admin';
 import * as audit from './sql-audit';
+import * as notify from './sql-notify';
 import * as views from './sql-views';
+import type { DestinationRecord } from '../notify/types';
 import type { AuditRecord, HostEnrollmentRecord, HostRecord, Role, SessionRecord, Store, UserListing, UserRecord, ViewRecord } from './types';
 
 interface UserRow {
@@ -221,6 +223,26 @@ export class SqlStore implements Store {
 
   deleteView(id: string): Promise<boolean> {
     return views.deleteView(this.db, id);
+  }
+
+  createDestination(destination: DestinationRecord): Promise<void> {
+    return notify.createDestination(this.db, destination);
+  }
+
+  findDestination(id: string): Promise<DestinationRecord | undefined> {
+    return notify.findDestination(this.db, id);
+  }
+
+  listDestinations(): Promise<DestinationRecord[]> {
+    return notify.listDestinations(this.db);
+  }
+
+  updateDestination(destination: DestinationRecord): Promise<boolean> {
+    return notify.updateDestination(this.db, destination);
+  }
+
+  deleteDestination(id: string): Promise<boolean> {
+    return notify.deleteDestination(this.db, id);
   }
 
   close(): Promise<void> {

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE, Sessions, sha256 } from '../auth/sessions';
 import { recordHistory } from '../hosts/history-recorder';
 import { HostRegistry } from '../hosts/registry';
+import { notifyStoreContract } from './notify-contract';
 import type { Store, ViewRecord } from './types';
 
 const state: ViewState = { page: 'connections', hostId: 'gw1', query: 'dport 443', columns: ['proto', 'src'], sort: { column: 'bytes', desc: true }, range: null, eventTypes: null };
@@ -39,6 +40,7 @@ export function storeContract(open: () => Promise<Store>): void {
   afterEach(async () => {
     await Promise.all(stores.splice(0).map((s) => s.close()));
   });
+  notifyStoreContract(fresh);
 
   describe('users in the store', () => {
     it('lists, changes roles and passwords, counts admins', async () => {

@@ -1,3 +1,4 @@
+import type { DestinationRecord } from '../notify/types';
 import type { AgentInfo, AuditFilter, AuditRow, HistoryPoint, StatsSample, ViewState } from '@ctscope/protocol';
 
 export type Role = 'admin' | 'operator' | 'viewer';
@@ -118,5 +119,13 @@ export interface Store {
   listViewsFor(userId: number): Promise<ViewRecord[]>;
   updateView(id: string, patch: { name?: string; shared?: boolean }, at: number): Promise<ViewRecord | undefined>;
   deleteView(id: string): Promise<boolean>;
+
+  /** Notification destinations, secrets included (the API masks them). */
+  createDestination(destination: DestinationRecord): Promise<void>;
+  findDestination(id: string): Promise<DestinationRecord | undefined>;
+  listDestinations(): Promise<DestinationRecord[]>;
+  /** Replaces all but id and createdAt; false when there is no such destination. */
+  updateDestination(destination: DestinationRecord): Promise<boolean>;
+  deleteDestination(id: string): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -9,7 +9,7 @@ export type ApiResult<T> = { ok: true; data: T } | { ok: false; status: number; 
  * One JSON call to the dashboard API, its answer parsed with the expected schema: the caller always gets
  * data or a message meant for the person who clicked (the server's own message when it sent one).
  */
-export async function apiCall<S extends z.ZodType>(schema: S, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<ApiResult<z.infer<S>>> {
+export async function apiCall<S extends z.ZodType>(schema: S, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<ApiResult<z.infer<S>>> {
   let res: Response;
   try {
     res = await fetch(path, {
