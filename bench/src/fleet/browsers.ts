@@ -64,18 +64,21 @@ export async function openBrowsers(servers: readonly { url: string; cookie: stri
       for (const s of sockets) s.close();
       throw err;
     }
-    // Only the sample time is read: these clients share two cores with the dashboard, so they do no
-    // more than they must (a page would also parse the sample with its schema).
-    socket.on('host:sampled', (payload: { hostId?: unknown; sample?: { at?: unknown } } | undefined) => {
+    // Only the sample times are read: these clients share two cores with the dashboard, so they do no
+    // more than they must (a page would also parse the batch with its schema).
+    socket.on('hosts:sampled', (payload: { samples?: { hostId?: unknown; sample?: { at?: unknown } }[] } | undefined) => {
       const at = Date.now();
-      const sampledAt = payload?.sample?.at;
-      if (!measuring || typeof sampledAt !== 'number') return;
-      if (payload?.hostId === PROBE_HOST) {
-        if (relayed < MAX_LATENCIES) relay[relayed++] = at - sampledAt;
-        return;
+      if (!measuring) return;
+      for (const stats of payload?.samples ?? []) {
+        const sampledAt = stats.sample?.at;
+        if (typeof sampledAt !== 'number') continue;
+        if (stats.hostId === PROBE_HOST) {
+          if (relayed < MAX_LATENCIES) relay[relayed++] = at - sampledAt;
+          continue;
+        }
+        received++;
+        if (measured < MAX_LATENCIES) latencies[measured++] = at - sampledAt;
       }
-      received++;
-      if (measured < MAX_LATENCIES) latencies[measured++] = at - sampledAt;
     });
     socket.on('disconnect', (reason) => measuring && process.stderr.write(`fleet: browser ${i} disconnected (${reason})\n`));
     const hosts = await askAgain(socket, 'hosts:list', {}, `browser ${i}`);

@@ -55,13 +55,18 @@ export const browserHandshakeSchema = z.object({ protocolVersion: z.number().int
 
 export const hostStatsSchema = z.object({ hostId: hostIdSchema, sample: statsSampleSchema });
 export type HostStats = { hostId: string; sample: StatsSample };
+/** Hosts sampled since the last batch, the newest sample of each: sent at most every SAMPLE_BATCH_MS. */
+export const MAX_SAMPLES_PER_BATCH = 10_000;
+export const SAMPLE_BATCH_MS = 50;
+export const hostSamplesSchema = z.object({ samples: z.array(hostStatsSchema).max(MAX_SAMPLES_PER_BATCH) });
+export type HostSamples = { samples: HostStats[] };
 
 /** Events the dashboard pushes to browsers. */
 export interface ServerToBrowserEvents {
   /** A host came online, went offline or changed its description. */
   'host:changed': (host: HostSummary) => void;
-  /** A new stats sample from a host. */
-  'host:sampled': (stats: HostStats) => void;
+  /** New stats samples: the newest of each host sampled since the previous batch. */
+  'hosts:sampled': (batch: HostSamples) => void;
   'window:pushed': (push: WindowPush) => void;
   'events:batched': (push: EventPush) => void;
 }
@@ -138,7 +143,7 @@ export const browserToServerSchemas = {
 /** Schemas for dashboard→browser payloads, parsed by the browser on arrival. */
 export const serverToBrowserSchemas = {
   'host:changed': hostSummarySchema,
-  'host:sampled': hostStatsSchema,
+  'hosts:sampled': hostSamplesSchema,
   'window:pushed': windowPushSchema,
   'events:batched': eventPushSchema,
 } as const;

@@ -44,21 +44,26 @@ export function useHosts(live: LiveSocket): HostsState {
       });
     };
     const sampled = (raw: unknown) => {
-      const parsed = serverToBrowserSchemas['host:sampled'].safeParse(raw);
-      if (!parsed.success) return;
-      const { hostId, sample } = parsed.data;
-      setState((s) => ({
-        ...s,
-        hosts: (s.hosts ?? []).map((h) => (h.id === hostId ? { ...h, online: true, latest: sample, lastSeen: Date.now() } : h)),
-        history: { ...s.history, [hostId]: pushBounded(s.history[hostId], sample.count) },
-      }));
+      const parsed = serverToBrowserSchemas['hosts:sampled'].safeParse(raw);
+      if (!parsed.success || parsed.data.samples.length === 0) return;
+      const latest = new Map(parsed.data.samples.map(({ hostId, sample }) => [hostId, sample]));
+      const now = Date.now();
+      setState((s) => {
+        const history = { ...s.history };
+        for (const [hostId, sample] of latest) history[hostId] = pushBounded(history[hostId], sample.count);
+        const hosts = (s.hosts ?? []).map((h) => {
+          const sample = latest.get(h.id);
+          return sample ? { ...h, online: true, latest: sample, lastSeen: now } : h;
+        });
+        return { ...s, hosts, history };
+      });
     };
     socket.on('host:changed', changed);
-    socket.on('host:sampled', sampled);
+    socket.on('hosts:sampled', sampled);
     return () => {
       active = false;
       socket.off('host:changed', changed);
-      socket.off('host:sampled', sampled);
+      socket.off('hosts:sampled', sampled);
     };
   }, [socket, generation]);
 

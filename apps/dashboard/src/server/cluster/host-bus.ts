@@ -1,9 +1,10 @@
-import { AGENT_NAMESPACE, agentInfoSchema, hostIdSchema, statsSampleSchema } from '@ctscope/protocol';
+import { AGENT_NAMESPACE, MAX_SAMPLES_PER_BATCH, SAMPLE_BATCH_MS, agentInfoSchema, hostIdSchema, statsSampleSchema } from '@ctscope/protocol';
 import type { Logger } from 'pino';
 import type { Server } from 'socket.io';
 import { z } from 'zod';
 import type { AgentLinks } from '../hosts/agent-links';
 import type { HostPresence, HostRegistry } from '../hosts/registry';
+import { LatestBatcher } from '../sockets/latest-batcher';
 import type { LiveUserSockets } from '../sockets/user-sockets';
 import type { SubscriptionRelay } from '../sockets/subscription-relay';
 
@@ -13,6 +14,7 @@ const ANNOUNCE_EVERY_MS = 5_000;
 const REMOTE_TTL_MS = 20_000;
 
 const connectionIdSchema = z.string().min(1).max(64);
+const remoteSampleSchema = z.object({ hostId: hostIdSchema, connectionId: connectionIdSchema, sample: statsSampleSchema });
 const presenceSchema = z.object({
   hostId: hostIdSchema,
   connectionId: connectionIdSchema,
@@ -24,7 +26,8 @@ const presenceSchema = z.object({
 const messages = {
   'cluster:connected': presenceSchema,
   'cluster:present': z.array(presenceSchema).max(100_000),
-  'cluster:sampled': z.object({ hostId: hostIdSchema, connectionId: connectionIdSchema, sample: statsSampleSchema }),
+  // The newest sample of each local host since the previous message: one message per SAMPLE_BATCH_MS.
+  'cluster:sampled': z.object({ samples: z.array(remoteSampleSchema).max(MAX_SAMPLES_PER_BATCH) }),
   'cluster:disconnected': z.object({ hostId: hostIdSchema, connectionId: connectionIdSchema }),
   'cluster:drop': z.object({ hostId: hostIdSchema }),
   'cluster:user': z.object({ userId: z.number().int() }),
@@ -63,11 +66,13 @@ export function attachHostBus(io: Server, deps: HostBusDeps): () => void {
   /** Closes a connection this server held that a newer one elsewhere replaced. */
   const closeReplaced = (connectionId: string | undefined) => connectionId && bus.sockets.get(connectionId)?.disconnect(true);
   const announce = () => send('cluster:present', registry.localPresence());
+  const samples = new LatestBatcher<z.input<typeof remoteSampleSchema>>((batch) => send('cluster:sampled', { samples: batch }), SAMPLE_BATCH_MS, MAX_SAMPLES_PER_BATCH);
 
+  // Samples pending for the others go out before any news of the same hosts, so they arrive in order.
   registry.usePeers({
-    connected: (presence) => send('cluster:connected', presence),
-    sampled: (hostId, connectionId, sample) => send('cluster:sampled', { hostId, connectionId, sample }),
-    disconnected: (hostId, connectionId) => send('cluster:disconnected', { hostId, connectionId }),
+    connected: (presence) => (samples.sendNow(), send('cluster:connected', presence)),
+    sampled: (hostId, connectionId, sample) => samples.add(hostId, { hostId, connectionId, sample }),
+    disconnected: (hostId, connectionId) => (samples.sendNow(), send('cluster:disconnected', { hostId, connectionId })),
   });
   links.useRemote({
     connectionOf: (hostId) => registry.remoteConnection(hostId),
@@ -81,7 +86,7 @@ export function attachHostBus(io: Server, deps: HostBusDeps): () => void {
   const handlers: { [M in Message]: (payload: z.infer<(typeof messages)[M]>) => void } = {
     'cluster:connected': (presence) => closeReplaced(registry.remoteConnected(presence as HostPresence)),
     'cluster:present': (list) => list.forEach((presence) => closeReplaced(registry.remoteConnected(presence as HostPresence))),
-    'cluster:sampled': ({ hostId, connectionId, sample }) => registry.remoteSampled(hostId, connectionId, sample),
+    'cluster:sampled': ({ samples: batch }) => batch.forEach(({ hostId, connectionId, sample }) => registry.remoteSampled(hostId, connectionId, sample)),
     'cluster:disconnected': ({ hostId, connectionId }) => registry.remoteDisconnected(hostId, connectionId),
     'cluster:drop': ({ hostId }) => links.disconnectLocal(hostId),
     'cluster:user': ({ userId }) => void liveUsers.refreshLocal(userId).catch((err: unknown) => logger.error({ err, userId }, 'could not re-read a user\'s sessions')),
@@ -109,6 +114,7 @@ export function attachHostBus(io: Server, deps: HostBusDeps): () => void {
   send('cluster:hello', {});
   return () => {
     clearInterval(timer);
+    samples.stop();
     stopRestoring();
     for (const off of listeners) off();
   };

@@ -1,13 +1,16 @@
 import {
   BROWSER_NAMESPACE,
   ErrorCode,
+  MAX_SAMPLES_PER_BATCH,
   PROTOCOL_VERSION,
+  SAMPLE_BATCH_MS,
   browserToServerSchemas,
   describeZodError,
   fail,
   ok,
   versionMismatchMessage,
   type BrowserToServerEvents,
+  type HostStats,
   type ServerToBrowserEvents,
   type SessionUser,
 } from '@ctscope/protocol';
@@ -17,6 +20,7 @@ import type { HostRegistry } from '../hosts/registry';
 import { attachBrowserRequests, rateLimited, type BrowserRequestDeps } from './browser-requests';
 import { RefusalAudit } from './refusal-audit';
 import { refusal } from './refuse';
+import { LatestBatcher } from './latest-batcher';
 import { DEFAULT_LIMITS, RequestLimits, type Limits } from './request-limits';
 import { SubscriptionRelay } from './subscription-relay';
 
@@ -120,9 +124,14 @@ export function attachBrowserNamespace(io: Server, deps: BrowserNamespaceDeps): 
   });
 
   // Local: with several dashboard servers, each one's registry knows every host and tells its own browsers.
+  // Samples go out batched: one message per browser every SAMPLE_BATCH_MS, not one per host per second.
+  const samples = new LatestBatcher<HostStats>((batch) => nsp.local.emit('hosts:sampled', { samples: batch }), SAMPLE_BATCH_MS, MAX_SAMPLES_PER_BATCH);
   const unsubscribe = registry.subscribe({
-    changed: (host) => nsp.local.emit('host:changed', host),
-    sampled: (hostId, sample) => nsp.local.emit('host:sampled', { hostId, sample }),
+    changed: (host) => {
+      samples.sendNow(); // a host's news and its samples keep their order
+      nsp.local.emit('host:changed', host);
+    },
+    sampled: (hostId, sample) => samples.add(hostId, { hostId, sample }),
   });
 
   // Sessions end (logout, expiry) while sockets stay open: re-check them so access ends too.
@@ -139,6 +148,7 @@ export function attachBrowserNamespace(io: Server, deps: BrowserNamespaceDeps): 
     relay,
     detach: () => {
       unsubscribe();
+      samples.stop();
       clearInterval(timer);
       void refusals.close();
     },

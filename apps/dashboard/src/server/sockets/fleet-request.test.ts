@@ -1,6 +1,7 @@
 import { PROTOCOL_VERSION, type StatsSample } from '@ctscope/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { onHostSamples } from '../testing/agent-harness';
 import { startTestDashboard, type TestDashboard } from '../testing/test-dashboard';
 
 let dash: TestDashboard;
@@ -38,7 +39,7 @@ describe('fleet:history over the browsers namespace', () => {
     try {
       for (const [ago, count] of [[25_000, 10], [15_000, 20], [5_000, 30]] as const) {
         vi.setSystemTime(now - ago);
-        const seen = new Promise((resolve) => browser.on('host:sampled', (stats: { sample: { count: number } }) => stats.sample.count === count && resolve(true)));
+        const seen = new Promise((resolve) => onHostSamples(browser, (stats) => stats.sample.count === count && resolve(true)));
         const sample: StatsSample = { at: now - ago, count, max: 65_536, cpu, hooksActive: true, rates, eventRates: { NEW: count / 10, UPDATE: 0, DESTROY: 1 } };
         agent.emit('stats:sampled', sample);
         await seen;

@@ -1,6 +1,7 @@
 import { PROTOCOL_VERSION, type StatsSample } from '@ctscope/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { onHostSamples } from '../testing/agent-harness';
 import { startTestDashboard, type TestDashboard } from '../testing/test-dashboard';
 import { originAllowed } from './browsers';
 
@@ -58,7 +59,7 @@ describe('agent namespace', () => {
     const cookie = await dash.login();
     const browser = connect('/browsers', { auth: { protocolVersion: PROTOCOL_VERSION }, extraHeaders: { cookie, origin: dash.url } });
     expect(await outcome(browser)).toBe('connected');
-    const received = new Promise((resolve) => browser.on('host:sampled', resolve));
+    const received = new Promise((resolve) => onHostSamples(browser, resolve));
 
     const agent = connect('/agents', { auth: { protocolVersion: PROTOCOL_VERSION, token: await dash.agentToken(), info } });
     expect(await outcome(agent)).toBe('connected');

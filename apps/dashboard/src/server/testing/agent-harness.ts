@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PROTOCOL_VERSION, type HostStats } from '@ctscope/protocol';
+import { PROTOCOL_VERSION, type HostSamples, type HostStats } from '@ctscope/protocol';
 import { bridgeIntoNetns, createNetns, type Netns, type NetnsBridge } from '@ctscope/testkit';
 import { io, type Socket } from 'socket.io-client';
 import type { TestDashboard } from './test-dashboard';
@@ -58,14 +58,20 @@ export async function browserSocket(dash: TestDashboard, cleanups: Cleanups, coo
   return socket;
 }
 
+/** Calls `listener` with each host sample a browser socket receives (they arrive in batches); returns the way to stop. */
+export function onHostSamples(socket: Pick<Socket, 'on' | 'off'>, listener: (stats: HostStats) => void): () => void {
+  const onBatch = (batch: HostSamples) => batch.samples.forEach(listener);
+  socket.on('hosts:sampled', onBatch);
+  return () => void socket.off('hosts:sampled', onBatch);
+}
+
 export const nextSample = (socket: Socket, after: number) =>
   new Promise<HostStats['sample']>((resolve) => {
-    const onSample = (stats: HostStats) => {
+    const stop = onHostSamples(socket, (stats) => {
       if (stats.sample.at <= after) return;
-      socket.off('host:sampled', onSample);
+      stop();
       resolve(stats.sample);
-    };
-    socket.on('host:sampled', onSample);
+    });
   });
 
 /** The agent's flags for a test: its own audit file and metrics port, so tests never share them. */

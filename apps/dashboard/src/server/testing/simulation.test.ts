@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { enrollmentResponseSchema, type HostStats, type HostSummary } from '@ctscope/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { browserSocket, Cleanups, collectOutput, CTSCOPE, stop, tempDir } from './agent-harness';
+import { browserSocket, Cleanups, collectOutput, CTSCOPE, onHostSamples, stop, tempDir } from './agent-harness';
 import { startTestDashboard } from './test-dashboard';
 
 const RECORDING = fileURLToPath(new URL('../../../../../bench/fleet/recording.json.gz', import.meta.url));
@@ -27,7 +27,7 @@ describe('fleet simulation', () => {
     }
     const browser = await browserSocket(dash, cleanups, cookie);
     const counts = new Map<string, Set<number>>();
-    browser.on('host:sampled', ({ hostId, sample }: HostStats) => counts.set(hostId, (counts.get(hostId) ?? new Set()).add(sample.count)));
+    onHostSamples(browser, ({ hostId, sample }: HostStats) => counts.set(hostId, (counts.get(hostId) ?? new Set()).add(sample.count)));
 
     const fleet = spawn(process.execPath, [CTSCOPE, 'simulate', '--dashboard', dash.url, '--tokens-dir', tokensDir, '--recording', RECORDING, '--interval', '0.5'], {
       env: { ...process.env, CTSCOPE_LOG_LEVEL: 'info' },

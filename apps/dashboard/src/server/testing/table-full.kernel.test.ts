@@ -7,7 +7,7 @@ import type { Alert, HostStats } from '@ctscope/protocol';
 import { skipKernelTests, startTraffic, type Netns } from '@ctscope/testkit';
 import type { Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Cleanups, stop } from './agent-harness';
+import { Cleanups, onHostSamples, stop } from './agent-harness';
 import { onlineAgent } from './live-harness';
 
 const MAX_FILE = '/proc/sys/net/netfilter/nf_conntrack_max';
@@ -31,7 +31,7 @@ function alertsWhere(browser: Socket, ok: (alerts: Map<string, Alert>) => boolea
   return new Promise((resolve, reject) => {
     const seen = new Map<string, Alert>();
     const timer = setTimeout(() => {
-      browser.off('host:sampled', onSample);
+      stopListening();
       reject(new Error(`within ${timeoutMs} ms the dashboard showed [${[...seen.values()].map((a) => `${a.name}:${a.severity}`).join(', ')}]`));
     }, timeoutMs);
     const onSample = (stats: HostStats) => {
@@ -39,10 +39,10 @@ function alertsWhere(browser: Socket, ok: (alerts: Map<string, Alert>) => boolea
       for (const alert of stats.sample.alerts ?? []) seen.set(alert.name, alert);
       if (!ok(seen)) return;
       clearTimeout(timer);
-      browser.off('host:sampled', onSample);
+      stopListening();
       resolve(seen);
     };
-    browser.on('host:sampled', onSample);
+    const stopListening = onHostSamples(browser, onSample);
   });
 }
 

@@ -48,9 +48,9 @@ export function useHostSeries(live: LiveSocket, hostId: string | null, range: Ra
       });
     });
     const sampled = (raw: unknown) => {
-      const parsed = serverToBrowserSchemas['host:sampled'].safeParse(raw);
-      if (!parsed.success || parsed.data.hostId !== hostId) return;
-      const sample = parsed.data.sample;
+      const parsed = serverToBrowserSchemas['hosts:sampled'].safeParse(raw);
+      const sample = parsed.success ? parsed.data.samples.find((s) => s.hostId === hostId)?.sample : undefined;
+      if (!sample) return;
       if (sample.max === 0) return setState((s) => ({ ...s, latest: sample })); // the table could not be read: an alert explains why
       const point = historyPointOf(sample);
       setState((s) => {
@@ -59,10 +59,10 @@ export function useHostSeries(live: LiveSocket, hostId: string | null, range: Ra
         return { ...s, latest: sample, points: points.slice(-MAX_POINTS) };
       });
     };
-    socket.on('host:sampled', sampled);
+    socket.on('hosts:sampled', sampled);
     return () => {
       active = false;
-      socket.off('host:sampled', sampled);
+      socket.off('hosts:sampled', sampled);
     };
   }, [socket, generation, hostId, range]);
 
