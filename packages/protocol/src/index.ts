@@ -14,3 +14,5 @@ export * from './users';
 export * from './enrollment';
 export * from './audit';
 export * from './sysctl';
+export * from './composition';
+export * from './composition-growth';
