@@ -1,4 +1,4 @@
-import type { Composition, GrowthDimension, GrowthRow, RankedList } from './composition';
+import { GROWTH_DIMENSIONS, type Composition, type GrowthDimension, type GrowthRow, type RankedList } from './composition';
 
 /** What is known of a key's count in one summary: between `min` and `max` (equal when it was listed). */
 interface Bounds {
@@ -49,7 +49,9 @@ export function compositionGrowth(from: Composition, to: Composition, limit: num
       rows.push({ dimension, key, label: names?.get(key) ?? key, added, upTo, exact: added === upTo });
     }
   }
-  rows.sort((a, b) => b.added - a.added || b.upTo - a.upTo || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  // Ties (one flood counts alike in its port, source and pair) go to the narrower dimension first.
+  const order = (r: { dimension: GrowthDimension }) => GROWTH_DIMENSIONS.indexOf(r.dimension);
+  rows.sort((a, b) => b.added - a.added || b.upTo - a.upTo || order(a) - order(b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return rows.slice(0, limit);
 }
 
