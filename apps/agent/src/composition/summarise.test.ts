@@ -31,8 +31,10 @@ function randomFlows(n: number, seed: number): MirrorEntry[] {
     const src = r() < 0.1 ? `fd00::${skewed(300).toString(16)}` : `10.${skewed(4)}.${skewed(20)}.${skewed(200)}`;
     const dst = src.includes(':') ? `fd00::1:${skewed(40).toString(16)}` : `192.168.${skewed(3)}.${skewed(120)}`;
     const status = STATUS.filter(() => r() < 0.5);
-    const ports = proto === 'icmp' ? { icmpType: 8, icmpCode: 0, icmpId: i & 0xffff } : { sport: 1024 + Math.floor(r() * 60_000), dport: skewed(2_000) };
-    const replyPorts = proto === 'icmp' ? { icmpType: 0, icmpCode: 0, icmpId: i & 0xffff } : { sport: ports.dport, dport: ports.sport };
+    const sport = 1024 + Math.floor(r() * 60_000);
+    const dport = skewed(2_000);
+    const ports = proto === 'icmp' ? { icmpType: 8, icmpCode: 0, icmpId: i & 0xffff } : { sport, dport };
+    const replyPorts = proto === 'icmp' ? { icmpType: 0, icmpCode: 0, icmpId: i & 0xffff } : { sport: dport, dport: sport };
     const flow: Flow = {
       family: src.includes(':') ? 'ipv6' : 'ipv4',
       proto,
