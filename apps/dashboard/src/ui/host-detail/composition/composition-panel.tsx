@@ -12,7 +12,8 @@ const SHOWN = 10;
 
 function KeyList({ title, rows, total, link, rest }: { title: string; rows: readonly KeyCount[]; total: number; link?: ((key: string) => string | null) | undefined; rest?: number }) {
   return (
-    <section className="ranked" aria-label={title}>
+    // A group, not a region: the live breakdowns below are the page's "By protocol", "Top sources"... regions.
+    <div className="ranked" role="group" aria-label={`Composition ${title.toLowerCase()}`}>
       <h3>{title}</h3>
       {rows.length === 0 ? (
         <p className="muted small">None.</p>
@@ -32,7 +33,7 @@ function KeyList({ title, rows, total, link, rest }: { title: string; rows: read
         </ol>
       )}
       {rest !== undefined && rest > 0 && <p className="muted small">Keys not listed had at most {formatCount(rest)} entries each.</p>}
-    </section>
+    </div>
   );
 }
 
