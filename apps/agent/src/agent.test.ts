@@ -21,6 +21,8 @@ describe('agent arguments', () => {
       metrics: { host: '127.0.0.1', port: 9477 },
       metricsAllowRemote: false,
       alertClearAfter: 60,
+      usageWarning: 90,
+      compositionInterval: 10,
       paths: { procfs: '/proc', sysfs: '/sys', rootfs: '/' },
     });
   });

@@ -31,6 +31,10 @@ const agentConfigSchema = z.object({
   metricsAllowRemote: z.boolean(),
   /** Seconds without a new increase before a rising-counter alert (drops, table full, lost events) clears. */
   alertClearAfter: z.coerce.number({ error: '--alert-clear-after must be a number of seconds' }).min(0, '--alert-clear-after must be between 0 and 86400 seconds').max(86_400, '--alert-clear-after must be between 0 and 86400 seconds'),
+  /** Seconds between composition summaries (what fills the table, for the growth view and alert attribution). */
+  compositionInterval: z.coerce.number({ error: '--composition-interval must be a number of seconds' }).min(1, '--composition-interval must be between 1 and 600 seconds').max(600, '--composition-interval must be between 1 and 600 seconds'),
+  /** Table usage % above which the usage warning fires (it clears 5 points lower); the critical level stays at 95 %. */
+  usageWarning: z.coerce.number({ error: '--usage-warning must be a percentage' }).gt(0, '--usage-warning must be above 0 and at most 95 (%)').max(95, '--usage-warning must be above 0 and at most 95 (%)'),
   /** Where the host's procfs, sysfs and root filesystem are (a container with the host's mounted elsewhere). */
   paths: z.object({
     procfs: z.string().startsWith('/', '--path.procfs must be an absolute path'),
@@ -75,6 +79,8 @@ export const AGENT_USAGE = `usage: ctscope agent --dashboard URL --token-file FI
   --metrics HOST:PORT Prometheus /metrics and /healthz (default 127.0.0.1:9477; "off" disables)
   --metrics-allow-remote  allow --metrics on a non-loopback address
   --alert-clear-after SECONDS  quiet time before a drop / table-full / lost-events alert clears (default 60)
+  --usage-warning PERCENT  table usage that raises the usage warning (default 90; clears 5 points lower)
+  --composition-interval SECONDS  seconds between summaries of what fills the table (default 10)
   --path.procfs DIR   procfs mount (default /proc); --path.sysfs DIR (/sys); --path.rootfs DIR (/,
                       its etc/ receives sysctl.d/90-ctscope.conf and modules-load.d/ctscope.conf)
 environment: CTSCOPE_LOG_LEVEL (info), CTSCOPE_CA_FILE (as --ca-file when that is not given),
@@ -99,6 +105,8 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
         metrics: { type: 'string', default: '127.0.0.1:9477' },
         'metrics-allow-remote': { type: 'boolean', default: false },
         'alert-clear-after': { type: 'string', default: '60' },
+        'usage-warning': { type: 'string', default: '90' },
+        'composition-interval': { type: 'string', default: '10' },
         'path.procfs': { type: 'string', default: '/proc' },
         'path.sysfs': { type: 'string', default: '/sys' },
         'path.rootfs': { type: 'string', default: '/' },
@@ -121,6 +129,8 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     metrics: values.metrics,
     metricsAllowRemote: values['metrics-allow-remote'],
     alertClearAfter: values['alert-clear-after'],
+    usageWarning: values['usage-warning'],
+    compositionInterval: values['composition-interval'],
     paths: { procfs: values['path.procfs'], sysfs: values['path.sysfs'], rootfs: values['path.rootfs'] },
     logLevel: env.CTSCOPE_LOG_LEVEL ?? 'info',
   });

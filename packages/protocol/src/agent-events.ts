@@ -61,6 +61,7 @@ import {
 } from './sysctl';
 import { historyRequestSchema, historySchema, statsSampleSchema, type HistoryPoint, type StatsSample } from './stats';
 import { roleSchema } from './http';
+import { compositionSchema, type Composition } from './composition';
 
 /** Socket.IO namespace agents connect to. */
 export const AGENT_NAMESPACE = '/agents';
@@ -98,6 +99,8 @@ export interface AgentToServerEvents {
   'window:pushed': (push: WindowPush) => void;
   /** A batch of events for one stream (at most every 100 ms). */
   'events:batched': (push: EventPush) => void;
+  /** The table's composition, every 10 s (see Composition). */
+  'composition:summarised': (composition: Composition) => void;
 }
 
 /** Events the dashboard emits to an agent. */
@@ -185,4 +188,5 @@ export const agentToServerSchemas = {
   'stats:sampled': statsSampleSchema,
   'window:pushed': windowPushSchema,
   'events:batched': eventPushSchema,
+  'composition:summarised': compositionSchema,
 } as const;

@@ -46,6 +46,7 @@ import {
   type SysctlStateWire,
 } from './sysctl';
 import { fleetHistoryRequestSchema, type FleetHistory, type FleetRange } from './fleet';
+import { compositionAtRequestSchema, compositionGrowthRequestSchema, type Composition, type CompositionGrowth } from './composition';
 import { historyRequestSchema, statsSampleSchema, type HistoryPoint, type StatsSample } from './stats';
 
 /** Socket.IO namespace browsers connect to (session cookie required). */
@@ -90,6 +91,10 @@ export interface BrowserToServerEvents {
   'host:history': (payload: OnHost<{ since: number }>, ack: AckCallback<HistoryPoint[]>) => void;
   /** Every host's stored history summed over time buckets (the overview's fleet charts). */
   'fleet:history': (payload: { range: FleetRange }, ack: AckCallback<FleetHistory>) => void;
+  /** The stored composition summary at (or just before) a moment; null when none is stored near it. */
+  'composition:at': (payload: OnHost<{ at: number }>, ack: AckCallback<Composition | null>) => void;
+  /** Keys ranked by the entries they added between two moments, with their counts over the interval. */
+  'composition:growth': (payload: OnHost<{ from: number; to: number; limit?: number }>, ack: AckCallback<CompositionGrowth>) => void;
   'flows:delete': (payload: OnHost<DeleteFlowsRequest>, ack: AckCallback<DeleteResult>) => void;
   'flows:deleteMatching': (payload: OnHost<DeleteMatchingRequest>, ack: AckCallback<DeleteResult>) => void;
   'flows:flush': (payload: OnHost<FlushRequest>, ack: AckCallback<DeleteResult>) => void;
@@ -123,6 +128,8 @@ export const browserToServerSchemas = {
   'stats:history': historyRequestSchema.extend(onHost),
   'host:history': historyRequestSchema.extend(onHost),
   'fleet:history': fleetHistoryRequestSchema,
+  'composition:at': compositionAtRequestSchema,
+  'composition:growth': compositionGrowthRequestSchema,
   'flows:delete': deleteFlowsRequestSchema.extend(onHost),
   'flows:deleteMatching': z.intersection(deleteMatchingRequestSchema, z.object(onHost)),
   'flows:flush': flushRequestSchema.extend(onHost),

@@ -15,3 +15,5 @@ export * from './enrollment';
 export * from './audit';
 export * from './sysctl';
 export * from './notify';
+export * from './composition';
+export * from './composition-growth';

@@ -19,6 +19,11 @@ export interface AlertInput {
    * tell "module not loaded" from "loaded but unreadable" (no CAP_NET_ADMIN); unknown means the former.
    */
   moduleLoaded?: boolean;
+  /**
+   * Who filled the table lately (growthAttribution of the composition ring), named in the usage
+   * alert's message; asked only while that alert is active.
+   */
+  growth?: () => string | null;
 }
 
 export interface AlertChanges {
@@ -79,7 +84,7 @@ export class AlertEngine {
     } else {
       clear('module-not-loaded');
       clear('table-unreadable');
-      this.usage(input.sample, set, clear);
+      this.usage(input.sample, set, clear, input.growth);
       if (input.sample.hooksActive) clear('hooks-inactive');
       else set('hooks-inactive', 'warning', HOOKS_INACTIVE);
     }
@@ -88,7 +93,7 @@ export class AlertEngine {
   }
 
   /** netdata's rule: warning above 90 % until below 85 %; critical above 95 % until below 90 %. */
-  private usage(sample: StatsSample, set: SetAlert, clear: ClearAlert): void {
+  private usage(sample: StatsSample, set: SetAlert, clear: ClearAlert, growth?: () => string | null): void {
     const usage = usagePercent(sample);
     const { usageWarning: w, usageCritical: c } = this.thresholds;
     const severity = this.current.get('table-usage')?.severity;
@@ -96,7 +101,7 @@ export class AlertEngine {
     if (usage > c.raise || (severity === 'critical' && usage >= c.clear)) next = 'critical';
     else if (usage > w.raise || (severity !== undefined && usage >= w.clear)) next = 'warning';
     if (next === null) clear('table-usage');
-    else set('table-usage', next, usageMessage(usage, sample.count, sample.max));
+    else set('table-usage', next, usageMessage(usage, sample.count, sample.max, growth?.() ?? null));
   }
 
   /** Raised when the counter grew since the previous tick; cleared once it has not grown for `quietSeconds`. */

@@ -46,8 +46,8 @@ export const RISING_RULES: readonly RisingRule[] = [
   },
 ];
 
-export const usageMessage = (usage: number, count: number, max: number): string =>
-  `Table ${usage.toFixed(0)} % full (${fmt(count)} of ${fmt(max)}). Raise net.netfilter.nf_conntrack_max (Tuning) or find who fills it under Connections → top sources.`;
+export const usageMessage = (usage: number, count: number, max: number, growth: string | null = null): string =>
+  `Table ${usage.toFixed(0)} % full (${fmt(count)} of ${fmt(max)}${growth ? `; ${growth}` : ''}). Raise net.netfilter.nf_conntrack_max (Tuning) or find who fills it under Connections → top sources or the host's growth view.`;
 
 export const MODULE_NOT_LOADED =
   'The conntrack table cannot be read: the nf_conntrack module is not loaded (or netfilter is unavailable here). Load it with `modprobe nf_conntrack`; the agent picks the table up as soon as it appears.';

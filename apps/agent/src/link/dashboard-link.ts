@@ -7,6 +7,7 @@ import {
   type AgentHandshake,
   type AgentInfo,
   type AgentToServerEvents,
+  type Composition,
   type ServerToAgentEvents,
   type EventBatch,
   type StatsSample,
@@ -64,6 +65,11 @@ export class DashboardLink {
     if (!this.socket.connected) return false;
     this.socket.emit('stats:sampled', sample);
     return true;
+  }
+
+  /** Sends a composition summary if connected; like samples, never queued while the dashboard is away. */
+  sendComposition(composition: Composition): void {
+    if (this.socket.connected) this.socket.emit('composition:summarised', composition);
   }
 
   /** Pushes a window's new content; dropped while disconnected (the dashboard re-opens windows on reconnect). */

@@ -1,8 +1,9 @@
 import type { ConntrackSource } from '@ctscope/conntrack';
-import type { AgentInfo, Aggregates, EventBatch, StatsSample, WindowResult } from '@ctscope/protocol';
+import type { AgentInfo, Aggregates, Composition, EventBatch, StatsSample, WindowResult } from '@ctscope/protocol';
 import type { Logger } from 'pino';
 import { AlertEngine, KmsgWatcher, conntrackModuleLoaded, parseAlertThresholds } from '../alerts';
 import { AuditLog, changeAuditor } from '../audit';
+import { growthAttribution, ownNetnsProvider, startCompositions, type CompositionService, type NetnsProvider } from '../composition';
 import type { AgentConfig } from '../config';
 import { healthReport, startMetricsServer, tallyTable, type Tally } from '../metrics';
 import { DEFAULT_ESTABLISHED_TIMEOUT, readNetfilterInteger } from '../kernel/netfilter-values';
@@ -30,6 +31,9 @@ export interface ServiceDeps {
   kernelLog: boolean;
   dashboardConnected(): boolean;
   sendSample(sample: StatsSample): void;
+  sendComposition?(composition: Composition): void;
+  /** Entries per network namespace for the composition summaries (default: the agent's own namespace). */
+  netns?: NetnsProvider;
 }
 
 interface PushTarget {
@@ -39,6 +43,8 @@ interface PushTarget {
 
 export interface RunningServices extends AgentServices {
   mirror: Mirror;
+  /** Composition summaries every 10 s and the ring of the last hour (`compositions.ring`). */
+  compositions: CompositionService;
   bindPushes(target: PushTarget): void;
   stop(): Promise<void>;
 }
@@ -58,14 +64,22 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
   const rules = new RulesService(() => mirror.entries(), auditor);
   const sysctl = new SysctlService(mirror, source, auditLog, config.paths);
 
-  const alerts = new AlertEngine(parseAlertThresholds({ quietSeconds: config.alertClearAfter }));
+  const compositions = startCompositions({
+    table: () => mirror.table,
+    netns: deps.netns ?? ownNetnsProvider(),
+    send: (c) => deps.sendComposition?.(c),
+    logger,
+    intervalMs: config.compositionInterval * 1000,
+  });
+  const warning = { raise: config.usageWarning, clear: Math.max(0, config.usageWarning - 5) };
+  const alerts = new AlertEngine(parseAlertThresholds({ quietSeconds: config.alertClearAfter, usageWarning: warning }));
   const kmsg = new KmsgWatcher(logger);
   if (deps.kernelLog) kmsg.start();
   let latest: StatsSample | null = null;
   const memory = new MemoryWatch(logger);
   await memory.refresh();
   const evaluateAlerts = (sample: StatsSample | null) => {
-    const changes = alerts.evaluate({ now: Date.now(), sample, overruns: mirror.getHealth().overruns, tableFullLines: kmsg.count, moduleLoaded: conntrackModuleLoaded() });
+    const changes = alerts.evaluate({ now: Date.now(), sample, overruns: mirror.getHealth().overruns, tableFullLines: kmsg.count, moduleLoaded: conntrackModuleLoaded(), growth: () => growthAttribution(compositions.ring) });
     for (const alert of changes.raised) logger.warn({ alert: alert.name, severity: alert.severity }, alert.message);
     for (const alert of changes.cleared) logger.info({ alert: alert.name }, 'alert cleared');
     return changes.active;
@@ -120,6 +134,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
 
   return {
     mirror,
+    compositions,
     windows,
     events,
     history,
@@ -130,6 +145,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
     bindPushes: (t) => (target = t),
     stop: async () => {
       clearInterval(timer);
+      compositions.stop();
       kmsg.stop();
       metrics?.close();
       windows.stop();

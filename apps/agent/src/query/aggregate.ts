@@ -62,13 +62,13 @@ export function topCounts(map: Map<string, number>, n: number): KeyCount[] {
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The `n` largest of counts kept by number (an address, a port...), ties by the number's text. */
-function topNumbered(numbers: ArrayLike<number>, counts: ArrayLike<number>, length: number, n: number, text: (i: number) => string): KeyCount[] {
+export function topNumbered(numbers: ArrayLike<number>, counts: ArrayLike<number>, length: number, n: number, text: (i: number) => string): KeyCount[] {
   const compare = (a: number, b: number) => (counts[b] as number) - (counts[a] as number) || byText(text(numbers[a] as number), text(numbers[b] as number));
   return Array.from(smallest(length, Math.min(n, length), compare), (i) => ({ key: text(numbers[i] as number), count: counts[i] as number }));
 }
 
 /** The numbers with a count, and their counts, out of a count per number. */
-function nonZero(counts: Uint32Array, span: number): { numbers: Uint32Array; counts: Uint32Array; length: number } {
+export function nonZero(counts: Uint32Array, span: number): { numbers: Uint32Array; counts: Uint32Array; length: number } {
   let length = 0;
   for (let i = 0; i < span; i++) if (counts[i] !== 0) length++;
   const numbers = new Uint32Array(length);
@@ -86,7 +86,7 @@ function nonZero(counts: Uint32Array, span: number): { numbers: Uint32Array; cou
  * Counts of (source, destination) address pairs: an open hash over `source · span + destination`
  * (exact below 2^53, so for pools under 2^26 addresses) in typed arrays, no object per pair.
  */
-class PairCounts {
+export class PairCounts {
   keys: Float64Array;
   counts: Uint32Array;
   size = 0;
@@ -135,7 +135,7 @@ class PairCounts {
  * The top pairs "src → dst": largest count first, ties by that text. Comparing the source and then the
  * destination gives the text's order without building it: " → " sorts before any address character.
  */
-function topPairs(pairs: PairCounts, span: number, strings: readonly string[], n: number): KeyCount[] {
+export function topPairs(pairs: PairCounts, span: number, strings: readonly string[], n: number): KeyCount[] {
   const used = new Uint32Array(pairs.size);
   for (let i = 0, j = 0; i < pairs.keys.length; i++) if ((pairs.keys[i] as number) !== -1) used[j++] = i;
   const srcOf = (slot: number) => strings[Math.floor((pairs.keys[slot] as number) / span)] as string;

@@ -65,6 +65,8 @@ export async function startFleet(options: FleetOptions): Promise<RunningFleet> {
       metrics: null,
       metricsAllowRemote: false,
       alertClearAfter: 60,
+      usageWarning: 90,
+      compositionInterval: 10,
       paths: { procfs: '/proc', sysfs: '/sys', rootfs: auditDir },
     };
     const source = new ReplaySource(recording, { host: agent.host, startAtMs: startPoint(agent.host, recording.durationMs) });

@@ -12,6 +12,7 @@ import { LoginLimiter } from './auth/login-limiter';
 import { Sessions } from './auth/sessions';
 import type { DashboardConfig } from './config';
 import { AgentLinks } from './hosts/agent-links';
+import { recordCompositions } from './history/composition-recorder';
 import { recordHistory } from './hosts/history-recorder';
 import { HostRegistry } from './hosts/registry';
 import { ensureLocalAgentToken } from './hosts/local-agent-token';
@@ -99,6 +100,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
   const io = new SocketServer(http, { maxHttpBufferSize: 1_000_000, serveClient: false, pingInterval: 10_000, pingTimeout: 5_000 });
   const redis = config.redisUrl ? await useRedisAdapter(io, config.redisUrl, config.clusterSecret ?? '', logger) : undefined;
   const stopHistory = recordHistory(registry, store, config.history, logger);
+  const compositions = recordCompositions(store, config.history, logger);
   liveUsers.attach(io);
   const browsers = attachBrowserNamespace(io, {
     sessions,
@@ -110,7 +112,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
     historyStepMs: config.history.stepMs,
     clustered: redis !== undefined,
   });
-  attachAgentNamespace(io, { store, registry, links, relay: browsers.relay, logger });
+  attachAgentNamespace(io, { store, registry, links, relay: browsers.relay, logger, compositions });
   const leaveCluster = redis && attachHostBus(io, { registry, links, relay: browsers.relay, liveUsers, logger });
   // Socket.IO's default namespace is not used: refuse it so nothing can connect there.
   io.of('/').use((_socket, nextFn) => nextFn(new Error('use the /agents or /browsers namespace')));
@@ -145,6 +147,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
       leaveCluster?.();
       stopHistory();
       notify.close();
+      compositions.stop();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await redis?.close();
       await nextApp?.close();

@@ -5,6 +5,7 @@ import { NetlinkSource } from '@ctscope/conntrack';
 import type { WindowSpec } from '@ctscope/protocol';
 import pino from 'pino';
 import { Mirror } from '../../mirror/mirror';
+import { summarise } from '../../composition/summarise';
 import { aggregate } from '../aggregate';
 import { compileQuery } from '../compile-query';
 import { queryWindow } from '../window';
@@ -97,6 +98,11 @@ async function main(rounds: number): Promise<ProbeOutput> {
     timed(() => aggregate({ table: mirror.table, filter: all.filter, top: 10, establishedTimeout: 432_000 }), topTimes, topCpu);
   }
   results['aggregates with top 10'] = summarize(topTimes, topCpu);
+  const summaryTimes: number[] = [];
+  const summaryCpu: number[] = [];
+  const ownNetns = (total: number) => [{ netns: '0', name: 'bench', source: 'host' as const, entries: total }];
+  for (let i = 0; i < rounds; i++) timed(() => summarise(mirror.table, ownNetns), summaryTimes, summaryCpu);
+  results['composition summary (every 10 s)'] = summarize(summaryTimes, summaryCpu);
 
   const afterQueries = memory();
   const resyncStarted = performance.now();

@@ -12,6 +12,7 @@ import {
 import type { Logger } from 'pino';
 import type { Namespace, Server } from 'socket.io';
 import { sha256 } from '../auth/sessions';
+import type { CompositionRecorder } from '../history/composition-recorder';
 import type { AgentLinks } from '../hosts/agent-links';
 import type { HostPresence, HostRegistry } from '../hosts/registry';
 import type { HostRecord, Store } from '../store/types';
@@ -38,6 +39,8 @@ export interface AgentNamespaceDeps {
   links: AgentLinks;
   relay: SubscriptionRelay;
   logger: Logger;
+  /** Stores the agents' composition summaries (absent: they are dropped). */
+  compositions?: CompositionRecorder;
 }
 
 /** Counts messages per one-second window; false once the window's budget is spent. */
@@ -54,7 +57,7 @@ function rateLimiter(perSecond: number): (now: number) => boolean {
 export const clampSampleTime = (at: number, now: number): number => Math.min(now + MAX_CLOCK_SKEW_MS, Math.max(now - MAX_CLOCK_SKEW_MS, at));
 
 export function attachAgentNamespace(io: Server, deps: AgentNamespaceDeps): void {
-  const { store, registry, links, relay, logger } = deps;
+  const { store, registry, links, relay, logger, compositions } = deps;
   const nsp = io.of(AGENT_NAMESPACE) as unknown as Namespace<AgentToServerEvents, ServerToAgentEvents, Record<string, never>, AgentSocketData>;
   // Budgets belong to the host, not the connection: reconnecting does not refill them.
   const budgets = new Map<string, { sample: (now: number) => boolean; push: (now: number) => boolean; dropped: number; loggedAt: number }>();
@@ -132,6 +135,16 @@ export function attachAgentNamespace(io: Server, deps: AgentNamespaceDeps): void
         return;
       }
       registry.sampled(hostId, socket.id, { ...sample.data, at: clampSampleTime(sample.data.at, now) }, now);
+    });
+    socket.on('composition:summarised', (payload: unknown) => {
+      const now = Date.now();
+      if (!budget.sample(now)) return overBudget(hostId, budget, now);
+      const composition = agentToServerSchemas['composition:summarised'].safeParse(payload);
+      if (!composition.success) {
+        logger.warn({ hostId, issue: composition.error.issues[0]?.message }, 'dropped a malformed composition summary');
+        return;
+      }
+      compositions?.received(hostId, { ...composition.data, at: clampSampleTime(composition.data.at, now) });
     });
     socket.on('window:pushed', (payload: unknown) => {
       const now = Date.now();

@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { AgentLinks } from '../hosts/agent-links';
+import { compositionAt, growthBetween } from '../history/composition-queries';
 import { fleetHistory } from '../hosts/fleet-history';
 import type { Store } from '../store/types';
 import type { RefusalAudit } from './refusal-audit';
@@ -168,6 +169,8 @@ export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserReques
   on('stats:history', ({ hostId, since }) => links.request(hostId, 'stats:history', { since }));
   on('host:history', async ({ hostId, since }) => ok(await store.listHistory(hostId, since, 50_000)));
   on('fleet:history', async ({ range }) => ok(await fleetHistory(store, range, historyStepMs)));
+  on('composition:at', async ({ hostId, at }) => ok(await compositionAt(store, hostId, at)));
+  on('composition:growth', async ({ hostId, from, to, limit }) => ok(await growthBetween(store, hostId, from, to, limit)));
   on('flows:delete', ({ hostId, keys }) =>
     change(hostId, 'conntrack.delete', { keys }, () => links.request(hostId, 'flows:delete', { keys, actor: actor() })),
   );

@@ -22,6 +22,8 @@ export const HEAVY_REQUESTS: ReadonlySet<RequestName> = new Set<RequestName>([
   'stats:history',
   'host:history',
   'fleet:history',
+  'composition:at',
+  'composition:growth',
 ]);
 
 export interface Limit {

@@ -14,6 +14,8 @@ const READS = [
   'stats:history',
   'host:history',
   'fleet:history',
+  'composition:at',
+  'composition:growth',
   'rules:detect',
   'rules:preview',
   'rules:list',

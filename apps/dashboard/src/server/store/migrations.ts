@@ -182,4 +182,27 @@ export const MIGRATIONS: readonly MigrationStep[] = [
   `,
     },
   },
+  {
+    name: 'host compositions',
+    sql: {
+      sqlite: `
+  CREATE TABLE host_compositions (
+    host_id TEXT NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+    at INTEGER NOT NULL,
+    composition_json TEXT NOT NULL,
+    PRIMARY KEY (host_id, at)
+  ) WITHOUT ROWID;
+  CREATE INDEX host_compositions_at ON host_compositions(at);
+  `,
+      postgres: `
+  CREATE TABLE host_compositions (
+    host_id TEXT NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+    at BIGINT NOT NULL,
+    composition_json TEXT NOT NULL,
+    PRIMARY KEY (host_id, at)
+  );
+  CREATE INDEX host_compositions_at ON host_compositions(at);
+  `,
+    },
+  },
 ];

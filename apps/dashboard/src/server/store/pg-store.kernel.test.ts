@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDashboard } from '../testing/test-dashboard';
 import { MIGRATIONS } from './migrations';
 import { PgStore } from './pg-store';
+import { compositionContract } from './composition-contract';
 import { storeContract } from './store-contract';
 
 /*
@@ -30,6 +31,7 @@ describe.skipIf(skip)('PostgreSQL store (a throwaway server from Debian’s pack
 
   describe('contract', () => {
     storeContract(async () => PgStore.open(await freshDatabase(), failOnIdleError));
+    compositionContract(async () => PgStore.open(await freshDatabase(), failOnIdleError));
   });
 
   it('migrates once when several dashboards start together, and reopens with the data kept', async () => {

@@ -1,9 +1,10 @@
-import { agentInfoSchema, historyPointSchema, statsSampleSchema, type AgentInfo, type AuditFilter, type AuditRow, type HistoryPoint, type StatsSample } from '@ctscope/protocol';
+import { agentInfoSchema, historyPointSchema, statsSampleSchema, type AgentInfo, type AuditFilter, type AuditRow, type Composition, type HistoryPoint, type StatsSample } from '@ctscope/protocol';
 import { z } from 'zod';
 import { countOf, type Db } from './db';
 import * as admin from './sql-admin';
 import * as audit from './sql-audit';
 import * as notify from './sql-notify';
+import * as compositions from './sql-compositions';
 import * as views from './sql-views';
 import type { DestinationRecord } from '../notify/types';
 import type { AuditRecord, HostEnrollmentRecord, HostRecord, Role, SessionRecord, Store, UserListing, UserRecord, ViewRecord } from './types';
@@ -132,6 +133,26 @@ export class SqlStore implements Store {
 
   pruneHistory(before: number): Promise<number> {
     return this.db.run('DELETE FROM host_history WHERE at < ?', [before]);
+  }
+
+  appendComposition(hostId: string, composition: Composition): Promise<void> {
+    return compositions.appendComposition(this.db, hostId, composition);
+  }
+
+  compositionTimes(hostId: string, from: number, to: number): Promise<number[]> {
+    return compositions.compositionTimes(this.db, hostId, from, to);
+  }
+
+  nearestCompositionTime(hostId: string, at: number): Promise<number | undefined> {
+    return compositions.nearestCompositionTime(this.db, hostId, at);
+  }
+
+  loadCompositions(hostId: string, ats: readonly number[]): Promise<Composition[]> {
+    return compositions.loadCompositions(this.db, hostId, ats);
+  }
+
+  pruneCompositions(now: number, retentionMs: number): Promise<number> {
+    return compositions.pruneCompositions(this.db, now, retentionMs);
   }
 
   async appendAudit(record: AuditRecord): Promise<void> {

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS } from './migrations';
 import { SqliteStore } from './sqlite-store';
+import { compositionContract } from './composition-contract';
 import { storeContract } from './store-contract';
 
 /** SHA-256 of each released SQLite step: existing databases count on them staying exactly as shipped. */
@@ -17,6 +18,7 @@ const RELEASED_SQLITE_STEPS = [
 
 describe('SQLite store', () => {
   storeContract(async () => new SqliteStore(':memory:'));
+  compositionContract(async () => new SqliteStore(':memory:'));
 
   it('never changes a released schema step (add a new step instead)', () => {
     const hashes = MIGRATIONS.map((step) => createHash('sha256').update(step.sql.sqlite).digest('hex'));

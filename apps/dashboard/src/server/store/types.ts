@@ -1,5 +1,5 @@
 import type { DestinationRecord } from '../notify/types';
-import type { AgentInfo, AuditFilter, AuditRow, HistoryPoint, StatsSample, ViewState } from '@ctscope/protocol';
+import type { AgentInfo, AuditFilter, AuditRow, Composition, HistoryPoint, StatsSample, ViewState } from '@ctscope/protocol';
 
 export type Role = 'admin' | 'operator' | 'viewer';
 
@@ -86,6 +86,17 @@ export interface Store {
   listHistory(hostId: string, since: number, limit: number): Promise<HistoryPoint[]>;
   /** Deletes points older than `before`; returns how many. */
   pruneHistory(before: number): Promise<number>;
+
+  /** A host's composition summary (one row per host and time; the same time again replaces it). */
+  appendComposition(hostId: string, composition: Composition): Promise<void>;
+  /** Times of the stored summaries in [from, to], oldest first (capped). */
+  compositionTimes(hostId: string, from: number, to: number): Promise<number[]>;
+  /** The time of the last summary at or before `at`, else of the first after it; undefined when none is stored. */
+  nearestCompositionTime(hostId: string, at: number): Promise<number | undefined>;
+  /** The summaries at these times (at most 200), oldest first. */
+  loadCompositions(hostId: string, ats: readonly number[]): Promise<Composition[]>;
+  /** Deletes summaries older than `retentionMs` and thins older ones (see COMPOSITION_RESOLUTION); returns how many. */
+  pruneCompositions(now: number, retentionMs: number): Promise<number>;
 
   appendAudit(record: AuditRecord): Promise<void>;
   /** Newest first, at most `limit` rows. */

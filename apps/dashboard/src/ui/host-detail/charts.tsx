@@ -23,10 +23,12 @@ interface Props {
   max: number;
   /** Names whose charts these are in titles and test ids ("Fleet"); none for one host. */
   scope?: string;
+  /** A click on the entries chart picks that moment (ms). */
+  onPickMoment?: (atMs: number) => void;
 }
 
 /** The three live charts: entries vs limit, events per second, and trouble counters per second. */
-export function HostCharts({ points, max, scope }: Props) {
+export function HostCharts({ points, max, scope, onPickMoment }: Props) {
   // The limit is drawn only when the count comes near it; otherwise it would flatten the count's line.
   const peak = points.reduce((m, p) => Math.max(m, p.count), 0);
   const showMax = max > 0 && peak * 2 >= max;
@@ -49,6 +51,7 @@ export function HostCharts({ points, max, scope }: Props) {
         unit="entries"
         data={entries}
         testId={testId('entries')}
+        onPick={onPickMoment}
         series={showMax ? [{ label: 'count', color: '--chart-count' }, { label: 'max', color: '--chart-max', dash: true }] : [{ label: 'count', color: '--chart-count' }]}
       />
       <TimeChart title={title('Events per second')} unit="/s" data={events} testId={testId('events')} series={EVENT_SERIES} />

@@ -11,6 +11,8 @@ import { useHostDirectory } from '../live/use-host-directory';
 import { useLiveSocket } from '../live/use-live-socket';
 import { Breakdowns } from './breakdowns';
 import { HostCharts } from './charts';
+import { CompositionPanel } from './composition/composition-panel';
+import { GrowthView } from './composition/growth-view';
 import { forecastFull, formatDuration } from './forecast';
 import { IdleHistogram } from './idle-histogram';
 import { useAggregates } from './use-aggregates';
@@ -36,6 +38,7 @@ export function HostDetail({ hostId, initialRange = '5m' }: { hostId: string; in
   const { hosts } = useHostDirectory(live);
   const router = useRouter();
   const [range, setRange] = useState<RangeKey>(initialRange);
+  const [moment, setMoment] = useState<number | null>(null);
   const series = useHostSeries(live, hostId, range);
   const aggregates = useAggregates(live, hostId);
   const host = hosts?.find((h) => h.id === hostId) ?? null;
@@ -110,7 +113,9 @@ export function HostDetail({ hostId, initialRange = '5m' }: { hostId: string; in
         {series.loading && <span className="muted small">Loading history…</span>}
         {series.error && <span className="error small">{series.error}</span>}
       </RangePicker>
-      <HostCharts points={series.points} max={max} />
+      <HostCharts points={series.points} max={max} onPickMoment={setMoment} />
+      <GrowthView live={live} hostId={hostId} />
+      <CompositionPanel live={live} hostId={hostId} moment={moment} onMoment={setMoment} />
       {aggregates.error && <p className="error">{aggregates.error}</p>}
       {aggregates.data ? (
         <>

@@ -29,6 +29,8 @@ interface Props {
   format?: (value: number, idx: number | null) => string;
   /** Y axis tick labels (default: the number). */
   tick?: (value: number) => string;
+  /** Called with the time (ms) under the cursor when the chart is clicked (not dragged to zoom). */
+  onPick?: ((atMs: number) => void) | undefined;
 }
 
 const numberFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
@@ -52,7 +54,7 @@ function seriesOptions(s: ChartSeries, stroke: string, legend: (value: number, i
  * data with setData, so live updates redraw without re-creating DOM. After each draw the holder carries
  * data-markers: how many marked points were drawn (what tests can read of a canvas).
  */
-export function TimeChart({ title, series, data, unit, height = 180, testId, format, tick }: Props) {
+export function TimeChart({ title, series, data, unit, height = 180, testId, format, tick, onPick }: Props) {
   const holder = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
   const dataRef = useRef(data);
@@ -61,9 +63,11 @@ export function TimeChart({ title, series, data, unit, height = 180, testId, for
   const layout = series.map((s) => `${s.label}:${s.color}:${s.markers?.join(',') ?? ''}`).join('|');
   const formatRef = useRef(format);
   const tickRef = useRef(tick);
+  const pickRef = useRef(onPick);
   useEffect(() => {
     formatRef.current = format;
     tickRef.current = tick;
+    pickRef.current = onPick;
   });
 
   useEffect(() => {
@@ -90,6 +94,14 @@ export function TimeChart({ title, series, data, unit, height = 180, testId, for
     };
     const plot = new uPlot(options, dataRef.current, element);
     chart.current = plot;
+    // A click picks the time under the cursor; a drag (zoom) does not.
+    let downX = 0;
+    plot.over.addEventListener('mousedown', (e) => (downX = e.clientX));
+    plot.over.addEventListener('click', (e) => {
+      const left = plot.cursor.left;
+      if (!pickRef.current || left === undefined || left < 0 || Math.abs(e.clientX - downX) > 3) return;
+      pickRef.current(Math.round(plot.posToVal(left, 'x') * 1000));
+    });
     const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(300, element.clientWidth), height }));
     resize.observe(element);
     return () => {
@@ -108,7 +120,7 @@ export function TimeChart({ title, series, data, unit, height = 180, testId, for
   const first = data[1] ?? [];
   const last = [...first].reverse().find((v) => v !== null && v !== undefined);
   return (
-    <figure className="chart" data-testid={testId} data-points={data[0].length} data-last={last ?? undefined} data-theme-drawn={theme}>
+    <figure className={onPick ? 'chart chart-pickable' : 'chart'} data-testid={testId} data-points={data[0].length} data-last={last ?? undefined} data-theme-drawn={theme}>
       <figcaption>{title}</figcaption>
       <div ref={holder} className="chart-canvas" />
     </figure>
