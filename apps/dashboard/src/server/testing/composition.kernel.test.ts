@@ -5,7 +5,7 @@ import type { Alert, CompositionGrowth, HostStats } from '@ctscope/protocol';
 import { skipKernelTests, type Netns } from '@ctscope/testkit';
 import type { Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Cleanups, stop } from './agent-harness';
+import { Cleanups, onHostSamples, stop } from './agent-harness';
 import { onlineAgent, request, unwrap } from './live-harness';
 
 const cleanups = new Cleanups();
@@ -50,7 +50,7 @@ const usageAlert = (browser: Socket, ok: (alert: Alert) => boolean, timeoutMs: n
   new Promise<Alert>((resolve, reject) => {
     let last: Alert | undefined;
     const timer = setTimeout(() => {
-      browser.off('host:sampled', onSample);
+      stopListening();
       reject(new Error(`no matching usage alert within ${timeoutMs} ms; last: ${last?.message ?? 'none'}`));
     }, timeoutMs);
     const onSample = (stats: HostStats) => {
@@ -58,10 +58,10 @@ const usageAlert = (browser: Socket, ok: (alert: Alert) => boolean, timeoutMs: n
       if (alert) last = alert;
       if (!alert || !ok(alert)) return;
       clearTimeout(timer);
-      browser.off('host:sampled', onSample);
+      stopListening();
       resolve(alert);
     };
-    browser.on('host:sampled', onSample);
+    const stopListening = onHostSamples(browser, onSample);
   });
 
 describe.skipIf(skipKernelTests())('composition history, real kernel', () => {

@@ -5,7 +5,7 @@ import { destinationResponseSchema } from '@ctscope/protocol';
 import { SPRAY_SCRIPT, skipKernelTests, skipRedisTests, startRedis } from '@ctscope/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startReceiver, type Received } from '../notify/receiver.testing';
-import { Cleanups, agentInNetns, browserSocket } from './agent-harness';
+import { Cleanups, agentInNetns, browserSocket, onHostSamples } from './agent-harness';
 import { hostState } from './live-harness';
 import { startTestCluster } from './test-dashboard';
 
@@ -37,7 +37,7 @@ describe.skipIf(skipKernelTests() || skipRedisTests())('notifications from two d
     const agent = await agentInNetns(b, cleanups, ['--interval', '0.5', '--event-buffer', '65536', '--alert-clear-after', '4']);
     await online;
     const alertsOnA = new Set<string>();
-    browser.on('host:sampled', (stats: { sample: { alerts?: { name: string }[] } }) => {
+    onHostSamples(browser, (stats) => {
       for (const alert of stats.sample.alerts ?? []) alertsOnA.add(alert.name);
     });
 
