@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LoginStateCookie, type PendingLogin } from './oidc-state';
 
 const pending: PendingLogin = { state: 's'.repeat(43), nonce: 'n'.repeat(43), verifier: 'v'.repeat(43), next: '/connections?q=tcp', expiresAt: 2_000_000 };
-const header = (setCookie: string) => setCookie.split(';')[0];
+const header = (setCookie: string) => setCookie.split(';')[0] ?? '';
 
 describe('the pending SSO login cookie', () => {
   const cookies = new LoginStateCookie('client secret', false);
