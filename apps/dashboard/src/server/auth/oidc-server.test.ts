@@ -1,5 +1,6 @@
 import { freePort } from '@ctscope/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SSO_PASSWORD_HASH } from './oidc-users';
 import { TEST_ADMIN_PASSWORD, startTestDashboard, type TestDashboard } from '../testing/test-dashboard';
 
 describe('single sign-on while the provider is unreachable, with local login off', () => {
@@ -49,5 +50,16 @@ describe('single sign-on while the provider is unreachable, with local login off
       code: 'FORBIDDEN',
       message: 'password login is turned off here: use "Sign in with SSO" (only the admin account may sign in with a password, as a break-glass account)',
     });
+  });
+
+  it('gives SSO users no password: the form refuses them and an admin cannot set one', async () => {
+    const sso = await dash.server.store.createOidcUser('olga', SSO_PASSWORD_HASH, 'operator', { issuer: 'https://idp.example', subject: 'olga' });
+    const cookie = await dash.login();
+    const reset = await fetch(`${dash.url}/api/users/${sso.id}/password`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ password: 'a password for olga' }) });
+    expect(reset.status).toBe(409);
+    expect(((await reset.json()) as { error: { message: string } }).error.message).toBe('olga signs in through single sign-on (https://idp.example) and has no password here');
+    const listed = (await (await fetch(`${dash.url}/api/users`, { headers: { cookie } })).json()) as { users: { username: string; ssoIssuer?: string }[] };
+    expect(listed.users.find((u) => u.username === 'olga')?.ssoIssuer).toBe('https://idp.example');
+    expect(listed.users.find((u) => u.username === 'admin')).not.toHaveProperty('ssoIssuer');
   });
 });
