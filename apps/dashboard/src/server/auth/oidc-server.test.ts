@@ -29,6 +29,11 @@ describe('single sign-on while the provider is unreachable, with local login off
     const res = await fetch(`${dash.url}/auth/oidc/login?next=${encodeURIComponent('/connections?q=tcp')}`, { redirect: 'manual' });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe(`/login?sso_error=unavailable&next=${encodeURIComponent('/connections?q=tcp')}`);
+    // ?next= is kept only as a path on the dashboard's own origin, as after a password login.
+    for (const next of ['//evil.example/x', 'https://evil.example/', '/\\evil.example']) {
+      const away = await fetch(`${dash.url}/auth/oidc/login?next=${encodeURIComponent(next)}`, { redirect: 'manual' });
+      expect(away.headers.get('location')).toBe('/login?sso_error=unavailable');
+    }
   });
 
   it('refuses a callback without the signed login state (forged, expired or from another browser)', async () => {
