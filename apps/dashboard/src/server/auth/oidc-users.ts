@@ -40,7 +40,10 @@ export async function signInSsoUser(store: Store, identity: OidcIdentity, claims
     } catch (err) {
       // Another server created this identity, or took the name, in the meantime.
       const raced = await store.findUserByOidc(identity);
-      if (raced) return { user: raced, created: false, previousRole: raced.role };
+      if (raced) {
+        if (raced.role !== role) await store.updateUserRole(raced.id, role);
+        return { user: { ...raced, role }, created: false, previousRole: raced.role };
+      }
       if (!(await store.findUserByName(username))) throw err;
     }
   }
