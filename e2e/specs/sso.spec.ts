@@ -71,7 +71,7 @@ async function auditRows(admin: Page, stack: Stack, action: string): Promise<{ a
   return ((await res.json()) as { rows: { actor: string; target: string; result: string; detail: unknown }[] }).rows;
 }
 
-test('an operator-group user signs in through the provider, can delete a connection, and a group change at the provider applies at the next login', async ({ page, browser, stack, oidc }) => {
+test('an operator-group user signs in through the provider, can delete a connection, and group changes at the provider apply at the next login', async ({ page, browser, stack, oidc }) => {
   // A local user named like the SSO account exists already: it must not be taken over.
   const admin = await adminPage(browser, stack);
   const created = await admin.request.post(`${stack.url}/api/users`, { data: { username: 'olga', password: 'local olga password', role: 'viewer' } });
@@ -128,6 +128,16 @@ test('an operator-group user signs in through the provider, can delete a connect
   await expect(page.getByRole('button', { name: /Delete/ })).toHaveCount(0);
   const relogin = (await auditRows(admin, stack, 'auth.sso-login'))[0];
   expect(relogin).toMatchObject({ actor: 'olga-sso', detail: { created: false, before: { role: 'operator' }, after: { role: 'viewer' } } });
+
+  // Out of every mapped group: her next login (from another browser) is refused and ends the session above too.
+  await oidc.setGroups('olga', ['sales']);
+  expect((await page.request.get(`${stack.url}/api/auth/me`)).status()).toBe(200);
+  const elsewhere = await (await browser.newContext()).newPage();
+  await ssoLogin(elsewhere, stack, 'olga', '/');
+  await expect(elsewhere.locator('.sso-error')).toContainText('map one of your groups (sales)');
+  expect((await page.request.get(`${stack.url}/api/auth/me`)).status()).toBe(401);
+  expect((await auditRows(admin, stack, 'auth.sso-refused'))[0]).toMatchObject({ actor: 'olga-sso', detail: { sessionsEnded: 1 } });
+  await elsewhere.context().close();
   await admin.context().close();
 });
 
