@@ -17,6 +17,8 @@ export const userSummarySchema = z.object({
   username: z.string(),
   role: roleSchema,
   createdAt: z.number().int(),
+  /** The OpenID provider (issuer URL) of a user who signs in with SSO; absent for local users. */
+  ssoIssuer: z.string().optional(),
 });
 export type UserSummary = z.infer<typeof userSummarySchema>;
 

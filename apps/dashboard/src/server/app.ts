@@ -9,6 +9,8 @@ import { attachHostBus } from './cluster/host-bus';
 import type { BusDrops } from './cluster/bus-signing';
 import { useRedisAdapter } from './cluster/redis-adapter';
 import { LoginLimiter } from './auth/login-limiter';
+import { OidcProvider } from './auth/oidc-client';
+import { authMethodsHandler, oidcRouter } from './auth/oidc-routes';
 import { Sessions } from './auth/sessions';
 import type { DashboardConfig } from './config';
 import { AgentLinks } from './hosts/agent-links';
@@ -62,6 +64,9 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
   const liveUsers = new LiveUserSockets(sessions);
   const notify = new NotifyService({ store, registry, logger, repeatMs: config.notify.repeatMs, publicUrl: config.publicUrl });
   await notify.reload();
+  const oidc = config.oidc && new OidcProvider(config.oidc, logger);
+  // Discovery starts now; an unreachable provider is logged and tried again at the next SSO login.
+  void oidc?.get();
 
   const app = express();
   app.disable('x-powered-by');
@@ -69,16 +74,18 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
   app.set('env', 'production');
   app.set('trust proxy', 'loopback');
   app.use(...securityHeaders({ dev: config.dev, https: config.secureCookies }));
+  app.get('/api/auth/methods', authMethodsHandler(oidc, config.localLogin));
   app.use(
     '/api',
     sameOriginWrites(config.allowedOrigins),
     express.json({ limit: '64kb' }),
-    apiRouter({ store, sessions, registry, limiter: new LoginLimiter(), logger, links, liveUsers, publicUrl: config.publicUrl, releaseDir: config.releaseDir, notify }),
+    apiRouter({ store, sessions, registry, limiter: new LoginLimiter(), logger, links, liveUsers, publicUrl: config.publicUrl, releaseDir: config.releaseDir, notify, localLogin: config.localLogin }),
     apiErrorHandler(logger),
   );
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));
   app.use('/downloads', downloadsRouter(config.releaseDir, logger));
   app.get('/views/:id', viewRedirect(store, sessions));
+  if (oidc) app.use('/auth/oidc', oidcRouter({ provider: oidc, store, sessions, liveUsers, secureCookies: config.secureCookies, logger }));
 
   let nextApp: ReturnType<typeof next> | undefined;
   if (options.pages !== false) {

@@ -2,6 +2,7 @@
 
 import { useState, type FormEvent } from 'react';
 import { safeNext } from './safe-next';
+import { SsoButton, ssoErrorMessage, useLoginMethods } from './sso-sign-in';
 import { useHydrated } from './use-hydrated';
 
 export function LoginForm() {
@@ -9,6 +10,9 @@ export function LoginForm() {
   const [busy, setBusy] = useState(false);
   // Before the script runs, a click would submit the form natively; the button waits for it.
   const hydrated = useHydrated();
+  const methods = useLoginMethods();
+  const params = hydrated ? new URLSearchParams(window.location.search) : null;
+  const ssoError = params && ssoErrorMessage(params);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -33,7 +37,7 @@ export function LoginForm() {
     setBusy(false);
   }
 
-  return (
+  const passwordForm = (
     // method="post": even a native submission never puts the password in the URL.
     <form onSubmit={submit} method="post" className="login-form" aria-describedby={error ? 'login-error' : undefined}>
       <label>
@@ -53,5 +57,26 @@ export function LoginForm() {
         {busy ? 'Signing in…' : 'Sign in'}
       </button>
     </form>
+  );
+
+  if (!methods) return <p className="muted login-loading">Loading sign-in options…</p>;
+  return (
+    <>
+      {ssoError && (
+        <p role="alert" className="error sso-error">
+          {ssoError}
+        </p>
+      )}
+      {methods.sso && <SsoButton available={methods.sso.available} next={params?.get('next') ?? null} />}
+      {methods.localLogin ? (
+        passwordForm
+      ) : (
+        <details className="break-glass">
+          <summary>Break-glass admin sign-in</summary>
+          <p className="muted small">Password sign-in is turned off here; only the admin account may use it, when single sign-on is down.</p>
+          {passwordForm}
+        </details>
+      )}
+    </>
   );
 }

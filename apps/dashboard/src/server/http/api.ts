@@ -1,6 +1,7 @@
 import { ErrorCode, describeZodError, loginRequestSchema, type SessionUser } from '@ctscope/protocol';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
+import { ADMIN_USERNAME } from '../auth/bootstrap';
 import { HashSlots, LoginLimiter } from '../auth/login-limiter';
 import { verifyPassword } from '../auth/passwords';
 import type { Sessions } from '../auth/sessions';
@@ -36,6 +37,8 @@ export interface ApiDeps {
   releaseDir?: string | undefined;
   /** Alert notifications (the Notifications page's routes are absent without it). */
   notify?: NotifyService;
+  /** false (CTSCOPE_LOCAL_LOGIN=off): only the bootstrap admin may use the password form, as a break-glass account. */
+  localLogin?: boolean;
 }
 
 type AuthedRequest = Request & { user?: SessionUser & { id: number } };
@@ -53,6 +56,9 @@ export function apiRouter({ store, sessions, registry, limiter, logger, links, l
   router.post('/auth/login', async (req: Request, res: Response) => {
     const body = loginRequestSchema.safeParse(req.body);
     if (!body.success) return sendError(res, 400, ErrorCode.BadRequest, `expected JSON { "username", "password" }: ${describeZodError(body.error)}`);
+    if (deps.localLogin === false && body.data.username !== ADMIN_USERNAME) {
+      return sendError(res, 403, ErrorCode.Forbidden, `password login is turned off here: use "Sign in with SSO" (only the ${ADMIN_USERNAME} account may sign in with a password, as a break-glass account)`);
+    }
     const key = `${body.data.username}|${req.ip ?? ''}`;
     const address = req.ip ?? '';
     const wait = Math.max(limiter.retryAfter(key), addressLimiter.retryAfter(address));

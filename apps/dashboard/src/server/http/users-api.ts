@@ -26,7 +26,7 @@ export interface UsersApiDeps {
 }
 
 const ADMIN_ONLY = ['admin'] as const;
-const toSummary = (u: UserListing): UserSummary => ({ id: u.id, username: u.username, role: u.role, createdAt: u.createdAt });
+const toSummary = (u: UserListing): UserSummary => ({ id: u.id, username: u.username, role: u.role, createdAt: u.createdAt, ...(u.ssoIssuer !== undefined && { ssoIssuer: u.ssoIssuer }) });
 
 /** Admins manage accounts; the last admin cannot be removed or demoted, and nobody removes themselves. */
 export function usersRouter(deps: UsersApiDeps): Router {
@@ -86,6 +86,7 @@ export function usersRouter(deps: UsersApiDeps): Router {
     if (!user) return;
     const body = parseOr400(resetPasswordRequestSchema, req.body, res);
     if (!body) return;
+    if (user.ssoIssuer) return sendError(res, 409, ErrorCode.BadRequest, `${user.username} signs in through single sign-on (${user.ssoIssuer}) and has no password here`);
     await store.updateUserPassword(user.id, await hashPassword(body.password));
     // Everyone signed in with the old password is signed out (the admin keeps their own session).
     const ended = await store.deleteUserSessions(user.id, user.id === me.id ? sessions.tokenHashFromCookieHeader(req.headers.cookie) : undefined);

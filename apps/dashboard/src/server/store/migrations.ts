@@ -205,4 +205,19 @@ export const MIGRATIONS: readonly MigrationStep[] = [
   `,
     },
   },
+  {
+    name: 'single sign-on identities of users',
+    sql: {
+      sqlite: `
+  ALTER TABLE users ADD COLUMN oidc_issuer TEXT;
+  ALTER TABLE users ADD COLUMN oidc_subject TEXT;
+  CREATE UNIQUE INDEX users_oidc_identity ON users(oidc_issuer, oidc_subject);
+  `,
+      postgres: `
+  ALTER TABLE users ADD COLUMN oidc_issuer TEXT;
+  ALTER TABLE users ADD COLUMN oidc_subject TEXT;
+  CREATE UNIQUE INDEX users_oidc_identity ON users(oidc_issuer, oidc_subject);
+  `,
+    },
+  },
 ];

@@ -5,8 +5,10 @@ import type { HostEnrollmentRecord, Role, UserListing } from './types';
 
 export async function listUsers(db: Db): Promise<UserListing[]> {
   // lower() rather than SQLite's COLLATE NOCASE: the same case-insensitive order in both dialects.
-  const rows = await db.all<{ id: number; username: string; role: Role; created_at: number }>('SELECT id, username, role, created_at FROM users ORDER BY lower(username), username');
-  return rows.map((r) => ({ id: r.id, username: r.username, role: r.role, createdAt: r.created_at }));
+  const rows = await db.all<{ id: number; username: string; role: Role; created_at: number; oidc_issuer: string | null }>(
+    'SELECT id, username, role, created_at, oidc_issuer FROM users ORDER BY lower(username), username',
+  );
+  return rows.map((r) => ({ id: r.id, username: r.username, role: r.role, createdAt: r.created_at, ...(r.oidc_issuer !== null && { ssoIssuer: r.oidc_issuer }) }));
 }
 
 export async function countAdmins(db: Db): Promise<number> {

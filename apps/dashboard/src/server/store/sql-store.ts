@@ -7,13 +7,14 @@ import * as notify from './sql-notify';
 import * as compositions from './sql-compositions';
 import * as views from './sql-views';
 import type { DestinationRecord } from '../notify/types';
-import type { AuditRecord, HostEnrollmentRecord, HostRecord, Role, SessionRecord, Store, UserListing, UserRecord, ViewRecord } from './types';
+import type { AuditRecord, HostEnrollmentRecord, HostRecord, OidcIdentity, Role, SessionRecord, Store, UserListing, UserRecord, ViewRecord } from './types';
 
 interface UserRow {
   id: number;
   username: string;
   password_hash: string;
   role: Role;
+  oidc_issuer: string | null;
 }
 interface HostRow {
   id: string;
@@ -29,7 +30,8 @@ function parseJson<T>(schema: z.ZodType<T>, text: string | null): T | null {
   return parsed.success ? parsed.data : null;
 }
 
-const toUser = (row: UserRow): UserRecord => ({ id: row.id, username: row.username, passwordHash: row.password_hash, role: row.role });
+const toUser = (row: UserRow): UserRecord => ({ id: row.id, username: row.username, passwordHash: row.password_hash, role: row.role, ...(row.oidc_issuer !== null && { ssoIssuer: row.oidc_issuer }) });
+const USER_COLUMNS = 'id, username, password_hash, role, oidc_issuer';
 const toHost = (row: HostRow): HostRecord => ({
   id: row.id,
   hostname: row.hostname,
@@ -43,12 +45,12 @@ export class SqlStore implements Store {
   constructor(protected readonly db: Db) {}
 
   async findUserByName(username: string): Promise<UserRecord | undefined> {
-    const row = await this.db.get<UserRow>('SELECT id, username, password_hash, role FROM users WHERE username = ?', [username]);
+    const row = await this.db.get<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE username = ?`, [username]);
     return row && toUser(row);
   }
 
   async findUserById(id: number): Promise<UserRecord | undefined> {
-    const row = await this.db.get<UserRow>('SELECT id, username, password_hash, role FROM users WHERE id = ?', [id]);
+    const row = await this.db.get<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [id]);
     return row && toUser(row);
   }
 
@@ -56,6 +58,24 @@ export class SqlStore implements Store {
     const row = await this.db.get<{ id: number }>('INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?) RETURNING id', [username, passwordHash, role, Date.now()]);
     if (!row) throw new Error('the database returned no id for a new user');
     return { id: row.id, username, passwordHash, role };
+  }
+
+  async findUserByOidc(identity: OidcIdentity): Promise<UserRecord | undefined> {
+    const row = await this.db.get<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE oidc_issuer = ? AND oidc_subject = ?`, [identity.issuer, identity.subject]);
+    return row && toUser(row);
+  }
+
+  async createOidcUser(username: string, passwordHash: string, role: Role, identity: OidcIdentity): Promise<UserRecord> {
+    const row = await this.db.get<{ id: number }>('INSERT INTO users (username, password_hash, role, created_at, oidc_issuer, oidc_subject) VALUES (?, ?, ?, ?, ?, ?) RETURNING id', [
+      username,
+      passwordHash,
+      role,
+      Date.now(),
+      identity.issuer,
+      identity.subject,
+    ]);
+    if (!row) throw new Error('the database returned no id for a new user');
+    return { id: row.id, username, passwordHash, role, ssoIssuer: identity.issuer };
   }
 
   async countUsers(): Promise<number> {

@@ -59,6 +59,18 @@ export function storeContract(open: () => Promise<Store>): void {
       await expect(store.createUser('bob', 'h4', 'viewer')).rejects.toThrow();
     });
 
+    it('finds SSO users by issuer and subject, never by a local namesake', async () => {
+      const store = await fresh();
+      const local = await store.createUser('ann', 'h', 'viewer');
+      const sso = await store.createOidcUser('ann-sso', '!sso', 'operator', { issuer: 'https://idp.example', subject: 'sub-1' });
+      expect(await store.findUserByOidc({ issuer: 'https://idp.example', subject: 'sub-1' })).toEqual({ id: sso.id, username: 'ann-sso', passwordHash: '!sso', role: 'operator', ssoIssuer: 'https://idp.example' });
+      expect(await store.findUserByOidc({ issuer: 'https://other.example', subject: 'sub-1' })).toBeUndefined();
+      expect(await store.findUserByOidc({ issuer: 'https://idp.example', subject: 'ann' })).toBeUndefined();
+      expect(await store.findUserById(local.id)).toEqual({ id: local.id, username: 'ann', passwordHash: 'h', role: 'viewer' });
+      expect((await store.listUsers()).map((u) => [u.username, u.ssoIssuer])).toEqual([['ann', undefined], ['ann-sso', 'https://idp.example']]);
+      await expect(store.createOidcUser('ann-2', '!sso', 'viewer', { issuer: 'https://idp.example', subject: 'sub-1' })).rejects.toThrow();
+    });
+
     it('ends sessions of a user except the kept one, and with the user', async () => {
       const store = await fresh();
       const u = await store.createUser('op', 'h', 'operator');

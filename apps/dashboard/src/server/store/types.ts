@@ -8,6 +8,14 @@ export interface UserRecord {
   username: string;
   passwordHash: string;
   role: Role;
+  /** The OpenID provider an SSO user signs in through (absent for local users, who have a password). */
+  ssoIssuer?: string;
+}
+
+/** Who a user is at an OpenID provider: its issuer and the subject (`sub`) it gave them. */
+export interface OidcIdentity {
+  issuer: string;
+  subject: string;
 }
 
 export interface SessionRecord {
@@ -29,6 +37,8 @@ export interface UserListing {
   username: string;
   role: Role;
   createdAt: number;
+  /** Set for users who sign in through an OpenID provider. */
+  ssoIssuer?: string;
 }
 
 /** A host's enrollment: when it was added, when its token was issued, whether it is revoked. */
@@ -67,6 +77,10 @@ export interface Store {
   findUserById(id: number): Promise<UserRecord | undefined>;
   createUser(username: string, passwordHash: string, role: Role): Promise<UserRecord>;
   countUsers(): Promise<number>;
+  /** The user linked to this provider identity (never found by username: a local namesake is another user). */
+  findUserByOidc(identity: OidcIdentity): Promise<UserRecord | undefined>;
+  /** Creates a user who signs in through the provider; `passwordHash` is a marker no password matches. */
+  createOidcUser(username: string, passwordHash: string, role: Role, identity: OidcIdentity): Promise<UserRecord>;
 
   createSession(session: SessionRecord): Promise<void>;
   findSession(tokenHash: string, now: number): Promise<SessionRecord | undefined>;

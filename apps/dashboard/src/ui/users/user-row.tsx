@@ -12,6 +12,9 @@ interface Props {
   onDelete(user: UserSummary): Promise<string | null>;
 }
 
+/** The provider's host and path (https://sso.example/realms/ops → sso.example/realms/ops). */
+const ssoHost = (issuer: string) => issuer.replace(/^https?:\/\//, '').replace(/\/$/, '');
+
 /** One account: its role (changeable), a password reset, and deletion (never yourself). */
 export function UserRow({ user, isMe, onRole, onReset, onDelete }: Props) {
   const [mode, setMode] = useState<'idle' | 'reset' | 'delete'>('idle');
@@ -46,6 +49,9 @@ export function UserRow({ user, isMe, onRole, onReset, onDelete }: Props) {
           ))}
         </select>
       </td>
+      <td className="muted" title={user.ssoIssuer ? 'The role follows the provider’s groups at each sign-in' : undefined}>
+        {user.ssoIssuer ? `SSO: ${ssoHost(user.ssoIssuer)}` : 'password'}
+      </td>
       <td className="muted">{formatAgo(user.createdAt)}</td>
       <td className="row-actions">
         {mode === 'reset' && (
@@ -71,9 +77,11 @@ export function UserRow({ user, isMe, onRole, onReset, onDelete }: Props) {
         )}
         {mode === 'idle' && (
           <>
-            <button type="button" className="secondary-button small-button" onClick={() => setMode('reset')}>
-              Reset password
-            </button>
+            {!user.ssoIssuer && (
+              <button type="button" className="secondary-button small-button" onClick={() => setMode('reset')}>
+                Reset password
+              </button>
+            )}
             {!isMe && (
               <button type="button" className="secondary-button small-button danger-text" onClick={() => setMode('delete')}>
                 Delete

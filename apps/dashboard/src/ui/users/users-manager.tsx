@@ -65,6 +65,7 @@ export function UsersManager() {
             <tr>
               <th>User</th>
               <th>Role</th>
+              <th>Signs in with</th>
               <th>Created</th>
               <th aria-label="Actions" />
             </tr>
