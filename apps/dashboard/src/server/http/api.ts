@@ -10,6 +10,8 @@ import type { LiveUserSockets } from '../sockets/user-sockets';
 import type { Store } from '../store/types';
 import { auditRouter } from './audit-api';
 import { hostsRouter } from './hosts-api';
+import { apiTokenAuth } from './tokens-api-auth';
+import { tokensRouter } from './tokens-api';
 import { usersRouter } from './users-api';
 import { viewsRouter } from './views-api';
 import { sendError } from './send-error';
@@ -83,7 +85,9 @@ export function apiRouter({ store, sessions, registry, limiter, logger, links, l
     res.status(204).end();
   });
 
+  router.use(apiTokenAuth(store, sessions));
   router.use(async (req: AuthedRequest, res: Response, next: NextFunction) => {
+    if (req.user) return next(); // signed in by an API token
     const user = await sessions.userFromCookieHeader(req.headers.cookie);
     if (!user) return sendError(res, 401, ErrorCode.Unauthenticated, 'log in first: POST /api/auth/login');
     req.user = user;
@@ -101,6 +105,7 @@ export function apiRouter({ store, sessions, registry, limiter, logger, links, l
   router.use(usersRouter({ store, sessions, limiter, liveUsers, logger }));
   router.use('/views', viewsRouter({ store, logger }));
   router.use('/audit', auditRouter({ store }));
+  router.use(tokensRouter({ store, logger }));
 
   router.use((_req: Request, res: Response) => sendError(res, 404, ErrorCode.NotFound, 'no such API endpoint'));
   return router;
