@@ -7,6 +7,9 @@ export default function AccountPage() {
       <AppHeader current="account" />
       <main className="page">
         <PasswordForm />
+        <p className="panel narrow">
+          Scripts and tools reach the JSON API with an <a href="/account/tokens">API token</a>.
+        </p>
       </main>
     </>
   );
