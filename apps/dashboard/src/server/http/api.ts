@@ -10,6 +10,7 @@ import type { LiveUserSockets } from '../sockets/user-sockets';
 import type { Store } from '../store/types';
 import { auditRouter } from './audit-api';
 import { hostsRouter } from './hosts-api';
+import { openApiDocument } from './openapi';
 import { apiTokenAuth } from './tokens-api-auth';
 import { tokensRouter } from './tokens-api';
 import { usersRouter } from './users-api';
@@ -76,6 +77,9 @@ export function apiRouter({ store, sessions, registry, limiter, logger, links, l
     logger.info({ username: user.username }, 'login');
     res.json({ user: { username: user.username, role: user.role } });
   });
+
+  // Readable without signing in: it describes the contract (as the repository does), no data.
+  router.get('/openapi.json', (_req: Request, res: Response) => void res.json(openApiDocument()));
 
   router.post('/auth/logout', async (req: Request, res: Response) => {
     const user = await sessions.userFromCookieHeader(req.headers.cookie);
