@@ -3,7 +3,7 @@ import { loginAsAdmin, screenshotPath } from './support';
 
 test('an API token is created with a role and expiry, shown once, works with curl-style Bearer calls and is revoked at once', async ({ page, stack }) => {
   await loginAsAdmin(page, stack, '/account');
-  await page.screenshot({ path: screenshotPath('account'), fullPage: true });
+  await page.screenshot({ path: screenshotPath('account-api-tokens-link'), fullPage: true });
   await page.getByRole('link', { name: 'manage your API tokens' }).click();
   await expect(page).toHaveURL(`${stack.url}/account/tokens`);
   await expect(page.getByText('No API tokens yet.')).toBeVisible();
