@@ -39,7 +39,7 @@ import { z } from 'zod';
 export type RouteAuth = 'none' | 'session' | 'any';
 
 export interface ApiRoute {
-  method: 'get' | 'post' | 'patch' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** OpenAPI path under /api, `{name}` for parameters. */
   path: string;
   summary: string;
