@@ -12,9 +12,10 @@ export const RUNTIME_PACKAGES = ['conntrack', 'iptables', 'nftables', 'iproute2'
  * And what the tests need on top: ping for ICMP traffic, setpriv to drop root, Chromium for the browser,
  * PostgreSQL for a throwaway server the store is tested against, Redis for the scale-out test, openssl
  * for the test CA of the TLS tests, curl and sudo for the package test (it runs the hosts page's commands),
- * gcc for the native addon and the events benchmark's traffic generator (bench/native/udp-churn.c).
+ * gcc for the native addon and the events benchmark's traffic generator (bench/native/udp-churn.c),
+ * prometheus for promtool, which checks and unit-tests deploy/prometheus/ctscope.rules.yml.
  */
-export const TEST_PACKAGES = [...RUNTIME_PACKAGES, 'iputils-ping', 'util-linux', 'systemd', 'chromium', 'postgresql', 'redis-server', 'openssl', 'curl', 'sudo', 'gcc', 'prometheus-alertmanager'];
+export const TEST_PACKAGES = [...RUNTIME_PACKAGES, 'iputils-ping', 'util-linux', 'systemd', 'chromium', 'postgresql', 'redis-server', 'openssl', 'curl', 'sudo', 'gcc', 'prometheus-alertmanager', 'prometheus'];
 
 export function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);

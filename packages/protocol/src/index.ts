@@ -11,6 +11,7 @@ export * from './flows';
 export * from './rules';
 export * from './views';
 export * from './users';
+export * from './tokens';
 export * from './enrollment';
 export * from './audit';
 export * from './sysctl';

@@ -46,6 +46,11 @@ export const mirrorHealthSchema = z.object({
     .nullable(),
   overruns: counter,
   /**
+   * Events the kernel dropped on the agent's event socket since it started (exact, from the socket's
+   * drop count). Absent from agents that do not report it.
+   */
+  lostEvents: counter.optional(),
+  /**
    * Entries known only from dumps: created before the agent listened (nf_conntrack_events=2 gives
    * them no event record), so the table is re-read until they are gone. Absent in samples stored
    * before it existed.

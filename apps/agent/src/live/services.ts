@@ -125,7 +125,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
         logger,
         snapshot: () => ({ info: deps.info, sample: latest, mirror: mirror.getHealth(), ...currentTally(), alerts: latest?.alerts ?? [], dashboardConnected: deps.dashboardConnected(), kernelTableFullLines: kmsg.count }),
         health: () =>
-          healthReport({ lastSampleAt: latest?.at ?? null, mirrorEntries: mirror.size, dashboardConnected: deps.dashboardConnected(), maxSampleAgeMs: 3 * config.interval * 1000, now: Date.now() }),
+          healthReport({ lastSampleAt: latest?.at ?? null, mirrorEntries: mirror.size, lostEvents: mirror.getHealth().lostEvents, dashboardConnected: deps.dashboardConnected(), maxSampleAgeMs: 3 * config.interval * 1000, now: Date.now() }),
       }).catch((err: unknown) => {
         logger.error({ err: (err as Error).message, metrics: config.metrics }, 'cannot serve /metrics; continuing without it');
         return null;

@@ -11,6 +11,9 @@ describe('healthReport', () => {
     expect(healthReport({ ...base, lastSampleAt: null })).toEqual({ ok: false, entries: 7, dashboardConnected: false, lastSampleAgeMs: null });
     expect(healthReport({ ...base, lastSampleAt: 6_999 }).ok).toBe(false);
   });
+  it('reports the events the kernel dropped, when counted', () => {
+    expect(healthReport({ ...base, lastSampleAt: 9_000, lostEvents: 12 })).toEqual({ ok: true, entries: 7, lostEvents: 12, dashboardConnected: false, lastSampleAgeMs: 1_000 });
+  });
   it('never reports a negative age (clock steps)', () => {
     expect(healthReport({ ...base, lastSampleAt: 12_000 }).lastSampleAgeMs).toBe(0);
   });

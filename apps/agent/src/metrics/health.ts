@@ -4,6 +4,8 @@ export interface HealthInput {
   /** When the latest stats sample was taken (ms), or null before the first one. */
   lastSampleAt: number | null;
   mirrorEntries: number;
+  /** Events the kernel dropped on the agent's event socket since start (MirrorHealth.lostEvents). */
+  lostEvents?: number;
   dashboardConnected: boolean;
   /** A sample older than this means the kernel is not being read: unhealthy (e.g. 3 × --interval). */
   maxSampleAgeMs: number;
@@ -19,6 +21,7 @@ export function healthReport(input: HealthInput): HealthReport {
   return {
     ok: lastSampleAgeMs !== null && lastSampleAgeMs <= input.maxSampleAgeMs,
     entries: input.mirrorEntries,
+    ...(input.lostEvents !== undefined && { lostEvents: input.lostEvents }),
     dashboardConnected: input.dashboardConnected,
     lastSampleAgeMs,
   };

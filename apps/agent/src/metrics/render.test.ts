@@ -32,6 +32,8 @@ describe('/metrics rendering', () => {
     expect(valueOf(families, 'ctscope_events_total', { type: 'DESTROY' })).toBe(2);
     expect(families.get('ctscope_events_total')?.type).toBe('counter');
     expect(valueOf(families, 'ctscope_event_overruns_total')).toBe(4);
+    expect(valueOf(families, 'ctscope_events_lost_total')).toBe(1_234);
+    expect(families.get('ctscope_events_lost_total')?.type).toBe('counter');
     expect(valueOf(families, 'ctscope_mirror_resyncs_total')).toBe(2);
     expect(valueOf(families, 'ctscope_mirror_last_resync_timestamp_seconds', { reason: 'overrun' })).toBe(1_700_000_000);
     expect(valueOf(families, 'ctscope_mirror_eventless_entries')).toBe(3);

@@ -62,6 +62,9 @@ export function renderMetrics(s: MetricsSnapshot): string {
   );
   out.metric('ctscope_events_total', 'counter', 'Kernel conntrack events applied to the mirror, by type.', Object.entries(s.mirror.events).map(([type, n]) => [{ type }, n]));
   out.metric('ctscope_event_overruns_total', 'counter', 'Times the kernel dropped events because the receive buffer was full.', one(s.mirror.overruns));
+  if (s.mirror.lostEvents !== undefined) {
+    out.metric('ctscope_events_lost_total', 'counter', 'Events the kernel dropped on the agent event socket (exact count from the socket; each loss makes the mirror re-read the table).', one(s.mirror.lostEvents));
+  }
   out.metric('ctscope_mirror_resyncs_total', 'counter', 'Full re-reads of the table (initial, overrun, count drift...).', one(s.mirror.resyncs));
   const last = s.mirror.lastResync;
   if (last) {

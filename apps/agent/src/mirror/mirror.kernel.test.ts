@@ -153,5 +153,7 @@ describe.skipIf(skipKernelTests())('mirror against the real kernel', () => {
     expect(snapshot.health.overruns).toBeGreaterThan(0);
     expect(snapshot.lostEvents).toBeGreaterThan(0);
     expect(snapshot.received.NEW + snapshot.received.DESTROY + snapshot.lostEvents).toBe(2 * sent);
+    // The mirror's health (ctscope_events_lost_total, lostEvents in samples and /healthz) carries that exact count.
+    expect(snapshot.health.lostEvents).toBe(snapshot.lostEvents);
   });
 });

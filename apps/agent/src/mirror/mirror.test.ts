@@ -94,10 +94,10 @@ describe('Mirror', () => {
     const mirror = new Mirror(source as unknown as ConntrackSource, { logger });
     await mirror.start();
     source.table = [flow(2, 1002), flow(4, 1004)]; // events for these changes were lost
-    source.handlers?.onOverrun({ overruns: 1 });
+    source.handlers?.onOverrun({ overruns: 1, lostEvents: 37 });
     await new Promise((r) => setTimeout(r, 10));
     expect(keysOf(mirror)).toEqual([2, 4]);
-    expect(mirror.getHealth()).toMatchObject({ overruns: 1, resyncs: 2, lastResync: { reason: 'overrun', entries: 2 } });
+    expect(mirror.getHealth()).toMatchObject({ overruns: 1, lostEvents: 37, resyncs: 2, lastResync: { reason: 'overrun', entries: 2 } });
     mirror.stop();
   });
 

@@ -12,6 +12,11 @@ export interface MirrorHealth {
   resyncs: number;
   lastResync: { at: number; reason: ResyncReason; durationMs: number; entries: number } | null;
   overruns: number;
+  /**
+   * Events the kernel dropped on our event socket since start (its SK_MEMINFO_DROPS count, exact; it
+   * includes drops no ENOBUFS announced). Stays 0 with sources that cannot count them (the CLI fallback).
+   */
+  lostEvents: number;
   /** Entries known only from dumps, whose changes the kernel will not report (see FlowTable.eventless). */
   eventless: number;
   /** Events applied since start, by type. */
@@ -83,6 +88,7 @@ export class Mirror {
     resyncs: 0,
     lastResync: null,
     overruns: 0,
+    lostEvents: 0,
     eventless: 0,
     events: { NEW: 0, UPDATE: 0, DESTROY: 0 },
     resyncing: false,
@@ -102,8 +108,10 @@ export class Mirror {
       { events: ['NEW', 'UPDATE', 'DESTROY'], ...(this.options.eventBufferBytes ? { bufferBytes: this.options.eventBufferBytes } : {}) },
       {
         onEvent: (event) => this.receive(event),
-        onOverrun: ({ overruns }) => {
+        onOverrun: ({ overruns, lostEvents }) => {
           this.health.overruns = overruns;
+          // A running count per socket: keep the largest seen (a late callback never lowers it).
+          if (lostEvents !== undefined) this.health.lostEvents = Math.max(this.health.lostEvents, lostEvents);
           void this.resync('overrun');
         },
         onError: (err) => {

@@ -7,6 +7,12 @@ export default function AccountPage() {
       <AppHeader current="account" />
       <main className="page">
         <PasswordForm />
+        <section className="panel form-grid narrow" aria-label="API tokens">
+          <h2>API tokens</h2>
+          <p>
+            Scripts and tools reach the JSON API with an API token instead of your password: <a href="/account/tokens">manage your API tokens</a>.
+          </p>
+        </section>
       </main>
     </>
   );

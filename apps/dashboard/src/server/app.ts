@@ -35,6 +35,8 @@ import type { Store } from './store/types';
 
 export interface DashboardServer {
   http: HttpServer;
+  /** The Express app behind `http` (its router lists the routes: the OpenAPI test reads it). */
+  app: express.Express;
   store: Store;
   admin: AdminBootstrap;
   localAgent: { hostId: string; tokenFile: string };
@@ -129,6 +131,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
 
   return {
     http,
+    app,
     store,
     admin,
     localAgent: { hostId: localAgent.hostId, tokenFile: config.localAgentTokenFile },

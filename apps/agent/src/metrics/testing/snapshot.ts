@@ -17,7 +17,7 @@ export const SNAPSHOT: MetricsSnapshot = {
     cpu: [row(0, { found: 10, insert: 7, insert_failed: 2, drop: 1, search_restart: 4 }), row(1, { found: 5, invalid: 3, insert: 1, insert_failed: 3, early_drop: 6, clash_resolve: 1 })],
     hooksActive: true,
   },
-  mirror: { entries: 5, resyncs: 2, lastResync: { at: 1_700_000_000_000, reason: 'overrun', durationMs: 250, entries: 5 }, overruns: 4, eventless: 3, events: { NEW: 5, UPDATE: 6, DESTROY: 2 }, resyncing: false, lagMs: 0 },
+  mirror: { entries: 5, resyncs: 2, lastResync: { at: 1_700_000_000_000, reason: 'overrun', durationMs: 250, entries: 5 }, overruns: 4, lostEvents: 1_234, eventless: 3, events: { NEW: 5, UPDATE: 6, DESTROY: 2 }, resyncing: false, lagMs: 0 },
   ...tally([flow('udp'), flow('tcp', 'TIME_WAIT'), flow('tcp', 'ESTABLISHED'), flow('unknown', undefined, 132), flow('tcp', 'ESTABLISHED')]),
   alerts: [
     { id: 'b', name: 'table-usage', severity: 'warning', since: 1, message: 'm' },

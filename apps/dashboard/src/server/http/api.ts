@@ -13,6 +13,9 @@ import type { Store } from '../store/types';
 import { auditRouter } from './audit-api';
 import { hostsRouter } from './hosts-api';
 import { notifyRouter } from './notify-api';
+import { openApiDocument } from './openapi';
+import { apiTokenAuth } from './tokens-api-auth';
+import { tokensRouter } from './tokens-api';
 import { usersRouter } from './users-api';
 import { viewsRouter } from './views-api';
 import { sendError } from './send-error';
@@ -85,6 +88,9 @@ export function apiRouter({ store, sessions, registry, limiter, logger, links, l
     res.json({ user: { username: user.username, role: user.role } });
   });
 
+  // Readable without signing in: it describes the contract (as the repository does), no data.
+  router.get('/openapi.json', (_req: Request, res: Response) => void res.json(openApiDocument()));
+
   router.post('/auth/logout', async (req: Request, res: Response) => {
     const user = await sessions.userFromCookieHeader(req.headers.cookie);
     res.setHeader('Set-Cookie', await sessions.destroyFromCookieHeader(req.headers.cookie));
@@ -93,7 +99,9 @@ export function apiRouter({ store, sessions, registry, limiter, logger, links, l
     res.status(204).end();
   });
 
+  router.use(apiTokenAuth(store, sessions));
   router.use(async (req: AuthedRequest, res: Response, next: NextFunction) => {
+    if (req.user) return next(); // signed in by an API token
     const user = await sessions.userFromCookieHeader(req.headers.cookie);
     if (!user) return sendError(res, 401, ErrorCode.Unauthenticated, 'log in first: POST /api/auth/login');
     req.user = user;
@@ -112,6 +120,7 @@ export function apiRouter({ store, sessions, registry, limiter, logger, links, l
   router.use('/views', viewsRouter({ store, logger }));
   router.use('/audit', auditRouter({ store }));
   if (notify) router.use(notifyRouter({ store, logger, notify }));
+  router.use(tokensRouter({ store, logger }));
 
   router.use((_req: Request, res: Response) => sendError(res, 404, ErrorCode.NotFound, 'no such API endpoint'));
   return router;

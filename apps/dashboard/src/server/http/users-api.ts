@@ -16,6 +16,7 @@ import type { LiveUserSockets } from '../sockets/user-sockets';
 import type { Store, UserListing, UserRecord } from '../store/types';
 import { allowRoles, auditChange, parseOr400, signedIn, type SignedInRequest } from './guards';
 import { sendError } from './send-error';
+import { viaApiToken } from './tokens-api-auth';
 
 export interface UsersApiDeps {
   store: Store;
@@ -110,6 +111,7 @@ export function usersRouter(deps: UsersApiDeps): Router {
 
   router.post('/auth/password', async (req: SignedInRequest, res) => {
     const me = signedIn(req);
+    if (viaApiToken(req)) return sendError(res, 403, ErrorCode.Forbidden, 'change your password from a signed-in session, not with an API token');
     const body = parseOr400(changeOwnPasswordRequestSchema, req.body, res);
     if (!body) return;
     const key = `password|${me.username}`;

@@ -5,9 +5,10 @@ import * as admin from './sql-admin';
 import * as audit from './sql-audit';
 import * as notify from './sql-notify';
 import * as compositions from './sql-compositions';
+import * as tokens from './sql-tokens';
 import * as views from './sql-views';
 import type { DestinationRecord } from '../notify/types';
-import type { AuditRecord, HostEnrollmentRecord, HostRecord, OidcIdentity, Role, SessionRecord, Store, UserListing, UserRecord, ViewRecord } from './types';
+import type { ApiTokenListing, ApiTokenRecord, AuditRecord, HostEnrollmentRecord, HostRecord, OidcIdentity, Role, SessionRecord, Store, UserListing, UserRecord, ViewRecord } from './types';
 
 interface UserRow {
   id: number;
@@ -284,6 +285,30 @@ export class SqlStore implements Store {
 
   deleteDestination(id: string): Promise<boolean> {
     return notify.deleteDestination(this.db, id);
+  }
+
+  createApiToken(token: ApiTokenRecord): Promise<boolean> {
+    return tokens.createApiToken(this.db, token);
+  }
+
+  findApiTokenByHash(tokenHash: string, now: number): Promise<{ token: ApiTokenRecord; user: UserRecord } | undefined> {
+    return tokens.findApiTokenByHash(this.db, tokenHash, now);
+  }
+
+  findApiToken(id: string): Promise<ApiTokenListing | undefined> {
+    return tokens.findApiToken(this.db, id);
+  }
+
+  listApiTokens(userId?: number): Promise<ApiTokenListing[]> {
+    return tokens.listApiTokens(this.db, userId);
+  }
+
+  deleteApiToken(id: string): Promise<boolean> {
+    return tokens.deleteApiToken(this.db, id);
+  }
+
+  touchApiToken(id: string, at: number): Promise<void> {
+    return tokens.touchApiToken(this.db, id, at);
   }
 
   close(): Promise<void> {

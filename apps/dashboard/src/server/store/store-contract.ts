@@ -5,7 +5,7 @@ import { SECURE_SESSION_COOKIE, SESSION_COOKIE, Sessions, sha256 } from '../auth
 import { recordHistory } from '../hosts/history-recorder';
 import { HostRegistry } from '../hosts/registry';
 import { notifyStoreContract } from './notify-contract';
-import type { Store, ViewRecord } from './types';
+import type { ApiTokenRecord, Store, ViewRecord } from './types';
 
 const state: ViewState = { page: 'connections', hostId: 'gw1', query: 'dport 443', columns: ['proto', 'src'], sort: { column: 'bytes', desc: true }, range: null, eventTypes: null };
 const view = (over: Partial<ViewRecord>): ViewRecord => ({ id: 'view-00001', ownerId: 1, ownerName: 'admin', name: 'HTTPS', shared: false, state, createdAt: 1, updatedAt: 1, ...over });
@@ -224,6 +224,51 @@ export function storeContract(open: () => Promise<Store>): void {
       const store = await fresh();
       await Promise.all(Array.from({ length: 50 }, (_, i) => store.appendAudit({ at: i, actor: 'a', action: 'x', target: 't', detail: null, result: 'ok' })));
       expect((await store.queryAudit({}, 0, 100)).total).toBe(50);
+    });
+  });
+
+  describe('API tokens in the store', () => {
+    const token = (over: Partial<ApiTokenRecord>): ApiTokenRecord => ({ id: '0123456789abcdef', userId: 1, name: 'ci', tokenHash: 'h1', role: 'viewer', createdAt: 10, expiresAt: 1_000, lastUsedAt: null, ...over });
+
+    it('finds a token by hash until it expires, with its owner as they are now', async () => {
+      const store = await fresh();
+      const bob = await store.createUser('bob', 'pw', 'operator');
+      expect(await store.createApiToken(token({ userId: bob.id, role: 'operator' }))).toBe(true);
+      const found = await store.findApiTokenByHash('h1', 999);
+      expect(found?.token).toEqual(token({ userId: bob.id, role: 'operator' }));
+      expect(found?.user).toEqual({ id: bob.id, username: 'bob', passwordHash: 'pw', role: 'operator' });
+      expect(await store.findApiTokenByHash('h1', 1_000)).toBeUndefined();
+      expect(await store.findApiTokenByHash('other', 0)).toBeUndefined();
+      await store.updateUserRole(bob.id, 'viewer');
+      expect((await store.findApiTokenByHash('h1', 0))?.user.role).toBe('viewer');
+    });
+
+    it('keeps names unique per user, lists without hashes, records use, deletes', async () => {
+      const store = await fresh();
+      const ann = await store.createUser('ann', 'pw', 'admin');
+      const bob = await store.createUser('bob', 'pw', 'viewer');
+      expect(await store.createApiToken(token({ id: 'a000000000000001', userId: ann.id, name: 'deploy', tokenHash: 'ha' }))).toBe(true);
+      expect(await store.createApiToken(token({ id: 'a000000000000002', userId: ann.id, name: 'deploy', tokenHash: 'hb' }))).toBe(false);
+      expect(await store.createApiToken(token({ id: 'b000000000000001', userId: bob.id, name: 'deploy', tokenHash: 'hc', expiresAt: 5_000_000_000_000 }))).toBe(true);
+      const all = await store.listApiTokens();
+      expect(all.map((t) => [t.username, t.name])).toEqual([['ann', 'deploy'], ['bob', 'deploy']]);
+      expect(all[0]).not.toHaveProperty('tokenHash');
+      expect(all[1]?.expiresAt).toBe(5_000_000_000_000);
+      expect((await store.listApiTokens(bob.id)).map((t) => t.id)).toEqual(['b000000000000001']);
+      await store.touchApiToken('b000000000000001', 4_000_000_000_000);
+      expect((await store.findApiToken('b000000000000001'))?.lastUsedAt).toBe(4_000_000_000_000);
+      expect(await store.deleteApiToken('a000000000000001')).toBe(true);
+      expect(await store.deleteApiToken('a000000000000001')).toBe(false);
+      expect(await store.findApiTokenByHash('ha', 0)).toBeUndefined();
+    });
+
+    it('drops a user’s tokens with the user', async () => {
+      const store = await fresh();
+      const bob = await store.createUser('bob', 'pw', 'viewer');
+      await store.createApiToken(token({ userId: bob.id }));
+      await store.deleteUser(bob.id);
+      expect(await store.findApiTokenByHash('h1', 0)).toBeUndefined();
+      expect(await store.listApiTokens()).toEqual([]);
     });
   });
 }

@@ -62,6 +62,21 @@ export interface ViewRecord {
   updatedAt: number;
 }
 
+/** An API token as stored: only the SHA-256 of its secret. */
+export interface ApiTokenRecord {
+  id: string;
+  userId: number;
+  name: string;
+  tokenHash: string;
+  role: Role;
+  createdAt: number;
+  expiresAt: number;
+  lastUsedAt: number | null;
+}
+
+/** A token with its owner's name, for lists (never the hash). */
+export type ApiTokenListing = Omit<ApiTokenRecord, 'tokenHash'> & { username: string };
+
 export interface AuditRecord {
   at: number;
   actor: string;
@@ -152,5 +167,15 @@ export interface Store {
   /** Replaces all but id and createdAt; false when there is no such destination. */
   updateDestination(destination: DestinationRecord): Promise<boolean>;
   deleteDestination(id: string): Promise<boolean>;
+  /** Adds a token; false when its owner has one of that name already. */
+  createApiToken(token: ApiTokenRecord): Promise<boolean>;
+  /** The unexpired token with this hash and its owner (deleted users' tokens go with them). */
+  findApiTokenByHash(tokenHash: string, now: number): Promise<{ token: ApiTokenRecord; user: UserRecord } | undefined>;
+  findApiToken(id: string): Promise<ApiTokenListing | undefined>;
+  /** One user's tokens, or everyone's without `userId`; by owner, then name. */
+  listApiTokens(userId?: number): Promise<ApiTokenListing[]>;
+  deleteApiToken(id: string): Promise<boolean>;
+  /** Records a use (callers throttle: see auth/api-tokens.ts). */
+  touchApiToken(id: string, at: number): Promise<void>;
   close(): Promise<void>;
 }
