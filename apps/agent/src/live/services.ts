@@ -8,6 +8,7 @@ import { healthReport, startMetricsServer, tallyTable, type Tally } from '../met
 import { DEFAULT_ESTABLISHED_TIMEOUT, readNetfilterInteger } from '../kernel/netfilter-values';
 import type { AgentServices } from '../link/rpc-handlers';
 import { MemoryWatch } from '../mirror/memory-watch';
+import { NetnsCounter, registerNetnsCounter } from '../netns';
 import { Mirror } from '../mirror/mirror';
 import { aggregate } from '../query/aggregate';
 import { compileQuery } from '../query/compile-query';
@@ -28,6 +29,8 @@ export interface ServiceDeps {
   logger: Logger;
   /** Watch the kernel log for "table full" lines (off for simulated hosts: the log is this machine's). */
   kernelLog: boolean;
+  /** Count the entries of every network namespace on the machine (off for simulated hosts: they are this machine's). */
+  namespaces?: boolean;
   dashboardConnected(): boolean;
   sendSample(sample: StatsSample): void;
 }
@@ -61,6 +64,9 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
   const alerts = new AlertEngine(parseAlertThresholds({ quietSeconds: config.alertClearAfter }));
   const kmsg = new KmsgWatcher(logger);
   if (deps.kernelLog) kmsg.start();
+  const netns = deps.namespaces ? new NetnsCounter({ logger }) : null;
+  registerNetnsCounter(netns);
+  netns?.start();
   let latest: StatsSample | null = null;
   const memory = new MemoryWatch(logger);
   await memory.refresh();
@@ -78,6 +84,8 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
     deliver: (sample) => {
       if (sample.mirror) sample.mirror.memory = memory.assess(sample.max);
       sample.alerts = evaluateAlerts(sample);
+      const byNetns = netns?.summary();
+      if (byNetns) sample.netns = byNetns;
       latest = sample;
       history.add(sample);
       deps.sendSample(sample);
@@ -109,7 +117,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
         ...config.metrics,
         allowRemote: config.metricsAllowRemote,
         logger,
-        snapshot: () => ({ info: deps.info, sample: latest, mirror: mirror.getHealth(), ...currentTally(), alerts: latest?.alerts ?? [], dashboardConnected: deps.dashboardConnected(), kernelTableFullLines: kmsg.count }),
+        snapshot: () => ({ info: deps.info, sample: latest, mirror: mirror.getHealth(), ...currentTally(), netns: netns?.lastPass() ?? null, alerts: latest?.alerts ?? [], dashboardConnected: deps.dashboardConnected(), kernelTableFullLines: kmsg.count }),
         health: () =>
           healthReport({ lastSampleAt: latest?.at ?? null, mirrorEntries: mirror.size, dashboardConnected: deps.dashboardConnected(), maxSampleAgeMs: 3 * config.interval * 1000, now: Date.now() }),
       }).catch((err: unknown) => {
@@ -130,6 +138,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
     bindPushes: (t) => (target = t),
     stop: async () => {
       clearInterval(timer);
+      netns?.stop();
       kmsg.stop();
       metrics?.close();
       windows.stop();
