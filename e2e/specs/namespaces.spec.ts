@@ -46,11 +46,14 @@ test('host page: entries per network namespace against the shared limit, each eq
       const kernel = Number((await ns.conntrack(['-C'])).stdout.trim());
       const named = row(ns.name);
       await expect(named.locator('.badge')).toHaveText('named');
-      expect(numberIn(await named.locator('.netns-count').innerText())).toBe(kernel);
+      // A pass may have run while the namespace was being filled: the next one (10 s) has it all.
+      await expect.poll(async () => numberIn(await named.locator('.netns-count').innerText()), { timeout: 25_000 }).toBe(kernel);
     }
     const held = row(`sleep (pid ${pid})`);
     await expect(held.locator('.badge')).toHaveText('process');
-    expect(numberIn(await held.locator('.netns-count').innerText())).toBe(Number((await run('nsenter', [`--target=${pid}`, '--net', '--', 'conntrack', '-C'])).stdout.trim()));
+    const heldKernel = Number((await run('nsenter', [`--target=${pid}`, '--net', '--', 'conntrack', '-C'])).stdout.trim());
+    expect(heldKernel).toBe(3);
+    await expect.poll(async () => numberIn(await held.locator('.netns-count').innerText()), { timeout: 25_000 }).toBe(heldKernel);
     // The agent's own namespace is the host's, whatever else runs on this machine.
     const host = panel.locator('li', { has: page.locator('.badge', { hasText: /^host$/ }) });
     await expect(host).toHaveCount(1);
