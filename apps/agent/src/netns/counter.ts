@@ -42,12 +42,15 @@ export const WIRE_NETNS = MAX_WIRE_NETNS;
 const byEntries = (a: NetnsEntries, b: NetnsEntries) => b.entries - a.entries || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 // Gone between discovery and count: no such file, no such process.
 const VANISHED = new Set([2, 3]);
+const EPERM = 1;
+const EACCES = 13;
 
 /** Counts the entries of every network namespace on the host, again and again, spaced by its own cost. */
 export class NetnsCounter {
   private latest: NetnsPass | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private warnedDenied = false;
   private readonly discover: () => Discovery;
   private readonly count: (paths: readonly string[]) => Promise<NetnsCountPass>;
   private readonly minIntervalMs: number;
@@ -83,6 +86,7 @@ export class NetnsCounter {
     const counted = await this.count(found.namespaces.map((ns) => ns.path));
     const byNetns: NetnsEntries[] = [];
     let unreadable = 0;
+    let denied = 0;
     counted.counts.forEach((result, i) => {
       const ns = found.namespaces[i];
       if (!ns) return;
@@ -90,6 +94,7 @@ export class NetnsCounter {
       if (result.ok ? String(result.inode) !== ns.netns : VANISHED.has(result.errno)) return;
       if (!result.ok) {
         unreadable++;
+        if (result.errno === EPERM || result.errno === EACCES) denied++;
         return;
       }
       byNetns.push({ netns: ns.netns, name: ns.name, source: ns.source, entries: result.entries });
@@ -106,6 +111,13 @@ export class NetnsCounter {
       nextInMs: Math.max(this.minIntervalMs, Math.ceil(NETNS_COST_FACTOR * cpuMs)),
     };
     this.latest = pass;
+    if (denied > 0 && !this.warnedDenied) {
+      this.warnedDenied = true;
+      this.options.logger.warn(
+        { namespaces: denied },
+        'cannot join other network namespaces to count their entries (permission denied): the agent needs CAP_SYS_ADMIN (setns) and CAP_SYS_PTRACE, and systemd\'s RestrictNamespaces must allow net; see "Per-namespace counts" in the README',
+      );
+    }
     return pass;
   }
 

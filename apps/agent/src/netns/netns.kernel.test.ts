@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { countNetnsEntries } from '@ctscope/conntrack';
 import { createNetns, fillConntrack, run, skipKernelTests, type Netns } from '@ctscope/testkit';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cgroupOwner } from './cgroup-name';
+import type { NetnsProbeOutput } from './bench/netns-probe';
 import { NetnsCounter } from './counter';
 import { discoverNamespaces } from './discover';
 
@@ -12,6 +14,7 @@ const logger = pino({ level: 'silent' });
 /** Different per namespace, so a count credited to the wrong namespace shows. */
 const WANTED = [7, 31, 64, 150, 333];
 const inodeOf = (path: string) => String(statSync(path).ino);
+const PROBE = fileURLToPath(new URL('./bench/netns-probe.ts', import.meta.url));
 
 describe.skipIf(skipKernelTests())('per-namespace counts', () => {
   const named: Netns[] = [];
@@ -96,5 +99,14 @@ describe.skipIf(skipKernelTests())('per-namespace counts', () => {
     expect(limited.namespaces.map((ns) => ns.source)).toEqual(['host', 'named', 'named']);
     expect(limited.truncated).toBe(true);
     expect(limited.seen).toBeGreaterThan(3);
+  });
+
+  it('with only the capabilities of the packaged unit, the host is still counted and the rest reported unreadable', async () => {
+    // The systemd unit's bounding set: no CAP_SYS_ADMIN, so setns into another namespace fails (EPERM).
+    const { stdout } = await run('setpriv', ['--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all,+net_admin,+net_raw,+syslog', '--', process.execPath, '--import', 'tsx', PROBE, '1']);
+    const output = JSON.parse(stdout) as NetnsProbeOutput;
+    const hostCount = Number((await run('conntrack', ['-C'])).stdout.trim());
+    expect(output.lastCounts).toEqual({ [inodeOf('/proc/self/ns/net')]: hostCount });
+    expect(output.rounds[0]?.unreadable).toBeGreaterThanOrEqual(WANTED.length + 1);
   });
 });

@@ -13,6 +13,7 @@ export interface NetnsProbeOutput {
     nextInMs: number;
     counted: number;
     seen: number;
+    unreadable: number;
     entries: number;
   }>;
   /** Inode → entries of the last pass, for the caller to check against `conntrack -C`. */
@@ -36,6 +37,7 @@ for (let i = 0; i < rounds; i++) {
     nextInMs: pass.nextInMs,
     counted: pass.byNetns.length,
     seen: pass.seen,
+    unreadable: pass.unreadable,
     entries: pass.byNetns.reduce((sum, ns) => sum + ns.entries, 0),
   });
   output.lastCounts = Object.fromEntries(pass.byNetns.map((ns) => [ns.netns, ns.entries]));

@@ -34,9 +34,10 @@ export function NamespacesPanel({ summary, max }: { summary: NetnsSummary | unde
         <p className="error small">More than 4,096 namespaces on this host ({formatCount(summary.seen)}): the agent counts the first 4,096 of each pass.</p>
       )}
       {summary.unreadable > 0 && (
-        <p className="muted small">
-          {formatCount(summary.unreadable)} {summary.unreadable === 1 ? 'namespace' : 'namespaces'} could not be joined (agent without CAP_SYS_ADMIN?) and {summary.unreadable === 1 ? 'is' : 'are'} not
-          counted.
+        <p className="alert alert-warning small" data-testid="netns-unreadable">
+          {formatCount(summary.unreadable)} {summary.unreadable === 1 ? 'namespace' : 'namespaces'} could not be joined and {summary.unreadable === 1 ? 'is' : 'are'} not counted. Counting
+          inside other namespaces needs CAP_SYS_ADMIN and CAP_SYS_PTRACE for the agent, which its packaged service does not have: see &quot;Per-namespace counts&quot; in the README to
+          allow it.
         </p>
       )}
       <ol className="netns-list">
