@@ -93,7 +93,7 @@ export const statsSampleSchema = z.object({
   eventRates: eventRatesSchema.optional(),
   mirror: mirrorHealthSchema.optional(),
   alerts: z.array(alertSchema).max(64).optional(),
-  /** Entries per network namespace on the host, from the agent's latest count pass. */
+  /** Entries per network namespace on the host: only in the first sample after each of the agent's count passes (10 s or more apart). */
   netns: netnsSummarySchema.optional(),
 });
 export type StatsSample = z.infer<typeof statsSampleSchema>;

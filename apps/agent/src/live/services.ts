@@ -67,6 +67,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
   const netns = deps.namespaces ? new NetnsCounter({ logger }) : null;
   registerNetnsCounter(netns);
   netns?.start();
+  let netnsSentAt = 0;
   let latest: StatsSample | null = null;
   const memory = new MemoryWatch(logger);
   await memory.refresh();
@@ -84,8 +85,12 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
     deliver: (sample) => {
       if (sample.mirror) sample.mirror.memory = memory.assess(sample.max);
       sample.alerts = evaluateAlerts(sample);
+      // Sent once per count pass (every 10 s or more), not with every sample: the dashboard keeps the last one.
       const byNetns = netns?.summary();
-      if (byNetns) sample.netns = byNetns;
+      if (byNetns && byNetns.at !== netnsSentAt) {
+        sample.netns = byNetns;
+        netnsSentAt = byNetns.at;
+      }
       latest = sample;
       history.add(sample);
       deps.sendSample(sample);

@@ -112,7 +112,7 @@ export function HostDetail({ hostId, initialRange = '5m' }: { hostId: string; in
         {series.error && <span className="error small">{series.error}</span>}
       </RangePicker>
       <HostCharts points={series.points} max={max} />
-      <NamespacesPanel summary={latest?.netns} max={max} />
+      <NamespacesPanel hostId={hostId} summary={series.latest?.netns ?? host?.latest?.netns} max={max} />
       {aggregates.error && <p className="error">{aggregates.error}</p>}
       {aggregates.data ? (
         <>

@@ -7,8 +7,12 @@ import { namespaceView, SOURCE_LABELS, TOP_NAMESPACES } from './namespaces';
  * Entries per network namespace against the one nf_conntrack_max they all share: a pod or container
  * filling its own namespace fills the host's table too.
  */
-export function NamespacesPanel({ summary, max }: { summary: NetnsSummary | undefined; max: number }) {
+export function NamespacesPanel({ hostId, summary: received, max }: { hostId: string; summary: NetnsSummary | undefined; max: number }) {
   const [showAll, setShowAll] = useState(false);
+  // Agents send the counts once per pass (10 s or more), not with every sample: keep the last ones seen.
+  const [kept, setKept] = useState<{ hostId: string; summary: NetnsSummary } | null>(null);
+  if (received && (kept?.hostId !== hostId || kept.summary !== received)) setKept({ hostId, summary: received });
+  const summary = received ?? (kept?.hostId === hostId ? kept.summary : undefined);
   if (!summary) {
     return (
       <section className="netns" aria-label="Namespaces">
