@@ -57,6 +57,20 @@ describe('discoverNamespaces over a fixture tree', () => {
     expect(found).toMatchObject({ seen: 6, truncated: false });
   });
 
+  it('a namespace a CNI plugin named (cni-<uuid>) goes by the pod in it; a name someone chose stays', () => {
+    const cni = 'cni-0f3c2a1b-5d6e-7f80-9a1b-2c3d4e5f6a7b';
+    writeFileSync(join(run, cni), '');
+    const cniInode = String(statSync(join(run, cni)).ino);
+    const blue = String(statSync(join(run, 'blue')).ino);
+    const pod = '0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod11111111_2222_3333_4444_555555555555.slice/cri-containerd-x.scope\n';
+    proces(900, `net:[${cniInode}]`, 'pause', pod);
+    proces(901, `net:[${blue}]`, 'pause', pod);
+    const found = discoverNamespaces({ procRoot: proc, runNetns: run });
+    expect(found.namespaces.find((ns) => ns.netns === cniInode)).toEqual({ netns: cniInode, path: join(run, cni), name: '11111111-2222-3333-4444-555555555555', source: 'pod' });
+    expect(found.namespaces.find((ns) => ns.netns === blue)).toMatchObject({ name: 'blue', source: 'named' });
+    expect(found.seen).toBe(4);
+  });
+
   it('caps a pass and says so', () => {
     for (let pid = 10; pid < 20; pid++) proces(pid, `net:[${4026533000 + pid}]`, 'sleep', '0::/\n');
     const found = discoverNamespaces({ procRoot: proc, runNetns: run, limit: 5 });

@@ -33,6 +33,8 @@ export interface DiscoverOptions {
 
 export const DEFAULT_NETNS_LIMIT = 4_096;
 const NET_LINK = /^net:\[(\d+)\]$/;
+/** Names made up by CNI plugins (containerd, CRI-O), not by anyone reading the page. */
+const GENERATED_NAME = /^cni-[0-9a-f]{8}-/;
 
 function listDir(dir: string): string[] {
   try {
@@ -87,6 +89,7 @@ export function discoverNamespaces(options: DiscoverOptions = {}): Discovery {
   }
 
   const heldBy = new Map<string, number>();
+  const checked = new Set<string>();
   const pids = listDir(procRoot)
     .filter((entry) => /^[1-9]\d*$/.test(entry))
     .map(Number)
@@ -99,7 +102,18 @@ export function discoverNamespaces(options: DiscoverOptions = {}): Discovery {
       continue; // exited, or a kernel thread
     }
     const netns = NET_LINK.exec(link)?.[1];
-    if (netns && !found.has(netns) && !heldBy.has(netns)) heldBy.set(netns, pid);
+    if (!netns || heldBy.has(netns) || checked.has(netns)) continue;
+    const named = found.get(netns);
+    if (!named) {
+      heldBy.set(netns, pid);
+      continue;
+    }
+    checked.add(netns);
+    if (named.source === 'named' && GENERATED_NAME.test(named.name)) {
+      // CNI plugins name a pod's namespace cni-<uuid>: the pod uid in its processes' cgroup says more.
+      const owner = nameByProcess(procRoot, pid);
+      if (owner.source === 'pod' || owner.source === 'container') found.set(netns, { ...named, ...owner });
+    }
   }
   const seen = found.size + heldBy.size;
   for (const [netns, pid] of heldBy) {
