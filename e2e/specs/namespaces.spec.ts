@@ -61,6 +61,9 @@ test('host page: entries per network namespace against the shared limit, each eq
     await expect(panel.getByTestId('netns-total')).toContainText('nf_conntrack_max');
     await page.getByRole('heading', { name: 'Namespaces' }).scrollIntoViewIfNeeded();
     await page.screenshot({ path: screenshotPath('host-namespaces'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await panel.screenshot({ path: screenshotPath('host-namespaces-dark') });
+    await page.emulateMedia({ colorScheme: 'light' });
     const top = panel.getByRole('button', { name: /^Show the top/ });
     if (await top.isVisible()) {
       await top.click();
