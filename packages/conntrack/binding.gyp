@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "nfevents",
-      "sources": ["native/nfevents.c", "native/nfdump.c"],
+      "sources": ["native/nfevents.c", "native/nfdump.c", "native/nfnetns.c"],
       "cflags": ["-Wall", "-Wextra", "-O2"]
     }
   ]

@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "nfdump.h"
+#include "nfnetns.h"
 // Datagrams read in one wakeup go to JavaScript together (each holds whole, aligned messages, so their
 // concatenation parses as one stream): one callback and one buffer per wakeup instead of per event,
 // which is what lets one thread follow 100,000 events a second. A read needs RECV_SIZE free bytes
@@ -235,6 +236,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"unref", NULL, unref_socket, NULL, NULL, NULL, napi_default, NULL},
       {"dumpInto", NULL, nfdump_start, NULL, NULL, NULL, napi_default, NULL},
       {"growPipe", NULL, grow_pipe, NULL, NULL, NULL, napi_default, NULL},
+      {"countNetns", NULL, nfnetns_count, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -2,6 +2,7 @@ export * from './version';
 export * from './errors';
 export * from './ack';
 export * from './stats';
+export * from './netns';
 export * from './fleet';
 export * from './host';
 export * from './agent-events';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { netnsSummarySchema } from './netns';
 
 /** Per-CPU counters in the order `conntrack -S` prints them. */
 export const CPU_COUNTER_KEYS = [
@@ -97,6 +98,8 @@ export const statsSampleSchema = z.object({
   eventRates: eventRatesSchema.optional(),
   mirror: mirrorHealthSchema.optional(),
   alerts: z.array(alertSchema).max(64).optional(),
+  /** Entries per network namespace on the host: only in the first sample after each of the agent's count passes (10 s or more apart). */
+  netns: netnsSummarySchema.optional(),
 });
 export type StatsSample = z.infer<typeof statsSampleSchema>;
 

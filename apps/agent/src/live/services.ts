@@ -9,6 +9,7 @@ import { healthReport, startMetricsServer, tallyTable, type Tally } from '../met
 import { DEFAULT_ESTABLISHED_TIMEOUT, readNetfilterInteger } from '../kernel/netfilter-values';
 import type { AgentServices } from '../link/rpc-handlers';
 import { MemoryWatch } from '../mirror/memory-watch';
+import { NetnsCounter, registerNetnsCounter } from '../netns';
 import { Mirror } from '../mirror/mirror';
 import { aggregate } from '../query/aggregate';
 import { compileQuery } from '../query/compile-query';
@@ -29,6 +30,8 @@ export interface ServiceDeps {
   logger: Logger;
   /** Watch the kernel log for "table full" lines (off for simulated hosts: the log is this machine's). */
   kernelLog: boolean;
+  /** Count the entries of every network namespace on the machine (off for simulated hosts: they are this machine's). */
+  namespaces?: boolean;
   dashboardConnected(): boolean;
   sendSample(sample: StatsSample): void;
   sendComposition?(composition: Composition): void;
@@ -64,9 +67,15 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
   const rules = new RulesService(() => mirror.entries(), auditor);
   const sysctl = new SysctlService(mirror, source, auditLog, config.paths);
 
+  const netns = deps.namespaces ? new NetnsCounter({ logger }) : null;
+  registerNetnsCounter(netns);
+  netns?.start();
+  // Each namespace's count from the last pass; until the first pass (or without the counter), the agent's own.
+  const ownNetns = ownNetnsProvider();
+  const netnsProvider: NetnsProvider = deps.netns ?? ((total) => (netns && netns.byNetns().length > 0 ? netns.byNetns() : ownNetns(total)));
   const compositions = startCompositions({
     table: () => mirror.table,
-    netns: deps.netns ?? ownNetnsProvider(),
+    netns: netnsProvider,
     send: (c) => deps.sendComposition?.(c),
     logger,
     intervalMs: config.compositionInterval * 1000,
@@ -75,6 +84,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
   const alerts = new AlertEngine(parseAlertThresholds({ quietSeconds: config.alertClearAfter, usageWarning: warning }));
   const kmsg = new KmsgWatcher(logger);
   if (deps.kernelLog) kmsg.start();
+  let netnsSentAt = 0;
   let latest: StatsSample | null = null;
   const memory = new MemoryWatch(logger);
   await memory.refresh();
@@ -92,6 +102,12 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
     deliver: (sample) => {
       if (sample.mirror) sample.mirror.memory = memory.assess(sample.max);
       sample.alerts = evaluateAlerts(sample);
+      // Sent once per count pass (every 10 s or more), not with every sample: the dashboard keeps the last one.
+      const byNetns = netns?.summary();
+      if (byNetns && byNetns.at !== netnsSentAt) {
+        sample.netns = byNetns;
+        netnsSentAt = byNetns.at;
+      }
       latest = sample;
       history.add(sample);
       deps.sendSample(sample);
@@ -123,7 +139,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
         ...config.metrics,
         allowRemote: config.metricsAllowRemote,
         logger,
-        snapshot: () => ({ info: deps.info, sample: latest, mirror: mirror.getHealth(), ...currentTally(), alerts: latest?.alerts ?? [], dashboardConnected: deps.dashboardConnected(), kernelTableFullLines: kmsg.count }),
+        snapshot: () => ({ info: deps.info, sample: latest, mirror: mirror.getHealth(), ...currentTally(), netns: netns?.lastPass() ?? null, alerts: latest?.alerts ?? [], dashboardConnected: deps.dashboardConnected(), kernelTableFullLines: kmsg.count }),
         health: () =>
           healthReport({ lastSampleAt: latest?.at ?? null, mirrorEntries: mirror.size, lostEvents: mirror.getHealth().lostEvents, dashboardConnected: deps.dashboardConnected(), maxSampleAgeMs: 3 * config.interval * 1000, now: Date.now() }),
       }).catch((err: unknown) => {
@@ -146,6 +162,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
     stop: async () => {
       clearInterval(timer);
       compositions.stop();
+      netns?.stop();
       kmsg.stop();
       metrics?.close();
       windows.stop();

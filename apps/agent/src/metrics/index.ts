@@ -2,6 +2,7 @@
  * Prometheus /metrics and /healthz for the agent. See README.md in this directory for the wiring.
  */
 export { renderMetrics, type MetricsSnapshot } from './render';
+export { NETNS_SERIES, type NetnsMetrics } from './netns';
 export { tally, tallyTable, type Tally, type TallyEntry } from './tally';
 export {
   DEFAULT_METRICS_HOST,

@@ -1,5 +1,6 @@
 import { sumCpuCounters, type AgentInfo, type Alert, type CpuCounterKey, type MirrorHealthWire, type StatsSample } from '@ctscope/protocol';
 import { Exposition, type Labels } from './exposition';
+import { renderNetnsMetrics, type NetnsMetrics } from './netns';
 
 /** Everything one scrape shows; built by the agent from its latest sample, mirror health, tally and alerts. */
 export interface MetricsSnapshot {
@@ -14,6 +15,8 @@ export interface MetricsSnapshot {
   dashboardConnected: boolean;
   /** "table full" lines seen in the kernel log since start (KmsgWatcher.count), when watched. */
   kernelTableFullLines?: number;
+  /** The latest per-namespace count pass; absent or null until one ran. */
+  netns?: NetnsMetrics | null;
 }
 
 /** node_exporter's conntrack collector: same names, same HELP, gauges summed over CPUs. */
@@ -78,6 +81,7 @@ export function renderMetrics(s: MetricsSnapshot): string {
   if (s.kernelTableFullLines !== undefined) {
     out.metric('ctscope_kernel_table_full_total', 'counter', 'Kernel log lines "nf_conntrack: table full, dropping packet" seen since the agent started.', one(s.kernelTableFullLines));
   }
+  if (s.netns) renderNetnsMetrics(out, s.netns);
   out.metric(
     'ctscope_alerts_active',
     'gauge',

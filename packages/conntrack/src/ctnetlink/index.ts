@@ -5,4 +5,5 @@ export { decodeExpectation } from './decode-expect';
 export { decodeDumpDatagram, decodeCpuStats, decodeGlobalStats, forEachMessage, eventTypeOf } from './decode-message';
 export { DEFAULT_EVENT_BUFFER } from './subscription';
 export { growPipe } from './native';
+export { countNetnsEntries, MAX_NETNS_PATHS, type NetnsCount, type NetnsCountPass } from './netns-count';
 export { writeMessageLine } from './write-line';

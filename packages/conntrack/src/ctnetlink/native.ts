@@ -26,6 +26,12 @@ export interface NfEventsAddon {
   dumpInto(request: Buffer, seq: number, target: Buffer, callback: (target: Buffer, length: number, finished: boolean, errno: number) => void, readAhead?: number): void;
   /** Asks for a pipe of `bytes` (fcntl F_SETPIPE_SZ); returns its capacity now, or -errno. */
   growPipe(fd: number, bytes: number): number;
+  /**
+   * Entry counts of the network namespaces behind `paths` (/run/netns/NAME, /proc/PID/ns/net), asked
+   * from inside each on a thread of the addon's own: per path, [inode, entries, errno] in `results`;
+   * `threadCpuSeconds` is what the pass cost that thread.
+   */
+  countNetns(paths: readonly string[], callback: (results: Float64Array, threadCpuSeconds: number) => void): void;
 }
 
 let addon: NfEventsAddon | undefined;

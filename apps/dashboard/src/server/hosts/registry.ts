@@ -37,6 +37,8 @@ const PERSIST_EVERY_MS = 10_000;
 export const HEALTHY_MS = 5_000;
 /** Hosts other servers may announce; theirs are bounded by the shared hosts table, this is a backstop. */
 const MAX_ONLINE_HOSTS = 100_000;
+/** Agents send per-namespace counts once per count pass, not with every sample: a host's latest keeps the last ones. */
+const withNetns = (sample: StatsSample, previous: StatsSample | null | undefined): StatsSample => (sample.netns || !previous?.netns ? sample : { ...sample, netns: previous.netns });
 
 /**
  * Which hosts are online and their latest sample. Only hosts with a registered token can connect, so
@@ -95,7 +97,7 @@ export class HostRegistry {
   sampled(hostId: string, connectionId: string, sample: StatsSample, now = Date.now()): void {
     const host = this.online.get(hostId);
     if (!host || host.connectionId !== connectionId || host.remote) return;
-    host.latest = sample;
+    host.latest = withNetns(sample, host.latest);
     host.lastSeen = now;
     if (now - host.lastPersisted >= PERSIST_EVERY_MS) {
       host.lastPersisted = now;
@@ -150,7 +152,7 @@ export class HostRegistry {
   remoteSampled(hostId: string, connectionId: string, sample: StatsSample, now = Date.now()): void {
     const host = this.online.get(hostId);
     if (!host?.remote || host.connectionId !== connectionId) return;
-    host.latest = sample;
+    host.latest = withNetns(sample, host.latest);
     host.lastSeen = now;
     host.heardAt = now;
     for (const l of this.listeners) l.sampled(hostId, sample);

@@ -18,6 +18,7 @@ import { IdleHistogram } from './idle-histogram';
 import { useAggregates } from './use-aggregates';
 import { RANGES, useHostSeries, type RangeKey } from './use-host-series';
 import { memoryWarning } from './memory-warning';
+import { NamespacesPanel } from './namespaces-panel';
 
 function AlertList({ alerts }: { alerts: readonly Alert[] }) {
   if (alerts.length === 0) return <p className="alerts-none">No active alerts.</p>;
@@ -114,6 +115,7 @@ export function HostDetail({ hostId, initialRange = '5m' }: { hostId: string; in
         {series.error && <span className="error small">{series.error}</span>}
       </RangePicker>
       <HostCharts points={series.points} max={max} onPickMoment={setMoment} />
+      <NamespacesPanel hostId={hostId} summary={series.latest?.netns ?? host?.latest?.netns} max={max} />
       <GrowthView live={live} hostId={hostId} />
       <CompositionPanel live={live} hostId={hostId} moment={moment} onMoment={setMoment} />
       {aggregates.error && <p className="error">{aggregates.error}</p>}
