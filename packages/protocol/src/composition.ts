@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { hostIdSchema } from './host';
+import { NETNS_SOURCES } from './netns';
 
 /** Keys kept per ranked list of a composition summary. */
 export const COMPOSITION_TOP = 50;
@@ -16,8 +17,6 @@ const keyCount = z.object({ key: z.string().min(1).max(200), count });
 export const rankedListSchema = z.object({ top: z.array(keyCount).max(COMPOSITION_TOP), rest: count });
 export type RankedList = z.infer<typeof rankedListSchema>;
 
-/** How a namespace got its name: `ip netns` name, container id, Kubernetes pod uid, process name, or the agent's own. */
-export const NETNS_SOURCES = ['named', 'container', 'pod', 'process', 'host'] as const;
 /** Entries of one network namespace (`netns`: its inode number, as text). */
 export const netnsCountSchema = z.object({ netns: z.string().min(1).max(32), name: z.string().max(200), source: z.enum(NETNS_SOURCES), entries: count });
 export type NetnsCount = z.infer<typeof netnsCountSchema>;

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { NETNS_SOURCES } from './composition';
+
+/** How a namespace got its name: `ip netns` name, container id, Kubernetes pod uid, process name, or the agent's own. */
+export const NETNS_SOURCES = ['named', 'container', 'pod', 'process', 'host'] as const;
 
 const counter = z.number().int().nonnegative();
 

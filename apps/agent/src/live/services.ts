@@ -3,7 +3,7 @@ import type { AgentInfo, Aggregates, Composition, EventBatch, StatsSample, Windo
 import type { Logger } from 'pino';
 import { AlertEngine, KmsgWatcher, conntrackModuleLoaded, parseAlertThresholds } from '../alerts';
 import { AuditLog, changeAuditor } from '../audit';
-import { growthAttribution, ownNetnsProvider, startCompositions, type CompositionService, type NetnsProvider } from '../composition';
+import { growthAttribution, ownNetns, startCompositions, type CompositionService, type NetnsProvider } from '../composition';
 import type { AgentConfig } from '../config';
 import { healthReport, startMetricsServer, tallyTable, type Tally } from '../metrics';
 import { DEFAULT_ESTABLISHED_TIMEOUT, readNetfilterInteger } from '../kernel/netfilter-values';
@@ -70,9 +70,15 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
   const netns = deps.namespaces ? new NetnsCounter({ logger }) : null;
   registerNetnsCounter(netns);
   netns?.start();
-  // Each namespace's count from the last pass; until the first pass (or without the counter), the agent's own.
-  const ownNetns = ownNetnsProvider();
-  const netnsProvider: NetnsProvider = deps.netns ?? ((total) => (netns && netns.byNetns().length > 0 ? netns.byNetns() : ownNetns(total)));
+  // Other namespaces' counts come from the counter's last pass (every 10 s or more); the agent's own
+  // namespace is the table it mirrors, so its count is the live one.
+  const own = ownNetns();
+  const netnsProvider: NetnsProvider =
+    deps.netns ??
+    ((total) => {
+      const others = (netns?.byNetns() ?? []).filter((n) => n.netns !== own.netns);
+      return [{ ...own, entries: total }, ...others].sort((a, b) => b.entries - a.entries);
+    });
   const compositions = startCompositions({
     table: () => mirror.table,
     netns: netnsProvider,

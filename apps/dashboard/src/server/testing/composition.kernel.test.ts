@@ -91,8 +91,10 @@ describe.skipIf(skipKernelTests())('composition history, real kernel', () => {
     expect(top?.series[top.series.length - 1]).toBe(cli);
     // The steady ports held their count: nothing of theirs is ranked.
     expect(after.rows.filter((r) => r.key === 'udp/7001' || r.key === 'udp/7002')).toEqual([]);
-    expect(after.rows.find((r) => r.dimension === 'netns')).toMatchObject({ label: `named ${ns.name}`, added: expect.any(Number) as unknown });
-    expect(after.to?.byNetns).toEqual([expect.objectContaining({ name: ns.name, source: 'named', entries: after.to?.total })]);
+    // The agent's namespace grew by the flood (other namespaces of a shared machine may grow too).
+    expect(after.rows.find((r) => r.dimension === 'netns' && r.label === `named ${ns.name}`)?.added).toBeGreaterThanOrEqual(cli);
+    // The agent's own namespace counts the table it mirrors; the others (this machine's) come from the counter.
+    expect(after.to?.byNetns).toEqual(expect.arrayContaining([expect.objectContaining({ name: ns.name, source: 'named', entries: after.to?.total })]));
 
     const alert = await usageAlert(browser, (a) => a.message.includes('udp/5353'), 20_000);
     const n = cli.toLocaleString('en-US');
