@@ -14,3 +14,4 @@ export * from './users';
 export * from './enrollment';
 export * from './audit';
 export * from './sysctl';
+export * from './snapshot';
