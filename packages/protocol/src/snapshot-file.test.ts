@@ -29,12 +29,12 @@ function flow(i: number): SnapshotFlow {
   };
 }
 
-function write(flows: number, createdAt = 1_700_000_000_000): Buffer {
+async function write(flows: number, createdAt = 1_700_000_000_000): Promise<Buffer> {
   const chunks: Buffer[] = [];
   const writer = new SnapshotWriter((c) => chunks.push(c), createdAt);
   for (const name of Object.keys(SECTIONS) as Array<keyof SnapshotSections>) writer.section(name, SECTIONS[name] as never);
   for (let i = 0; i < flows; i++) writer.flow(flow(i));
-  writer.end();
+  await writer.end();
   return Buffer.concat(chunks);
 }
 
@@ -51,7 +51,7 @@ const sectionLines = () => Object.entries(SECTIONS).map(([section, data]) => JSO
 
 describe('snapshot file', () => {
   it('reads back exactly what was written: header, every section, every flow in order', async () => {
-    const file = write(30_000);
+    const file = await write(30_000);
     expect(file.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
     const back = await read(file);
     expect(back.header).toEqual({ format: 'ctscope-snapshot', version: 1, createdAt: 1_700_000_000_000 });
@@ -61,7 +61,7 @@ describe('snapshot file', () => {
   });
 
   it('several gzip members (one per MiB of lines) still read as one file', async () => {
-    const file = write(10_000); // ~2 MiB of lines
+    const file = await write(10_000); // ~2 MiB of lines
     let members = 0;
     for (let i = 0; i + 2 < file.length; i++) if (file[i] === 0x1f && file[i + 1] === 0x8b && file[i + 2] === 8) members++;
     expect(members).toBeGreaterThan(1);
@@ -82,7 +82,7 @@ describe('snapshot file', () => {
   it('refuses a file cut short: a missing section, no end line, a truncated gzip stream', async () => {
     await expect(read(gz(HEADER, ...sectionLines().slice(0, 3)))).rejects.toThrow('section "composition" is missing');
     await expect(read(gz(HEADER, ...sectionLines(), JSON.stringify(flow(1))))).rejects.toThrow('no end line after 1 flows');
-    const file = write(2_000);
+    const file = await write(2_000);
     await expect(read(file.subarray(0, file.length - 100))).rejects.toThrow(/cut short|damaged/);
     await expect(read(gz(HEADER, ...sectionLines(), JSON.stringify(flow(1)), '{"end":true,"flows":2}'))).rejects.toThrow('counts 2 flows but 1 were read');
   });
@@ -111,16 +111,21 @@ describe('snapshot file', () => {
   }, 30_000);
 
   it('the decompressed limit holds for valid lines too, and the compressed limit for the upload', async () => {
-    const file = write(20_000);
+    const file = await write(20_000);
     await expect(read(file, { decompressedBytes: 1 << 20 })).rejects.toThrow('the snapshot decompresses to more than 1 MiB: refused');
     await expect(read(file, { compressedBytes: 1_000 })).rejects.toThrow('the snapshot is larger than 1000 bytes: refused');
     await expect(read(file, { flows: 100 })).rejects.toThrow('more than 100 flows: refused');
   });
 
-  it('the writer keeps the order that the reader requires', () => {
+  it('the writer keeps the order that the reader requires, and reports a failing sink', async () => {
     const writer = new SnapshotWriter(() => undefined);
     expect(() => writer.flow(flow(1))).toThrow('every section goes before the flows');
     expect(() => writer.section('sysctls', [])).toThrow('section "sysctls" out of order (expected "meta")');
-    expect(() => writer.end()).toThrow('section "meta" was never written');
+    await expect(writer.end()).rejects.toThrow('section "meta" was never written');
+    const broken = new SnapshotWriter(() => {
+      throw new Error('EPIPE');
+    });
+    for (const name of Object.keys(SECTIONS) as Array<keyof SnapshotSections>) broken.section(name, SECTIONS[name] as never);
+    await expect(broken.end()).rejects.toThrow('EPIPE');
   });
 });

@@ -1,7 +1,8 @@
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
-import { createGunzip, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { createGunzip, gzip, gzipSync } from 'node:zlib';
 import {
   SNAPSHOT_FORMAT,
   SNAPSHOT_SECTIONS,
@@ -24,14 +25,25 @@ import {
  */
 
 const MEMBER_BYTES = 1 << 20;
+/** Members compressed on libuv's threads at once (beside the thread that reads the table); more wait their turn on this one. */
+const MEMBERS_IN_FLIGHT = 4;
+const gzipAsync = promisify(gzip);
 
 export class SnapshotWriter {
   private pending = '';
   private next = 0;
   private flows = 0;
   private ended = false;
+  private inFlight = 0;
+  private written: Promise<void> = Promise.resolve();
+  private failure: unknown = null;
 
-  /** `sink` receives gzip bytes; it is called synchronously (write them, or queue them with backpressure upstream). */
+  /**
+   * `sink` receives the gzip members in order (write them synchronously, or queue them). Members are
+   * compressed on libuv's threads while the caller goes on reading the table, at most
+   * MEMBERS_IN_FLIGHT at once; past that a member is compressed at once on the caller's thread, so
+   * memory stays bounded whatever the speeds.
+   */
   constructor(
     private readonly sink: (chunk: Buffer) => void,
     createdAt = Date.now(),
@@ -57,13 +69,16 @@ export class SnapshotWriter {
     return this.flows;
   }
 
-  /** Writes the end line (with the flow count) and the last member. */
-  end(): void {
-    if (this.ended) return;
-    if (this.next < SNAPSHOT_SECTIONS.length) throw new Error(`snapshot writer: section "${SNAPSHOT_SECTIONS[this.next]}" was never written`);
-    this.ended = true;
-    this.line(JSON.stringify({ end: true, flows: this.flows }));
-    this.flush();
+  /** Writes the end line (with the flow count) and the last member; resolves when the sink has every member. */
+  async end(): Promise<void> {
+    if (!this.ended) {
+      if (this.next < SNAPSHOT_SECTIONS.length) throw new Error(`snapshot writer: section "${SNAPSHOT_SECTIONS[this.next]}" was never written`);
+      this.ended = true;
+      this.line(JSON.stringify({ end: true, flows: this.flows }));
+      this.flush();
+    }
+    await this.written;
+    if (this.failure !== null) throw this.failure;
   }
 
   private line(text: string): void {
@@ -76,7 +91,19 @@ export class SnapshotWriter {
     if (this.pending.length === 0) return;
     const data = this.pending;
     this.pending = '';
-    this.sink(gzipSync(data));
+    let member: Promise<Buffer>;
+    if (this.inFlight < MEMBERS_IN_FLIGHT) {
+      this.inFlight++;
+      member = gzipAsync(data).finally(() => this.inFlight--);
+    } else member = Promise.resolve(gzipSync(data));
+    this.written = this.written
+      .then(async () => {
+        const bytes = await member;
+        if (this.failure === null) this.sink(bytes);
+      })
+      .catch((err: unknown) => {
+        this.failure ??= err;
+      });
   }
 }
 

@@ -1,13 +1,13 @@
 import { hostname, release } from 'node:os';
 import type { Flow } from '@ctscope/conntrack';
-import type { Alert, HistoryPoint, SnapshotFlow, SnapshotSections } from '@ctscope/protocol';
+import type { Alert, HistoryPoint, SnapshotSections } from '@ctscope/protocol';
 import { SnapshotWriter } from '@ctscope/protocol/snapshot-file';
 import { execRunner, type Runner } from '@ctscope/rules';
 import { readSysctlState, type SysctlPathsInput } from '@ctscope/sysctl';
 import type { KmsgIo } from '../alerts/kmsg';
 import { RulesService } from '../live/rules-service';
 import { toWireParam } from '../live/sysctl-wire';
-import { toWireFlow } from '../query/wire-flow';
+import { toSnapshotFlow } from '../query/wire-flow';
 import { HooksProbe } from '../stats/hooks';
 import { takeSample, type StatsReader } from '../stats/sampler';
 import { AGENT_VERSION } from '../version';
@@ -76,12 +76,6 @@ async function gatherSections(options: MakeSnapshotOptions, now: number): Promis
   return { sysctls, stats: { current, history }, composition, rules, ruleset_lines: rulesetLines, kmsg: kmsg.lines, alerts, notes };
 }
 
-/** A snapshot flow: the wire flow without its key, its timeout counted down to `now`. */
-export function snapshotFlow(flow: Flow, seenAt: number, now: number): SnapshotFlow {
-  const { key: _key, ...rest } = toWireFlow({ flow, seenAt }, now);
-  return rest;
-}
-
 /**
  * Writes one snapshot file (docs/snapshot-format.md) to `sink`: the host's sections first, then the
  * selected flows as they are read. Returns the flow count and the notes on what the file lacks.
@@ -99,7 +93,7 @@ export async function makeSnapshot(options: MakeSnapshotOptions): Promise<{ flow
   writer.section('ruleset_lines', sections.ruleset_lines);
   writer.section('kmsg', sections.kmsg);
   writer.section('alerts', sections.alerts);
-  await options.flows((flow, seenAt) => writer.flow(snapshotFlow(flow, seenAt, Math.max(seenAt, createdAt))));
-  writer.end();
+  await options.flows((flow, seenAt) => writer.flow(toSnapshotFlow({ flow, seenAt }, Math.max(seenAt, createdAt))));
+  await writer.end();
   return { flows: writer.flowCount, notes };
 }
