@@ -239,23 +239,27 @@ export async function readSnapshot(input: Readable, onFlow: (flow: SnapshotFlow)
     onFlow(parsed.data);
   };
 
+  const tooLong = () =>
+    header === null ? new SnapshotFileError('not a ctscope snapshot: its first line is not a ctscope-snapshot header') : new SnapshotFileError(`line ${lineNo + 1}: longer than ${lineLimit()} bytes: refused`);
   const lineLimit = () => (header === null ? HEADER_BYTES : lineNo - 1 < SNAPSHOT_SECTIONS.length ? limits.sectionLineBytes : limits.flowLineBytes);
 
   try {
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
       decompressed += chunk.length;
       if (decompressed > limits.decompressedBytes) throw new SnapshotFileError(`the snapshot decompresses to more than ${mib(limits.decompressedBytes)}: refused`);
-      pending += decoder.write(chunk);
+      // Newlines are looked for in the new text only, and a long line is joined only when it ends:
+      // a line that never ends costs one pass over its bytes, not one per chunk.
+      const text = decoder.write(chunk);
       let start = 0;
-      for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n', start)) {
-        handle(pending.slice(start, nl));
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+        const line = pending.length > 0 ? pending + text.slice(start, nl) : text.slice(start, nl);
+        pending = '';
+        if (line.length > lineLimit()) throw tooLong();
+        handle(line);
         start = nl + 1;
       }
-      pending = start === 0 ? pending : pending.slice(start);
-      if (pending.length > lineLimit()) {
-        if (header === null) throw new SnapshotFileError('not a ctscope snapshot: its first line is not a ctscope-snapshot header');
-        throw new SnapshotFileError(`line ${lineNo + 1}: longer than ${lineLimit()} bytes: refused`);
-      }
+      pending += start === 0 ? text : text.slice(start);
+      if (pending.length > lineLimit()) throw tooLong();
     }
   } catch (err) {
     gunzip.destroy();
