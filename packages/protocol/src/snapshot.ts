@@ -79,3 +79,26 @@ export type SnapshotFlow = z.infer<typeof snapshotFlowSchema>;
 
 /** The last line: its count must equal the flow lines read, so a cut file is refused. */
 export const snapshotEndSchema = z.object({ end: z.literal(true), flows: z.number().int().nonnegative() });
+
+/** A snapshot stored on the dashboard (an upload), as its list and pages show it. */
+export const storedSnapshotSchema = z.object({
+  id: z.string().regex(/^[0-9a-f]{12}$/),
+  name: text(200),
+  uploadedBy: text(100),
+  uploadedAt: ms,
+  bytes: z.number().int().nonnegative(),
+  createdAt: ms,
+  flows: z.number().int().nonnegative(),
+  host: text(253),
+  agentVersion: text(40),
+  via: z.enum(['cli', 'agent']),
+  filter: text(2_000).nullable(),
+});
+export type StoredSnapshot = z.infer<typeof storedSnapshotSchema>;
+
+/** GET /api/snapshots/:id: what the snapshot's host page shows besides the table. */
+export const snapshotDetailSchema = z.object({
+  snapshot: storedSnapshotSchema,
+  sections: z.object(snapshotSectionSchemas),
+});
+export type SnapshotDetail = z.infer<typeof snapshotDetailSchema>;

@@ -72,14 +72,11 @@ export type SnapshotQuery<T> = { ok: true; data: T } | { ok: false; message: str
 export class SnapshotTable {
   private readonly table = new FlowTable();
 
-  /**
-   * `createdAt`: the snapshot's time, the `now` of every query (timeouts as they were then);
-   * `establishedTimeout`: the host's nf_conntrack_tcp_timeout_established then (for the idle histogram).
-   */
-  constructor(
-    readonly createdAt: number,
-    private readonly establishedTimeout = DEFAULT_ESTABLISHED_TIMEOUT,
-  ) {}
+  /** The host's nf_conntrack_tcp_timeout_established at the time (for the idle histogram); from the file's sysctls. */
+  establishedTimeout = DEFAULT_ESTABLISHED_TIMEOUT;
+
+  /** `createdAt`: the snapshot's time, the `now` of every query (timeouts as they were then). */
+  constructor(readonly createdAt: number) {}
 
   add(flow: SnapshotFlow): void {
     this.table.set(flowOfSnapshot(flow), this.createdAt, false);

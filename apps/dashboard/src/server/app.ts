@@ -15,6 +15,8 @@ import { AgentLinks } from './hosts/agent-links';
 import { recordHistory } from './hosts/history-recorder';
 import { HostRegistry } from './hosts/registry';
 import { ensureLocalAgentToken } from './hosts/local-agent-token';
+import { SnapshotFiles } from './snapshots/snapshot-files';
+import { SnapshotViews } from './snapshots/snapshot-views';
 import { apiErrorHandler, apiRouter, sendError } from './http/api';
 import { downloadsRouter } from './http/downloads';
 import { finalErrorHandler } from './http/final-error';
@@ -56,6 +58,8 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
   const registry = new HostRegistry(store, logger);
   const links = new AgentLinks();
   const liveUsers = new LiveUserSockets(sessions);
+  const snapshotFiles = new SnapshotFiles(config.snapshots.dir, config.snapshots);
+  const snapshots = { files: snapshotFiles, views: new SnapshotViews(snapshotFiles) };
 
   const app = express();
   app.disable('x-powered-by');
@@ -67,7 +71,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
     '/api',
     sameOriginWrites(config.allowedOrigins),
     express.json({ limit: '64kb' }),
-    apiRouter({ store, sessions, registry, limiter: new LoginLimiter(), logger, links, liveUsers, publicUrl: config.publicUrl, releaseDir: config.releaseDir }),
+    apiRouter({ store, sessions, registry, limiter: new LoginLimiter(), logger, links, liveUsers, publicUrl: config.publicUrl, releaseDir: config.releaseDir, snapshots }),
     apiErrorHandler(logger),
   );
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));

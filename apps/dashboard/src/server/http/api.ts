@@ -13,6 +13,7 @@ import { hostsRouter } from './hosts-api';
 import { usersRouter } from './users-api';
 import { viewsRouter } from './views-api';
 import { sendError } from './send-error';
+import { snapshotsRouter, type SnapshotsApiDeps } from './snapshots-api';
 
 export interface ApiDeps {
   store: Store;
@@ -32,6 +33,8 @@ export interface ApiDeps {
   publicUrl?: string | undefined;
   /** The agent packages the enrollment commands install (CTSCOPE_RELEASE_DIR). */
   releaseDir?: string | undefined;
+  /** Uploaded incident snapshots (none: the routes are absent). */
+  snapshots?: Pick<SnapshotsApiDeps, 'files' | 'views'> | undefined;
 }
 
 type AuthedRequest = Request & { user?: SessionUser & { id: number } };
@@ -41,7 +44,7 @@ export { sendError };
 // Verifying against a real hash for unknown users keeps response times from revealing which names exist.
 const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$JUJ9ysOvJXLKK+vTVH8p+w$EZ+tlYLU7yNvi6Qm4/LXfywcS24oNnpu+MXKCNP3raY';
 
-export function apiRouter({ store, sessions, registry, limiter, logger, links, liveUsers, publicUrl, releaseDir, ...deps }: ApiDeps): Router {
+export function apiRouter({ store, sessions, registry, limiter, logger, links, liveUsers, publicUrl, releaseDir, snapshots, ...deps }: ApiDeps): Router {
   const router = express.Router();
   const addressLimiter = deps.addressLimiter ?? new LoginLimiter(50);
   const hashSlots = deps.hashSlots ?? new HashSlots();
@@ -101,6 +104,7 @@ export function apiRouter({ store, sessions, registry, limiter, logger, links, l
   router.use(usersRouter({ store, sessions, limiter, liveUsers, logger }));
   router.use('/views', viewsRouter({ store, logger }));
   router.use('/audit', auditRouter({ store }));
+  if (snapshots) router.use('/snapshots', snapshotsRouter({ store, logger, ...snapshots }));
 
   router.use((_req: Request, res: Response) => sendError(res, 404, ErrorCode.NotFound, 'no such API endpoint'));
   return router;
