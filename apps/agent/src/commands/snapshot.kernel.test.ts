@@ -85,6 +85,11 @@ describe.skipIf(skipKernelTests())('ctscope snapshot against the real kernel', (
     const udp = join(dir, 'udp.ctsnap.gz');
     await ctscope('-p', 'udp', '-o', udp);
     expect((await readBack(udp)).keys).toEqual(await kernelKeys(ns, ['-p', 'udp']));
+    const pasted = join(dir, 'pasted.ctsnap.gz');
+    await ctscope('--filter', '-p udp --dport 53', '-o', pasted);
+    const dns = await kernelKeys(ns, ['-p', 'udp', '--dport', '53']);
+    expect(dns.length).toBeGreaterThanOrEqual(1);
+    expect((await readBack(pasted)).keys).toEqual(dns);
   });
 
   it('refuses bad arguments with exit 2 and leaves no file behind', async () => {

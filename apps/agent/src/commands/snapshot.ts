@@ -12,7 +12,8 @@ export const SNAPSHOT_USAGE = `usage: ctscope snapshot [FILTER...] [--filter QUE
   "table full" lines; its format is in docs/snapshot-format.md. The dashboard opens it read-only.
 
   FILTER     conntrack's own flags, as for ctscope list: -p tcp -s 10.0.0.0/8 --dport 443 --state ESTABLISHED
-  --filter   the dashboard's query syntax, e.g. "tcp dport:443 src:10.0.0.0/8 !assured" (--query too)
+  --filter   the dashboard's query syntax, e.g. "tcp dport:443 src:10.0.0.0/8 !assured" (--query too);
+             text starting with "-" is read as conntrack's flags, as in the dashboard's query box
   -o FILE    where to write it (- for stdout); written to FILE.tmp and renamed when complete
 
   Stats history, composition history and active alerts live in the running agent: take a snapshot from
@@ -31,7 +32,9 @@ export async function snapshotCommand(argv: readonly string[]): Promise<number> 
   if (own.has('filter') && own.has('query')) throw new UsageError('give --filter or --query, not both');
   const query = own.get('filter') ?? own.get('query');
   if (query === true) throw new UsageError('--filter needs a value');
-  const filter = buildFilter(rest, query);
+  // Like the dashboard's query box, text starting with "-" is conntrack's own flags.
+  const pasted = query !== undefined && query.trim().startsWith('-');
+  const filter = pasted ? buildFilter([...rest, ...query.trim().split(/\s+/)], undefined) : buildFilter(rest, query);
   const filterText = [rest.join(' '), query ?? ''].filter((s) => s.length > 0).join(' ') || null;
   if (output === '-' && process.stdout.isTTY) throw new UsageError('refusing to write gzip to a terminal: -o FILE, or pipe it');
 
