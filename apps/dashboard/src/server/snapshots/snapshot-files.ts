@@ -44,7 +44,14 @@ export class SnapshotFiles {
     }
     const out: StoredSnapshot[] = [];
     for (const name of names.filter((n) => n.endsWith('.json'))) {
-      const parsed = storedSnapshotSchema.safeParse(JSON.parse(await readFile(join(this.dir, name), 'utf8').catch(() => 'null')));
+      const text = await readFile(join(this.dir, name), 'utf8').catch(() => 'null');
+      let value: unknown = null;
+      try {
+        value = JSON.parse(text) as unknown;
+      } catch {
+        continue; // a half-written index (the server stopped mid-upload) is skipped
+      }
+      const parsed = storedSnapshotSchema.safeParse(value);
       if (parsed.success) out.push(parsed.data);
     }
     return out.sort((a, b) => b.uploadedAt - a.uploadedAt);
@@ -81,7 +88,9 @@ export class SnapshotFiles {
         filter: meta.filter,
       };
       await rename(temp, this.file(id));
-      await writeFile(join(this.dir, `${id}.json`), JSON.stringify(stored), { mode: 0o600 });
+      // The index appears last, whole (written aside, then renamed): list() never sees half a snapshot.
+      await writeFile(join(this.dir, `${id}.json.tmp`), JSON.stringify(stored), { mode: 0o600 });
+      await rename(join(this.dir, `${id}.json.tmp`), join(this.dir, `${id}.json`));
       return stored;
     } catch (err) {
       await rm(temp, { force: true });
