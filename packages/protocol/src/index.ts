@@ -19,3 +19,4 @@ export * from './sysctl';
 export * from './notify';
 export * from './composition';
 export * from './composition-growth';
+export * from './snapshot';

@@ -16,6 +16,7 @@ commands:
   delete    delete entries matching a filter (like conntrack -D)
   rules     NOTRACK, state and connection-limit rules in our own table/chains
   sysctl    nf_conntrack parameters: get, set, persist, rollback (audited)
+  snapshot  one gzip file of the table, stats, sysctls, rules and kernel lines for an incident
   simulate  a fleet SIMULATION for load tests: N agents replaying recorded kernel traffic
 
 Run "ctscope <command> --help" for a command's options.
@@ -57,6 +58,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   sysctl: async () => {
     const m = await import('../commands/sysctl');
     return { usage: m.SYSCTL_USAGE, run: m.sysctlCommand };
+  },
+  snapshot: async () => {
+    const m = await import('../commands/snapshot');
+    return { usage: m.SNAPSHOT_USAGE, run: m.snapshotCommand };
   },
   simulate: async () => {
     const m = await import('../simulation/simulate-command');

@@ -1,5 +1,5 @@
 import type { Flow, Tuple } from '@ctscope/conntrack';
-import type { WireFlow, WireTuple } from '@ctscope/protocol';
+import type { SnapshotFlow, WireFlow, WireTuple } from '@ctscope/protocol';
 import { flowKey } from '../mirror/flow-key';
 import type { MirrorEntry } from '../mirror/mirror';
 
@@ -25,15 +25,17 @@ const toNumber = (value: bigint): number => (value > BigInt(Number.MAX_SAFE_INTE
 /** A mirrored entry as JSON for the wire: counters as numbers, timestamps in milliseconds. */
 export function toWireFlow(entry: MirrorEntry, now: number): WireFlow {
   const { flow } = entry;
-  const out: WireFlow = {
-    key: flowKey(flow),
-    family: flow.family,
-    proto: flow.proto,
-    protoNum: flow.protoNum,
-    orig: wireTuple(flow.orig),
-    reply: wireTuple(flow.reply),
-    status: [...flow.status],
-  };
+  return withDetails({ key: flowKey(flow), family: flow.family, proto: flow.proto, protoNum: flow.protoNum, orig: wireTuple(flow.orig), reply: wireTuple(flow.reply), status: [...flow.status] }, entry, now);
+}
+
+/** The same without `key`, as a snapshot file stores it (readers derive the key). */
+export function toSnapshotFlow(entry: MirrorEntry, now: number): SnapshotFlow {
+  const { flow } = entry;
+  return withDetails({ family: flow.family, proto: flow.proto, protoNum: flow.protoNum, orig: wireTuple(flow.orig), reply: wireTuple(flow.reply), status: [...flow.status] }, entry, now);
+}
+
+function withDetails<T extends SnapshotFlow>(out: T, entry: MirrorEntry, now: number): T {
+  const { flow } = entry;
   if (flow.state !== undefined) out.state = flow.state;
   const timeout = remainingTimeout(flow, entry.seenAt, now);
   if (timeout !== undefined) out.timeout = timeout;

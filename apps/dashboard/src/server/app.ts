@@ -18,6 +18,8 @@ import { recordCompositions } from './history/composition-recorder';
 import { recordHistory } from './hosts/history-recorder';
 import { HostRegistry } from './hosts/registry';
 import { ensureLocalAgentToken } from './hosts/local-agent-token';
+import { SnapshotFiles } from './snapshots/snapshot-files';
+import { SnapshotViews } from './snapshots/snapshot-views';
 import { apiErrorHandler, apiRouter, sendError } from './http/api';
 import { downloadsRouter } from './http/downloads';
 import { finalErrorHandler } from './http/final-error';
@@ -69,6 +71,8 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
   const oidc = config.oidc && new OidcProvider(config.oidc, logger);
   // Discovery starts now; an unreachable provider is logged and tried again at the next SSO login.
   void oidc?.get();
+  const snapshotFiles = new SnapshotFiles(config.snapshots.dir, config.snapshots);
+  const snapshots = { files: snapshotFiles, views: new SnapshotViews(snapshotFiles) };
 
   const app = express();
   app.disable('x-powered-by');
@@ -81,7 +85,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
     '/api',
     sameOriginWrites(config.allowedOrigins),
     express.json({ limit: '64kb' }),
-    apiRouter({ store, sessions, registry, limiter: new LoginLimiter(), logger, links, liveUsers, publicUrl: config.publicUrl, releaseDir: config.releaseDir, notify, localLogin: config.localLogin }),
+    apiRouter({ store, sessions, registry, limiter: new LoginLimiter(), logger, links, liveUsers, publicUrl: config.publicUrl, releaseDir: config.releaseDir, notify, localLogin: config.localLogin, snapshots }),
     apiErrorHandler(logger),
   );
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));

@@ -29,6 +29,9 @@ const envSchema = z.object({
   CTSCOPE_HISTORY_DAYS: z.coerce.number().min(1).max(400).default(7),
   /** Seconds between history points stored per host. */
   CTSCOPE_HISTORY_STEP_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  /** Largest incident snapshot upload (the gzip file), and how many are kept. */
+  CTSCOPE_SNAPSHOT_MAX_MB: z.coerce.number().int().min(1).max(4096).default(256),
+  CTSCOPE_SNAPSHOTS_KEPT: z.coerce.number().int().min(1).max(100).default(5),
   /** The dashboard's address as agents on other hosts reach it (in enrollment commands; never taken from a request). */
   CTSCOPE_PUBLIC_URL: z
     .string()
@@ -76,6 +79,8 @@ export interface DashboardConfig {
   secureCookies: boolean;
   sessionTtlMs: number;
   history: { retentionMs: number; stepMs: number };
+  /** Uploaded incident snapshots: `<data>/snapshots`, size cap, count kept. */
+  snapshots: { dir: string; maxBytes: number; keep: number };
   publicUrl: string | undefined;
   /** Directory of the agent packages and their SHA256SUMS. */
   releaseDir: string;
@@ -182,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, appDir = proces
     secureCookies: tls !== undefined || e.CTSCOPE_SECURE_COOKIES === 'true',
     sessionTtlMs: e.CTSCOPE_SESSION_HOURS * 3600_000,
     history: { retentionMs: e.CTSCOPE_HISTORY_DAYS * 86_400_000, stepMs: e.CTSCOPE_HISTORY_STEP_SECONDS * 1000 },
+    snapshots: { dir: resolve(dataDir, 'snapshots'), maxBytes: e.CTSCOPE_SNAPSHOT_MAX_MB * 2 ** 20, keep: e.CTSCOPE_SNAPSHOTS_KEPT },
     publicUrl: e.CTSCOPE_PUBLIC_URL,
     releaseDir: resolve(appDir, e.CTSCOPE_RELEASE_DIR),
     redisUrl: e.REDIS_URL,

@@ -9,7 +9,7 @@ async function logout() {
   window.location.assign('/login');
 }
 
-export type Section = 'overview' | 'connections' | 'events' | 'tuning' | 'rules' | 'hosts' | 'views' | 'audit' | 'users' | 'notifications' | 'account';
+export type Section = 'overview' | 'connections' | 'events' | 'tuning' | 'rules' | 'hosts' | 'snapshots' | 'views' | 'audit' | 'users' | 'notifications' | 'account';
 
 const LINKS: { section: Section; href: string; label: string; adminOnly?: boolean }[] = [
   { section: 'overview', href: '/', label: 'Overview' },
@@ -19,6 +19,7 @@ const LINKS: { section: Section; href: string; label: string; adminOnly?: boolea
   { section: 'rules', href: '/rules', label: 'Rules' },
   { section: 'views', href: '/views', label: 'Views' },
   { section: 'hosts', href: '/hosts', label: 'Hosts' },
+  { section: 'snapshots', href: '/snapshots', label: 'Snapshots' },
   { section: 'audit', href: '/audit', label: 'Audit' },
   { section: 'users', href: '/admin/users', label: 'Users', adminOnly: true },
   { section: 'notifications', href: '/admin/notifications', label: 'Notifications', adminOnly: true },

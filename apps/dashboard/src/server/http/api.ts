@@ -19,6 +19,7 @@ import { tokensRouter } from './tokens-api';
 import { usersRouter } from './users-api';
 import { viewsRouter } from './views-api';
 import { sendError } from './send-error';
+import { snapshotsRouter, type SnapshotsApiDeps } from './snapshots-api';
 
 export interface ApiDeps {
   store: Store;
@@ -42,6 +43,8 @@ export interface ApiDeps {
   notify?: NotifyService;
   /** false (CTSCOPE_LOCAL_LOGIN=off): only the bootstrap admin may use the password form, as a break-glass account. */
   localLogin?: boolean;
+  /** Uploaded incident snapshots (none: the routes are absent). */
+  snapshots?: Pick<SnapshotsApiDeps, 'files' | 'views'> | undefined;
 }
 
 type AuthedRequest = Request & { user?: SessionUser & { id: number } };
@@ -51,7 +54,7 @@ export { sendError };
 // Verifying against a real hash for unknown users keeps response times from revealing which names exist.
 const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$JUJ9ysOvJXLKK+vTVH8p+w$EZ+tlYLU7yNvi6Qm4/LXfywcS24oNnpu+MXKCNP3raY';
 
-export function apiRouter({ store, sessions, registry, limiter, logger, links, liveUsers, publicUrl, releaseDir, notify, ...deps }: ApiDeps): Router {
+export function apiRouter({ store, sessions, registry, limiter, logger, links, liveUsers, publicUrl, releaseDir, notify, snapshots, ...deps }: ApiDeps): Router {
   const router = express.Router();
   const addressLimiter = deps.addressLimiter ?? new LoginLimiter(50);
   const hashSlots = deps.hashSlots ?? new HashSlots();
@@ -121,6 +124,7 @@ export function apiRouter({ store, sessions, registry, limiter, logger, links, l
   router.use('/audit', auditRouter({ store }));
   if (notify) router.use(notifyRouter({ store, logger, notify }));
   router.use(tokensRouter({ store, logger }));
+  if (snapshots) router.use('/snapshots', snapshotsRouter({ store, logger, ...snapshots }));
 
   router.use((_req: Request, res: Response) => sendError(res, 404, ErrorCode.NotFound, 'no such API endpoint'));
   return router;

@@ -22,7 +22,10 @@ import {
   managedHostListResponseSchema,
   managedHostSchema,
   resetPasswordRequestSchema,
+  aggregatesSchema,
   sessionUserSchema,
+  snapshotDetailSchema,
+  storedSnapshotSchema,
   testSendResponseSchema,
   tokenIdParamSchema,
   tokenListResponseSchema,
@@ -33,9 +36,11 @@ import {
   viewIdSchema,
   viewListResponseSchema,
   viewResponseSchema,
+  windowResultSchema,
   type Role,
 } from '@ctscope/protocol';
 import { z } from 'zod';
+import { snapshotAggregateQuery, snapshotNameSchema, snapshotWindowQuery } from './snapshots-api';
 
 /**
  * Who may call a route: `none` (no credentials), `session` (a session cookie only: not with an API
@@ -117,6 +122,21 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'put', path: '/notifications/{id}', summary: 'Change a destination (secrets kept unless replaced)', auth: 'any', roles: ADMIN, params: { id: destinationIdParamSchema }, body: destinationInputSchema, ok: { status: 200, schema: destinationResponseSchema, description: 'Changed' }, errors: [403, 404] },
   { method: 'delete', path: '/notifications/{id}', summary: 'Delete a destination', auth: 'any', roles: ADMIN, params: { id: destinationIdParamSchema }, ok: { status: 204, description: 'Deleted' }, errors: [403, 404] },
   { method: 'post', path: '/notifications/{id}/test', summary: 'Send a test notification', auth: 'any', roles: ADMIN, params: { id: destinationIdParamSchema }, ok: { status: 200, schema: testSendResponseSchema, description: 'Sent or failed' }, errors: [403, 404] },
+  { method: 'get', path: '/snapshots', summary: 'Uploaded incident snapshots', auth: 'any', ok: { status: 200, schema: z.object({ snapshots: z.array(storedSnapshotSchema) }), description: 'The snapshots' } },
+  {
+    method: 'post',
+    path: '/snapshots',
+    summary: 'Upload a snapshot file (the request body is the gzip file as `ctscope snapshot` writes it, Content-Type application/gzip)',
+    auth: 'any',
+    roles: ['admin', 'operator'],
+    query: z.object({ name: snapshotNameSchema }),
+    ok: { status: 201, schema: z.object({ snapshot: storedSnapshotSchema }), description: 'Stored' },
+    errors: [403, 409, 413],
+  },
+  { method: 'delete', path: '/snapshots/{id}', summary: 'Delete a snapshot', auth: 'any', roles: ['admin', 'operator'], params: { id: z.string() }, ok: { status: 204, description: 'Deleted' }, errors: [403, 404] },
+  { method: 'get', path: '/snapshots/{id}', summary: "A snapshot's sections (meta, sysctls, stats, rules, kernel lines, alerts)", auth: 'any', params: { id: z.string() }, ok: { status: 200, schema: snapshotDetailSchema, description: 'The snapshot' }, errors: [404] },
+  { method: 'get', path: '/snapshots/{id}/window', summary: "One window of a snapshot's table, filtered and sorted", auth: 'any', params: { id: z.string() }, query: snapshotWindowQuery, ok: { status: 200, schema: windowResultSchema, description: 'The window' }, errors: [404] },
+  { method: 'get', path: '/snapshots/{id}/aggregates', summary: "Breakdowns of a snapshot's table", auth: 'any', params: { id: z.string() }, query: snapshotAggregateQuery, ok: { status: 200, schema: aggregatesSchema, description: 'The breakdowns' }, errors: [404] },
   { method: 'get', path: '/tokens', summary: 'Your API tokens (admins: everyone’s); never their secrets', auth: 'any', ok: { status: 200, schema: tokenListResponseSchema, description: 'The tokens' } },
   {
     method: 'post',

@@ -17,6 +17,7 @@ const ERROR_TEXT: Readonly<Record<number, string>> = {
   403: 'The role in effect may not do this, or the origin may not change anything',
   404: 'No such thing',
   409: 'Conflicts with what exists',
+  413: 'The upload is larger than allowed',
   429: 'Too many attempts; see Retry-After',
 };
 
