@@ -1,0 +1,255 @@
+/**
+ * The byte-level fast path of a batch, for the lines that make most of a big one: `-I`/`-A` with
+ * `-s`/`-d` (plain IPv4), `-p tcp|udp`, `--sport`/`--dport`, `--state` (tcp), `-t` and `-u`, each at most
+ * once. Such a line is encoded straight from the file's bytes into the batch's message buffer, with no
+ * strings, words or command objects: a short-lived CLI runs this code cold, and ten thousand lines
+ * through the general objects cost more than conntrack's whole run. Anything else, and the first line
+ * of each option shape (so that fastCreateLine() checks that shape against conntrack's option table,
+ * with its messages), is left to the caller's string path: this one answers undefined.
+ */
+import { CTA, CTA_IP, CTA_PROTO, CTA_PROTOINFO, CTA_TUPLE, IPCTNL_MSG_CT_NEW, NFNL_SUBSYS_CTNETLINK, NLA_F_NESTED, NLM_F_CREATE, NLM_F_EXCL, PROTO } from '../ctnetlink/constants';
+import type { AttrBuffer } from './attr-buffer';
+import { knownStatus } from './fast-line';
+import { PROTO_HANDLERS } from './options';
+
+/** A create encoded here, as batch.ts's CreateStep has it. */
+export interface FastCreate {
+  start: number;
+  end: number;
+  add: boolean;
+  family: 'ipv4';
+  zone: undefined;
+}
+
+const CT_NEW = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW;
+const AF_INET = 2;
+const IPS_CONFIRMED = 1 << 3;
+const TCP_TIME_WAIT = 7;
+const CTA_TCP = { STATE: 1, FLAGS_ORIGINAL: 4, FLAGS_REPLY: 5 } as const;
+/** TCP flags libnetfilter_conntrack sets on a create: BE_LIBERAL | SACK_PERM, and CLOSE_INIT from TIME_WAIT on. */
+const TCP_FLAGS = 0x08 | 0x02;
+const TCP_CLOSE_INIT = 0x04;
+/** The longest message this path writes (a tcp line with every option): 20 + 2 × 48 + 16 + 28. */
+const MAX_MESSAGE = 192;
+const TCP_STATES: readonly string[] = PROTO_HANDLERS.find((h) => h.name === 'tcp')?.states ?? [];
+
+// Option bits of this path (not CT_OPT_*: they only tell shapes apart).
+const S = 1, D = 2, P = 4, T = 8, U = 16, SPORT = 32, DPORT = 64, STATE = 128, ADD = 256, UDP = 512;
+
+const isBlank = (c: number) => c === 32 || c === 9 || c === 13 || c === 10;
+
+function put16le(b: Uint8Array, at: number, v: number): void {
+  b[at] = v & 255;
+  b[at + 1] = (v >>> 8) & 255;
+}
+
+function put32be(b: Uint8Array, at: number, v: number): void {
+  b[at] = (v >>> 24) & 255;
+  b[at + 1] = (v >>> 16) & 255;
+  b[at + 2] = (v >>> 8) & 255;
+  b[at + 3] = v & 255;
+}
+
+/** An attribute header, then a big-endian value of `size` bytes, padded to 4: the position after it. */
+function attr(b: Uint8Array, at: number, type: number, size: 1 | 2 | 4, v: number): number {
+  put16le(b, at, 4 + size);
+  put16le(b, at + 2, type);
+  put32be(b, at + 4, 0);
+  if (size === 1) b[at + 4] = v;
+  else if (size === 2) {
+    b[at + 4] = (v >>> 8) & 255;
+    b[at + 5] = v & 255;
+  } else put32be(b, at + 4, v);
+  return at + 8;
+}
+
+/** A nest's header at `at` once its contents end at `end`. */
+function nest(b: Uint8Array, at: number, type: number, end: number): number {
+  put16le(b, at, end - at);
+  put16le(b, at + 2, type | NLA_F_NESTED);
+  return end;
+}
+
+function tuple(b: Uint8Array, at: number, type: number, src: number, dst: number, proto: number, ports: boolean, sport: number, dport: number): number {
+  let p = at + 8;
+  p = attr(b, p, CTA_IP.V4_SRC, 4, src);
+  p = attr(b, p, CTA_IP.V4_DST, 4, dst);
+  nest(b, at + 4, CTA_TUPLE.IP, p);
+  const protoAt = p;
+  p = attr(b, p + 4, CTA_PROTO.NUM, 1, proto);
+  if (ports) {
+    p = attr(b, p, CTA_PROTO.SRC_PORT, 2, sport);
+    p = attr(b, p, CTA_PROTO.DST_PORT, 2, dport);
+  }
+  nest(b, protoAt, CTA_TUPLE.PROTO, p);
+  return nest(b, at, type, p);
+}
+
+/** Decimal digits only, at most `max` of them: their value, else -1. */
+function digits(b: Uint8Array, from: number, to: number, max: number): number {
+  if (to === from || to - from > max) return -1;
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const c = (b[i] as number) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/** A dotted quad (1-3 digits per part, each at most 255), else -1. */
+function ipv4(b: Uint8Array, from: number, to: number): number {
+  let value = 0;
+  let part = 0;
+  let partDigits = 0;
+  let dots = 0;
+  for (let i = from; i < to; i++) {
+    const c = b[i] as number;
+    if (c === 46) {
+      if (partDigits === 0 || ++dots > 3) return -1;
+      value = value * 256 + part;
+      part = 0;
+      partDigits = 0;
+    } else if (c >= 48 && c <= 57) {
+      part = part * 10 + (c - 48);
+      if (++partDigits > 3 || part > 255) return -1;
+    } else return -1;
+  }
+  if (dots !== 3 || partDigits === 0) return -1;
+  return (value * 256 + part) >>> 0;
+}
+
+function same(b: Uint8Array, from: number, to: number, word: Uint8Array): boolean {
+  if (to - from !== word.length) return false;
+  for (let i = 0; i < word.length; i++) if (b[from + i] !== word[i]) return false;
+  return true;
+}
+
+const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+const W = { sport: ascii('--sport'), dport: ascii('--dport'), state: ascii('--state'), tcp: ascii('tcp'), udp: ascii('udp') };
+
+/** The same few values recur through a batch: each lookup remembers its last word. */
+class LastWord {
+  private word = new Uint8Array(0);
+  private value = -1;
+
+  get(b: Uint8Array, from: number, to: number, look: (text: string) => number): number {
+    if (same(b, from, to, this.word)) return this.value;
+    const value = look(Buffer.from(b.buffer, b.byteOffset + from, to - from).toString('latin1'));
+    if (value >= 0) {
+      this.word = b.slice(from, to);
+      this.value = value;
+    }
+    return value;
+  }
+}
+
+export class FastCreateEncoder {
+  /** Option shapes fastCreateLine() has read (and so checked) once. */
+  private readonly shapes = new Set<number>();
+  private readonly states = new LastWord();
+  private readonly statuses = new LastWord();
+  /** The shape of the last line encode() read whole but left to the caller, as it was new; else -1. */
+  newShape = -1;
+
+  /** Tells the encoder that fastCreateLine() took a line of the shape encode() last left as new. */
+  learn(shape: number): void {
+    if (shape >= 0) this.shapes.add(shape);
+  }
+
+  /** Encodes the line at b[from, to) into `out`; undefined when the caller must read it. */
+  encode(b: Uint8Array, from: number, to: number, out: AttrBuffer): FastCreate | undefined {
+    this.newShape = -1;
+    let i = from;
+    while (i < to && isBlank(b[i] as number)) i++;
+    if (to - i < 2 || b[i] !== 45 || (b[i + 1] !== 73 && b[i + 1] !== 65) || (i + 2 < to && !isBlank(b[i + 2] as number))) return undefined;
+    let bits = b[i + 1] === 65 ? ADD : 0;
+    i += 2;
+    let src = 0, dst = 0, sport = 0, dport = 0, state = -1, timeout = 0, status = 0;
+    for (;;) {
+      while (i < to && isBlank(b[i] as number)) i++;
+      if (i >= to) break;
+      const os = i;
+      while (i < to && !isBlank(b[i] as number)) i++;
+      const oe = i;
+      while (i < to && isBlank(b[i] as number)) i++;
+      const vs = i;
+      while (i < to && !isBlank(b[i] as number)) i++;
+      const ve = i;
+      if (ve === vs) return undefined;
+      let bit: number;
+      if (oe - os === 2 && b[os] === 45) {
+        const letter = b[os + 1];
+        if (letter === 115 || letter === 100) {
+          const address = ipv4(b, vs, ve);
+          if (address < 0) return undefined;
+          if (letter === 115) src = address;
+          else dst = address;
+          bit = letter === 115 ? S : D;
+        } else if (letter === 112) {
+          if (same(b, vs, ve, W.tcp)) bit = P;
+          else if (same(b, vs, ve, W.udp)) bit = P | UDP;
+          else return undefined;
+        } else if (letter === 116) {
+          timeout = digits(b, vs, ve, 9);
+          if (timeout < 0) return undefined;
+          bit = T;
+        } else if (letter === 117) {
+          status = this.statuses.get(b, vs, ve, (text) => knownStatus(text) ?? -1);
+          if (status < 0) return undefined;
+          bit = U;
+        } else return undefined;
+      } else if ((bits & P) === 0) return undefined;
+      else if (same(b, os, oe, W.sport) || same(b, os, oe, W.dport)) {
+        const port = digits(b, vs, ve, 5);
+        if (port < 0) return undefined;
+        if (b[os + 2] === 115) sport = port % 65536;
+        else dport = port % 65536;
+        bit = b[os + 2] === 115 ? SPORT : DPORT;
+      } else if (same(b, os, oe, W.state) && (bits & UDP) === 0) {
+        state = this.states.get(b, vs, ve, (text) => (text === 'LISTEN' ? 9 : TCP_STATES.indexOf(text)));
+        if (state < 0) return undefined;
+        bit = STATE;
+      } else return undefined;
+      // Bytes outside the values read, like a quote, cannot appear: every word was matched whole.
+      if (bits & bit) return undefined;
+      bits |= bit;
+    }
+    if ((bits & (S | D)) !== (S | D)) return undefined;
+    if (!this.shapes.has(bits)) {
+      this.newShape = bits;
+      return undefined;
+    }
+    const tcp = (bits & P) !== 0 && (bits & UDP) === 0;
+    const proto = bits & P ? (tcp ? PROTO.TCP : PROTO.UDP) : 0;
+    const ports = (bits & (SPORT | DPORT)) !== 0;
+    const start = out.length;
+    const buf = out.writable(MAX_MESSAGE);
+    let p = start + 20;
+    p = tuple(buf, p, CTA.TUPLE_ORIG, src, dst, proto, ports, sport, dport);
+    p = tuple(buf, p, CTA.TUPLE_REPLY, dst, src, proto, ports, dport, sport);
+    if (bits & U) p = attr(buf, p, CTA.STATUS, 4, (status | IPS_CONFIRMED) >>> 0);
+    if (bits & T) p = attr(buf, p, CTA.TIMEOUT, 4, timeout);
+    if (tcp) {
+      const flags = state >= TCP_TIME_WAIT ? TCP_FLAGS | TCP_CLOSE_INIT : TCP_FLAGS;
+      const infoAt = p;
+      p += 8;
+      if (state >= 0) p = attr(buf, p, CTA_TCP.STATE, 1, state);
+      p = attr(buf, p, CTA_TCP.FLAGS_ORIGINAL, 2, (flags << 8) | flags);
+      p = attr(buf, p, CTA_TCP.FLAGS_REPLY, 2, (flags << 8) | flags);
+      nest(buf, infoAt + 4, CTA_PROTOINFO.TCP, p);
+      nest(buf, infoAt, CTA.PROTOINFO, p);
+    }
+    // nlmsghdr (length, type, flags, sequence and port 0: set when sent) and nfgenmsg.
+    put32be(buf, start, 0);
+    put16le(buf, start, p - start);
+    put16le(buf, start + 4, CT_NEW);
+    put16le(buf, start + 6, NLM_F_CREATE | NLM_F_EXCL);
+    put32be(buf, start + 8, 0);
+    put32be(buf, start + 12, 0);
+    put32be(buf, start + 16, 0);
+    buf[start + 16] = AF_INET;
+    out.commit(p);
+    return { start, end: p, add: (bits & ADD) !== 0, family: 'ipv4', zone: undefined };
+  }
+}
