@@ -107,6 +107,19 @@ describe('the byte path of batch creates', () => {
     expect(byteLines).toBeGreaterThan(300);
   });
 
+  it("copies each shape's first message for its later lines with their own values", () => {
+    // Lines the string parsers accept one by one, in one batch: most shapes recur many times.
+    const accepted = lines(7, 3000).filter((line) => !Array.isArray(both(`${line}\n`).strings));
+    const text = `${accepted.join('\n')}\n`;
+    const { bytes, strings } = both(text);
+    expect(Array.isArray(strings)).toBe(false);
+    expect(bytes).toEqual(strings);
+    const reader = new BatchReader(text);
+    reader.read(Infinity);
+    expect(accepted.length).toBeGreaterThan(1500);
+    expect(reader.byteLines).toBeGreaterThan(accepted.length * 0.6);
+  });
+
   it('leaves non-ASCII bytes, quotes and other commands to the string path with its messages', () => {
     for (const text of [
       '-I -s 1.1.1.1 -d 2.2.2.2 -p tcp --sport 1 --dport 2 --state ESTABLISHED -t 5\n-I -s 1.1.1.1 -d 2.2.2.2 -p tcp --sport 1 --dport 2 --state ÉSTABLISHED -t 5\n',

@@ -43,6 +43,11 @@ function put16le(b: Uint8Array, at: number, v: number): void {
   b[at + 1] = (v >>> 8) & 255;
 }
 
+function put16be(b: Uint8Array, at: number, v: number): void {
+  b[at] = (v >>> 8) & 255;
+  b[at + 1] = v & 255;
+}
+
 function put32be(b: Uint8Array, at: number, v: number): void {
   b[at] = (v >>> 24) & 255;
   b[at + 1] = (v >>> 16) & 255;
@@ -144,7 +149,26 @@ class LastWord {
   }
 }
 
+/** Where the values of a message shape sit, from its start. */
+interface Offsets {
+  src: number;
+  dst: number;
+  replySrc: number;
+  replyDst: number;
+  ports: boolean;
+  sport: number;
+  dport: number;
+  replySport: number;
+  replyDport: number;
+  status: number;
+  timeout: number;
+  state: number;
+  flags: number;
+}
+
 export class FastCreateEncoder {
+  /** By shape: the first message this encoder wrote whole, which later lines of the shape copy. */
+  private readonly templates = new Map<number, { start: number; length: number; offsets: Offsets }>();
   /** Option shapes fastCreateLine() has read (and so checked) once. */
   private readonly shapes = new Set<number>();
   private readonly states = new LastWord();
@@ -220,36 +244,91 @@ export class FastCreateEncoder {
       this.newShape = bits;
       return undefined;
     }
-    const tcp = (bits & P) !== 0 && (bits & UDP) === 0;
-    const proto = bits & P ? (tcp ? PROTO.TCP : PROTO.UDP) : 0;
-    const ports = (bits & (SPORT | DPORT)) !== 0;
     const start = out.length;
     const buf = out.writable(MAX_MESSAGE);
-    let p = start + 20;
-    p = tuple(buf, p, CTA.TUPLE_ORIG, src, dst, proto, ports, sport, dport);
-    p = tuple(buf, p, CTA.TUPLE_REPLY, dst, src, proto, ports, dport, sport);
-    if (bits & U) p = attr(buf, p, CTA.STATUS, 4, (status | IPS_CONFIRMED) >>> 0);
-    if (bits & T) p = attr(buf, p, CTA.TIMEOUT, 4, timeout);
-    if (tcp) {
-      const flags = state >= TCP_TIME_WAIT ? TCP_FLAGS | TCP_CLOSE_INIT : TCP_FLAGS;
-      const infoAt = p;
-      p += 8;
-      if (state >= 0) p = attr(buf, p, CTA_TCP.STATE, 1, state);
-      p = attr(buf, p, CTA_TCP.FLAGS_ORIGINAL, 2, (flags << 8) | flags);
-      p = attr(buf, p, CTA_TCP.FLAGS_REPLY, 2, (flags << 8) | flags);
-      nest(buf, infoAt + 4, CTA_PROTOINFO.TCP, p);
-      nest(buf, infoAt, CTA.PROTOINFO, p);
+    let end: number;
+    const template = this.templates.get(bits);
+    if (template) {
+      // The shape's first message, copied, with this line's values in place.
+      end = start + template.length;
+      buf.copyWithin(start, template.start, template.start + template.length);
+      const at = template.offsets;
+      put32be(buf, start + at.src, src);
+      put32be(buf, start + at.dst, dst);
+      put32be(buf, start + at.replySrc, dst);
+      put32be(buf, start + at.replyDst, src);
+      if (at.ports) {
+        put16be(buf, start + at.sport, sport);
+        put16be(buf, start + at.dport, dport);
+        put16be(buf, start + at.replySport, dport);
+        put16be(buf, start + at.replyDport, sport);
+      }
+      if (at.status) put32be(buf, start + at.status, (status | IPS_CONFIRMED) >>> 0);
+      if (at.timeout) put32be(buf, start + at.timeout, timeout);
+      if (at.state) buf[start + at.state] = state;
+      if (at.flags) {
+        const flags = tcpFlags(state);
+        put16be(buf, start + at.flags, (flags << 8) | flags);
+        put16be(buf, start + at.flags + 8, (flags << 8) | flags);
+      }
+    } else {
+      end = writeMessage(buf, start, bits, src, dst, sport, dport, state, timeout, status);
+      this.templates.set(bits, { start, length: end - start, offsets: layout(bits) });
     }
-    // nlmsghdr (length, type, flags, sequence and port 0: set when sent) and nfgenmsg.
-    put32be(buf, start, 0);
-    put16le(buf, start, p - start);
-    put16le(buf, start + 4, CT_NEW);
-    put16le(buf, start + 6, NLM_F_CREATE | NLM_F_EXCL);
-    put32be(buf, start + 8, 0);
-    put32be(buf, start + 12, 0);
-    put32be(buf, start + 16, 0);
-    buf[start + 16] = AF_INET;
-    out.commit(p);
-    return { start, end: p, add: (bits & ADD) !== 0, family: 'ipv4', zone: undefined };
+    out.commit(end);
+    return { start, end, add: (bits & ADD) !== 0, family: 'ipv4', zone: undefined };
   }
+}
+
+const tcpFlags = (state: number) => (state >= TCP_TIME_WAIT ? TCP_FLAGS | TCP_CLOSE_INIT : TCP_FLAGS);
+
+/** Where writeMessage() puts each value of a message of shape `bits` (0: not there). */
+function layout(bits: number): Offsets {
+  const ports = (bits & (SPORT | DPORT)) !== 0;
+  // nlmsghdr and nfgenmsg (20), then each tuple: its nest (4), the IP nest (4) with two addresses (8
+  // each), the proto nest (4) with the number (8) and the ports (8 each).
+  const tupleLength = ports ? 52 : 36;
+  const reply = 20 + tupleLength;
+  let p = reply + tupleLength;
+  const status = bits & U ? p + 4 : 0;
+  if (bits & U) p += 8;
+  const timeout = bits & T ? p + 4 : 0;
+  if (bits & T) p += 8;
+  const tcp = (bits & P) !== 0 && (bits & UDP) === 0;
+  // PROTOINFO and PROTOINFO_TCP nests (8), the state (8), then the flag pairs.
+  const state = tcp && bits & STATE ? p + 12 : 0;
+  const flags = tcp ? p + (bits & STATE ? 16 : 8) + 4 : 0;
+  return { src: 32, dst: 40, replySrc: reply + 12, replyDst: reply + 20, ports, sport: 60, dport: 68, replySport: reply + 40, replyDport: reply + 48, status, timeout, state, flags };
+}
+
+/** The whole message of a line of shape `bits`, at `start`: its end. */
+function writeMessage(buf: Uint8Array, start: number, bits: number, src: number, dst: number, sport: number, dport: number, state: number, timeout: number, status: number): number {
+  const tcp = (bits & P) !== 0 && (bits & UDP) === 0;
+  const proto = bits & P ? (tcp ? PROTO.TCP : PROTO.UDP) : 0;
+  const ports = (bits & (SPORT | DPORT)) !== 0;
+  let p = start + 20;
+  p = tuple(buf, p, CTA.TUPLE_ORIG, src, dst, proto, ports, sport, dport);
+  p = tuple(buf, p, CTA.TUPLE_REPLY, dst, src, proto, ports, dport, sport);
+  if (bits & U) p = attr(buf, p, CTA.STATUS, 4, (status | IPS_CONFIRMED) >>> 0);
+  if (bits & T) p = attr(buf, p, CTA.TIMEOUT, 4, timeout);
+  if (tcp) {
+    const flags = tcpFlags(state);
+    const infoAt = p;
+    p += 8;
+    if (state >= 0) p = attr(buf, p, CTA_TCP.STATE, 1, state);
+    p = attr(buf, p, CTA_TCP.FLAGS_ORIGINAL, 2, (flags << 8) | flags);
+    p = attr(buf, p, CTA_TCP.FLAGS_REPLY, 2, (flags << 8) | flags);
+    nest(buf, infoAt + 4, CTA_PROTOINFO.TCP, p);
+    nest(buf, infoAt, CTA.PROTOINFO, p);
+  }
+  // nlmsghdr (length, type, flags, sequence and port 0: set when sent) and nfgenmsg.
+  put32be(buf, start, 0);
+  put16le(buf, start, p - start);
+  put16le(buf, start + 4, CT_NEW);
+  put16le(buf, start + 6, NLM_F_CREATE | NLM_F_EXCL);
+  put32be(buf, start + 8, 0);
+  put32be(buf, start + 12, 0);
+  put32be(buf, start + 16, 0);
+  buf[start + 16] = AF_INET;
+  return p;
 }
