@@ -119,6 +119,7 @@ export class BatchReader {
   private readonly text: Buffer;
   private readonly fast: FastCreateEncoder | undefined;
   private at = 0;
+  private decoded: string | undefined;
   /** Lines the byte path encoded. */
   byteLines = 0;
 
@@ -128,6 +129,12 @@ export class BatchReader {
     this.fast = byteFastPath ? new FastCreateEncoder() : undefined;
     // A create's message is about as long as its line: no copies while the arena grows.
     this.arena = new AttrBuffer(Math.min(this.text.length + 4096, 64 << 20));
+  }
+
+  /** The text, one character per byte, for FastCreateEncoder.match(). */
+  private get latin1(): string {
+    if (this.decoded === undefined) this.decoded = this.text.toString('latin1');
+    return this.decoded;
   }
 
   /** Every line read: true when the text is at its end. */
@@ -144,6 +151,13 @@ export class BatchReader {
   read(count: number): void {
     const { text, steps, arena, fast } = this;
     while (steps.length < count && this.at < text.length) {
+      const matched = fast?.match(this.latin1, this.at, arena);
+      if (matched && fast) {
+        this.at = fast.end;
+        this.byteLines++;
+        steps.push(matched);
+        continue;
+      }
       let newline = text.indexOf(10, this.at);
       if (newline < 0) newline = text.length;
       let from = this.at;

@@ -10,6 +10,7 @@
 import { CTA, CTA_IP, CTA_PROTO, CTA_PROTOINFO, CTA_TUPLE, IPCTNL_MSG_CT_NEW, NFNL_SUBSYS_CTNETLINK, NLA_F_NESTED, NLM_F_CREATE, NLM_F_EXCL, PROTO } from '../ctnetlink/constants';
 import type { AttrBuffer } from './attr-buffer';
 import { knownStatus } from './fast-line';
+import { K, KIND_OF_BIT, linePattern, quad } from './fast-match';
 import { PROTO_HANDLERS } from './options';
 
 /** A create encoded here, as batch.ts's CreateStep has it. */
@@ -34,9 +35,11 @@ const MAX_MESSAGE = 192;
 const TCP_STATES: readonly string[] = PROTO_HANDLERS.find((h) => h.name === 'tcp')?.states ?? [];
 
 // Option bits of this path (not CT_OPT_*: they only tell shapes apart).
-const S = 1, D = 2, P = 4, T = 8, U = 16, SPORT = 32, DPORT = 64, STATE = 128, ADD = 256, UDP = 512;
+export const S = 1, D = 2, P = 4, T = 8, U = 16, SPORT = 32, DPORT = 64, STATE = 128, ADD = 256, UDP = 512;
 
-const isBlank = (c: number) => c === 32 || c === 9 || c === 13 || c === 10;
+/** 1 for the bytes that separate words (a table, not a function: this code runs cold, where calls cost most). */
+const BLANK = new Uint8Array(256);
+for (const c of [32, 9, 13, 10]) BLANK[c] = 1;
 
 function put16le(b: Uint8Array, at: number, v: number): void {
   b[at] = v & 255;
@@ -175,6 +178,10 @@ export class FastCreateEncoder {
   private readonly statuses = new LastWord();
   /** The shape of the last line encode() read whole but left to the caller, as it was new; else -1. */
   newShape = -1;
+  /** The options of the last line encode() took, in their order (linePattern()'s key); 0: none yet. */
+  private order = 0;
+  /** Where the line match() took ends (the next line's start). */
+  end = 0;
 
   /** Tells the encoder that fastCreateLine() took a line of the shape encode() last left as new. */
   learn(shape: number): void {
@@ -185,20 +192,21 @@ export class FastCreateEncoder {
   encode(b: Uint8Array, from: number, to: number, out: AttrBuffer): FastCreate | undefined {
     this.newShape = -1;
     let i = from;
-    while (i < to && isBlank(b[i] as number)) i++;
-    if (to - i < 2 || b[i] !== 45 || (b[i + 1] !== 73 && b[i + 1] !== 65) || (i + 2 < to && !isBlank(b[i + 2] as number))) return undefined;
+    while (i < to && BLANK[b[i] as number] === 1) i++;
+    if (to - i < 2 || b[i] !== 45 || (b[i + 1] !== 73 && b[i + 1] !== 65) || (i + 2 < to && BLANK[b[i + 2] as number] !== 1)) return undefined;
     let bits = b[i + 1] === 65 ? ADD : 0;
     i += 2;
     let src = 0, dst = 0, sport = 0, dport = 0, state = -1, timeout = 0, status = 0;
+    let order = 0;
     for (;;) {
-      while (i < to && isBlank(b[i] as number)) i++;
+      while (i < to && BLANK[b[i] as number] === 1) i++;
       if (i >= to) break;
       const os = i;
-      while (i < to && !isBlank(b[i] as number)) i++;
+      while (i < to && BLANK[b[i] as number] !== 1) i++;
       const oe = i;
-      while (i < to && isBlank(b[i] as number)) i++;
+      while (i < to && BLANK[b[i] as number] === 1) i++;
       const vs = i;
-      while (i < to && !isBlank(b[i] as number)) i++;
+      while (i < to && BLANK[b[i] as number] !== 1) i++;
       const ve = i;
       if (ve === vs) return undefined;
       let bit: number;
@@ -238,12 +246,68 @@ export class FastCreateEncoder {
       // Bytes outside the values read, like a quote, cannot appear: every word was matched whole.
       if (bits & bit) return undefined;
       bits |= bit;
+      order = order * 16 + (KIND_OF_BIT[bit & ~UDP] as number);
     }
     if ((bits & (S | D)) !== (S | D)) return undefined;
     if (!this.shapes.has(bits)) {
       this.newShape = bits;
       return undefined;
     }
+    this.order = order;
+    return this.emit(bits, src, dst, sport, dport, state, timeout, status, out);
+  }
+
+  /**
+   * The line at `at` in the batch's text (decoded as latin1, one character per byte) when it has the
+   * options of the last line encode() took, in the same order: one sticky regular expression reads it
+   * (native code, fast from the first line on). `end` is then where the next line starts.
+   */
+  match(text: string, at: number, out: AttrBuffer): FastCreate | undefined {
+    if (this.order === 0) return undefined;
+    const pattern = linePattern(this.order);
+    pattern.regex.lastIndex = at;
+    const m = pattern.regex.exec(text);
+    if (!m) return undefined;
+    let bits = m[1] === 'A' ? ADD : 0;
+    let src = 0, dst = 0, sport = 0, dport = 0, state = -1, timeout = 0, status = 0;
+    let c = 2;
+    for (const kind of pattern.kinds) {
+      if (kind === K.S || kind === K.D) {
+        const address = quad(m[c] as string, m[c + 1] as string, m[c + 2] as string, m[c + 3] as string);
+        c += 4;
+        if (address < 0) return undefined;
+        if (kind === K.S) src = address;
+        else dst = address;
+        bits |= kind === K.S ? S : D;
+        continue;
+      }
+      const value = m[c++] as string;
+      if (kind === K.P) bits |= value === 'udp' ? P | UDP : P;
+      else if (kind === K.SPORT) {
+        sport = Number(value) % 65536;
+        bits |= SPORT;
+      } else if (kind === K.DPORT) {
+        dport = Number(value) % 65536;
+        bits |= DPORT;
+      } else if (kind === K.STATE) {
+        state = value === 'LISTEN' ? 9 : TCP_STATES.indexOf(value);
+        if (state < 0 || bits & UDP) return undefined;
+        bits |= STATE;
+      } else if (kind === K.T) {
+        timeout = Number(value);
+        bits |= T;
+      } else {
+        status = knownStatus(value) ?? -1;
+        if (status < 0) return undefined;
+        bits |= U;
+      }
+    }
+    if (!this.templates.has(bits)) return undefined;
+    this.end = pattern.regex.lastIndex;
+    return this.emit(bits, src, dst, sport, dport, state, timeout, status, out);
+  }
+
+  private emit(bits: number, src: number, dst: number, sport: number, dport: number, state: number, timeout: number, status: number, out: AttrBuffer): FastCreate {
     const start = out.length;
     const buf = out.writable(MAX_MESSAGE);
     let end: number;
