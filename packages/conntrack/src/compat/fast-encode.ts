@@ -5,7 +5,9 @@
  * strings, words or command objects: a short-lived CLI runs this code cold, and ten thousand lines
  * through the general objects cost more than conntrack's whole run. Anything else, and the first line
  * of each option shape (so that fastCreateLine() checks that shape against conntrack's option table,
- * with its messages), is left to the caller's string path: this one answers undefined.
+ * with its messages), is left to the caller's string path: this one answers undefined. A line with
+ * the options of the last one encode() took, in the same order, is read faster still by match()
+ * (fast-match.ts). Later messages of a shape are its first one copied, with their own values.
  */
 import { CTA, CTA_IP, CTA_PROTO, CTA_PROTOINFO, CTA_TUPLE, IPCTNL_MSG_CT_NEW, NFNL_SUBSYS_CTNETLINK, NLA_F_NESTED, NLM_F_CREATE, NLM_F_EXCL, PROTO } from '../ctnetlink/constants';
 import type { AttrBuffer } from './attr-buffer';
@@ -30,12 +32,12 @@ const CTA_TCP = { STATE: 1, FLAGS_ORIGINAL: 4, FLAGS_REPLY: 5 } as const;
 /** TCP flags libnetfilter_conntrack sets on a create: BE_LIBERAL | SACK_PERM, and CLOSE_INIT from TIME_WAIT on. */
 const TCP_FLAGS = 0x08 | 0x02;
 const TCP_CLOSE_INIT = 0x04;
-/** The longest message this path writes (a tcp line with every option): 20 + 2 × 48 + 16 + 28. */
+/** Room for the longest message this path writes (tcp with every option: 20 + 2 × 52 + 8 + 8 + 32 = 172). */
 const MAX_MESSAGE = 192;
 const TCP_STATES: readonly string[] = PROTO_HANDLERS.find((h) => h.name === 'tcp')?.states ?? [];
 
 // Option bits of this path (not CT_OPT_*: they only tell shapes apart).
-export const S = 1, D = 2, P = 4, T = 8, U = 16, SPORT = 32, DPORT = 64, STATE = 128, ADD = 256, UDP = 512;
+const S = 1, D = 2, P = 4, T = 8, U = 16, SPORT = 32, DPORT = 64, STATE = 128, ADD = 256, UDP = 512;
 
 /** 1 for the bytes that separate words (a table, not a function: this code runs cold, where calls cost most). */
 const BLANK = new Uint8Array(256);
