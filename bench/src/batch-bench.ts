@@ -8,10 +8,11 @@
  *   npx tsx bench/src/batch-bench.ts [LINES=10000] [ROUNDS=5] [LIST_ENTRIES=50000]
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createNetns, type Netns } from '@ctscope/testkit';
+import { childrenCpuMs } from './cpu';
 import { populatedNetns } from './namespace';
 import { compare, formatTable, measured, type BenchResult } from './results';
 import { interleave, median, timeCommand } from './timing';
@@ -25,17 +26,6 @@ function batchText(lines: number): string {
     out.push(`-I -s 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255} -d 10.200.0.1 -p tcp --sport ${1024 + (i % 60000)} --dport 443 --state ESTABLISHED -u SEEN_REPLY -t 600`);
   }
   return `${out.join('\n')}\n`;
-}
-
-/**
- * CPU time (user + sys) of this process's children that have been waited for, in ms: /proc/self/stat's
- * cutime and cstime, in clock ticks (100 per second on Linux). `ip netns exec` execs its command, so a
- * run's delta is the program's own CPU time, to 10 ms.
- */
-function childrenCpuMs(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[13]) + Number(fields[14])) * 10;
 }
 
 /** CPU time of each program's batch runs, by program. */

@@ -1,8 +1,10 @@
 import { execFile, spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { SPRAY_SCRIPT, type Netns } from '@ctscope/testkit';
 import { agentNodeFlags, bundleLikeAgent } from './agent-bundle';
+import { childrenCpuMs } from './cpu';
 import { populatedNetns } from './namespace';
 import { withConntrackMax } from './conntrack-max';
 import { compare, measured, type BenchResult } from './results';
@@ -136,10 +138,16 @@ export async function eventBurstBenchmark(flows: number, bufferBytes: number): P
   }
 }
 
-/** `producer | wc -l` inside the namespace; checks the line count, returns the wall time. */
+/** CPU time (user + sys, producer and `wc` together) of each pipeline's runs, by producer. */
+const pipeCpu = new Map<string, number[]>();
+
+/** `producer | wc -l` inside the namespace; checks the line count, returns the wall time (and notes the CPU time). */
 async function pipedMs(ns: Netns, producer: readonly string[], entries: number): Promise<number> {
+  const cpuBefore = childrenCpuMs();
   const { ms, output } = await timePipeline(['ip', 'netns', 'exec', ns.name, ...producer], ['wc', '-l'], REPO);
   if (Number(output) < entries) throw new Error(`${producer.join(' ')} | wc -l counted ${output} lines, expected ${entries}`);
+  const key = producer.join(' ');
+  pipeCpu.set(key, [...(pipeCpu.get(key) ?? []), childrenCpuMs() - cpuBefore]);
   return ms;
 }
 
@@ -154,17 +162,24 @@ export async function pipeBenchmarks(sizes: readonly number[], rounds: number): 
   const flags = await agentNodeFlags();
   const results: BenchResult[] = [];
   for (const entries of sizes) {
+    const list = ['list', '-o', 'extended,id'];
+    const producers = {
+      b: ['conntrack', '-L', '-o', 'extended,id'],
+      d: [process.execPath, CTSCOPE, ...list],
+      l: [process.execPath, ...flags, CTSCOPE, ...list],
+      n: ['npx', 'ctscope', ...list],
+    };
+    pipeCpu.clear();
     const times = await withConntrackMax(entries, async () => {
       const ns = await populatedNetns(entries);
       try {
         await prepareCli(ns, entries, 'extended,id');
-        const list = ['list', '-o', 'extended,id'];
         return await interleave(
           {
-            b: () => pipedMs(ns, ['conntrack', '-L', '-o', 'extended,id'], entries),
-            d: () => pipedMs(ns, [process.execPath, CTSCOPE, ...list], entries),
-            l: () => pipedMs(ns, [process.execPath, ...flags, CTSCOPE, ...list], entries),
-            n: () => pipedMs(ns, ['npx', 'ctscope', ...list], entries),
+            b: () => pipedMs(ns, producers.b, entries),
+            d: () => pipedMs(ns, producers.d, entries),
+            l: () => pipedMs(ns, producers.l, entries),
+            n: () => pipedMs(ns, producers.n, entries),
           },
           rounds,
         );
@@ -172,7 +187,9 @@ export async function pipeBenchmarks(sizes: readonly number[], rounds: number): 
         await ns.destroy();
       }
     });
+    const cpu = (k: keyof typeof producers) => pipeCpu.get(producers[k].join(' ')) ?? [];
     process.stderr.write(`pipe rounds at ${entries} (ms): ${Object.entries(times).map(([k, v]) => `${k} ${v.map((x) => x.toFixed(0)).join(' ')}`).join(' | ')}\n`);
+    process.stderr.write(`pipe CPU user+sys at ${entries} (ms, with wc): ${(['b', 'd', 'l', 'n'] as const).map((k) => `${k} ${cpu(k).join(' ')}`).join(' | ')}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
     const [b, d, l, n] = (['b', 'd', 'l', 'n'] as const).map((k) => median(times[k] ?? []) ?? 0);
     const cli = b ?? 0;
     results.push(
@@ -180,6 +197,9 @@ export async function pipeBenchmarks(sizes: readonly number[], rounds: number): 
       compare(`node apps/agent/bin/ctscope.mjs list -o extended,id | wc -l, ${entries} entries vs (b)`, d ?? 0, cli, 'ms', 0.8),
       compare(`the same with the agent's V8 flags (as the packaged launcher starts it), ${entries} entries vs (b)`, l ?? 0, cli, 'ms', 0.8),
       compare(`npx ctscope list -o extended,id | wc -l, ${entries} entries vs (b)`, n ?? 0, cli, 'ms', 0.8),
+      // CPU time swings far less than wall time on a shared machine: reported beside it.
+      measured(`(b) CPU time, user + sys, with wc, ${entries} entries`, median(cpu('b')), 'ms'),
+      compare(`(d) CPU time vs (b) CPU time, ${entries} entries`, median(cpu('d')), median(cpu('b')), 'ms'),
     );
   }
   return results;

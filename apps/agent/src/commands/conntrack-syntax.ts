@@ -1,5 +1,4 @@
 import { fstatSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { ByteSink, openNetlinkSource, type NetlinkSource } from '@ctscope/conntrack';
 import { CompatError, followEvents, parseCommandLine, runBatchText, runCommand, type CompatContext } from '@ctscope/conntrack/compat';
 
@@ -31,20 +30,22 @@ async function openSource(): Promise<NetlinkSource> {
   }
 }
 
-async function readBatch(name: string): Promise<string> {
+/** The batch file's bytes: its common lines are encoded from them, without decoding the whole text. */
+async function readBatch(name: string): Promise<Buffer> {
   try {
-    if (name !== '-') return await readFile(name, 'utf8');
+    // Read in one call (fs/promises reads a file in chunks and joins them: a few ms on large batches).
+    if (name !== '-') return readFileSync(name);
     // A file on stdin (`-R - < FILE`) is read in one call, without a stream (a few ms on large batches).
-    return fstatSync(0).isFile() ? readFileSync(0, 'utf8') : await readStream(process.stdin);
+    return fstatSync(0).isFile() ? readFileSync(0) : await readStream(process.stdin);
   } catch {
     throw new CompatError(2, `Failed to open file ${name === '-' ? '/dev/stdin' : name} for reading`);
   }
 }
 
-async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
+async function readStream(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 async function drained(): Promise<void> {

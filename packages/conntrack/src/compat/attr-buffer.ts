@@ -116,6 +116,22 @@ export class AttrBuffer {
     return this.len;
   }
 
+  /** The buffer with room for `n` more bytes at `length`, for a caller that writes them itself, then commit()s. */
+  writable(n: number): Buffer {
+    this.room(n);
+    return this.buf;
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.len;
+  }
+
+  /** Ends a direct write into writable(): the bytes up to `end` are written. */
+  commit(end: number): void {
+    this.len = end;
+  }
+
   /** Everything written so far, without copying (valid until the next write). */
   view(): Buffer {
     return this.buf.subarray(0, this.len);

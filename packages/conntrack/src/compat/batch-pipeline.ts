@@ -12,7 +12,7 @@ import type { CompatContext } from './run';
 /** Creates per pipelined window: small enough that the first window's parse and the last's round trip, which nothing overlaps, stay short. */
 const PIPELINE_WINDOW = 512;
 
-export async function runBatchText(text: string, connect: () => Promise<CompatContext>): Promise<number> {
+export async function runBatchText(text: Buffer | string, connect: () => Promise<CompatContext>): Promise<number> {
   const reader = new BatchReader(text);
   const window = Math.min(PIPELINE_WINDOW, createWindow());
   let ctx: CompatContext | undefined;

@@ -9,6 +9,7 @@ import { IPCTNL_MSG_CT_DELETE, IPCTNL_MSG_CT_NEW, NFGENMSG_LEN, NFNL_SUBSYS_CTNE
 import { familyNumber } from '../ctnetlink/encode';
 import type { Family } from '../flow';
 import { AttrBuffer } from './attr-buffer';
+import { FastCreateEncoder } from './fast-encode';
 import { fastCreateLine } from './fast-line';
 import { createdIdentityAttrs, writeCreateAttrs } from './messages';
 import { CompatError, parseCommandLine, type CtCommand } from './parse';
@@ -115,11 +116,25 @@ function fastLine(line: string): CtCommand | undefined {
 export class BatchReader {
   readonly steps: Batch['steps'] = [];
   private readonly arena: AttrBuffer;
+  private readonly text: Buffer;
+  private readonly fast: FastCreateEncoder | undefined;
   private at = 0;
+  private decoded: string | undefined;
+  /** Lines the byte path encoded. */
+  byteLines = 0;
 
-  constructor(private readonly text: string) {
+  /** `text`: the batch file's bytes (or its text); `byteFastPath` false reads every line through the string parsers. */
+  constructor(text: Buffer | string, { byteFastPath = true }: { byteFastPath?: boolean } = {}) {
+    this.text = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+    this.fast = byteFastPath ? new FastCreateEncoder() : undefined;
     // A create's message is about as long as its line: no copies while the arena grows.
-    this.arena = new AttrBuffer(Math.min(text.length + 4096, 64 << 20));
+    this.arena = new AttrBuffer(Math.min(this.text.length + 4096, 64 << 20));
+  }
+
+  /** The text, one character per byte, for FastCreateEncoder.match(). */
+  private get latin1(): string {
+    if (this.decoded === undefined) this.decoded = this.text.toString('latin1');
+    return this.decoded;
   }
 
   /** Every line read: true when the text is at its end. */
@@ -134,16 +149,32 @@ export class BatchReader {
 
   /** Reads lines until `steps` holds `count` or the text ends; throws (exit 2) on a bad line. */
   read(count: number): void {
-    const { text, steps, arena } = this;
+    const { text, steps, arena, fast } = this;
     while (steps.length < count && this.at < text.length) {
-      let newline = text.indexOf('\n', this.at);
+      const matched = fast?.match(this.latin1, this.at, arena);
+      if (matched && fast) {
+        this.at = fast.end;
+        this.byteLines++;
+        steps.push(matched);
+        continue;
+      }
+      let newline = text.indexOf(10, this.at);
       if (newline < 0) newline = text.length;
       let from = this.at;
-      while (from < newline && (text.charCodeAt(from) === 32 || text.charCodeAt(from) === 9)) from++;
-      const line = text.slice(from, newline);
+      while (from < newline && (text[from] === 32 || text[from] === 9)) from++;
       this.at = newline + 1;
-      if (line === '' || line === '\r' || line.startsWith('#')) continue;
-      const cmd = fastLine(line) ?? parseCommandLine(splitBatchLine(line));
+      // Empty, a lone CR, or a comment.
+      if (from === newline || (newline - from === 1 && text[from] === 13) || text[from] === 35) continue;
+      const encoded = fast?.encode(text, from, newline, arena);
+      if (encoded) {
+        this.byteLines++;
+        steps.push(encoded);
+        continue;
+      }
+      const line = text.toString('utf8', from, newline);
+      const quick = fastLine(line);
+      if (quick && fast) fast.learn(fast.newShape);
+      const cmd = quick ?? parseCommandLine(splitBatchLine(line));
       checkBatchCommand(cmd);
       if (cmd.command !== 'create' && cmd.command !== 'add') {
         steps.push(cmd);
@@ -157,8 +188,8 @@ export class BatchReader {
 }
 
 /** Parses a whole batch; throws (exit 2) on the first bad line or a command batches cannot hold. */
-export function parseBatch(text: string): Batch {
-  const reader = new BatchReader(text);
+export function parseBatch(text: Buffer | string, options: { byteFastPath?: boolean } = {}): Batch {
+  const reader = new BatchReader(text, options);
   reader.read(Infinity);
   return { steps: reader.steps, messages: reader.messages };
 }

@@ -158,3 +158,8 @@ function statusMask(value: string, warnings: string[]): { status: number; mask: 
   if (warnings.length === before && statusMasks.size < 1024) statusMasks.set(value, parsed);
   return parsed;
 }
+
+/** The status of a `-u` value fastCreateLine() already read without a warning, else undefined. */
+export function knownStatus(value: string): number | undefined {
+  return statusMasks.get(value)?.status;
+}
