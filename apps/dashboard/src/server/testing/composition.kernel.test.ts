@@ -1,8 +1,9 @@
 // Composition history against the real kernel: an agent in a namespace, steady UDP traffic to two
 // ports, then a flood to a third port from one source. The growth view (through the dashboard's
 // browser API, from the stored summaries) and the usage alert must both name that port and source.
+// Then a flood in another namespace: the namespaces of the growth view, counted from inside each.
 import type { Alert, CompositionGrowth, HostStats } from '@ctscope/protocol';
-import { skipKernelTests, type Netns } from '@ctscope/testkit';
+import { createNetns, skipKernelTests, type Netns } from '@ctscope/testkit';
 import type { Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Cleanups, onHostSamples, stop } from './agent-harness';
@@ -101,5 +102,28 @@ describe.skipIf(skipKernelTests())('composition history, real kernel', () => {
     expect(alert.message).toMatch(new RegExp(`growing over the last \\d+ s: dport udp/5353 \\+${n}, src 127\\.0\\.0\\.9 \\+${n}`));
     expect(alert.message).toMatch(new RegExp(`namespaces: named ${ns.name} \\+[\\d,]+`));
     expect(alert.message).not.toMatch(/udp\/700[12]/);
+  });
+
+  it('a flood in another namespace tops the namespaces of the growth view, counted from inside each (conntrack -C)', { timeout: 120_000 }, async () => {
+    const { browser, hostId } = await onlineAgent(cleanups, ['--composition-interval', '2']);
+    const growth = () => request<CompositionGrowth>(browser, 'composition:growth', { hostId, from: Date.now() - 5 * 60_000, to: Date.now() }).then(unwrap);
+    const [flooded, steady] = await Promise.all([createNetns({ hooks: true }), createNetns({ hooks: true })]);
+    cleanups.add(() => flooded.destroy());
+    cleanups.add(() => steady.destroy());
+    await started(steady, STEADY, ['7001'], 'steady');
+    const counted = (g: CompositionGrowth, name: string) => g.to?.byNetns.find((n) => n.name === name)?.entries ?? -1;
+    // The namespace counter passes every 10 s: wait for one that saw the steady namespace's entries.
+    await until('a summary counting the steady namespace', growth, (g) => g.points.length >= 2 && counted(g, steady.name) >= 20, 40_000);
+
+    await started(flooded, FLOOD, [String(FLOOD_ENTRIES), '5353'], 'flooded');
+    const inside = Number((await flooded.conntrack(['-C'])).stdout.trim());
+    expect(inside).toBeGreaterThan(FLOOD_ENTRIES / 2);
+    const after = await until('a summary counting the flood', growth, (g) => counted(g, flooded.name) === inside, 40_000);
+    const namespaces = after.rows.filter((r) => r.dimension === 'netns');
+    expect(namespaces[0], JSON.stringify(namespaces.map((r) => [r.label, r.added]))).toMatchObject({ label: `named ${flooded.name}` });
+    expect(namespaces[0]?.added).toBeGreaterThanOrEqual(inside - 5);
+    // The steady namespace grew only by its own start (20 sockets) within the five minutes.
+    expect(namespaces.find((r) => r.label === `named ${steady.name}`)?.added ?? 0).toBeLessThanOrEqual(25);
+    expect(counted(after, steady.name)).toBe(Number((await steady.conntrack(['-C'])).stdout.trim()));
   });
 });
