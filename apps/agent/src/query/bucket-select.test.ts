@@ -21,7 +21,8 @@ function check(keys: number[], start: number, stop: number): void {
   expect(cut.stop - cut.start).toBe(stop - start);
   expect(cut.start).toBeGreaterThanOrEqual(0);
   expect(cut.stop).toBeLessThanOrEqual(cut.kept);
-  expect(Array.from(outKeys.subarray(0, cut.kept), (k) => k).sort((a, b) => a - b)).toEqual(kept);
+  // Keys are written out unless they are all the same (nothing left to select on by key).
+  if (cut.lo < cut.hi) expect(Array.from(outKeys.subarray(0, cut.kept), (k) => k).sort((a, b) => a - b)).toEqual(kept);
   if (cut.kept > 0) {
     expect(cut.lo).toBe(kept[0]);
     expect(cut.hi).toBe(kept[kept.length - 1]);
