@@ -37,8 +37,10 @@ export function deepRows(input: WindowInput, now: number, compareParts: CompareP
   const { column, desc } = input.spec.sort;
   const { table } = input;
   scratch(table.size);
-  const rows = matched;
-  const n = compileRowSelection(input.filter, table)(rows);
+  // Without a condition every row matches: item i is row i, and no list of rows is written or read.
+  const selection = compileRowSelection(input.filter, table);
+  const rows = selection.everyRow ? null : matched;
+  const n = rows === null ? table.size : selection(rows);
   const { offset, limit } = input.spec;
   const end = Math.min(n, offset + limit);
   if (offset >= end) return { total: n, rows: new Uint32Array(0) };
@@ -50,18 +52,22 @@ export function deepRows(input: WindowInput, now: number, compareParts: CompareP
     return d === Infinity ? NaN : desc ? -d : d;
   };
   const ids = table.columns.id;
-  const idOf = (i: number) => ids[rows[i] as number] as number;
-  const compare = (a: number, b: number) => compareParts(key(a), idOf(a), rows[a] as number, key(b), idOf(b), rows[b] as number);
+  const rowOf = (i: number) => (rows === null ? i : (rows[i] as number));
+  const compare = (a: number, b: number) => {
+    const ra = rowOf(a);
+    const rb = rowOf(b);
+    return compareParts(key(a), ids[ra] as number, ra, key(b), ids[rb] as number, rb);
+  };
   // Equal keys are ordered by kernel id, except IPv6 addresses, which tie on their first 48 bits only.
   const idBreaksTies = ADDRESS_COLUMNS[column] ? (lo: number, hi: number) => Math.abs(lo) < IPV6_KEYS_FROM && Math.abs(hi) < IPV6_KEYS_FROM : () => true;
   const order = deepSlice(directed, n, offset, end, compare, { rows, ids, idBreaksTies });
-  return { total: n, rows: order.map((i) => rows[i] as number) };
+  return { total: n, rows: rows === null ? order : order.map((i) => rows[i] as number) };
 }
 
 /** How the comparator orders equal keys, when it is by a 32-bit id (see narrowByRankAndId). */
 export interface TieOrder {
-  /** Item i's id is `ids[rows[i]]`. */
-  rows: Uint32Array;
+  /** Item i's id is `ids[rows[i]]`, or `ids[i]` when `rows` is null. */
+  rows: Uint32Array | null;
   ids: Uint32Array;
   /** Whether, between these directed keys, the comparator orders equal keys by id alone. */
   idBreaksTies: (lo: number, hi: number) => boolean;
@@ -168,11 +174,14 @@ function narrowByRankAndId(directed: Float64Array, cut: Cut, { rows, ids }: TieO
     if (distinct > MAX_RANKS) return undefined;
     keys = work.subarray(0, distinct);
   }
-  if (oneKey) for (let c = 0; c < count; c++) composite[c] = ids[rows[candidates[c] as number] as number] as number;
-  else {
+  if (oneKey) {
+    if (rows === null) for (let c = 0; c < count; c++) composite[c] = ids[candidates[c] as number] as number;
+    else for (let c = 0; c < count; c++) composite[c] = ids[rows[candidates[c] as number] as number] as number;
+  } else {
     for (let c = 0; c < count; c++) {
       const item = candidates[c] as number;
-      composite[c] = rankOf(keys, directed[item] as number) * TWO_POW_32 + (ids[rows[item] as number] as number);
+      const row = rows === null ? item : (rows[item] as number);
+      composite[c] = rankOf(keys, directed[item] as number) * TWO_POW_32 + (ids[row] as number);
     }
   }
   // The candidates are narrowed in place: bucketCut writes item i no later than it reads it.

@@ -15,9 +15,9 @@ type Stage = (rows: Uint32Array, n: number, all: boolean) => number;
  * condition is a tight loop over one or two typed columns, with no call per row and no closure chain,
  * which is what a table of a million entries needs. Compiled per query: use it synchronously.
  */
-export function compileRowSelection(filter: FlowFilter, table: FlowTable): (out: Uint32Array) => number {
+export function compileRowSelection(filter: FlowFilter, table: FlowTable): RowSelection {
   const stages = selectionStages(filter, table);
-  return (out) => {
+  const select = (out: Uint32Array): number => {
     let n = table.size;
     let all = true;
     for (const stage of stages) {
@@ -27,7 +27,11 @@ export function compileRowSelection(filter: FlowFilter, table: FlowTable): (out:
     if (all) for (let r = 0; r < n; r++) out[r] = r;
     return n;
   };
+  return Object.assign(select, { everyRow: stages.length === 0 });
 }
+
+/** Writes the matching rows to `out` and returns how many; `everyRow` when the filter has no condition. */
+export type RowSelection = ((out: Uint32Array) => number) & { readonly everyRow: boolean };
 
 function selectionStages(filter: FlowFilter, table: FlowTable): Stage[] {
   const c = table.columns;

@@ -4,12 +4,13 @@ import type { FlowTable } from '../mirror/flow-table';
 import { SORT_KEYS } from './sort-keys';
 
 /**
- * Writes the directed sort key of each listed row to `out[i]` (row `rows[i]`): SORT_KEYS' value, negated
+ * Writes the directed sort key of each listed row to `out[i]` (row `rows[i]`, or row `i` when `rows` is
+ * null: every row of the table): SORT_KEYS' value, negated
  * when descending, and Infinity for "no value", so that ascending order of `out` is the window's order
  * with missing values last. The common columns are read in a loop of their own over their typed arrays
  * (no call per row); the others go through SORT_KEYS.
  */
-export function fillDirectedKeys(column: SortColumn, desc: boolean, table: FlowTable, rows: Uint32Array, n: number, now: number, out: Float64Array): void {
+export function fillDirectedKeys(column: SortColumn, desc: boolean, table: FlowTable, rows: Uint32Array | null, n: number, now: number, out: Float64Array): void {
   const c = table.columns;
   const sign = desc ? -1 : 1;
   switch (column) {
@@ -40,7 +41,7 @@ export function fillDirectedKeys(column: SortColumn, desc: boolean, table: FlowT
     case 'state': {
       const ranks = table.stateRanks();
       for (let i = 0; i < n; i++) {
-        const s = c.state[rows[i] as number] as number;
+        const s = c.state[rows === null ? i : (rows[i] as number)] as number;
         out[i] = s === 0 ? Infinity : sign * (ranks[s] as number);
       }
       return;
@@ -48,41 +49,41 @@ export function fillDirectedKeys(column: SortColumn, desc: boolean, table: FlowT
     default: {
       const key = SORT_KEYS[column];
       for (let i = 0; i < n; i++) {
-        const k = key(table, rows[i] as number, now);
+        const k = key(table, rows === null ? i : (rows[i] as number), now);
         out[i] = k !== k ? Infinity : sign * k;
       }
     }
   }
 }
 
-function plain(column: Uint8Array | Uint32Array, rows: Uint32Array, n: number, sign: number, out: Float64Array): void {
-  for (let i = 0; i < n; i++) out[i] = sign * (column[rows[i] as number] as number);
+function plain(column: Uint8Array | Uint32Array, rows: Uint32Array | null, n: number, sign: number, out: Float64Array): void {
+  for (let i = 0; i < n; i++) out[i] = sign * (column[rows === null ? i : (rows[i] as number)] as number);
 }
 
-function address(keys: Float64Array, numbers: Uint32Array, rows: Uint32Array, n: number, sign: number, out: Float64Array): void {
-  for (let i = 0; i < n; i++) out[i] = sign * (keys[numbers[rows[i] as number] as number] as number);
+function address(keys: Float64Array, numbers: Uint32Array, rows: Uint32Array | null, n: number, sign: number, out: Float64Array): void {
+  for (let i = 0; i < n; i++) out[i] = sign * (keys[numbers[rows === null ? i : (rows[i] as number)] as number] as number);
 }
 
-function flagged(flags: Uint32Array, flag: number, column: Uint16Array | Uint32Array, rows: Uint32Array, n: number, sign: number, out: Float64Array): void {
+function flagged(flags: Uint32Array, flag: number, column: Uint16Array | Uint32Array, rows: Uint32Array | null, n: number, sign: number, out: Float64Array): void {
   for (let i = 0; i < n; i++) {
-    const r = rows[i] as number;
+    const r = rows === null ? i : (rows[i] as number);
     out[i] = (flags[r] as number) & flag ? sign * (column[r] as number) : Infinity;
   }
 }
 
-function port(flags: Uint32Array, portFlag: number, ports: Uint16Array, icmpFlag: number, icmps: Uint16Array | Uint8Array, rows: Uint32Array, n: number, sign: number, out: Float64Array): void {
+function port(flags: Uint32Array, portFlag: number, ports: Uint16Array, icmpFlag: number, icmps: Uint16Array | Uint8Array, rows: Uint32Array | null, n: number, sign: number, out: Float64Array): void {
   for (let i = 0; i < n; i++) {
-    const r = rows[i] as number;
+    const r = rows === null ? i : (rows[i] as number);
     const f = (flags[r] as number) >>> ORIG_SHIFT;
     out[i] = f & portFlag ? sign * (ports[r] as number) : f & icmpFlag ? sign * (icmps[r] as number) : Infinity;
   }
 }
 
 /** rowTimeout's value (see sort-keys), inlined. */
-function timeout(table: FlowTable, rows: Uint32Array, n: number, now: number, sign: number, out: Float64Array): void {
+function timeout(table: FlowTable, rows: Uint32Array | null, n: number, now: number, sign: number, out: Float64Array): void {
   const { flags, timeout: timeouts, seenAt } = table.columns;
   for (let i = 0; i < n; i++) {
-    const r = rows[i] as number;
+    const r = rows === null ? i : (rows[i] as number);
     if (!((flags[r] as number) & HAS.TIMEOUT)) out[i] = Infinity;
     else out[i] = sign * Math.max(0, (timeouts[r] as number) - Math.floor((now - (seenAt[r] as number)) / 1000));
   }
