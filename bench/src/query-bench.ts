@@ -3,6 +3,7 @@ import { agentNodeFlags, bundleLikeAgent } from './agent-bundle';
 import { withConntrackMax } from './conntrack-max';
 import { populatedNetns } from './namespace';
 import type { BenchResult } from './results';
+import { timeCommand } from './timing';
 
 const PROBE_SOURCE = fileURLToPath(new URL('../../apps/agent/src/query/bench/query-probe.ts', import.meta.url));
 
@@ -53,6 +54,7 @@ function ceiling(name: string, values: number[], unit: string, limit: number | n
 export async function queryBenchmarks(entries: number, rounds: number, runs: number): Promise<BenchResult[]> {
   const probe = await bundleLikeAgent(PROBE_SOURCE, 'query-probe');
   const flags = await agentNodeFlags();
+  const listMs: number[] = [];
   const outputs = await withConntrackMax(entries, async () => {
     const ns = await populatedNetns(entries);
     const out: ProbeOutput[] = [];
@@ -61,6 +63,9 @@ export async function queryBenchmarks(entries: number, rounds: number, runs: num
         const { stdout } = await ns.exec(process.execPath, ['--expose-gc', ...flags, probe, String(rounds)]);
         process.stderr.write(`${stdout.trim()}\n`); // the raw run, for the record
         out.push(JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as ProbeOutput);
+        // The kernel's own dump of the same table, printed by the conntrack CLI to /dev/null: what a
+        // full resync cannot beat on this machine (the dump's kernel time is most of both).
+        listMs.push(await timeCommand('ip', ['netns', 'exec', ns.name, 'conntrack', '-L']));
       }
     } finally {
       await ns.destroy();
@@ -91,5 +96,7 @@ export async function queryBenchmarks(entries: number, rounds: number, runs: num
   results.push(ceiling(`full resync (dump merged in place) of ${n} entries`, outputs.map((o) => o.resyncMs), 'ms', upTo1M(1_500)));
   results.push(ceiling(`full resync of ${n} entries, CPU time`, outputs.map((o) => o.resyncCpuMs ?? Number.NaN), 'ms', upTo1M(1_500)));
   results.push(ceiling(`full resync of ${n} entries, of which kernel (system) CPU time: the dump itself`, outputs.map((o) => o.resyncSystemMs ?? Number.NaN), 'ms', null));
+  results.push(ceiling(`conntrack -L > /dev/null of the same ${n} entries, right after each run`, listMs, 'ms', null));
+  results.push(ceiling(`full resync of ${n} entries against conntrack -L > /dev/null (time ratio)`, outputs.map((o, i) => o.resyncMs / (listMs[i] ?? Number.NaN)), '×', null));
   return results;
 }

@@ -31,6 +31,17 @@ describe('aggregate', () => {
     expect(result.idle.buckets.reduce((s, b) => s + b.count, 0)).toBe(6);
   });
 
+  it('counts pairs exactly past the first size of the pair table (it grows as pairs appear)', () => {
+    // 6,000 distinct pairs, pair i seen (i % 7) + 1 times: the top ones are those with i % 7 === 6.
+    const many = Array.from({ length: 6_000 }, (_, i) => Array.from({ length: (i % 7) + 1 }, (_, k) => entry({ src: `10.1.${i >> 8}.${i & 255}`, dst: `10.2.${i % 13}.1`, sport: 1_000 + k, id: i * 8 + k })));
+    const got = aggregate({ table: tableOf(many.flat()), filter: {}, top: 3, establishedTimeout: 432_000, now: 0 });
+    const counts = new Map<string, number>();
+    for (const e of many.flat()) counts.set(`${e.flow.orig.src} → ${e.flow.orig.dst}`, (counts.get(`${e.flow.orig.src} → ${e.flow.orig.dst}`) ?? 0) + 1);
+    expect(counts.size).toBe(6_000);
+    expect(got.topPairs).toEqual(topCounts(counts, 3));
+    expect(got.topPairs[0]?.count).toBe(7);
+  });
+
   it('topCounts breaks ties by key and caps at n', () => {
     const map = new Map([['b', 2], ['a', 2], ['c', 5], ['d', 1]]);
     expect(topCounts(map, 3)).toEqual([{ key: 'c', count: 5 }, { key: 'a', count: 2 }, { key: 'b', count: 2 }]);

@@ -10,6 +10,7 @@ import { FlowTable } from '../mirror/flow-table';
 import { aggregate } from './aggregate';
 import { writeRowSearchText } from './row-search-text';
 import { compileRowFilter } from './row-filter';
+import { compileRowSelection } from './row-selection';
 import { compareAddresses, addressSortKey } from './sort-keys';
 import { queryWindow } from './window';
 import { remainingTimeout } from './wire-flow';
@@ -152,6 +153,8 @@ describe('the columnar table against plain flows', () => {
     const filterRand = prng(7);
     const filters: FlowFilter[] = Array.from({ length: 200 }, () => randomFilter(filterRand));
     filters.push({ text: ['10500'] }, { text: ['src=10.0.0.1 '] }, { text: ['udp  src'] }, { text: ['=0 ', 'assured'] }, { text: [' id=7'] }, { text: ['sport=22 dport'] }, { text: ['established src=fd00::1'] }, { text: ['ünï'] }, { states: ['SYN_SENT2'] }, { zone: 0 }, { nat: 'any' });
+    // Port ranges that meet the ports the flows use (random ranges seldom do), with their edges.
+    filters.push({ dport: { min: 443, max: 443 } }, { sport: { min: 22, max: 1_024 } }, { replyDport: { min: 22, max: 22 } }, { proto: 6, dport: { min: 53, max: 443 } }, { family: 'ipv6', replySport: { min: 0, max: 65_535 } });
     const rows = table.entries().map((e) => e.flow);
     for (const filter of filters) {
       const expected = compileFilter(filter);
@@ -160,6 +163,11 @@ describe('the columnar table against plain flows', () => {
         const flow = rows[row] as Flow;
         if (actual(row) !== expected(flow)) expect({ filter, flow, row: actual(row) }).toEqual({ filter, flow, row: expected(flow) });
       }
+      // The same filter as a list of rows, condition by condition (what windows use).
+      const selected = new Uint32Array(table.size);
+      const count = compileRowSelection(filter, table)(selected);
+      const wanted = rows.flatMap((flow, row) => (expected(flow) ? [row] : []));
+      expect({ filter, rows: Array.from(selected.subarray(0, count)) }).toEqual({ filter, rows: wanted });
     }
   }, 60_000);
 

@@ -7,7 +7,13 @@ import { compileRowFilter } from './row-filter';
 import { ADDRESS_COLUMNS, SORT_KEYS, compareAddresses } from './sort-keys';
 import { toWireFlow } from './wire-flow';
 
-/** Up to this many leading rows, a bounded heap beats sorting every match. */
+/**
+ * On a table this small, windows ending within HEAP_LIMIT use a bounded heap, which needs no scratch
+ * space; on larger tables the column loops of deepRows win even for the first page (one call per row
+ * to a filter and a key, and a comparator call per tie at the heap's top, cost more than three tight
+ * passes over typed arrays).
+ */
+const HEAP_TABLE_SIZE = 65_536;
 const HEAP_LIMIT = 4_096;
 
 export interface WindowInput {
@@ -17,7 +23,7 @@ export interface WindowInput {
   filter: FlowFilter;
   spec: Pick<WindowSpec, 'sort' | 'offset' | 'limit'>;
   now?: number;
-  /** Windows ending before this row use a bounded heap; deeper ones a key-range sort (tests force either). */
+  /** Windows ending before this row use a bounded heap; deeper ones bucket selection (default: see HEAP_LIMIT; tests force either). */
   heapLimit?: number;
 }
 
@@ -59,7 +65,8 @@ export function queryWindow(input: WindowInput): WindowResult {
   const { offset, limit } = input.spec;
   const { table } = input;
   const compareParts = comparer(table, desc, ADDRESS_COLUMNS[column]);
-  const picked = offset + limit <= (input.heapLimit ?? HEAP_LIMIT) ? leadingRows(input, now, compareParts) : deepRows(input, now, compareParts);
+  const heapLimit = input.heapLimit ?? (table.size <= HEAP_TABLE_SIZE ? HEAP_LIMIT : 0);
+  const picked = offset + limit <= heapLimit ? leadingRows(input, now, compareParts) : deepRows(input, now, compareParts);
   const rows = Array.from(picked.rows, (row) => toWireFlow(table.entryAt(row), now));
   return { total: picked.total, size: table.size, offset, rows, at: now, tookMs: performance.now() - started };
 }
