@@ -1,28 +1,19 @@
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import type { NetnsCount } from '@ctscope/protocol';
 import type { NetnsProvider } from './summarise';
 
-const inode = (path: string): string | null => {
-  try {
-    return String(statSync(path).ino);
-  } catch {
-    return null;
-  }
-};
-
-/** The namespace this process runs in: its inode, and a name from /run/netns when `ip netns` made it. */
+/**
+ * The namespace this process runs in, named `host` as the namespace counter and the host page's
+ * Namespaces panel name it (the agent watches the host's table from there), keyed by its inode.
+ */
 export function ownNetns(): Omit<NetnsCount, 'entries'> {
-  const own = inode('/proc/self/ns/net') ?? 'unknown';
-  if (own === inode('/proc/1/ns/net')) return { netns: own, name: 'host', source: 'host' };
-  let names: string[] = [];
+  let own = 'unknown';
   try {
-    names = readdirSync('/run/netns');
+    own = String(statSync('/proc/self/ns/net').ino);
   } catch {
-    // no named namespaces on this host
+    // no /proc: the key stays unknown
   }
-  const named = names.find((name) => inode(join('/run/netns', name)) === own);
-  return named ? { netns: own, name: named.slice(0, 200), source: 'named' } : { netns: own, name: `netns ${own}`, source: 'process' };
+  return { netns: own, name: 'host', source: 'host' };
 }
 
 /**

@@ -2,6 +2,7 @@
 // ports, then a flood to a third port from one source. The growth view (through the dashboard's
 // browser API, from the stored summaries) and the usage alert must both name that port and source.
 // Then a flood in another namespace: the namespaces of the growth view, counted from inside each.
+import { statSync } from 'node:fs';
 import type { Alert, CompositionGrowth, HostStats } from '@ctscope/protocol';
 import { createNetns, skipKernelTests, type Netns } from '@ctscope/testkit';
 import type { Socket } from 'socket.io-client';
@@ -22,6 +23,9 @@ const one = () => { if (left <= 0) return; left--; const s = d.createSocket('udp
   s.bind(0, '127.0.0.9', () => s.send('x', port, '127.0.0.1', () => { s.close(); if (++done === n) console.log('flooded'); else setImmediate(one); })); };
 for (let i = 0; i < 16; i++) one();`;
 const FLOOD_ENTRIES = 3_000;
+
+/** A named namespace's inode, as the summaries key it. */
+const inodeOf = (ns: Netns) => String(statSync(`/run/netns/${ns.name}`).ino);
 
 function started(ns: Netns, script: string, args: string[], marker: string): Promise<void> {
   const child = ns.spawn(process.execPath, ['-e', script, ...args]);
@@ -93,14 +97,14 @@ describe.skipIf(skipKernelTests())('composition history, real kernel', () => {
     // The steady ports held their count: nothing of theirs is ranked.
     expect(after.rows.filter((r) => r.key === 'udp/7001' || r.key === 'udp/7002')).toEqual([]);
     // The agent's namespace grew by the flood (other namespaces of a shared machine may grow too).
-    expect(after.rows.find((r) => r.dimension === 'netns' && r.label === `named ${ns.name}`)?.added).toBeGreaterThanOrEqual(cli);
+    expect(after.rows.find((r) => r.dimension === 'netns' && r.label === 'host')?.added).toBeGreaterThanOrEqual(cli);
     // The agent's own namespace counts the table it mirrors; the others (this machine's) come from the counter.
-    expect(after.to?.byNetns).toEqual(expect.arrayContaining([expect.objectContaining({ name: ns.name, source: 'named', entries: after.to?.total })]));
+    expect(after.to?.byNetns).toEqual(expect.arrayContaining([expect.objectContaining({ netns: inodeOf(ns), name: 'host', source: 'host', entries: after.to?.total })]));
 
     const alert = await usageAlert(browser, (a) => a.message.includes('udp/5353'), 20_000);
     const n = cli.toLocaleString('en-US');
     expect(alert.message).toMatch(new RegExp(`growing over the last \\d+ s: dport udp/5353 \\+${n}, src 127\\.0\\.0\\.9 \\+${n}`));
-    expect(alert.message).toMatch(new RegExp(`namespaces: named ${ns.name} \\+[\\d,]+`));
+    expect(alert.message).toMatch(/namespaces: host \+[\d,]+/);
     expect(alert.message).not.toMatch(/udp\/700[12]/);
   });
 
