@@ -145,6 +145,8 @@ export class LiveSnapshots {
     for (const entry of withoutId) emit(entry.flow, entry.seenAt);
     const sorted = Uint32Array.from(ids).sort();
     for (let start = 0; start < sorted.length; start += BATCH) {
+      // A macrotask, not a microtask: kernel events, finished gzip members and the dashboard's acks are handled here.
+      await new Promise((resolve) => setImmediate(resolve));
       await chunks.room();
       const now = this.deps.table();
       for (let i = start, end = Math.min(start + BATCH, sorted.length); i < end; i++) {
