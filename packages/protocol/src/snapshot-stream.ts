@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_HISTORY_POINTS, historyPointSchema } from './stats';
 
 /**
  * A snapshot of a live host, made by its agent on the dashboard's request (the host page's Snapshot
@@ -21,6 +22,8 @@ export const snapshotMakeRequestSchema = z.object({
   query: snapshotQuerySchema,
   /** The agent stops, and answers with an error, when the file grows past this. */
   maxBytes: z.number().int().positive().max(4 * 1024 ** 3),
+  /** The dashboard's stored points of the last hour, oldest first: the file takes those older than the agent's own (an agent up for less than an hour). */
+  storedHistory: z.array(historyPointSchema).max(MAX_HISTORY_POINTS).default([]),
 });
 export type SnapshotMakeRequest = z.infer<typeof snapshotMakeRequestSchema>;
 

@@ -4,7 +4,7 @@ import { readSnapshot } from '@ctscope/protocol/snapshot-file';
 import { describe, expect, it } from 'vitest';
 import { FlowTable } from '../mirror/flow-table';
 import { entry } from '../query/testing/entries';
-import { LiveSnapshots, type ChunkSend } from './live-snapshot';
+import { LiveSnapshots, withStoredHistory, type ChunkSend } from './live-snapshot';
 
 // Addresses and ports that gzip cannot squeeze much: the file spans several 256 KiB chunks.
 const flowOf = (id: number) =>
@@ -88,5 +88,13 @@ describe('snapshots of the live table, sent in acknowledged chunks', { timeout: 
     await new Promise((r) => setTimeout(r, 2_000));
     release();
     expect(await first).toMatchObject({ ok: false });
+  });
+
+  it('takes the dashboard\'s stored points from before the agent\'s own (an agent restarted within the hour)', () => {
+    const point = (at: number) => ({ at, count: at, max: 100, totals: { found: 0, invalid: 0, insert: 0, insert_failed: 0, drop: 0, early_drop: 0, error: 0, search_restart: 0, clash_resolve: 0, chaintoolong: 0 } }) as never;
+    const own = [point(100), point(101)];
+    expect(withStoredHistory(own, [point(10), point(20), point(100), point(105)]).map((p: { at: number }) => p.at)).toEqual([10, 20, 100, 101]);
+    expect(withStoredHistory([], [point(10)]).map((p: { at: number }) => p.at)).toEqual([10]);
+    expect(withStoredHistory(Array.from({ length: 3_600 }, (_, i) => point(1_000 + i)), [point(1)])).toHaveLength(3_600);
   });
 });

@@ -1,4 +1,4 @@
-import { ErrorCode, SNAPSHOT_CHUNK_BYTES, fail, ok, type Ack, type SnapshotMade, type SnapshotMakeRequest } from '@ctscope/protocol';
+import { ErrorCode, MAX_HISTORY_POINTS, SNAPSHOT_CHUNK_BYTES, fail, ok, type Ack, type HistoryPoint, type SnapshotMade, type SnapshotMakeRequest } from '@ctscope/protocol';
 import type { Flow } from '@ctscope/conntrack';
 import { HAS } from '../mirror/columns';
 import type { FlowTable, MirrorEntry } from '../mirror/flow-table';
@@ -14,6 +14,12 @@ export interface LiveSnapshotDeps {
   table: () => FlowTable;
   stats: StatsReader;
   providers: Required<SnapshotProviders>;
+}
+
+/** The agent's own points, after the dashboard's stored ones from before them (an agent up for less than the hour). */
+export function withStoredHistory(own: HistoryPoint[], stored: readonly HistoryPoint[]): HistoryPoint[] {
+  const oldest = own[0]?.at ?? Number.POSITIVE_INFINITY;
+  return [...stored.filter((p) => p.at < oldest), ...own].slice(-MAX_HISTORY_POINTS);
 }
 
 /** Entries written per turn of the event loop: the mirror keeps applying kernel events between turns. */
@@ -100,7 +106,7 @@ export class LiveSnapshots {
 
   constructor(private readonly deps: LiveSnapshotDeps) {}
 
-  async make(request: SnapshotMakeRequest, send: ChunkSend): Promise<Ack<SnapshotMade>> {
+  async make(request: Omit<SnapshotMakeRequest, 'storedHistory'> & { storedHistory?: HistoryPoint[] }, send: ChunkSend): Promise<Ack<SnapshotMade>> {
     if (this.busy) return fail(ErrorCode.Conflict, 'a snapshot of this host is already being made; try again when it is done');
     const compiled = compileQuery(request.query);
     if (!compiled.ok) return fail(ErrorCode.BadRequest, compiled.message);
@@ -111,7 +117,7 @@ export class LiveSnapshots {
         via: 'agent',
         filter: request.query.trim() === '' ? null : request.query.trim(),
         stats: this.deps.stats,
-        providers: this.deps.providers,
+        providers: { ...this.deps.providers, statsHistory: () => withStoredHistory(this.deps.providers.statsHistory(), request.storedHistory ?? []) },
         sink: (member) => chunks.push(member),
         flows: (emit) => this.selected(compiled, chunks, emit),
       });

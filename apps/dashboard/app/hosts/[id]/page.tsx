@@ -1,7 +1,6 @@
 import { VIEW_RANGES, type ViewRange } from '@ctscope/protocol';
 import { AppHeader } from '../../../src/ui/app-header';
 import { HostDetail } from '../../../src/ui/host-detail/host-detail';
-import { SnapshotButton } from '../../../src/ui/host-detail/snapshot-button';
 import { firstParam } from '../../../src/ui/live/url-state';
 import { SaveViewButton } from '../../../src/ui/views/save-view-button';
 
@@ -16,14 +15,7 @@ export default async function HostPage({ params, searchParams }: { params: Promi
   const hostId = decodeURIComponent(id);
   return (
     <>
-      <AppHeader
-        actions={
-          <>
-            <SnapshotButton hostId={hostId} />
-            <SaveViewButton page="host" hostId={hostId} />
-          </>
-        }
-      />
+      <AppHeader actions={<SaveViewButton page="host" hostId={hostId} />} />
       <main className="page">
         <HostDetail hostId={hostId} initialRange={isRange(range) ? range : '5m'} />
       </main>

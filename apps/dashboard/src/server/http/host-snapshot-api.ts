@@ -1,4 +1,4 @@
-import { ErrorCode, ackFailSchema, describeZodError, hostIdSchema, snapshotMadeSchema, snapshotQuerySchema, type ServerToAgentEvents } from '@ctscope/protocol';
+import { ErrorCode, MAX_HISTORY_POINTS, ackFailSchema, describeZodError, hostIdSchema, snapshotMadeSchema, snapshotQuerySchema, type ServerToAgentEvents } from '@ctscope/protocol';
 import express, { type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -121,7 +121,11 @@ export function hostSnapshotRouter({ store, links, snapshots, logger, maxBytes, 
       idle,
     );
     idle();
-    const payload = { snapId, query: filter, maxBytes, actor: { user: user.username, role: user.role } };
+    const storedHistory = await store.listHistory(hostId, started - 3_600_000, MAX_HISTORY_POINTS).catch((err: unknown) => {
+      logger.warn({ err, hostId }, 'could not read the stored history for a snapshot; the agent\'s own goes alone');
+      return [];
+    });
+    const payload = { snapId, query: filter, maxBytes, storedHistory, actor: { user: user.username, role: user.role } };
     (socket as unknown as { emit: (e: string, p: Parameters<ServerToAgentEvents['snapshot:make']>[0], ack: (answer: unknown) => void) => void }).emit('snapshot:make', payload, (answer: unknown) => {
       const made = typeof answer === 'object' && answer !== null && (answer as { ok?: unknown }).ok === true ? snapshotMadeSchema.safeParse((answer as { data?: unknown }).data) : null;
       if (made?.success) return void finish({ ok: true, flows: made.data.flows, notes: made.data.notes });
