@@ -6,10 +6,11 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { AuditPage, SnapshotFlow } from '@ctscope/protocol';
 import { readSnapshot } from '@ctscope/protocol/snapshot-file';
-import { generateTraffic, skipKernelTests, type Netns } from '@ctscope/testkit';
+import { generateTraffic, skipKernelTests, skipRedisTests, startRedis, type Netns } from '@ctscope/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Cleanups } from './agent-harness';
-import { onlineAgent } from './live-harness';
+import { Cleanups, agentInNetns, browserSocket } from './agent-harness';
+import { hostState, onlineAgent } from './live-harness';
+import { startTestCluster } from './test-dashboard';
 
 const cleanups = new Cleanups();
 afterEach(() => cleanups.run());
@@ -112,5 +113,28 @@ describe.skipIf(skipKernelTests())('Snapshot button: GET /api/hosts/:id/snapshot
     expect(ok.map((r) => r.detail)).toContainEqual(expect.objectContaining({ filter: null, flows: before.length }));
     expect(ok.find((r) => r.actor === 'vera')?.detail).toMatchObject({ filter: 'udp', flows: udp.flows });
     expect(rows.find((r) => r.result === 'error')).toMatchObject({ actor: 'vera', target: `host:${hostId}`, detail: { filter: 'dport:99999', refused: expect.stringMatching(/99999/) as unknown } });
+  });
+});
+
+describe.skipIf(skipKernelTests() || skipRedisTests())('Snapshot button in a cluster', () => {
+  it('the server that does not hold the agent refuses, naming what to do; the one that does streams it', { timeout: 120_000 }, async () => {
+    const redis = await startRedis();
+    cleanups.add(() => redis.stop());
+    const cluster = await startTestCluster(redis.url);
+    cleanups.add(() => cluster.close());
+    const { a, b } = cluster;
+    const hostId = a.server.localAgent.hostId;
+    const cookie = await a.login();
+    const online = hostState(await browserSocket(a, cleanups, cookie), true);
+    const { ns } = await agentInNetns(b, cleanups);
+    await online;
+    await generateTraffic(ns, { tcp: 3, udp: 5, icmp: 1 });
+
+    const refused = await fetch(`${a.url}/api/hosts/${hostId}/snapshot`, { headers: { cookie } });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/another dashboard server of this cluster.*open the dashboard on that server/);
+    const before = await kernelKeys(ns);
+    const streamed = await download(`${b.url}/api/hosts/${hostId}/snapshot`, cookie);
+    expect(streamed.keys).toEqual(before);
   });
 });
