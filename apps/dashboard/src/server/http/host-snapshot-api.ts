@@ -109,7 +109,7 @@ export function hostSnapshotRouter({ store, links, snapshots, logger, maxBytes, 
           res.setHeader('Cache-Control', 'no-store');
         }
         bytes += data.byteLength;
-        if (res.write(data)) return Promise.resolve();
+        if (res.write(data) || res.destroyed) return Promise.resolve();
         return new Promise<void>((resolve) => {
           const done = () => {
             res.off('drain', done).off('close', done);

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { AuditPage, SnapshotFlow } from '@ctscope/protocol';
 import { readSnapshot } from '@ctscope/protocol/snapshot-file';
-import { generateTraffic, skipKernelTests, skipRedisTests, startRedis, type Netns } from '@ctscope/testkit';
+import { fillConntrack, generateTraffic, skipKernelTests, skipRedisTests, startRedis, type Netns } from '@ctscope/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Cleanups, agentInNetns, browserSocket } from './agent-harness';
 import { hostState, onlineAgent } from './live-harness';
@@ -113,6 +113,39 @@ describe.skipIf(skipKernelTests())('Snapshot button: GET /api/hosts/:id/snapshot
     expect(ok.map((r) => r.detail)).toContainEqual(expect.objectContaining({ filter: null, flows: before.length }));
     expect(ok.find((r) => r.actor === 'vera')?.detail).toMatchObject({ filter: 'udp', flows: udp.flows });
     expect(rows.find((r) => r.result === 'error')).toMatchObject({ actor: 'vera', target: `host:${hostId}`, detail: { filter: 'dport:99999', refused: expect.stringMatching(/99999/) as unknown } });
+  });
+});
+
+describe.skipIf(skipKernelTests())('Snapshot button: the browser going away', () => {
+  it('stops the agent: the download is audited as cancelled and the host takes another snapshot at once', { timeout: 120_000 }, async () => {
+    const { dash, ns, hostId } = await onlineAgent(cleanups);
+    const cookie = await dash.login();
+    const entries = 150_000;
+    await fillConntrack(ns, entries);
+    const mirrored = async () => {
+      const body = (await (await fetch(`${dash.url}/api/hosts`, { headers: { cookie } })).json()) as { hosts: Array<{ latest?: { mirror?: { entries: number } } | null }> };
+      return (body.hosts[0]?.latest?.mirror?.entries ?? 0) >= entries;
+    };
+    await until('the agent mirroring the filled table', mirrored, 60_000);
+
+    const controller = new AbortController();
+    const res = await fetch(`${dash.url}/api/hosts/${hostId}/snapshot`, { headers: { cookie }, signal: controller.signal });
+    expect(res.status).toBe(200);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const first = await reader.read();
+    expect(first.value?.byteLength).toBeGreaterThan(0);
+    controller.abort();
+
+    const auditRows = async () => ((await (await fetch(`${dash.url}/api/audit?action=snapshot.make`, { headers: { cookie } })).json()) as AuditPage).rows;
+    await until('the cancelled snapshot in the audit log', async () => (await auditRows()).length >= 1, 10_000);
+    const [row] = await auditRows();
+    expect(row).toMatchObject({ result: 'error', detail: { refused: expect.stringMatching(/cancelled/) as unknown } });
+    // The whole file would be about 2.5 MiB: far less went out.
+    expect((row?.detail as { bytes: number }).bytes).toBeLessThan(1_500_000);
+    // The agent stopped too: it takes the next snapshot (it would answer CONFLICT while still making the first).
+    const next = await fetch(`${dash.url}/api/hosts/${hostId}/snapshot?q=${encodeURIComponent('dport:1')}`, { headers: { cookie } });
+    expect(next.status).toBe(200);
+    await next.arrayBuffer();
   });
 });
 
