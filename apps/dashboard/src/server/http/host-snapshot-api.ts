@@ -23,7 +23,7 @@ export const hostSnapshotQuery = z.object({ q: snapshotQuerySchema.default('') }
 
 const IDLE_MS = 60_000;
 
-const STATUS_OF: Partial<Record<string, number>> = { [ErrorCode.BadRequest]: 400, [ErrorCode.Conflict]: 409, [ErrorCode.Timeout]: 504, [ErrorCode.HostOffline]: 503 };
+const STATUS_OF: Partial<Record<string, number>> = { [ErrorCode.BadRequest]: 400, [ErrorCode.Forbidden]: 403, [ErrorCode.Conflict]: 409, [ErrorCode.Timeout]: 504, [ErrorCode.HostOffline]: 503 };
 
 /** A file name safe in Content-Disposition: the host's name and the time, nothing else. */
 export function snapshotFileName(hostname: string, at: number): string {
