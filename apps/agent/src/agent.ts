@@ -84,7 +84,7 @@ export async function runAgent(config: AgentConfig, logger: Logger = pino({ leve
       },
     });
     services.bindPushes(link);
-    attachRpcHandlers(link.socket, services, logger, simulated ? { refused: MACHINE_CHANGES, reason: 'this host is simulated (recorded traffic replayed): rules and sysctls cannot be changed on it' } : undefined);
+    attachRpcHandlers(link.socket, services, logger, simulated ? { refused: new Set([...MACHINE_CHANGES, 'snapshot:make' as const]), reason: 'this host is simulated (recorded traffic replayed): rules and sysctls cannot be changed on it, and no snapshot is taken of it (its sysctls and rules would be this machine\'s)' } : undefined);
     if (simulated) {
       if (simulated.stop.aborted) queueMicrotask(onSignal);
       else simulated.stop.addEventListener('abort', onSignal, { once: true });

@@ -62,6 +62,7 @@ import {
 import { historyRequestSchema, historySchema, statsSampleSchema, type HistoryPoint, type StatsSample } from './stats';
 import { roleSchema } from './http';
 import { compositionSchema, type Composition } from './composition';
+import { snapshotChunkSchema, snapshotMadeSchema, snapshotMakeRequestSchema, type SnapshotChunk, type SnapshotMade, type SnapshotMakeRequest } from './snapshot-stream';
 
 /** Socket.IO namespace agents connect to. */
 export const AGENT_NAMESPACE = '/agents';
@@ -101,6 +102,8 @@ export interface AgentToServerEvents {
   'events:batched': (push: EventPush) => void;
   /** The table's composition, every 10 s (see Composition). */
   'composition:summarised': (composition: Composition) => void;
+  /** One piece of a snapshot file `snapshot:make` asked for; the next waits for this one's ack. */
+  'snapshot:chunk': (chunk: SnapshotChunk, ack: AckCallback<Record<string, never>>) => void;
 }
 
 /** Events the dashboard emits to an agent. */
@@ -130,6 +133,8 @@ export interface ServerToAgentEvents {
   'sysctl:persistPreview': (payload: SysctlPersistRequest, ack: AckCallback<SysctlPersistPreview>) => void;
   'sysctl:persist': (payload: SysctlPersistRequest & { actor: Actor }, ack: AckCallback<{ written: string[] }>) => void;
   'sysctl:history': (payload: { limit: number }, ack: AckCallback<SysctlHistoryEntry[]>) => void;
+  /** Makes a snapshot file of the host and sends it in `snapshot:chunk`s; answered when it is complete. */
+  'snapshot:make': (payload: SnapshotMakeRequest & { actor: Actor }, ack: AckCallback<SnapshotMade>) => void;
 }
 
 const withActor = { actor: actorSchema };
@@ -156,6 +161,7 @@ export const agentResultSchemas = {
   'sysctl:persistPreview': sysctlPersistPreviewSchema,
   'sysctl:persist': sysctlPersistResultSchema,
   'sysctl:history': sysctlHistorySchema,
+  'snapshot:make': snapshotMadeSchema,
 } as const;
 
 /** Schemas for every dashboard→agent request, parsed by the agent on arrival. */
@@ -181,6 +187,7 @@ export const serverToAgentSchemas = {
   'sysctl:persistPreview': sysctlPersistRequestSchema,
   'sysctl:persist': sysctlPersistRequestSchema.extend(withActor),
   'sysctl:history': z.object({ limit: z.number().int().min(1).max(500) }),
+  'snapshot:make': snapshotMakeRequestSchema.extend(withActor),
 } as const;
 
 /** Schemas for every agent→dashboard payload, parsed on arrival. */
@@ -189,4 +196,5 @@ export const agentToServerSchemas = {
   'window:pushed': windowPushSchema,
   'events:batched': eventPushSchema,
   'composition:summarised': compositionSchema,
+  'snapshot:chunk': snapshotChunkSchema,
 } as const;

@@ -20,3 +20,4 @@ export * from './notify';
 export * from './composition';
 export * from './composition-growth';
 export * from './snapshot';
+export * from './snapshot-stream';

@@ -7,6 +7,7 @@ import type { StatsHistory } from '../live/history';
 import type { RulesAnswer, RulesService } from '../live/rules-service';
 import type { SysctlAnswer, SysctlService } from '../live/sysctl-service';
 import type { WindowSubscriptions } from '../live/window-subscriptions';
+import type { LiveSnapshots } from '../snapshot/live-snapshot';
 import type { AgentSocket } from './dashboard-link';
 
 export interface AgentServices {
@@ -16,10 +17,14 @@ export interface AgentServices {
   changes: FlowChanges;
   rules: RulesService;
   sysctl: SysctlService;
+  snapshots: LiveSnapshots;
   aggregate(query: string, top: number): Promise<{ ok: true; data: Aggregates } | { ok: false; message: string }>;
 }
 
 type Schemas = typeof serverToAgentSchemas;
+
+/** A snapshot chunk the dashboard has not acknowledged by then stops the snapshot. */
+const SNAPSHOT_CHUNK_ACK_MS = 30_000;
 type Name = keyof Schemas;
 
 /** Requests that change the machine itself (its firewall rules and sysctls), refused on simulated hosts. */
@@ -97,6 +102,14 @@ export function attachRpcHandlers(socket: AgentSocket, services: AgentServices, 
   on('sysctl:persistPreview', async (request) => fromSysctl(await services.sysctl.persistPreview(request)));
   on('sysctl:persist', async ({ actor, values, mode }) => fromSysctl(await services.sysctl.persist(actor, { values, mode })));
   on('sysctl:history', async ({ limit }) => ok(await services.sysctl.history(limit)));
+
+  on('snapshot:make', async ({ actor, ...request }) => {
+    logger.info({ user: actor.user, query: request.query }, 'making a snapshot for the dashboard');
+    return services.snapshots.make(request, async (seq, data) => {
+      const answer: unknown = await socket.timeout(SNAPSHOT_CHUNK_ACK_MS).emitWithAck('snapshot:chunk', { snapId: request.snapId, seq, data });
+      return typeof answer === 'object' && answer !== null && (answer as { ok?: unknown }).ok === true;
+    });
+  });
 
   // Subscriptions belong to one connection: the dashboard re-opens what it still needs after a reconnect.
   socket.on('disconnect', () => {

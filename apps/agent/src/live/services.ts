@@ -15,6 +15,7 @@ import { aggregate } from '../query/aggregate';
 import { compileQuery } from '../query/compile-query';
 import { HooksProbe } from '../stats/hooks';
 import { PeriodicSampler } from '../stats/periodic-sampler';
+import { LiveSnapshots } from '../snapshot/live-snapshot';
 import { EventStreams } from './event-streams';
 import { IdleFromKernel } from './idle-from-kernel';
 import { FlowChanges } from './flow-changes';
@@ -126,6 +127,12 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
   const timer = setInterval(() => void sampler.tick(), config.interval * 1000);
   void sampler.tick();
 
+  const snapshots = new LiveSnapshots({
+    table: () => mirror.table,
+    stats: source,
+    providers: { statsHistory: () => history.since(Date.now() - 3_600_000), composition: () => compositions.ring.since(0), alerts: () => alerts.active },
+  });
+
   const idleFromKernel = new IdleFromKernel(source);
   const runAggregate = async (query: string, top: number): Promise<{ ok: true; data: Aggregates } | { ok: false; message: string }> => {
     const compiled = compileQuery(query);
@@ -163,6 +170,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
     changes,
     rules,
     sysctl,
+    snapshots,
     aggregate: runAggregate,
     bindPushes: (t) => (target = t),
     stop: async () => {

@@ -20,6 +20,7 @@ import { HostRegistry } from './hosts/registry';
 import { ensureLocalAgentToken } from './hosts/local-agent-token';
 import { SnapshotFiles } from './snapshots/snapshot-files';
 import { SnapshotViews } from './snapshots/snapshot-views';
+import { LiveSnapshots } from './snapshots/live-snapshots';
 import { apiErrorHandler, apiRouter, sendError } from './http/api';
 import { downloadsRouter } from './http/downloads';
 import { finalErrorHandler } from './http/final-error';
@@ -73,6 +74,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
   void oidc?.get();
   const snapshotFiles = new SnapshotFiles(config.snapshots.dir, config.snapshots);
   const snapshots = { files: snapshotFiles, views: new SnapshotViews(snapshotFiles) };
+  const liveSnapshots = new LiveSnapshots();
 
   const app = express();
   app.disable('x-powered-by');
@@ -85,7 +87,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
     '/api',
     sameOriginWrites(config.allowedOrigins),
     express.json({ limit: '64kb' }),
-    apiRouter({ store, sessions, registry, limiter: new LoginLimiter(), logger, links, liveUsers, publicUrl: config.publicUrl, releaseDir: config.releaseDir, notify, localLogin: config.localLogin, snapshots }),
+    apiRouter({ store, sessions, registry, limiter: new LoginLimiter(), logger, links, liveUsers, publicUrl: config.publicUrl, releaseDir: config.releaseDir, notify, localLogin: config.localLogin, snapshots, liveSnapshots: { streams: liveSnapshots, maxBytes: config.snapshots.maxBytes } }),
     apiErrorHandler(logger),
   );
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));
@@ -125,7 +127,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
     historyStepMs: config.history.stepMs,
     clustered: redis !== undefined,
   });
-  attachAgentNamespace(io, { store, registry, links, relay: browsers.relay, logger, compositions });
+  attachAgentNamespace(io, { store, registry, links, relay: browsers.relay, logger, compositions, liveSnapshots });
   const leaveCluster = redis && attachHostBus(io, { registry, links, relay: browsers.relay, liveUsers, logger });
   // Socket.IO's default namespace is not used: refuse it so nothing can connect there.
   io.of('/').use((_socket, nextFn) => nextFn(new Error('use the /agents or /browsers namespace')));

@@ -1,7 +1,7 @@
 import { ErrorCode, ackFailSchema, agentResultSchemas, fail, ok, type Ack, type ServerToAgentEvents } from '@ctscope/protocol';
 import type { Socket } from 'socket.io';
 
-type AgentSocket = Socket<Record<string, never>, ServerToAgentEvents>;
+export type AgentSocket = Socket<Record<string, never>, ServerToAgentEvents>;
 type Requests = {
   [E in keyof ServerToAgentEvents]: Parameters<ServerToAgentEvents[E]> extends [infer P, (ack: Ack<infer R>) => void] ? { payload: P; result: R } : never;
 };
@@ -60,6 +60,16 @@ export class AgentLinks {
     this.sockets.delete(hostId);
     socket.conn.close();
     return true;
+  }
+
+  /** The host's socket when this server holds it (snapshots stream only from there). */
+  localSocket(hostId: string): AgentSocket | undefined {
+    return this.sockets.get(hostId);
+  }
+
+  /** Whether another server of the cluster holds the host's connection. */
+  heldElsewhere(hostId: string): boolean {
+    return !this.sockets.has(hostId) && this.remote?.connectionOf(hostId) !== undefined;
   }
 
   isOnline(hostId: string): boolean {

@@ -20,6 +20,8 @@ import { usersRouter } from './users-api';
 import { viewsRouter } from './views-api';
 import { sendError } from './send-error';
 import { snapshotsRouter, type SnapshotsApiDeps } from './snapshots-api';
+import { hostSnapshotRouter } from './host-snapshot-api';
+import type { LiveSnapshots } from '../snapshots/live-snapshots';
 
 export interface ApiDeps {
   store: Store;
@@ -45,6 +47,8 @@ export interface ApiDeps {
   localLogin?: boolean;
   /** Uploaded incident snapshots (none: the routes are absent). */
   snapshots?: Pick<SnapshotsApiDeps, 'files' | 'views'> | undefined;
+  /** Snapshots of live hosts (the host page's Snapshot button; none: the route is absent). */
+  liveSnapshots?: { streams: LiveSnapshots; maxBytes: number } | undefined;
 }
 
 type AuthedRequest = Request & { user?: SessionUser & { id: number } };
@@ -54,7 +58,7 @@ export { sendError };
 // Verifying against a real hash for unknown users keeps response times from revealing which names exist.
 const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$JUJ9ysOvJXLKK+vTVH8p+w$EZ+tlYLU7yNvi6Qm4/LXfywcS24oNnpu+MXKCNP3raY';
 
-export function apiRouter({ store, sessions, registry, limiter, logger, links, liveUsers, publicUrl, releaseDir, notify, snapshots, ...deps }: ApiDeps): Router {
+export function apiRouter({ store, sessions, registry, limiter, logger, links, liveUsers, publicUrl, releaseDir, notify, snapshots, liveSnapshots, ...deps }: ApiDeps): Router {
   const router = express.Router();
   const addressLimiter = deps.addressLimiter ?? new LoginLimiter(50);
   const hashSlots = deps.hashSlots ?? new HashSlots();
@@ -125,6 +129,7 @@ export function apiRouter({ store, sessions, registry, limiter, logger, links, l
   if (notify) router.use(notifyRouter({ store, logger, notify }));
   router.use(tokensRouter({ store, logger }));
   if (snapshots) router.use('/snapshots', snapshotsRouter({ store, logger, ...snapshots }));
+  if (liveSnapshots && links) router.use(hostSnapshotRouter({ store, links, logger, snapshots: liveSnapshots.streams, maxBytes: liveSnapshots.maxBytes }));
 
   router.use((_req: Request, res: Response) => sendError(res, 404, ErrorCode.NotFound, 'no such API endpoint'));
   return router;

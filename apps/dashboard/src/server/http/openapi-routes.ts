@@ -40,6 +40,7 @@ import {
   type Role,
 } from '@ctscope/protocol';
 import { z } from 'zod';
+import { hostSnapshotQuery } from './host-snapshot-api';
 import { snapshotAggregateQuery, snapshotNameSchema, snapshotWindowQuery } from './snapshots-api';
 
 /**
@@ -93,6 +94,16 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'post', path: '/hosts', summary: 'Add a host: its agent token (shown once) and install commands', auth: 'any', roles: ADMIN, body: addHostRequestSchema, ok: { status: 201, schema: enrollmentResponseSchema, description: 'Added' }, errors: [403, 409] },
   { method: 'post', path: '/hosts/{id}/revoke', summary: "Revoke a host's agent token (its agent is disconnected at once)", auth: 'any', roles: ADMIN, params: hostId, ok: { status: 200, schema: z.object({ host: managedHostSchema }), description: 'Revoked' }, errors: [403, 404] },
   { method: 'post', path: '/hosts/{id}/token', summary: 'Issue a new agent token for a host', auth: 'any', roles: ADMIN, params: hostId, ok: { status: 200, schema: enrollmentResponseSchema, description: 'Issued' }, errors: [403, 404] },
+  {
+    method: 'get',
+    path: '/hosts/{id}/snapshot',
+    summary: "Make an incident snapshot of a live host (its table, or the entries matching ?q=, with its stats and composition history and active alerts) and download it: one at a time per host, 3 a minute per user",
+    auth: 'any',
+    params: hostId,
+    query: hostSnapshotQuery,
+    ok: { status: 200, mediaTypes: ['application/gzip'], description: 'The snapshot file (docs/snapshot-format.md), streamed as the agent makes it' },
+    errors: [404, 409, 429, 503, 504],
+  },
 
   { method: 'get', path: '/users', summary: 'Every account', auth: 'any', roles: ADMIN, ok: { status: 200, schema: userListResponseSchema, description: 'The users' }, errors: [403] },
   { method: 'post', path: '/users', summary: 'Create an account', auth: 'any', roles: ADMIN, body: createUserRequestSchema, ok: { status: 201, schema: userResponseSchema, description: 'Created' }, errors: [403, 409] },

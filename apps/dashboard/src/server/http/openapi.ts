@@ -19,6 +19,8 @@ const ERROR_TEXT: Readonly<Record<number, string>> = {
   409: 'Conflicts with what exists',
   413: 'The upload is larger than allowed',
   429: 'Too many attempts; see Retry-After',
+  503: 'The host is offline',
+  504: 'The host did not answer in time',
 };
 
 const security = (route: ApiRoute): Json[] => (route.auth === 'none' ? [] : route.auth === 'session' ? [{ sessionCookie: [] }] : [{ sessionCookie: [] }, { bearerToken: [] }]);

@@ -15,6 +15,7 @@ import { sha256 } from '../auth/sessions';
 import type { CompositionRecorder } from '../history/composition-recorder';
 import type { AgentLinks } from '../hosts/agent-links';
 import type { HostPresence, HostRegistry } from '../hosts/registry';
+import type { LiveSnapshots } from '../snapshots/live-snapshots';
 import type { HostRecord, Store } from '../store/types';
 import { RefusalAudit } from './refusal-audit';
 import { refusal } from './refuse';
@@ -41,6 +42,8 @@ export interface AgentNamespaceDeps {
   logger: Logger;
   /** Stores the agents' composition summaries (absent: they are dropped). */
   compositions?: CompositionRecorder;
+  /** Snapshot downloads in progress, which the agents' chunks are routed to. */
+  liveSnapshots?: LiveSnapshots;
 }
 
 /** Counts messages per one-second window; false once the window's budget is spent. */
@@ -57,7 +60,7 @@ function rateLimiter(perSecond: number): (now: number) => boolean {
 export const clampSampleTime = (at: number, now: number): number => Math.min(now + MAX_CLOCK_SKEW_MS, Math.max(now - MAX_CLOCK_SKEW_MS, at));
 
 export function attachAgentNamespace(io: Server, deps: AgentNamespaceDeps): void {
-  const { store, registry, links, relay, logger, compositions } = deps;
+  const { store, registry, links, relay, logger, compositions, liveSnapshots } = deps;
   const nsp = io.of(AGENT_NAMESPACE) as unknown as Namespace<AgentToServerEvents, ServerToAgentEvents, Record<string, never>, AgentSocketData>;
   // Budgets belong to the host, not the connection: reconnecting does not refill them.
   const budgets = new Map<string, { sample: (now: number) => boolean; push: (now: number) => boolean; dropped: number; loggedAt: number }>();
@@ -159,6 +162,16 @@ export function attachAgentNamespace(io: Server, deps: AgentNamespaceDeps): void
       const push = agentToServerSchemas['events:batched'].safeParse(payload);
       if (push.success) relay.eventsPushed(hostId, push.data.subId, push.data.batch);
       else logger.warn({ hostId, issue: push.error.issues[0]?.message }, 'dropped a malformed event batch');
+    });
+    // Snapshot chunks are paced by their acks (one at a time), so they need no budget of their own.
+    socket.on('snapshot:chunk', (payload: unknown, ack: unknown) => {
+      if (typeof ack !== 'function') return;
+      const reply = ack as (answer: unknown) => void;
+      if (!liveSnapshots) return reply({ ok: false, code: ErrorCode.NotFound, message: 'this dashboard takes no snapshots' });
+      liveSnapshots.chunk(hostId, payload).then(reply, (err: unknown) => {
+        logger.error({ err, hostId }, 'could not write a snapshot chunk');
+        reply({ ok: false, code: ErrorCode.Internal, message: 'the dashboard could not write the snapshot' });
+      });
     });
     socket.on('disconnect', (reason) => {
       links.delete(hostId, socket.id);

@@ -46,6 +46,10 @@ describe('fleet simulation', () => {
     // A simulated host runs on this machine but is not it: changing firewall rules (or sysctls) is refused.
     const removal = await browser.emitWithAck('rules:remove', { hostId: 'sim-a', all: true });
     expect(removal).toMatchObject({ ok: false, code: 'FORBIDDEN', message: expect.stringMatching(/simulated/) });
+    // Nor is a snapshot taken of it: its sysctls, rules and kernel log would be this machine's.
+    const snapshot = await fetch(`${dash.url}/api/hosts/sim-a/snapshot`, { headers: { cookie } });
+    expect(snapshot.status).toBe(403);
+    expect(((await snapshot.json()) as { error: { message: string } }).error.message).toMatch(/simulated.*no snapshot/);
 
     await stop(fleet);
     expect(fleet.exitCode).toBe(0);

@@ -19,6 +19,7 @@ import { useAggregates } from './use-aggregates';
 import { RANGES, useHostSeries, type RangeKey } from './use-host-series';
 import { memoryWarning } from './memory-warning';
 import { NamespacesPanel } from './namespaces-panel';
+import { SnapshotButton } from './snapshot-button';
 
 function AlertList({ alerts }: { alerts: readonly Alert[] }) {
   if (alerts.length === 0) return <p className="alerts-none">No active alerts.</p>;
@@ -53,7 +54,7 @@ export function HostDetail({ hostId, initialRange = '5m' }: { hostId: string; in
 
   return (
     <>
-      <HostBar title={host ? `Host ${host.hostname}` : 'Host'} hosts={hosts} hostId={hostId} onHost={(id) => router.push(`/hosts/${encodeURIComponent(id)}`)} connection={live.connection} />
+      <HostBar title={host ? `Host ${host.hostname}` : 'Host'} hosts={hosts} hostId={hostId} onHost={(id) => router.push(`/hosts/${encodeURIComponent(id)}`)} connection={live.connection} actions={<SnapshotButton hostId={hostId} />} />
       <div className="host-summary">
         <div className="metric">
           <span className="metric-label">Entries</span>

@@ -1,6 +1,7 @@
 'use client';
 
 import type { HostSummary } from '@ctscope/protocol';
+import type { ReactNode } from 'react';
 import { formatAgo } from '../format';
 import { SimulatedBadge } from '../simulated-badge';
 import { CONNECTION_TEXT, type ConnectionState } from './use-live-socket';
@@ -11,10 +12,12 @@ interface Props {
   hostId: string | null;
   onHost(id: string): void;
   connection: ConnectionState;
+  /** Buttons for this host, beside the picker. */
+  actions?: ReactNode;
 }
 
 /** Page title, host picker and connection status; warns when the chosen host is offline. */
-export function HostBar({ title, hosts, hostId, onHost, connection }: Props) {
+export function HostBar({ title, hosts, hostId, onHost, connection, actions }: Props) {
   const host = hosts?.find((h) => h.id === hostId) ?? null;
   return (
     <>
@@ -35,6 +38,7 @@ export function HostBar({ title, hosts, hostId, onHost, connection }: Props) {
             </select>
           </label>
         )}
+        {actions}
         <span className={`connection connection-${connection}`} role="status">
           {CONNECTION_TEXT[connection]}
         </span>
