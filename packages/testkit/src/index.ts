@@ -9,3 +9,4 @@ export * from './redis';
 export * from './fill';
 export * from './pki';
 export * from './systemd';
+export * from './entry-keys';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SnapshotFlow } from '@ctscope/protocol';
 import { readSnapshot } from '@ctscope/protocol/snapshot-file';
-import { createNetns, generateTraffic, skipKernelTests, type Netns } from '@ctscope/testkit';
+import { conntrackEntryKeys, createNetns, flowEntryKey, generateTraffic, skipKernelTests } from '@ctscope/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const CTSCOPE = fileURLToPath(new URL('../../bin/ctscope.mjs', import.meta.url));
@@ -14,28 +14,12 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** `id proto src dst sport dport state mark` of each entry's original direction, as conntrack -L prints it. */
-async function kernelKeys(ns: Netns, filter: string[] = []): Promise<string[]> {
-  const { stdout } = await ns.conntrack(['-L', ...filter, '-o', 'id']);
-  return stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const field = (name: string) => new RegExp(`\\b${name}=(\\S+)`).exec(line)?.[1] ?? '-';
-      const words = line.split(/\s+/);
-      const proto = words[0] ?? '?';
-      const state = proto === 'tcp' ? (words[3] ?? '-') : '-';
-      return `${/ id=(\d+)\s*$/.exec(line)?.[1] ?? '?'} ${proto} ${field('src')} ${field('dst')} ${field('sport')} ${field('dport')} ${state} ${field('mark')}`;
-    })
-    .sort();
-}
 
-const fileKey = (f: SnapshotFlow) => `${f.id ?? '?'} ${f.proto} ${f.orig.src} ${f.orig.dst} ${f.orig.sport ?? '-'} ${f.orig.dport ?? '-'} ${f.proto === 'tcp' ? (f.state ?? '-') : '-'} ${f.mark ?? 0}`;
 
 async function readBack(file: string) {
   const flows: SnapshotFlow[] = [];
   const contents = await readSnapshot(createReadStream(file), (f) => flows.push(f));
-  return { ...contents, keys: flows.map(fileKey).sort() };
+  return { ...contents, keys: flows.map(flowEntryKey).sort() };
 }
 
 describe.skipIf(skipKernelTests())('ctscope snapshot against the real kernel', () => {
@@ -52,9 +36,9 @@ describe.skipIf(skipKernelTests())('ctscope snapshot against the real kernel', (
 
     const ctscope = (...args: string[]) => ns.exec(process.execPath, [CTSCOPE, 'snapshot', ...args]);
     const all = join(dir, 'all.ctsnap.gz');
-    const before = await kernelKeys(ns);
+    const before = await conntrackEntryKeys(ns);
     const run = await ctscope('-o', all);
-    const after = await kernelKeys(ns);
+    const after = await conntrackEntryKeys(ns);
     expect(after).toEqual(before); // nothing came or went meanwhile, so the file must hold exactly this
     expect(before.length).toBeGreaterThan(40);
     expect(run.stderr).toContain(`${before.length} flow entries written to ${all}`);
@@ -77,17 +61,17 @@ describe.skipIf(skipKernelTests())('ctscope snapshot against the real kernel', (
     const web = join(dir, 'web.ctsnap.gz');
     await ctscope('--filter', 'tcp dport:80', '-o', web);
     const webBack = await readBack(web);
-    const expected = await kernelKeys(ns, ['-p', 'tcp', '--dport', '80']);
+    const expected = await conntrackEntryKeys(ns, ['-p', 'tcp', '--dport', '80']);
     expect(expected.length).toBeGreaterThanOrEqual(2);
     expect(webBack.keys).toEqual(expected);
     expect(webBack.sections.meta.filter).toBe('tcp dport:80');
 
     const udp = join(dir, 'udp.ctsnap.gz');
     await ctscope('-p', 'udp', '-o', udp);
-    expect((await readBack(udp)).keys).toEqual(await kernelKeys(ns, ['-p', 'udp']));
+    expect((await readBack(udp)).keys).toEqual(await conntrackEntryKeys(ns, ['-p', 'udp']));
     const pasted = join(dir, 'pasted.ctsnap.gz');
     await ctscope('--filter', '-p udp --dport 53', '-o', pasted);
-    const dns = await kernelKeys(ns, ['-p', 'udp', '--dport', '53']);
+    const dns = await conntrackEntryKeys(ns, ['-p', 'udp', '--dport', '53']);
     expect(dns.length).toBeGreaterThanOrEqual(1);
     expect((await readBack(pasted)).keys).toEqual(dns);
   });

@@ -2,5 +2,5 @@
 export { summarise, type NetnsProvider } from './summarise';
 export { CompositionRing } from './ring';
 export { growthAttribution, ATTRIBUTION_WINDOW_MS } from './attribution';
-export { ownNetns, ownNetnsProvider } from './own-netns';
+export { ownNetns } from './own-netns';
 export { startCompositions, COMPOSITION_INTERVAL_MS, type CompositionService } from './service';

@@ -1,6 +1,5 @@
 import { statSync } from 'node:fs';
 import type { NetnsCount } from '@ctscope/protocol';
-import type { NetnsProvider } from './summarise';
 
 /**
  * The namespace this process runs in, named `host` as the namespace counter and the host page's
@@ -14,13 +13,4 @@ export function ownNetns(): Omit<NetnsCount, 'entries'> {
     // no /proc: the key stays unknown
   }
   return { netns: own, name: 'host', source: 'host' };
-}
-
-/**
- * Until a per-namespace counter is wired in, the agent reports its own namespace with every entry it
- * mirrors (it watches that namespace alone). Resolved once: a process does not change namespace.
- */
-export function ownNetnsProvider(): NetnsProvider {
-  const own = ownNetns();
-  return (total) => [{ ...own, entries: total }];
 }

@@ -9,7 +9,7 @@ import { healthReport, startMetricsServer, tallyTable, type Tally } from '../met
 import { DEFAULT_ESTABLISHED_TIMEOUT, readNetfilterInteger } from '../kernel/netfilter-values';
 import type { AgentServices } from '../link/rpc-handlers';
 import { MemoryWatch } from '../mirror/memory-watch';
-import { NetnsCounter, registerNetnsCounter } from '../netns';
+import { NetnsCounter } from '../netns';
 import { Mirror } from '../mirror/mirror';
 import { aggregate } from '../query/aggregate';
 import { compileQuery } from '../query/compile-query';
@@ -36,8 +36,6 @@ export interface ServiceDeps {
   dashboardConnected(): boolean;
   sendSample(sample: StatsSample): void;
   sendComposition?(composition: Composition): void;
-  /** Entries per network namespace for the composition summaries (default: the agent's own namespace). */
-  netns?: NetnsProvider;
 }
 
 interface PushTarget {
@@ -69,17 +67,14 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
   const sysctl = new SysctlService(mirror, source, auditLog, config.paths);
 
   const netns = deps.namespaces ? new NetnsCounter({ logger }) : null;
-  registerNetnsCounter(netns);
   netns?.start();
   // Other namespaces' counts come from the counter's last pass (every 10 s or more); the agent's own
   // namespace is the table it mirrors, so its count is the live one.
   const own = ownNetns();
-  const netnsProvider: NetnsProvider =
-    deps.netns ??
-    ((total) => {
-      const others = (netns?.byNetns() ?? []).filter((n) => n.netns !== own.netns);
-      return [{ ...own, entries: total }, ...others].sort((a, b) => b.entries - a.entries);
-    });
+  const netnsProvider: NetnsProvider = (total) => {
+    const others = (netns?.byNetns() ?? []).filter((n) => n.netns !== own.netns);
+    return [{ ...own, entries: total }, ...others].sort((a, b) => b.entries - a.entries);
+  };
   const compositions = startCompositions({
     table: () => mirror.table,
     netns: netnsProvider,
@@ -110,8 +105,9 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
       if (sample.mirror) sample.mirror.memory = memory.assess(sample.max);
       sample.alerts = evaluateAlerts(sample);
       // Sent once per count pass (every 10 s or more), not with every sample: the dashboard keeps the last one.
-      const byNetns = netns?.summary();
-      if (byNetns && byNetns.at !== netnsSentAt) {
+      const passAt = netns?.lastPass()?.at;
+      const byNetns = passAt !== undefined && passAt !== netnsSentAt ? netns?.summary() : null;
+      if (byNetns) {
         sample.netns = byNetns;
         netnsSentAt = byNetns.at;
       }

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { AuditPage, SnapshotFlow } from '@ctscope/protocol';
 import { readSnapshot } from '@ctscope/protocol/snapshot-file';
-import { fillConntrack, generateTraffic, skipKernelTests, skipRedisTests, startRedis, type Netns } from '@ctscope/testkit';
+import { conntrackEntryKeys, fillConntrack, flowEntryKey, generateTraffic, skipKernelTests, skipRedisTests, startRedis } from '@ctscope/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Cleanups, agentInNetns, browserSocket } from './agent-harness';
 import { hostState, onlineAgent } from './live-harness';
@@ -15,29 +15,14 @@ import { startTestCluster } from './test-dashboard';
 const cleanups = new Cleanups();
 afterEach(() => cleanups.run());
 
-/** `id proto src dst sport dport state` of each entry's original direction, as conntrack -L prints it. */
-async function kernelKeys(ns: Netns, filter: string[] = []): Promise<string[]> {
-  const { stdout } = await ns.conntrack(['-L', ...filter, '-o', 'id']);
-  return stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const field = (name: string) => new RegExp(`\\b${name}=(\\S+)`).exec(line)?.[1] ?? '-';
-      const words = line.split(/\s+/);
-      const proto = words[0] ?? '?';
-      return `${/ id=(\d+)\s*$/.exec(line)?.[1] ?? '?'} ${proto} ${field('src')} ${field('dst')} ${field('sport')} ${field('dport')} ${proto === 'tcp' ? (words[3] ?? '-') : '-'}`;
-    })
-    .sort();
-}
 
-const fileKey = (f: SnapshotFlow) => `${f.id ?? '?'} ${f.proto} ${f.orig.src} ${f.orig.dst} ${f.orig.sport ?? '-'} ${f.orig.dport ?? '-'} ${f.proto === 'tcp' ? (f.state ?? '-') : '-'}`;
 
 async function download(url: string, cookie: string) {
   const res = await fetch(url, { headers: { cookie } });
   if (!res.ok || !res.body) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`);
   const flows: SnapshotFlow[] = [];
   const contents = await readSnapshot(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), (f) => flows.push(f));
-  return { res, ...contents, keys: flows.map(fileKey).sort() };
+  return { res, ...contents, keys: flows.map(flowEntryKey).sort() };
 }
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -60,10 +45,10 @@ describe.skipIf(skipKernelTests())('Snapshot button: GET /api/hosts/:id/snapshot
 
     // A composition summary taken after the entries above (every 2 s), and the mirror has them all.
     await new Promise((r) => setTimeout(r, 4_500));
-    const before = await kernelKeys(ns);
+    const before = await conntrackEntryKeys(ns);
     expect(before.length).toBeGreaterThan(30);
     const all = await download(url(), cookie);
-    const after = await kernelKeys(ns);
+    const after = await conntrackEntryKeys(ns);
     expect(after).toEqual(before); // nothing came or went meanwhile, so the file must hold exactly this
     expect(all.res.headers.get('content-type')).toBe('application/gzip');
     expect(all.res.headers.get('content-disposition')).toMatch(/^attachment; filename="ctscope-[A-Za-z0-9._-]+-\d{8}T\d{6}Z\.ctsnap\.gz"$/);
@@ -78,13 +63,13 @@ describe.skipIf(skipKernelTests())('Snapshot button: GET /api/hosts/:id/snapshot
     expect(Array.isArray(all.sections.alerts)).toBe(true);
 
     const web = await download(url('tcp dport:80'), cookie);
-    const expected = await kernelKeys(ns, ['-p', 'tcp', '--dport', '80']);
+    const expected = await conntrackEntryKeys(ns, ['-p', 'tcp', '--dport', '80']);
     expect(expected.length).toBeGreaterThanOrEqual(2);
     expect(web.keys).toEqual(expected);
     expect(web.sections.meta.filter).toBe('tcp dport:80');
     // conntrack's own flags, as pasted into the query box.
     const dns = await download(url('-p udp --dport 53'), cookie);
-    expect(dns.keys).toEqual(await kernelKeys(ns, ['-p', 'udp', '--dport', '53']));
+    expect(dns.keys).toEqual(await conntrackEntryKeys(ns, ['-p', 'udp', '--dport', '53']));
 
     // Three a minute per user.
     const limited = await fetch(url(), { headers: { cookie } });
@@ -102,7 +87,7 @@ describe.skipIf(skipKernelTests())('Snapshot button: GET /api/hosts/:id/snapshot
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/port must be 0-65535 .*99999/);
     const udp = await download(url('udp'), viewer);
-    expect(udp.keys).toEqual(await kernelKeys(ns, ['-p', 'udp']));
+    expect(udp.keys).toEqual(await conntrackEntryKeys(ns, ['-p', 'udp']));
 
     const auditRows = async () => ((await (await fetch(`${dash.url}/api/audit?action=snapshot.make`, { headers: { cookie } })).json()) as AuditPage).rows;
     await until('the audit rows', async () => (await auditRows()).length >= 5, 5_000);
@@ -166,7 +151,7 @@ describe.skipIf(skipKernelTests() || skipRedisTests())('Snapshot button in a clu
     const refused = await fetch(`${a.url}/api/hosts/${hostId}/snapshot`, { headers: { cookie } });
     expect(refused.status).toBe(409);
     expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/another dashboard server of this cluster.*open the dashboard on that server/);
-    const before = await kernelKeys(ns);
+    const before = await conntrackEntryKeys(ns);
     const streamed = await download(`${b.url}/api/hosts/${hostId}/snapshot`, cookie);
     expect(streamed.keys).toEqual(before);
   });
