@@ -62,6 +62,7 @@ import {
 import { historyRequestSchema, historySchema, statsSampleSchema, type HistoryPoint, type StatsSample } from './stats';
 import { roleSchema } from './http';
 import { compositionSchema, type Composition } from './composition';
+import { diagnosisReportSchema, type DiagnosisReport } from './diagnosis';
 import { snapshotChunkSchema, snapshotMadeSchema, snapshotMakeRequestSchema, type SnapshotChunk, type SnapshotMade, type SnapshotMakeRequest } from './snapshot-stream';
 
 /** Socket.IO namespace agents connect to. */
@@ -104,6 +105,8 @@ export interface AgentToServerEvents {
   'composition:summarised': (composition: Composition) => void;
   /** One piece of a snapshot file `snapshot:make` asked for; the next waits for this one's ack. */
   'snapshot:chunk': (chunk: SnapshotChunk, ack: AckCallback<Record<string, never>>) => void;
+  /** The agent's active diagnoses: when they change, and at least every 30 s. */
+  'diagnoses:reported': (report: DiagnosisReport) => void;
 }
 
 /** Events the dashboard emits to an agent. */
@@ -197,4 +200,5 @@ export const agentToServerSchemas = {
   'events:batched': eventPushSchema,
   'composition:summarised': compositionSchema,
   'snapshot:chunk': snapshotChunkSchema,
+  'diagnoses:reported': diagnosisReportSchema,
 } as const;

@@ -21,3 +21,4 @@ export * from './composition';
 export * from './composition-growth';
 export * from './snapshot';
 export * from './snapshot-stream';
+export * from './diagnosis';
