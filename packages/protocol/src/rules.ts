@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { confirmWithinMsSchema } from './sysctl';
 import { wireFlowSchema } from './flows';
 
 /**
@@ -64,7 +65,8 @@ export type RuleGroup = z.infer<typeof ruleGroupSchema>;
 export const ruleListSchema = z.object({ backend: z.string().max(40), groups: z.array(ruleGroupSchema).max(1_000) });
 export type RuleList = z.infer<typeof ruleListSchema>;
 
-export const ruleApplyRequestSchema = z.object({ spec: ruleSpecInputSchema, withCompanions: z.boolean() });
+/** `confirmWithinMs`: commit confirmed, as for sysctl changes (the agent removes the rule unless confirmed in time). */
+export const ruleApplyRequestSchema = z.object({ spec: ruleSpecInputSchema, withCompanions: z.boolean(), confirmWithinMs: confirmWithinMsSchema.optional() });
 export type RuleApplyRequest = z.infer<typeof ruleApplyRequestSchema>;
 export const ruleApplyResultSchema = z.object({ id: z.string().max(40), changed: z.boolean(), rules: z.number().int().nonnegative(), companions: z.array(z.string().max(40)).max(8) });
 export type RuleApplyResult = z.infer<typeof ruleApplyResultSchema>;

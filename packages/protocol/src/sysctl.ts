@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { wireFlowSchema } from './flows';
 
 const text = (max: number) => z.string().max(max);
+
+/** Deadline of a change that undoes itself unless confirmed: 5 s to 1 h (the dashboard's default is 2 min). */
+export const confirmWithinMsSchema = z.number().int().min(5_000, 'confirmation deadline: at least 5 s').max(3_600_000, 'confirmation deadline: at most 1 h');
 const num = z.number();
 const persistedSchema = z.object({ file: text(500), line: z.number().int(), raw: text(200), value: num.nullable() }).nullable();
 
@@ -102,6 +105,11 @@ export type SysctlPreview = z.infer<typeof sysctlPreviewSchema>;
 export const sysctlApplyRequestSchema = sysctlChangesSchema.extend({
   /** Also delete the entries the preview found idle longer than a lowered timeout, in the same audited change. */
   freeIdle: z.boolean(),
+  /**
+   * Commit confirmed: unless `changes:confirm` names this change within this many ms, the agent puts the
+   * previous values back by itself (also while the dashboard is away and after its own restart).
+   */
+  confirmWithinMs: confirmWithinMsSchema.optional(),
 });
 export type SysctlApplyRequest = z.infer<typeof sysctlApplyRequestSchema>;
 
