@@ -47,6 +47,8 @@ export function summarise(spec: RuleSpec): string {
       return `accept untracked packets in ${spec.chain} (${fam})`;
     case 'state':
       return `${spec.template} in ${spec.chain} (${fam})`;
+    case 'log-invalid':
+      return `log INVALID packets (${spec.rate.count}/${spec.rate.per}, prefix "${spec.logPrefix.trim()}") in ${spec.chains.join(', ')} (${fam})`;
     case 'connlimit':
       return `${spec.action} ${spec.protocol}${spec.ports ? ` ${formatPorts(spec.ports, '-', ',')}` : ''} above ${spec.above} connections per source (/${spec.mask}, /${spec.mask6}) in ${spec.chain} (${fam})`;
   }
@@ -62,6 +64,10 @@ function notesFor(spec: RuleSpec, syntax: Syntax): string[] {
     if (spec.family === 'ipv6') notes.push('IPv6 only: IPv4 traffic on these ports stays tracked.');
     notes.push('Entries that already exist for this traffic stay until they time out; delete them in the same step.');
     notes.push('Untracked packets get no NAT, no conntrack helpers, no RELATED and no ICMP-error matching.');
+  }
+  if (spec.kind === 'log-invalid') {
+    notes.push('Only logs: INVALID packets are neither dropped nor accepted by this rule. Read them with dmesg or journalctl -k.');
+    notes.push('Logging from inside a container or network namespace other than the host\'s needs net.netfilter.nf_log_all_netns=1 on the host; the rule\'s counter counts the packets either way.');
   }
   if (syntax === 'nft' && (spec.kind === 'untracked-accept' || (spec.kind === 'state' && spec.template === 'accept-established'))) {
     notes.push('nftables: an accept in table inet ctscope does not stop a drop in another table on the same hook. If your own stateful chain drops, insert the rule there (see userChainRule).');

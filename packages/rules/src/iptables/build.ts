@@ -1,6 +1,6 @@
 import { formatPorts, notrackHalves, specFamilies, type NotrackHalf } from '../halves';
 import type { PortProtocol, PortRange, RateLimit } from '../spec/primitives';
-import type { ConnlimitSpec, NotrackSpec, RuleSpec, StateSpec, UntrackedAcceptSpec } from '../spec/schemas';
+import type { ConnlimitSpec, LogInvalidSpec, NotrackSpec, RuleSpec, StateSpec, UntrackedAcceptSpec } from '../spec/schemas';
 import { DEFAULT_LOG_PREFIX, DEFAULT_LOG_RATE } from '../nft/build';
 import { shellCommand } from '../quote';
 import { IPT_CHAINS, iptFilterChain, type IptChainName } from './chains';
@@ -67,6 +67,16 @@ function stateRules(spec: StateSpec | UntrackedAcceptSpec, comment: string): Ipt
   });
 }
 
+function logInvalidRules(spec: LogInvalidSpec, comment: string): IptablesRule[] {
+  return spec.chains.flatMap((chain) =>
+    specFamilies(spec.family).map((family) => ({
+      family,
+      chain: iptFilterChain(chain),
+      args: ['-m', 'conntrack', '--ctstate', 'INVALID', ...limitArgs(spec.rate), ...commentArgs(comment), '-j', 'LOG', '--log-prefix', spec.logPrefix],
+    })),
+  );
+}
+
 function connlimitRules(spec: ConnlimitSpec, comment: string): IptablesRule[] {
   const chain = iptFilterChain(spec.chain);
   return specFamilies(spec.family).map((family) => {
@@ -92,6 +102,8 @@ export function iptablesRulesFor(spec: RuleSpec, comment: string, target: Notrac
     case 'state':
     case 'untracked-accept':
       return stateRules(spec, comment);
+    case 'log-invalid':
+      return logInvalidRules(spec, comment);
   }
 }
 

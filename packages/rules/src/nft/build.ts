@@ -1,7 +1,7 @@
 import { formatPorts, notrackHalves, type NotrackHalf } from '../halves';
 import { prefixMask } from '../spec/address';
 import type { PortRange, RateLimit } from '../spec/primitives';
-import type { ConnlimitSpec, NotrackSpec, RuleSpec, StateSpec, UntrackedAcceptSpec } from '../spec/schemas';
+import type { ConnlimitSpec, LogInvalidSpec, NotrackSpec, RuleSpec, StateSpec, UntrackedAcceptSpec } from '../spec/schemas';
 import { shellCommand } from '../quote';
 import { NFT_CHAINS, NFT_FAMILY, NFT_TABLE, filterChainName, type NftChainName } from './table';
 
@@ -68,6 +68,15 @@ function stateRule(spec: StateSpec | UntrackedAcceptSpec, comment: string): NftR
   return { chain: filterChainName(spec.chain), text: parts.join(' ') };
 }
 
+/** The counter comes before the limit, so it counts every INVALID packet, not only the logged ones. */
+function logInvalidRules(spec: LogInvalidSpec, comment: string): NftRule[] {
+  return spec.chains.map((chain) => {
+    const parts = familyMatch(spec.family, false);
+    parts.push('ct state invalid', 'counter', rateExpr(spec.rate), `log prefix "${spec.logPrefix}"`, `comment "${comment}"`);
+    return { chain: filterChainName(chain), text: parts.join(' ') };
+  });
+}
+
 export function connlimitSetName(id: string, family: 'ipv4' | 'ipv6'): string {
   return `cl_${id}_${family === 'ipv4' ? 'v4' : 'v6'}`;
 }
@@ -101,6 +110,8 @@ export function nftRulesFor(spec: RuleSpec, id: string, comment: string): { rule
     case 'state':
     case 'untracked-accept':
       return { rules: [stateRule(spec, comment)], sets: [] };
+    case 'log-invalid':
+      return { rules: logInvalidRules(spec, comment), sets: [] };
   }
 }
 

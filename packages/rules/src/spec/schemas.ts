@@ -80,6 +80,28 @@ export const stateSpecSchema = z
     }
   });
 
+export const LOG_INVALID_PREFIX = 'ctscope-invalid: ';
+export const LOG_INVALID_RATE = { count: 10, per: 'second', burst: 5 } as const;
+
+/**
+ * Logs packets conntrack found INVALID (out-of-window TCP, bad checksums, ...) in our filter chains,
+ * rate-limited, without dropping or accepting them: a look at what the `invalid` counter counts. A packet
+ * crosses input or forward (never both), so the default logs each arriving INVALID packet once.
+ */
+export const logInvalidSpecSchema = z.strictObject({
+  kind: z.literal('log-invalid'),
+  chains: z
+    .array(filterChain, { error: `must be a list of ${FILTER_CHAINS.join(', ')}` })
+    .min(1, 'needs at least one chain')
+    .max(FILTER_CHAINS.length, `at most ${FILTER_CHAINS.length} chains`)
+    // Sorted and unique, so the same set of chains gives the same rule id.
+    .transform((chains) => FILTER_CHAINS.filter((c) => chains.includes(c)))
+    .default(['input', 'forward']),
+  family,
+  logPrefix: logPrefix.default(LOG_INVALID_PREFIX),
+  rate: rateLimit.default({ ...LOG_INVALID_RATE }),
+});
+
 export const CONNLIMIT_ACTIONS = ['reject', 'drop'] as const;
 
 export const connlimitSpecSchema = z
@@ -99,14 +121,15 @@ export const connlimitSpecSchema = z
 
 export const ruleSpecSchema = z.discriminatedUnion(
   'kind',
-  [notrackSpecSchema, untrackedAcceptSpecSchema, stateSpecSchema, connlimitSpecSchema],
-  { error: 'kind must be one of notrack, untracked-accept, state, connlimit' },
+  [notrackSpecSchema, untrackedAcceptSpecSchema, stateSpecSchema, connlimitSpecSchema, logInvalidSpecSchema],
+  { error: 'kind must be one of notrack, untracked-accept, state, connlimit, log-invalid' },
 );
 
 export type NotrackSpec = z.output<typeof notrackSpecSchema>;
 export type UntrackedAcceptSpec = z.output<typeof untrackedAcceptSpecSchema>;
 export type StateSpec = z.output<typeof stateSpecSchema>;
 export type ConnlimitSpec = z.output<typeof connlimitSpecSchema>;
+export type LogInvalidSpec = z.output<typeof logInvalidSpecSchema>;
 export type RuleSpec = z.output<typeof ruleSpecSchema>;
 /** What callers send (ports as text or numbers, defaults omitted). */
 export type RuleSpecInput = z.input<typeof ruleSpecSchema>;
