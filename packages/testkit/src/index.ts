@@ -10,3 +10,4 @@ export * from './fill';
 export * from './pki';
 export * from './systemd';
 export * from './entry-keys';
+export * from './native';
