@@ -11,7 +11,7 @@
  *   ctpackets tcp-flags <src-ip> <sport> <dst-ip> <dport> <count> <flags>
  *       COUNT raw TCP segments with FLAGS (letters of FSRPAU, e.g. SF = SYN+FIN: always INVALID).
  *
- * Prints {"sent":S,"failed":F}.
+ * Prints {"sent":S,"failed":F}: F counts sendto errors, EPERM when netfilter dropped the packet.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>

@@ -63,7 +63,13 @@ function resolverText(r: ResolverCount, total: number): string {
  * UDP entries to port 53 are frequent. Both counters come from data the agent already has: the per-CPU
  * stats of each sample and the mirror's NEW events.
  */
-export function createInsertFailedRaceDetector(deps: InsertFailedRaceDeps): Detector & { observe(now: number): WindowRates | null } {
+export interface InsertFailedRaceDetector extends Detector {
+  evaluate(now: number): Diagnosis[];
+  /** Takes the newest sample into the window and returns the rates over it (what `evaluate` judges). */
+  observe(now: number): WindowRates | null;
+}
+
+export function createInsertFailedRaceDetector(deps: InsertFailedRaceDeps): InsertFailedRaceDetector {
   const options = { ...INSERT_FAILED_RACE_DEFAULTS, ...deps.options };
   const tally = new DnsTally(options.windowMs, deps.now ?? Date.now());
   const unsubscribe = deps.onEvent((event, entry) => tally.record(event, entry));
