@@ -1,0 +1,61 @@
+import { readdir, readFile, readlink } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { parseKubeProxyConfig } from './config-file';
+import { parseKubeProxyArgs } from './flags';
+import type { KubeProxySettings } from './settings';
+
+export interface KubeProxyProcess {
+  pid: number;
+  argv: string[];
+}
+
+const MAX_CONFIG_BYTES = 1 << 20;
+
+/** `kube-proxy …`, or the old all-in-one `hyperkube kube-proxy …`: the argv kube-proxy parses. */
+function kubeProxyArgv(comm: string, argv: string[]): string[] | null {
+  if (comm === 'kube-proxy') return argv;
+  if (comm === 'hyperkube' && argv[1] === 'kube-proxy') return argv.slice(1);
+  return null;
+}
+
+/** kube-proxy processes under a procfs root, from each process's comm and cmdline (at most `limit`). */
+export async function findKubeProxies(procfs: string, limit = 8): Promise<KubeProxyProcess[]> {
+  const names = await readdir(procfs).catch(() => [] as string[]);
+  const found: KubeProxyProcess[] = [];
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    const comm = await readFile(join(procfs, name, 'comm'), 'utf8').then((t) => t.trim(), () => null);
+    if (comm !== 'kube-proxy' && comm !== 'hyperkube') continue;
+    const cmdline = await readFile(join(procfs, name, 'cmdline'), 'utf8').catch(() => '');
+    const argv = kubeProxyArgv(comm, cmdline.split('\0').filter((a, i, all) => a !== '' || i < all.length - 1));
+    if (argv && argv.length > 0) found.push({ pid: Number(name), argv });
+    if (found.length >= limit) break;
+  }
+  return found.sort((a, b) => a.pid - b.pid);
+}
+
+/**
+ * What a kube-proxy process will set: its flags, or its --config file when it has one (kube-proxy then
+ * ignores the flags). The file is read through the process's own root and working directory
+ * (`/proc/<pid>/root`, `/proc/<pid>/cwd`), so a kube-proxy in a container is read as it sees the file.
+ */
+export async function readKubeProxySettings(procfs: string, proc: KubeProxyProcess): Promise<KubeProxySettings> {
+  const fromArgs = parseKubeProxyArgs(proc.argv);
+  if (fromArgs.config === null) return { values: fromArgs.values, origins: fromArgs.origins, problems: fromArgs.problems, configFile: null };
+  const file = fromArgs.config;
+  let path: string;
+  if (posix.isAbsolute(file)) path = join(procfs, String(proc.pid), 'root', file);
+  else {
+    const cwd = await readlink(join(procfs, String(proc.pid), 'cwd')).catch(() => '/');
+    path = join(procfs, String(proc.pid), 'root', posix.resolve(cwd, file));
+  }
+  let text: string;
+  try {
+    const bytes = await readFile(path);
+    if (bytes.length > MAX_CONFIG_BYTES) throw new Error('larger than 1 MiB');
+    text = bytes.toString('utf8');
+  } catch (err) {
+    return { ...parseKubeProxyConfig('', file), configFile: file, problems: [`--config ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`] };
+  }
+  return { ...parseKubeProxyConfig(text, file), configFile: file };
+}
