@@ -25,7 +25,9 @@ describe('log-invalid rule spec', () => {
   it('refuses unknown chains, empty lists, bad prefixes and rates, and unknown fields', () => {
     expect(fieldsOf({ kind: 'log-invalid', chains: ['prerouting'] })).toEqual(['chains.0']);
     expect(fieldsOf({ kind: 'log-invalid', chains: [] })).toEqual(['chains']);
-    expect(fieldsOf({ kind: 'log-invalid', chains: 'input' })).toEqual(['chains']);
+    expect(fieldsOf({ kind: 'log-invalid', chains: 'input,prerouting' })).toEqual(['chains.1']);
+    expect(fieldsOf({ kind: 'log-invalid', chains: 7 })).toEqual(['chains']);
+    expect(assertRuleSpec({ kind: 'log-invalid', chains: 'output, input' })).toMatchObject({ chains: ['input', 'output'] });
     expect(fieldsOf({ kind: 'log-invalid', logPrefix: 'a"; drop' })).toEqual(['logPrefix']);
     expect(fieldsOf({ kind: 'log-invalid', logPrefix: 'x'.repeat(30) })).toEqual(['logPrefix']);
     expect(fieldsOf({ kind: 'log-invalid', rate: { count: 0, per: 'second' } })).toEqual(['rate.count']);

@@ -22,6 +22,7 @@ KIND and keys (as in the dashboard's rule builder):
   state       template=drop-invalid|accept-established|log-new chain=input|forward|output logPrefix=... rate=10/second
   connlimit   protocol=tcp ports=22 above=100 mask=32 action=reject|drop chain=input|forward
   untracked-accept  chain=input|forward|output
+  log-invalid chains=input,forward family=ipv4|ipv6|both logPrefix=...  (LOG packets in ctstate INVALID, 10/s)
 --companions also applies the untracked-accept rules a NOTRACK needs in stateful filter chains.
 Changes are recorded in --audit-file (default /var/lib/ctscope/audit.jsonl).`;
 
@@ -30,7 +31,7 @@ const NUMERIC_KEYS = new Set(['above', 'mask', 'mask6']);
 /** `notrack protocol=tcp ports=80` → { kind: 'notrack', protocol: 'tcp', ports: '80' }; the rules schema validates it. */
 export function specFromArgs(args: readonly string[]): Record<string, unknown> {
   const [kind, ...pairs] = args;
-  if (!kind || kind.includes('=')) throw new UsageError('name the rule kind first: notrack, state, connlimit or untracked-accept');
+  if (!kind || kind.includes('=')) throw new UsageError('name the rule kind first: notrack, state, connlimit, untracked-accept or log-invalid');
   const spec: Record<string, unknown> = { kind };
   for (const pair of pairs) {
     const eq = pair.indexOf('=');

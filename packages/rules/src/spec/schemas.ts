@@ -90,10 +90,15 @@ export const LOG_INVALID_RATE = { count: 10, per: 'second', burst: 5 } as const;
  */
 export const logInvalidSpecSchema = z.strictObject({
   kind: z.literal('log-invalid'),
+  /** A list, or comma-separated text as the command line gives it ("input,forward"). */
   chains: z
-    .array(filterChain, { error: `must be a list of ${FILTER_CHAINS.join(', ')}` })
-    .min(1, 'needs at least one chain')
-    .max(FILTER_CHAINS.length, `at most ${FILTER_CHAINS.length} chains`)
+    .preprocess(
+      (v) => (typeof v === 'string' && v.length <= 40 ? v.split(',').map((c) => c.trim()) : v),
+      z
+        .array(filterChain, { error: `must be a list of ${FILTER_CHAINS.join(', ')}` })
+        .min(1, 'needs at least one chain')
+        .max(FILTER_CHAINS.length, `at most ${FILTER_CHAINS.length} chains`),
+    )
     // Sorted and unique, so the same set of chains gives the same rule id.
     .transform((chains) => FILTER_CHAINS.filter((c) => chains.includes(c)))
     .default(['input', 'forward']),
