@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Diagnosis } from '@ctscope/protocol';
-import { run, skipKernelTests } from '@ctscope/testkit';
+import { createNetns, run, skipKernelTests } from '@ctscope/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSettingsSetBackDetector } from './settings-set-back';
 
@@ -61,7 +61,21 @@ describe.skipIf(skip)('settings-set-back with a real (fake) kube-proxy process',
     expect(facts[N('max')]).toMatch(new RegExp(`^kube-proxy sets ${floor} \\(--conntrack-max-per-core=1: 1 × \\d+ CPUs = \\d+, below the floor ${floor} \\(--conntrack-min=${floor}\\)\\); now ${max}$`));
     expect(facts['kube-proxy']).toBe(`pid ${flagsPid}: ${binary} --conntrack-max-per-core=1 --conntrack-min=${floor} --conntrack-tcp-timeout-established=0 --conntrack-tcp-timeout-close-wait 0 --v=2`);
     expect(byFlags?.fixes[0]?.kind === 'advice' && byFlags.fixes[0].text).toContain(`Start kube-proxy (pid ${flagsPid}) with: --conntrack-max-per-core=0`);
-    expect(byFlags?.fixes[1]).toEqual(expect.objectContaining({ kind: 'sysctl', changes: { [N('max')]: floor } }));
+    // kube-proxy also raises the hash size to max/4 when this host's is lower.
+    const buckets = await hostValue('buckets');
+    const raise = buckets < Math.floor(floor / 4) ? { [N('buckets')]: Math.floor(floor / 4) } : {};
+    expect(byFlags?.fixes[1]).toEqual(expect.objectContaining({ kind: 'sysctl', changes: { [N('max')]: floor, ...raise } }));
+
+    // The same kube-proxy in another network namespace writes that namespace's values, not ours: ignored.
+    const ns = await createNetns({ hooks: false });
+    try {
+      const other = ns.spawn(binary, ['--conntrack-max-per-core=1', `--conntrack-min=${floor + 1}`]);
+      await new Promise((resolve) => other.once('spawn', resolve));
+      await expect.poll(async () => (await run('pgrep', ['-f', `conntrack-min=${floor + 1}`]).catch(() => ({ stdout: '' }))).stdout.trim() !== '').toBe(true);
+      expect((await detector.evaluate(3)).filter((d) => d.id.startsWith('settings-set-back:kube-proxy:')).map((d) => d.id)).toEqual([`settings-set-back:kube-proxy:${flagsPid}`]);
+    } finally {
+      await ns.destroy();
+    }
 
     // 2. A config file (read through /proc/<pid>/root): its values win over the flags given beside it.
     const config = join(dir, 'kube-proxy.yaml');

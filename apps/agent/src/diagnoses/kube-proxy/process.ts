@@ -18,14 +18,23 @@ function kubeProxyArgv(comm: string, argv: string[]): string[] | null {
   return null;
 }
 
-/** kube-proxy processes under a procfs root, from each process's comm and cmdline (at most `limit`). */
+const netnsOf = (procfs: string, pid: string) => readlink(join(procfs, pid, 'ns', 'net')).catch(() => null);
+
+/**
+ * kube-proxy processes under a procfs root, from each process's comm and cmdline (at most `limit`).
+ * Only those in the reader's own network namespace: kube-proxy writes the sysctls of its namespace, and
+ * a kube-proxy in another one (a kind node, a test namespace) cannot touch the table the agent watches.
+ */
 export async function findKubeProxies(procfs: string, limit = 8): Promise<KubeProxyProcess[]> {
   const names = await readdir(procfs).catch(() => [] as string[]);
+  const ownNetns = await netnsOf(procfs, 'self');
   const found: KubeProxyProcess[] = [];
   for (const name of names) {
     if (!/^\d+$/.test(name)) continue;
     const comm = await readFile(join(procfs, name, 'comm'), 'utf8').then((t) => t.trim(), () => null);
     if (comm !== 'kube-proxy' && comm !== 'hyperkube') continue;
+    const netns = await netnsOf(procfs, name);
+    if (ownNetns !== null && netns !== null && netns !== ownNetns) continue;
     const cmdline = await readFile(join(procfs, name, 'cmdline'), 'utf8').catch(() => '');
     const argv = kubeProxyArgv(comm, cmdline.split('\0').filter((a, i, all) => a !== '' || i < all.length - 1));
     if (argv && argv.length > 0) found.push({ pid: Number(name), argv });
