@@ -9,10 +9,10 @@ import { createInsertFailedRaceDetector } from './insert-failed-race';
 type Counters = Partial<Record<'insert_failed' | 'drop' | 'clash_resolve', number>>;
 
 /** A host driven by hand: per-CPU counters (as `conntrack -S` would show them) and NEW events. */
-function fakeHost(options: { local?: string[]; count?: number; max?: number } = {}) {
+function fakeHost(options: { local?: string[]; count?: number; max?: number; cpus?: number } = {}) {
   let sample: StatsSample | null = null;
   const listeners = new Set<(event: FlowEvent, entry: MirrorEntry) => void>();
-  const cpus: Counters[] = [{}, {}];
+  const cpus: Counters[] = Array.from({ length: options.cpus ?? 2 }, () => ({}));
   let sport = 30000;
   const detector = createInsertFailedRaceDetector({
     latestSample: () => sample,
@@ -129,6 +129,19 @@ describe('insert-failed-race detector (counters faked: this kernel resolves ever
       host.detector.observe(t * 1000);
     }
     expect(host.detector.evaluate(100_000)).toEqual([]);
+  });
+
+  it('on a big host shows the six CPUs with most failures and sums the rest', () => {
+    const host = fakeHost({ cpus: 16 });
+    const [d] = run(host, () => {
+      host.dns(10, '10.96.0.10');
+      for (let cpu = 0; cpu < 16; cpu++) host.bump(cpu, { insert_failed: cpu, drop: cpu });
+    });
+    const labels = d?.evidence.facts.map((f) => f.label) ?? [];
+    expect(labels.filter((l) => l.startsWith('insert_failed/s'))).toEqual([10, 11, 12, 13, 14, 15].map((c) => `insert_failed/s on CPU ${c}`));
+    // CPUs 1-9 failed 1+...+9 = 45 times a second for 60 s; CPU 0 never.
+    expect(d?.evidence.facts.find((f) => f.label === '9 more CPUs with failures')?.value).toBe('insert_failed 2700, drop 2700 in 60 s');
+    expect(d?.evidence.facts.length).toBeLessThanOrEqual(20);
   });
 
   it('unsubscribes from the event feed on close', () => {

@@ -39,18 +39,25 @@ function hostAddresses(): string[] {
 
 const fmt = (n: number): string => (n >= 10 ? n.toFixed(0) : n >= 1 ? n.toFixed(1) : n.toFixed(2));
 
-/** insert_failed/s and drop/s per CPU where they rose, clash_resolve/s where the kernel resolved clashes. */
+/** CPUs shown one by one; the rest are summed in one fact (a big host has a hundred). */
+const SHOWN_CPUS = 6;
+
+/** insert_failed/s and drop/s per CPU where they rose (most first), clash_resolve/s where the kernel resolved clashes. */
 function cpuFacts(rates: WindowRates): Diagnosis['evidence']['facts'] {
   const facts: Diagnosis['evidence']['facts'] = [];
-  for (const c of rates.cpus) {
-    if (c.delta.insert_failed > 0 || c.delta.drop > 0) {
-      facts.push({ label: `insert_failed/s on CPU ${c.cpu}`, value: `${fmt(c.perSecond.insert_failed)} (${c.delta.insert_failed} in ${fmt(rates.seconds)} s)` });
-      facts.push({ label: `drop/s on CPU ${c.cpu}`, value: `${fmt(c.perSecond.drop)} (${c.delta.drop} in ${fmt(rates.seconds)} s)` });
-    }
+  const failing = rates.cpus.filter((c) => c.delta.insert_failed > 0 || c.delta.drop > 0).sort((a, b) => b.delta.insert_failed - a.delta.insert_failed || b.delta.drop - a.delta.drop || a.cpu - b.cpu);
+  for (const c of failing.slice(0, SHOWN_CPUS).sort((a, b) => a.cpu - b.cpu)) {
+    facts.push({ label: `insert_failed/s on CPU ${c.cpu}`, value: `${fmt(c.perSecond.insert_failed)} (${c.delta.insert_failed} in ${fmt(rates.seconds)} s)` });
+    facts.push({ label: `drop/s on CPU ${c.cpu}`, value: `${fmt(c.perSecond.drop)} (${c.delta.drop} in ${fmt(rates.seconds)} s)` });
+  }
+  const rest = failing.slice(SHOWN_CPUS);
+  if (rest.length) {
+    const sum = (key: 'insert_failed' | 'drop') => rest.reduce((n, c) => n + c.delta[key], 0);
+    facts.push({ label: `${rest.length} more CPUs with failures`, value: `insert_failed ${sum('insert_failed')}, drop ${sum('drop')} in ${fmt(rates.seconds)} s` });
   }
   const resolved = rates.cpus.filter((c) => c.delta.clash_resolve > 0);
-  if (resolved.length) facts.push({ label: 'clash_resolve/s (clashes the kernel resolved)', value: resolved.map((c) => `CPU ${c.cpu}: ${fmt(c.perSecond.clash_resolve)}`).join(', ') });
-  return facts.slice(0, 14);
+  if (resolved.length) facts.push({ label: 'clash_resolve/s (clashes the kernel resolved)', value: resolved.map((c) => `CPU ${c.cpu}: ${fmt(c.perSecond.clash_resolve)}`).join(', ').slice(0, 300) });
+  return facts;
 }
 
 function resolverText(r: ResolverCount, total: number): string {
