@@ -107,6 +107,11 @@ describe('insert-failed-race detector (counters faked: this kernel resolves ever
     expect(validateRuleSpec(rule.spec).ok).toBe(true);
     expect(rule.tradeoff).toMatch(/no NAT/);
     expect(d?.severity).toBe('critical');
+
+    // systemd-resolved's stub listens on 127.0.0.53: loopback, so on this host too.
+    const stub = fakeHost({ local: ['10.0.0.1'] });
+    const [s] = run(stub, () => (stub.dns(10, '127.0.0.53'), stub.bump(1, { insert_failed: 1 })));
+    expect(s?.fixes[0]).toMatchObject({ kind: 'rule', spec: { destination: '127.0.0.53' } });
   });
 
   it('stays quiet when clashes are all resolved, when DNS is quiet, and for drops of a full table', () => {

@@ -127,7 +127,8 @@ export function createInsertFailedRaceDetector(deps: InsertFailedRaceDeps): Inse
           'Two packets of one new UDP flow (a resolver sending its A and AAAA queries from one socket at once) reached conntrack on two CPUs at the same time, and the kernel could not merge the two new entries, so it dropped one: that lookup waits for the resolver timeout (5 s by default) before it retries. ' +
           'DNAT to several DNS backends makes such clashes unresolvable, which is why DNS in Kubernetes suffers most.',
         evidence: { facts: facts.slice(0, 20), query: 'udp dport:53', examples: tally.recentExamples().map((e) => toWireFlow(e, now)) },
-        fixes: raceFixes(top[0], (address) => local.has(address)),
+        // Loopback addresses other than 127.0.0.1 (systemd-resolved's 127.0.0.53) are this host's too.
+        fixes: raceFixes(top[0], (address) => local.has(address) || address.startsWith('127.') || address === '::1'),
       };
       return [diagnosis];
     },
