@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Diagnosis } from '@ctscope/protocol';
+import { diagnosisSchema, type Diagnosis } from '@ctscope/protocol';
 import { buildCtPackets, createNetns, skipKernelTests, type CtPackets, type Netns } from '@ctscope/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { WindowRates } from './dns/counter-window';
@@ -109,7 +109,8 @@ describe.skipIf(skip)('insert-failed-race on the real kernel', () => {
     expect(failedPerCpu.reduce((a, b) => a + b, 0)).toBe(tcp.failed);
     const second = await report();
     expect(second.diagnoses).toHaveLength(1);
-    const d = second.diagnoses[0] as Diagnosis;
+    // What the dashboard would receive: parsed with the protocol's schema.
+    const d = diagnosisSchema.parse(second.diagnoses[0]);
     const facts = Object.fromEntries(d.evidence.facts.map((f) => [f.label, f.value]));
     failedPerCpu.forEach((n, cpu) => {
       if (n > 0) expect(facts[`insert_failed/s on CPU ${cpu}`]).toMatch(new RegExp(`\\(${n} in `));
