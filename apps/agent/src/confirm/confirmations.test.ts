@@ -98,3 +98,15 @@ describe('confirmState', () => {
     expect([5_000, 60_000, 120_000, 3_600_000, 90_000].map(formatWithin)).toEqual(['5 s', '60 s', '2 min', '1 h', '90 s']);
   });
 });
+
+describe('confirmState and rollbacks', () => {
+  it('a change rolled back by hand is settled: no longer pending, listed as rolled back', async () => {
+    const entry = await audit.begin({ actor: alice, action: 'sysctl.set', details: { changes: [{ name: 'net.netfilter.nf_conntrack_udp_timeout', before: 30, after: 7 }], confirm: { withinMs: 60_000 } } });
+    await audit.finish(entry, { result: 'ok' });
+    expect(confirmState(await audit.tail(100), Date.now(), 60_000).open.map((c) => c.changeId)).toEqual([entry.id]);
+    await audit.record({ actor: { user: 'bob', role: 'admin' }, action: 'sysctl.set', details: { changes: [{ name: 'net.netfilter.nf_conntrack_udp_timeout', before: 7, after: 30 }], rollbackOf: entry.id }, result: 'ok' });
+    const state = confirmState(await audit.tail(100), Date.now(), 60_000);
+    expect(state.open).toEqual([]);
+    expect(state.recent).toMatchObject([{ changeId: entry.id, outcome: 'reverted', message: 'rolled back by bob' }]);
+  });
+});

@@ -19,6 +19,7 @@ const ruleDetailsSchema = z.object({ id: z.string(), summary: z.string(), confir
 const ruleAfterSchema = z.object({ changed: z.boolean(), companions: z.array(z.string()).optional() });
 const revertDetailsSchema = z.object({ changeId: z.string(), reason: z.string(), attempt: z.number().int(), final: z.boolean() });
 const confirmRecordSchema = z.object({ changeId: z.string() });
+const rollbackSchema = z.object({ rollbackOf: z.string() });
 
 /** A change waiting for its confirmation, as read back from the audit log. */
 export interface OpenChange {
@@ -83,6 +84,7 @@ function openChange(record: AuditRecord): OpenChange | null {
 export function confirmState(records: readonly AuditRecord[], now: number, recentMs: number): ConfirmState {
   const confirmed = new Map<string, AuditRecord>();
   const reverts = new Map<string, AuditRecord[]>();
+  const rolledBack = new Map<string, AuditRecord>();
   const open: OpenChange[] = [];
   const recent: ChangeOutcome[] = [];
   for (const record of records) {
@@ -94,6 +96,11 @@ export function confirmState(records: readonly AuditRecord[], now: number, recen
     if (record.action === REVERT_ACTION) {
       const ref = revertDetailsSchema.safeParse(record.details);
       if (ref.success) reverts.set(ref.data.changeId, [...(reverts.get(ref.data.changeId) ?? []), record]);
+      continue;
+    }
+    const rollback = record.action === 'sysctl.set' && record.result === 'ok' ? rollbackSchema.safeParse(record.details) : null;
+    if (rollback?.success) {
+      rolledBack.set(rollback.data.rollbackOf, record);
       continue;
     }
     const change = openChange(record);
@@ -113,6 +120,13 @@ export function confirmState(records: readonly AuditRecord[], now: number, recen
       const message = done.result === 'ok' ? `${verb}: ${reason}` : `could not be undone after ${MAX_REVERT_ATTEMPTS} attempts (${done.error ?? 'failed'}); undo it by hand`;
       // A failed revert stays visible for a day: someone has to act on it.
       if (now - at <= (done.result === 'ok' ? recentMs : 86_400_000)) recent.push({ changeId: change.changeId, kind: change.kind, summary: change.summary, outcome: done.result === 'ok' ? 'reverted' : 'revert-failed', at, by: done.actor.user, message });
+      continue;
+    }
+    // Rolled back by hand (the tuning page's "Roll back", `ctscope sysctl rollback`): nothing left to undo.
+    const manual = rolledBack.get(change.changeId);
+    if (manual) {
+      const at = Date.parse(manual.time);
+      if (now - at <= recentMs) recent.push({ changeId: change.changeId, kind: change.kind, summary: change.summary, outcome: 'reverted', at, by: manual.actor.user, message: `rolled back by ${manual.actor.user}` });
       continue;
     }
     const failed = attempts.filter((r) => r.result === 'error');

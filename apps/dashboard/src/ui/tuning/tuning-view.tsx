@@ -1,7 +1,10 @@
 'use client';
 
-import { ErrorCode, type SysctlApplyResult, type SysctlPreview } from '@ctscope/protocol';
+import { DEFAULT_CONFIRM_WITHIN_MS, ErrorCode, type SysctlApplyResult, type SysctlPreview } from '@ctscope/protocol';
 import { useState } from 'react';
+import { ConfirmWithin } from '../confirm/confirm-within';
+import { PendingChanges } from '../confirm/pending-changes';
+import { usePendingChanges } from '../confirm/use-pending-changes';
 import { HostBar } from '../live/host-bar';
 import { NoHosts } from '../live/no-hosts';
 import { useChosenHost } from '../live/use-host-directory';
@@ -34,6 +37,11 @@ export function TuningView({ initialHost }: { initialHost: string | null }) {
   const online = host?.online ?? false;
   const data = useSysctlData(live, hostId, online);
   const { requests, state } = data;
+  // A revert (or a confirmation) of a sysctl change: the table shows the values as they are now.
+  const pendingView = usePendingChanges(live, hostId, (outcome) => {
+    if (outcome.kind === 'sysctl') data.reload();
+  });
+  const [confirmWithin, setConfirmWithin] = useState<number | null>(DEFAULT_CONFIRM_WITHIN_MS);
 
   const [drafts, setDrafts] = useState<Drafts>({});
   const [note, setNote] = useState<string | null>(null);
@@ -80,7 +88,7 @@ export function TuningView({ initialHost }: { initialHost: string | null }) {
     if (!requests) return;
     setBusy(true);
     setError(null);
-    const answer = await requests.apply(changes, freeIdle);
+    const answer = await requests.apply(changes, freeIdle, confirmWithin);
     setBusy(false);
     if (!answer.ok) return setError(answer.message);
     setApplied({ result: answer.data, rolledBack: false, conflict: null });
@@ -143,7 +151,19 @@ export function TuningView({ initialHost }: { initialHost: string | null }) {
               {error}
             </p>
           )}
-          {preview && <PreviewPanel preview={preview} freeIdle={freeIdle} onFreeIdle={setFreeIdle} busy={busy} mayChange={mayChange} onApply={() => void runApply()} onCancel={() => setPreview(null)} />}
+          <PendingChanges view={pendingView} kind="sysctl" mayChange={mayChange} />
+          {preview && (
+            <PreviewPanel
+              preview={preview}
+              freeIdle={freeIdle}
+              onFreeIdle={setFreeIdle}
+              busy={busy}
+              mayChange={mayChange}
+              onApply={() => void runApply()}
+              onCancel={() => setPreview(null)}
+              applyOptions={<ConfirmWithin value={confirmWithin} onChange={setConfirmWithin} />}
+            />
+          )}
           {applied && (
             <ApplyResult result={applied.result} rolledBack={applied.rolledBack} conflict={applied.conflict} busy={busy} onRollback={(force) => void runRollback(force)} onDismiss={() => setApplied(null)} />
           )}
