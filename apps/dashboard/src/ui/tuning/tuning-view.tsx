@@ -37,11 +37,6 @@ export function TuningView({ initialHost }: { initialHost: string | null }) {
   const online = host?.online ?? false;
   const data = useSysctlData(live, hostId, online);
   const { requests, state } = data;
-  // A revert (or a confirmation) of a sysctl change: the table shows the values as they are now.
-  const pendingView = usePendingChanges(live, hostId, (outcome) => {
-    if (outcome.kind === 'sysctl') data.reload();
-  });
-  const [confirmWithin, setConfirmWithin] = useState<number | null>(DEFAULT_CONFIRM_WITHIN_MS);
 
   const [drafts, setDrafts] = useState<Drafts>({});
   const [note, setNote] = useState<string | null>(null);
@@ -50,6 +45,14 @@ export function TuningView({ initialHost }: { initialHost: string | null }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [applied, setApplied] = useState<Applied | null>(null);
+  // A revert (or a confirmation) of a sysctl change: the table shows the values as they are now, and
+  // the result of the apply that was undone says so.
+  const pendingView = usePendingChanges(live, hostId, (outcome) => {
+    if (outcome.kind !== 'sysctl') return;
+    data.reload();
+    if (outcome.outcome === 'reverted' && applied?.result.changeId === outcome.changeId) setApplied({ ...applied, rolledBack: true, conflict: null });
+  });
+  const [confirmWithin, setConfirmWithin] = useState<number | null>(DEFAULT_CONFIRM_WITHIN_MS);
 
   const params = state?.params ?? [];
   const changes = pendingChanges(params, drafts);
