@@ -85,6 +85,21 @@ describe('Confirmations', () => {
   });
 });
 
+describe('Confirmations scans', () => {
+  it('a quick scan (after an append) keeps a change open that it does not reach, until it finds it settled', async () => {
+    const confirmations = new Confirmations({ audit, claims: new Claims(join(dir, 'claims')), undo: undoers(0), quickScanBytes: 4_096 });
+    const id = await sysctlChange(60_000);
+    await confirmations.scan();
+    for (let i = 0; i < 20; i++) await audit.record({ actor: alice, action: 'conntrack.delete', details: { pad: 'p'.repeat(1_000) }, result: 'ok' });
+    await confirmations.scan(true);
+    expect(confirmations.isOpen(id)).toBe(true);
+    await audit.record({ actor: alice, action: 'changes.confirm', target: id, details: { changeId: id }, result: 'ok' });
+    await confirmations.scan(true);
+    expect(confirmations.isOpen(id)).toBe(false);
+    confirmations.stop();
+  });
+});
+
 describe('confirmState', () => {
   it('reads rule changes, skips rules that were in place already, and words expiries', async () => {
     const rule = await audit.begin({ actor: alice, action: 'rules.apply', details: { id: 'c05c8baaa668', summary: 'NOTRACK udp 53', confirm: { withinMs: 60_000 } } });

@@ -1,11 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { MAX_PENDING_CHANGES, type Actor, type ChangeOutcomeResult, type PendingChanges } from '@ctscope/protocol';
 import type { Logger } from 'pino';
-import type { AuditLog } from '../audit';
+import { tailRecords, type AuditLog } from '../audit';
 import type { RulesService } from '../live/rules-service';
 import type { SysctlService } from '../live/sysctl-service';
 import type { Claims } from './claims';
-import { AGENT_ACTOR, CONFIRM_ACTION, CONFIRMABLE_ACTIONS, MAX_REVERT_ATTEMPTS, REVERT_ACTION, confirmState, expiryReason, toPending, type ConfirmState, type OpenChange } from './records';
+import { AGENT_ACTOR, CONFIRM_ACTION, CONFIRMABLE_ACTIONS, MAX_REVERT_ATTEMPTS, RELEVANT_LINE, REVERT_ACTION, confirmState, expiryReason, toPending, type ConfirmState, type OpenChange } from './records';
 
 export type ConfirmAnswer<T> = { ok: true; data: T } | { ok: false; code: 'NOT_FOUND' | 'CONFLICT' | 'INTERNAL'; message: string };
 
@@ -29,10 +29,15 @@ export interface ConfirmOptions {
   only?: string;
   /** A starting agent takes over reverts whose claiming process died before finishing them. */
   takeOverStale?: boolean;
+  /** For tests: bytes a quick scan reads. */
+  quickScanBytes?: number;
 }
 
 /** Records read back per scan: far more than the open changes and their outcomes of the last day. */
 const SCAN_RECORDS = 2_000;
+/** Bytes of the log a full scan reads at most (at start, and before acting), and a scan after a mere append. */
+const FULL_SCAN_BYTES = 64 * 1024 * 1024;
+const QUICK_SCAN_BYTES = 4 * 1024 * 1024;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -42,7 +47,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * the file, and those left open by a previous run are picked up at start.
  */
 export class Confirmations {
-  private state: ConfirmState = { open: [], recent: [] };
+  private state: ConfirmState = { open: [], recent: [], settled: new Set() };
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly reverting = new Set<string>();
   private poller: NodeJS.Timeout | null = null;
@@ -85,11 +90,27 @@ export class Confirmations {
     return { ok: false, code: 'CONFLICT', message: `${this.state.open.length} changes already wait for a confirmation on this host (at most ${MAX_PENDING_CHANGES}): confirm or revert some first` };
   }
 
-  /** Reads the audit log again and (re)arms the deadline timers. Scans run one at a time. */
-  scan(): Promise<void> {
+  /**
+   * Reads the audit log again and (re)arms the deadline timers. Scans run one at a time. A quick scan
+   * (after an append noticed by the poll) reads only the newest part of the log: changes open before
+   * that it does not reach stay open unless it finds them settled.
+   */
+  scan(quick = false): Promise<void> {
     const run = this.scanning.then(async () => {
-      const records = await this.options.audit.tail(SCAN_RECORDS, { action: [...CONFIRMABLE_ACTIONS, CONFIRM_ACTION, REVERT_ACTION] });
-      this.state = confirmState(records, Date.now(), this.options.recentMs ?? 10 * 60_000);
+      const records = await tailRecords({
+        files: this.options.audit.files(),
+        limit: SCAN_RECORDS,
+        filter: { action: [...CONFIRMABLE_ACTIONS, CONFIRM_ACTION, REVERT_ACTION] },
+        scanBytes: quick ? (this.options.quickScanBytes ?? QUICK_SCAN_BYTES) : FULL_SCAN_BYTES,
+        prefilter: (line) => RELEVANT_LINE.test(line),
+      });
+      const next = confirmState(records, Date.now(), this.options.recentMs ?? 10 * 60_000);
+      if (quick) {
+        const seen = new Set(next.open.map((c) => c.changeId));
+        const carried = this.state.open.filter((c) => !seen.has(c.changeId) && !next.settled.has(c.changeId) && !records.some((r) => r.id === c.changeId));
+        next.open = [...carried, ...next.open];
+      }
+      this.state = next;
       this.arm();
     });
     this.scanning = run.catch((err: unknown) => this.options.logger?.error({ err: (err as Error).message }, 'cannot read pending changes from the audit log'));
@@ -136,7 +157,7 @@ export class Confirmations {
     const signature = info ? `${info.ino}:${info.size}:${info.mtimeMs}` : '';
     if (signature === this.signature) return;
     this.signature = signature;
-    await this.scan().catch(() => undefined);
+    await this.scan(true).catch(() => undefined);
   }
 
   private arm(): void {

@@ -40,6 +40,8 @@ export interface OpenChange {
 export interface ConfirmState {
   open: OpenChange[];
   recent: ChangeOutcome[];
+  /** Changes the records show settled (confirmed, reverted, rolled back), whether or not the change itself was among them. */
+  settled: Set<string>;
 }
 
 const short = (name: string) => name.replace(/^net\.netfilter\./, '');
@@ -87,20 +89,28 @@ export function confirmState(records: readonly AuditRecord[], now: number, recen
   const rolledBack = new Map<string, AuditRecord>();
   const open: OpenChange[] = [];
   const recent: ChangeOutcome[] = [];
+  const settled = new Set<string>();
   for (const record of records) {
     if (record.action === CONFIRM_ACTION && record.result === 'ok') {
       const ref = confirmRecordSchema.safeParse(record.details);
-      if (ref.success) confirmed.set(ref.data.changeId, record);
+      if (ref.success) {
+        confirmed.set(ref.data.changeId, record);
+        settled.add(ref.data.changeId);
+      }
       continue;
     }
     if (record.action === REVERT_ACTION) {
       const ref = revertDetailsSchema.safeParse(record.details);
-      if (ref.success) reverts.set(ref.data.changeId, [...(reverts.get(ref.data.changeId) ?? []), record]);
+      if (ref.success) {
+        reverts.set(ref.data.changeId, [...(reverts.get(ref.data.changeId) ?? []), record]);
+        if (record.result === 'ok' || (record.result === 'error' && ref.data.final)) settled.add(ref.data.changeId);
+      }
       continue;
     }
     const rollback = record.action === 'sysctl.set' && record.result === 'ok' ? rollbackSchema.safeParse(record.details) : null;
     if (rollback?.success) {
       rolledBack.set(rollback.data.rollbackOf, record);
+      settled.add(rollback.data.rollbackOf);
       continue;
     }
     const change = openChange(record);
@@ -133,8 +143,11 @@ export function confirmState(records: readonly AuditRecord[], now: number, recen
     const last = failed[0];
     open.push({ ...change, attempts: failed.length, ...(last?.error !== undefined ? { error: last.error } : {}) });
   }
-  return { open: open.reverse(), recent: recent.slice(0, 20) };
+  return { open: open.reverse(), recent: recent.slice(0, 20), settled };
 }
+
+/** Lines worth parsing when looking for confirmable changes and their outcomes (a substring test, before JSON). */
+export const RELEVANT_LINE = /"action":"(sysctl\.set|rules\.apply|changes\.confirm|changes\.revert)"/;
 
 /** The wire form of an open change at `now`. */
 export function toPending(change: OpenChange, now: number, reverting: boolean): PendingChange {
