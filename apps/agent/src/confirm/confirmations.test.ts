@@ -90,7 +90,8 @@ describe('Confirmations scans', () => {
     const confirmations = new Confirmations({ audit, claims: new Claims(join(dir, 'claims')), undo: undoers(0), quickScanBytes: 4_096 });
     const id = await sysctlChange(60_000);
     await confirmations.scan();
-    for (let i = 0; i < 20; i++) await audit.record({ actor: alice, action: 'conntrack.delete', details: { pad: 'p'.repeat(1_000) }, result: 'ok' });
+    // Past the first 64 KiB chunk the reader takes at once.
+    for (let i = 0; i < 100; i++) await audit.record({ actor: alice, action: 'conntrack.delete', details: { pad: 'p'.repeat(1_000) }, result: 'ok' });
     await confirmations.scan(true);
     expect(confirmations.isOpen(id)).toBe(true);
     await audit.record({ actor: alice, action: 'changes.confirm', target: id, details: { changeId: id }, result: 'ok' });
