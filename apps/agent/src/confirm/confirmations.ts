@@ -59,7 +59,8 @@ export class Confirmations {
 
   async start(): Promise<void> {
     await this.options.claims.prune(Date.now()).catch(() => undefined);
-    await this.scan();
+    // An unreadable log is logged (by scan) and read again at the next poll; the agent still starts.
+    await this.scan().catch(() => undefined);
     this.poller = setInterval(() => void this.poll(), this.options.pollMs ?? 1_000);
     this.poller.unref?.();
   }
