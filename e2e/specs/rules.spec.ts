@@ -40,9 +40,16 @@ test('rules: build a NOTRACK for one UDP port, preview commands and impact, appl
   await preview.scrollIntoViewIfNeeded();
   await page.screenshot({ path: screenshotPath('rules-preview'), fullPage: true });
 
-  await preview.getByRole('checkbox').uncheck();
+  await preview.getByRole('checkbox', { name: /Also apply the companion rule/ }).uncheck();
+  // Undone unless confirmed within 2 min, by default: confirmed here, so it stays.
+  await expect(preview.getByRole('checkbox', { name: /Undo unless confirmed within/ })).toBeChecked();
   await preview.getByRole('button', { name: 'Apply' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Applied rule' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Applied rule' })).toContainText('removed again unless you confirm it');
+  const pending = page.getByRole('region', { name: 'Changes waiting for a confirmation' }).locator('.pending-change');
+  await expect(pending).toContainText(`(rule `);
+  await expect(pending.getByTestId('countdown')).toHaveText(/^[12]:\d\d$/);
+  await pending.getByRole('button', { name: 'Confirm' }).click();
+  await expect(page.locator('[data-outcome="confirmed"]')).toContainText('confirmed by admin');
   await expect.poll(() => ourTable(stack)).toContain(`dport ${PORT}`);
   expect(await ourTable(stack)).toContain('notrack');
 

@@ -63,6 +63,7 @@ import { historyRequestSchema, historySchema, statsSampleSchema, type HistoryPoi
 import { roleSchema } from './http';
 import { compositionSchema, type Composition } from './composition';
 import { diagnosisReportSchema, type DiagnosisReport } from './diagnosis';
+import { changeOutcomeResultSchema, changeRefSchema, type ChangeOutcomeResult, type ChangeRef } from './confirm';
 import { snapshotChunkSchema, snapshotMadeSchema, snapshotMakeRequestSchema, type SnapshotChunk, type SnapshotMade, type SnapshotMakeRequest } from './snapshot-stream';
 
 /** Socket.IO namespace agents connect to. */
@@ -136,6 +137,10 @@ export interface ServerToAgentEvents {
   'sysctl:persistPreview': (payload: SysctlPersistRequest, ack: AckCallback<SysctlPersistPreview>) => void;
   'sysctl:persist': (payload: SysctlPersistRequest & { actor: Actor }, ack: AckCallback<{ written: string[] }>) => void;
   'sysctl:history': (payload: { limit: number }, ack: AckCallback<SysctlHistoryEntry[]>) => void;
+  /** Keeps a change applied with `confirmWithinMs` (refused after its deadline). */
+  'changes:confirm': (payload: ChangeRef & { actor: Actor }, ack: AckCallback<ChangeOutcomeResult>) => void;
+  /** Undoes a change applied with `confirmWithinMs` now, instead of at its deadline. */
+  'changes:revert': (payload: ChangeRef & { actor: Actor }, ack: AckCallback<ChangeOutcomeResult>) => void;
   /** Makes a snapshot file of the host and sends it in `snapshot:chunk`s; answered when it is complete. */
   'snapshot:make': (payload: SnapshotMakeRequest & { actor: Actor }, ack: AckCallback<SnapshotMade>) => void;
 }
@@ -165,6 +170,8 @@ export const agentResultSchemas = {
   'sysctl:persist': sysctlPersistResultSchema,
   'sysctl:history': sysctlHistorySchema,
   'snapshot:make': snapshotMadeSchema,
+  'changes:confirm': changeOutcomeResultSchema,
+  'changes:revert': changeOutcomeResultSchema,
 } as const;
 
 /** Schemas for every dashboard→agent request, parsed by the agent on arrival. */
@@ -191,6 +198,8 @@ export const serverToAgentSchemas = {
   'sysctl:persist': sysctlPersistRequestSchema.extend(withActor),
   'sysctl:history': z.object({ limit: z.number().int().min(1).max(500) }),
   'snapshot:make': snapshotMakeRequestSchema.extend(withActor),
+  'changes:confirm': changeRefSchema.extend(withActor),
+  'changes:revert': changeRefSchema.extend(withActor),
 } as const;
 
 /** Schemas for every agent→dashboard payload, parsed on arrival. */

@@ -47,6 +47,7 @@ import {
 } from './sysctl';
 import { fleetHistoryRequestSchema, type FleetHistory, type FleetRange } from './fleet';
 import { compositionAtRequestSchema, compositionGrowthRequestSchema, type Composition, type CompositionGrowth } from './composition';
+import { changeRefSchema, type ChangeOutcomeResult, type ChangeRef } from './confirm';
 import { historyRequestSchema, statsSampleSchema, type HistoryPoint, type StatsSample } from './stats';
 
 /** Socket.IO namespace browsers connect to (session cookie required). */
@@ -110,6 +111,10 @@ export interface BrowserToServerEvents {
   'sysctl:persistPreview': (payload: OnHost<SysctlPersistRequest>, ack: AckCallback<SysctlPersistPreview>) => void;
   'sysctl:persist': (payload: OnHost<SysctlPersistRequest>, ack: AckCallback<{ written: string[] }>) => void;
   'sysctl:history': (payload: OnHost<{ limit: number }>, ack: AckCallback<SysctlHistoryEntry[]>) => void;
+  /** Keeps a change applied with a confirmation deadline; refused after the deadline. */
+  'changes:confirm': (payload: OnHost<ChangeRef>, ack: AckCallback<ChangeOutcomeResult>) => void;
+  /** Undoes such a change now. */
+  'changes:revert': (payload: OnHost<ChangeRef>, ack: AckCallback<ChangeOutcomeResult>) => void;
 }
 
 const onHost = { hostId: hostIdSchema };
@@ -145,6 +150,8 @@ export const browserToServerSchemas = {
   'sysctl:persistPreview': sysctlPersistRequestSchema.extend(onHost),
   'sysctl:persist': sysctlPersistRequestSchema.extend(onHost),
   'sysctl:history': z.object({ ...onHost, limit: z.number().int().min(1).max(500) }),
+  'changes:confirm': changeRefSchema.extend(onHost),
+  'changes:revert': changeRefSchema.extend(onHost),
 } as const;
 
 /** Schemas for dashboard→browser payloads, parsed by the browser on arrival. */

@@ -68,7 +68,16 @@ export type RuleList = z.infer<typeof ruleListSchema>;
 /** `confirmWithinMs`: commit confirmed, as for sysctl changes (the agent removes the rule unless confirmed in time). */
 export const ruleApplyRequestSchema = z.object({ spec: ruleSpecInputSchema, withCompanions: z.boolean(), confirmWithinMs: confirmWithinMsSchema.optional() });
 export type RuleApplyRequest = z.infer<typeof ruleApplyRequestSchema>;
-export const ruleApplyResultSchema = z.object({ id: z.string().max(40), changed: z.boolean(), rules: z.number().int().nonnegative(), companions: z.array(z.string().max(40)).max(8) });
+export const ruleApplyResultSchema = z.object({
+  id: z.string().max(40),
+  changed: z.boolean(),
+  rules: z.number().int().nonnegative(),
+  companions: z.array(z.string().max(40)).max(8),
+  /** The agent's audit id of the change (what `changes:confirm` names). */
+  changeId: z.string().min(1).max(100).optional(),
+  /** With `confirmWithinMs` and a rule that was not in place already: when the agent removes it unless confirmed. */
+  confirmBy: z.number().int().nonnegative().optional(),
+});
 export type RuleApplyResult = z.infer<typeof ruleApplyResultSchema>;
 
 export const ruleRemoveRequestSchema = z.union([z.object({ id: z.string().regex(/^[0-9a-f]{12}$/, 'rule id: 12 hex digits') }), z.object({ all: z.literal(true) })]);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pendingChangesSchema } from './confirm';
 import { netnsSummarySchema } from './netns';
 
 /** Per-CPU counters in the order `conntrack -S` prints them. */
@@ -100,6 +101,8 @@ export const statsSampleSchema = z.object({
   alerts: z.array(alertSchema).max(64).optional(),
   /** Entries per network namespace on the host: only in the first sample after each of the agent's count passes (10 s or more apart). */
   netns: netnsSummarySchema.optional(),
+  /** Changes waiting for a confirmation, and how those of the last minutes ended (absent: none). */
+  changes: pendingChangesSchema.optional(),
 });
 export type StatsSample = z.infer<typeof statsSampleSchema>;
 

@@ -119,6 +119,8 @@ export const sysctlApplyResultSchema = z.object({
   freed: z.number().int().nonnegative(),
   /** The agent's audit id of the change: what `sysctl:rollback` names to undo exactly this change. */
   changeId: z.string().min(1).max(100),
+  /** With `confirmWithinMs`: when the agent undoes it unless confirmed (agent clock, ms since the epoch). */
+  confirmBy: z.number().int().nonnegative().optional(),
 });
 export type SysctlApplyResult = z.infer<typeof sysctlApplyResultSchema>;
 

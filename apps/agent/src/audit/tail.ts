@@ -33,6 +33,11 @@ export interface TailOptions {
   filter?: AuditFilter;
   /** Stop after reading this many bytes in all (bounds the time one request can take). */
   scanBytes: number;
+  /**
+   * A cheap test on the raw line before it is parsed: lines it refuses are skipped. It must accept
+   * every line of a record the filter matches (and all lines of one id alike, for `latestOnly`).
+   */
+  prefilter?: (line: string) => boolean;
 }
 
 /** Ids remembered for `latestOnly`; older ones are forgotten first, keeping memory bounded. */
@@ -78,6 +83,7 @@ export async function tailRecords(options: TailOptions): Promise<AuditRecord[]> 
   const budget = { bytes: options.scanBytes };
   for (const file of options.files) {
     for await (const line of linesBackwards(file, { maxLineBytes: MAX_LINE_BYTES, budget })) {
+      if (options.prefilter && !options.prefilter(line)) continue;
       const record = parseRecordLine(line);
       if (!record) continue;
       if (latestOnly) {

@@ -16,6 +16,7 @@ commands:
   delete    delete entries matching a filter (like conntrack -D)
   rules     NOTRACK, state and connection-limit rules in our own table/chains
   sysctl    nf_conntrack parameters: get, set, persist, rollback (audited)
+  confirm   keep (or undo now) a change made with --confirm-within; list those waiting
   snapshot  one gzip file of the table, stats, sysctls, rules and kernel lines for an incident
   simulate  a fleet SIMULATION for load tests: N agents replaying recorded kernel traffic
 
@@ -58,6 +59,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   sysctl: async () => {
     const m = await import('../commands/sysctl');
     return { usage: m.SYSCTL_USAGE, run: m.sysctlCommand };
+  },
+  confirm: async () => {
+    const m = await import('../commands/confirm');
+    return { usage: m.CONFIRM_USAGE, run: m.confirmCommand };
   },
   snapshot: async () => {
     const m = await import('../commands/snapshot');

@@ -3,14 +3,18 @@ import type { Actor, RulePreview } from '@ctscope/protocol';
 import { NetlinkSource } from '@ctscope/conntrack';
 import { AuditLog, changeAuditor } from '../audit';
 import { RulesService } from '../live/rules-service';
-import { UsageError } from './args';
+import { resolvePaths } from '@ctscope/sysctl';
+import { splitArgs, UsageError } from './args';
+import { ensureRoom, parseConfirmWithin, pendingNotice, spawnReverter } from './confirm-cli';
 
 export const RULES_USAGE = `usage: ctscope rules <list|preview|add|remove> [options]
 
   ctscope rules list [--json]              our rules with live packet/byte counters
   ctscope rules preview KIND KEY=VALUE...  the exact commands, both syntaxes, and the impact
-  ctscope rules add KIND KEY=VALUE... [--companions]
-                                           apply into our own table/chains (audited)
+  ctscope rules add KIND KEY=VALUE... [--companions] [--confirm-within 2m]
+                                           apply into our own table/chains (audited); with
+                                           --confirm-within 30s|2m|1h it is removed again at that deadline
+                                           unless confirmed ("ctscope confirm ID"), also with no agent running
   ctscope rules remove ID | --all          remove one rule (all its parts) or every rule of ours
   ctscope rules persist [--dry-run] [--file PATH]
                                            save our rules to the boot-time file (nft: /etc/nftables.d/ctscope.nft;
@@ -87,7 +91,12 @@ export async function rulesCommand(argv: readonly string[]): Promise<number> {
       }
       case 'add': {
         const withCompanions = args.includes('--companions');
-        const result = await service.apply(actor(), specFromArgs(args.filter((a) => a !== '--companions')), withCompanions);
+        const { own, rest: words } = splitArgs(args.filter((a) => a !== '--companions'), [{ name: 'confirm-within', takesValue: true }]);
+        const within = own.get('confirm-within');
+        const confirmWithinMs = typeof within === 'string' ? parseConfirmWithin(within) : undefined;
+        const paths = resolvePaths({});
+        if (confirmWithinMs !== undefined) await ensureRoom(auditLog, paths);
+        const result = await service.apply(actor(), specFromArgs(words), withCompanions, confirmWithinMs);
         if (!result.ok) {
           if (result.code === 'BAD_REQUEST') throw new UsageError(result.message);
           process.stderr.write(`ctscope: ${result.message}\n`);
@@ -95,6 +104,10 @@ export async function rulesCommand(argv: readonly string[]): Promise<number> {
         }
         const { id, changed, rules, companions } = result.data;
         process.stdout.write(`${changed ? 'applied' : 'already in place'}: ${id} (${rules} kernel rules)${companions.length ? `; companions ${companions.join(', ')}` : ''}\n`);
+        if (result.data.changeId !== undefined && result.data.confirmBy !== undefined) {
+          const pid = spawnReverter(result.data.changeId, auditFile, {});
+          process.stdout.write(`${pendingNotice(result.data.changeId, result.data.confirmBy, 'removed', pid)}\n`);
+        } else if (confirmWithinMs !== undefined) process.stdout.write('nothing to confirm: the rule was in place already, and stays\n');
         return 0;
       }
       case 'remove': {

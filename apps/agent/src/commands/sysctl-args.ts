@@ -1,11 +1,12 @@
 import { fullParamName, resolvePaths, SysctlNameSchema, type SysctlPaths } from '@ctscope/sysctl';
 import { splitArgs, UsageError, type OwnOption } from './args';
+import { parseConfirmWithin } from './confirm-cli';
 
 export const SYSCTL_ACTIONS = ['get', 'set', 'persist', 'rollback'] as const;
 export type SysctlAction = (typeof SYSCTL_ACTIONS)[number];
 
 const FLAGS = { json: ['get'], 'dry-run': ['set', 'persist', 'rollback'], 'free-idle': ['set'], yes: ['persist'], force: ['rollback'] } as const satisfies Record<string, readonly SysctlAction[]>;
-const VALUES = ['audit-file', 'path.procfs', 'path.sysfs', 'path.rootfs'] as const;
+const VALUES = ['audit-file', 'path.procfs', 'path.sysfs', 'path.rootfs', 'confirm-within'] as const;
 const OPTIONS: OwnOption[] = [...Object.keys(FLAGS).map((name) => ({ name, takesValue: false })), ...VALUES.map((name) => ({ name, takesValue: true }))];
 
 export interface SysctlArgs {
@@ -17,6 +18,8 @@ export interface SysctlArgs {
   freeIdle: boolean;
   yes: boolean;
   force: boolean;
+  /** `--confirm-within`: undone at this deadline unless confirmed (set only). */
+  confirmWithinMs?: number;
   auditFile: string;
   paths: SysctlPaths;
 }
@@ -33,6 +36,7 @@ export function parseSysctlArgs(argv: readonly string[]): SysctlArgs {
   for (const [flag, actions] of Object.entries(FLAGS)) {
     if (own.has(flag) && !(actions as readonly string[]).includes(act)) throw new UsageError(`--${flag} does not apply to ctscope sysctl ${act} (only to ${actions.join(', ')})`);
   }
+  if (own.has('confirm-within') && act !== 'set') throw new UsageError(`--confirm-within does not apply to ctscope sysctl ${act} (only to set)`);
   if (act === 'rollback' && words.length > 0) throw new UsageError('rollback takes no names: it undoes the last recorded change as a whole');
   if (act === 'set' && words.length === 0) throw new UsageError('give at least one NAME=VALUE to set, e.g. tcp_timeout_established=1h');
   const value = (name: (typeof VALUES)[number]) => {
@@ -53,6 +57,7 @@ export function parseSysctlArgs(argv: readonly string[]): SysctlArgs {
     freeIdle: own.has('free-idle'),
     yes: own.has('yes'),
     force: own.has('force'),
+    ...(value('confirm-within') !== undefined ? { confirmWithinMs: parseConfirmWithin(value('confirm-within') as string) } : {}),
     auditFile: value('audit-file') ?? '/var/lib/ctscope/audit.jsonl',
     paths,
   };

@@ -5,6 +5,7 @@ import { createFakeHost, type FakeHost } from '@ctscope/sysctl/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../cli/main';
 import { UsageError } from './args';
+import { parseConfirmWithin } from './confirm-cli';
 import { parseAssignment, paramName, parseSysctlArgs } from './sysctl-args';
 
 const EST = 'net.netfilter.nf_conntrack_tcp_timeout_established';
@@ -39,6 +40,19 @@ describe('ctscope sysctl arguments', () => {
     expect(() => parseSysctlArgs(['get', '--path.rootfs', '/srv/../etc'])).toThrow(/--path.rootfs/);
     const args = parseSysctlArgs(['persist', 'max', '--yes', '--path.rootfs=/host', '--audit-file', '/tmp/a.jsonl']);
     expect(args).toMatchObject({ action: 'persist', words: ['max'], yes: true, auditFile: '/tmp/a.jsonl', paths: { rootfs: '/host', etc: '/host/etc', procfs: '/proc' } });
+  });
+});
+
+describe('--confirm-within', () => {
+  it('takes 30s, 2m, 1h between 5 s and 1 h, on set only', () => {
+    expect(parseSysctlArgs(['set', 'udp_timeout=10', '--confirm-within', '2m']).confirmWithinMs).toBe(120_000);
+    expect(parseSysctlArgs(['set', 'udp_timeout=10', '--confirm-within=30s']).confirmWithinMs).toBe(30_000);
+    expect(parseSysctlArgs(['set', 'udp_timeout=10']).confirmWithinMs).toBeUndefined();
+    expect(parseConfirmWithin('1h')).toBe(3_600_000);
+    expect(() => parseConfirmWithin('2')).toThrow(/give a duration such as 30s, 2m or 1h/);
+    expect(() => parseConfirmWithin('4s')).toThrow(/at least 5 s/);
+    expect(() => parseConfirmWithin('2h')).toThrow(/at most 1 h/);
+    expect(() => parseSysctlArgs(['rollback', '--confirm-within', '2m'])).toThrow(/only to set/);
   });
 });
 

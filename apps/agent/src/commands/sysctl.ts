@@ -7,17 +7,20 @@ import { AuditLog } from '../audit';
 import { SysctlService, type SysctlAnswer } from '../live/sysctl-service';
 import { toWireParam } from '../live/sysctl-wire';
 import { UsageError } from './args';
+import { ensureRoom, pendingNotice, spawnReverter } from './confirm-cli';
 import { parseAssignment, paramName, parseSysctlArgs, type SysctlArgs } from './sysctl-args';
 import { formatApplied, formatParam, formatPersistPreview, formatPreview, formatUndo } from './sysctl-print';
 
 export const SYSCTL_USAGE = `usage: ctscope sysctl <get|set|persist|rollback> [options]
 
   ctscope sysctl get [NAME...] [--json]    values with units, kernel default, persisted value and drift
-  ctscope sysctl set NAME=VALUE... [--dry-run] [--free-idle]
+  ctscope sysctl set NAME=VALUE... [--dry-run] [--free-idle] [--confirm-within 2m]
                                            validate, then one transaction: all applied and read back, or
                                            all rolled back; audited before it is acknowledged.
                                            --dry-run shows the diff and the what-if (idle entries, memory)
                                            --free-idle also deletes entries idle longer than a lowered timeout
+                                           --confirm-within 30s|2m|1h: undone at that deadline unless
+                                           confirmed ("ctscope confirm ID"), also with no agent running
   ctscope sysctl persist [NAME[=VALUE]...] [--dry-run] [--yes]
                                            save to <etc>/sysctl.d/90-ctscope.conf (atomically) and load
                                            nf_conntrack early (<etc>/modules-load.d/ctscope.conf); shows the
@@ -76,27 +79,32 @@ function lazySource() {
   };
 }
 
-async function withService(args: SysctlArgs, run: (service: SysctlService) => Promise<number>): Promise<number> {
+async function withService(args: SysctlArgs, run: (service: SysctlService, audit: AuditLog) => Promise<number>): Promise<number> {
   const catalog = await readCatalog({ paths: args.paths });
   const source = lazySource();
   const mirror = { size: findEntry(catalog, COUNT)?.value ?? 0, deleteFlows: source.deleteFlows };
   const audit = await AuditLog.open({ path: args.auditFile, via: 'cli' });
   try {
-    return await run(new SysctlService(mirror, source, audit, args.paths));
+    return await run(new SysctlService(mirror, source, audit, args.paths), audit);
   } finally {
     source.close();
     await audit.close();
   }
 }
 
-async function set(args: SysctlArgs, service: SysctlService): Promise<number> {
+async function set(args: SysctlArgs, service: SysctlService, audit: AuditLog): Promise<number> {
   const changes = args.words.map(parseAssignment);
   if (args.dryRun) {
     out(`${formatPreview(unwrap(await service.preview({ changes })))}\nnothing written (dry run)`);
     return 0;
   }
-  const result = unwrap(await service.apply(actor(), { changes, freeIdle: args.freeIdle }));
+  if (args.confirmWithinMs !== undefined) await ensureRoom(audit, args.paths);
+  const result = unwrap(await service.apply(actor(), { changes, freeIdle: args.freeIdle, confirmWithinMs: args.confirmWithinMs }));
   out(`${formatApplied(result)}\nrecorded in ${args.auditFile}; undo with: ctscope sysctl rollback`);
+  if (result.confirmBy !== undefined) {
+    const pid = spawnReverter(result.changeId, args.auditFile, args.paths);
+    out(pendingNotice(result.changeId, result.confirmBy, 'reverted', pid));
+  }
   const lowered = result.applied.some((a) => a.after < a.before && /timeout/.test(a.name));
   if (lowered && !args.freeIdle) out('note: entries already idle keep their old expiry until their next packet (--dry-run counts them; --free-idle deletes them)');
   return 0;
@@ -173,7 +181,7 @@ export async function sysctlCommand(argv: readonly string[]): Promise<number> {
     case 'get':
       return get(args);
     case 'set':
-      return withService(args, (service) => set(args, service));
+      return withService(args, (service, audit) => set(args, service, audit));
     case 'persist':
       return withService(args, (service) => persist(args, service));
     case 'rollback':

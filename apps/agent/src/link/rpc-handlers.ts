@@ -1,6 +1,7 @@
 import { ErrorCode, describeZodError, fail, ok, serverToAgentSchemas, type Ack, type Aggregates } from '@ctscope/protocol';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import type { ConfirmAnswer, Confirmations } from '../confirm';
 import type { EventStreams } from '../live/event-streams';
 import type { ChangeResult, FlowChanges } from '../live/flow-changes';
 import type { StatsHistory } from '../live/history';
@@ -17,6 +18,7 @@ export interface AgentServices {
   changes: FlowChanges;
   rules: RulesService;
   sysctl: SysctlService;
+  confirmations: Confirmations;
   snapshots: LiveSnapshots;
   aggregate(query: string, top: number): Promise<{ ok: true; data: Aggregates } | { ok: false; message: string }>;
 }
@@ -28,10 +30,23 @@ const SNAPSHOT_CHUNK_ACK_MS = 30_000;
 type Name = keyof Schemas;
 
 /** Requests that change the machine itself (its firewall rules and sysctls), refused on simulated hosts. */
-export const MACHINE_CHANGES: ReadonlySet<Name> = new Set(['rules:apply', 'rules:remove', 'sysctl:apply', 'sysctl:rollback', 'sysctl:persist']);
+export const MACHINE_CHANGES: ReadonlySet<Name> = new Set(['rules:apply', 'rules:remove', 'sysctl:apply', 'sysctl:rollback', 'sysctl:persist', 'changes:confirm', 'changes:revert']);
 
 /** The wire code of each refusal the sysctl service gives. */
 const SYSCTL_ERRORS = { BAD_REQUEST: ErrorCode.BadRequest, NOT_FOUND: ErrorCode.NotFound, CONFLICT: ErrorCode.Conflict, INTERNAL: ErrorCode.Internal } as const;
+
+/**
+ * A change with a confirmation deadline: refused while too many wait already; once applied, its
+ * deadline timer is armed at once (not at the next look at the audit log).
+ */
+async function confirmable<T>(confirmations: Confirmations, confirmWithinMs: number | undefined, apply: () => Promise<Ack<T>>): Promise<Ack<T>> {
+  if (confirmWithinMs === undefined) return apply();
+  const room = await confirmations.room();
+  if (!room.ok) return fail(SYSCTL_ERRORS[room.code], room.message);
+  const answer = await apply();
+  await confirmations.scan();
+  return answer;
+}
 
 export interface RefusedRequests {
   refused: ReadonlySet<Name>;
@@ -61,6 +76,7 @@ export function attachRpcHandlers(socket: AgentSocket, services: AgentServices, 
   };
   const fromChange = (result: ChangeResult) => (result.ok ? ok(result.result) : fail(result.code, result.message));
   const fromRules = <T>(answer: RulesAnswer<T>) => (answer.ok ? ok(answer.data) : fail(answer.code, answer.message));
+  const fromConfirm = <T>(answer: ConfirmAnswer<T>) => (answer.ok ? ok(answer.data) : fail(SYSCTL_ERRORS[answer.code], answer.message));
   const fromSysctl = <T>(answer: SysctlAnswer<T>) =>
     answer.ok ? ok(answer.data) : fail(SYSCTL_ERRORS[answer.code], answer.message);
 
@@ -89,7 +105,9 @@ export function attachRpcHandlers(socket: AgentSocket, services: AgentServices, 
   on('rules:detect', async () => ok(await services.rules.describe()));
   on('rules:preview', async ({ spec }) => fromRules(await services.rules.preview(spec)));
   on('rules:list', async () => ok(await services.rules.list()));
-  on('rules:apply', async ({ actor, spec, withCompanions }) => fromRules(await services.rules.apply(actor, spec, withCompanions)));
+  on('rules:apply', ({ actor, spec, withCompanions, confirmWithinMs }) =>
+    confirmable(services.confirmations, confirmWithinMs, async () => fromRules(await services.rules.apply(actor, spec, withCompanions, confirmWithinMs))),
+  );
   on('rules:remove', async (request) => {
     const { actor } = request;
     return fromRules(await services.rules.remove(actor, 'all' in request ? { all: true } : { id: request.id }));
@@ -97,7 +115,11 @@ export function attachRpcHandlers(socket: AgentSocket, services: AgentServices, 
 
   on('sysctl:get', async () => ok(await services.sysctl.state()));
   on('sysctl:preview', async (request) => fromSysctl(await services.sysctl.preview(request)));
-  on('sysctl:apply', async ({ actor, changes, freeIdle }) => fromSysctl(await services.sysctl.apply(actor, { changes, freeIdle })));
+  on('sysctl:apply', ({ actor, changes, freeIdle, confirmWithinMs }) =>
+    confirmable(services.confirmations, confirmWithinMs, async () => fromSysctl(await services.sysctl.apply(actor, { changes, freeIdle, confirmWithinMs }))),
+  );
+  on('changes:confirm', async ({ actor, changeId }) => fromConfirm(await services.confirmations.confirm(actor, changeId)));
+  on('changes:revert', async ({ actor, changeId }) => fromConfirm(await services.confirmations.revertNow(actor, changeId)));
   on('sysctl:rollback', async ({ actor, changeId, force }) => fromSysctl(await services.sysctl.rollbackChange(actor, changeId, force)));
   on('sysctl:persistPreview', async (request) => fromSysctl(await services.sysctl.persistPreview(request)));
   on('sysctl:persist', async ({ actor, values, mode }) => fromSysctl(await services.sysctl.persist(actor, { values, mode })));

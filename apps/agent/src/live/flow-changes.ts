@@ -9,7 +9,8 @@ import { toWireFlow } from '../query/wire-flow';
 
 /** Records a change before it is made and its outcome after; both awaited (written to disk). */
 export interface ChangeAuditor {
-  begin(actor: Actor, action: string, details: Record<string, unknown>): Promise<{ finish(result: 'ok' | 'error', after: Record<string, unknown>): Promise<void> }>;
+  /** `id`: the audit id of the change, when the log has one. */
+  begin(actor: Actor, action: string, details: Record<string, unknown>): Promise<{ id?: string; finish(result: 'ok' | 'error', after: Record<string, unknown>): Promise<void> }>;
 }
 
 export type ChangeResult = { ok: true; result: DeleteResult } | { ok: false; code: 'BAD_REQUEST' | 'NOT_FOUND' | 'INTERNAL'; message: string };

@@ -114,18 +114,22 @@ export class RulesService {
     return { ok: true, data: { id: rule.id, syntax: rule.syntax, notes: rule.notes, companions: rule.companions.map(rendering), impact, warnings, ...rendering(rule) } };
   }
 
-  async apply(actor: Actor, input: unknown, withCompanions: boolean): Promise<RulesAnswer<RuleApplyResult>> {
+  /** With `confirmWithinMs` the rule is removed again unless confirmed in time (see ../confirm). */
+  async apply(actor: Actor, input: unknown, withCompanions: boolean, confirmWithinMs?: number): Promise<RulesAnswer<RuleApplyResult>> {
     const built = await this.build(input);
     if (!built.ok) return built;
     const rule = built.data;
     const { backend } = await this.detect();
-    const change = await this.audit.begin(actor, 'rules.apply', { id: rule.id, summary: rule.summary, spec: rule.spec, withCompanions, backend });
+    const confirm = confirmWithinMs !== undefined ? { confirm: { withinMs: confirmWithinMs } } : {};
+    const change = await this.audit.begin(actor, 'rules.apply', { id: rule.id, summary: rule.summary, spec: rule.spec, withCompanions, backend, ...confirm });
     try {
       const result = await applyRule({ runner: this.runner, backend }, rule);
       const companions: string[] = [];
       if (withCompanions) for (const companion of rule.companions) companions.push((await applyRule({ runner: this.runner, backend }, companion)).id);
       await change.finish('ok', { changed: result.changed, rules: result.rules, companions });
-      return { ok: true, data: { id: result.id, changed: result.changed, rules: result.rules, companions } };
+      // A rule that was in place already stays: only what this change added is undone.
+      const pending = confirmWithinMs !== undefined && result.changed ? { confirmBy: Date.now() + confirmWithinMs } : {};
+      return { ok: true, data: { id: result.id, changed: result.changed, rules: result.rules, companions, ...(change.id !== undefined ? { changeId: change.id } : {}), ...pending } };
     } catch (err) {
       await change.finish('error', { error: (err as Error).message });
       return { ok: false, code: 'INTERNAL', message: `applying the rule failed: ${(err as Error).message.slice(0, 300)}` };

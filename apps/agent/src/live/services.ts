@@ -5,6 +5,7 @@ import { AlertEngine, KmsgWatcher, conntrackModuleLoaded, parseAlertThresholds }
 import { AuditLog, changeAuditor } from '../audit';
 import { growthAttribution, ownNetns, startCompositions, type CompositionService, type NetnsProvider } from '../composition';
 import type { AgentConfig } from '../config';
+import { Claims, Confirmations, claimsDir } from '../confirm';
 import { healthReport, startMetricsServer, tallyTable, type Tally } from '../metrics';
 import { DEFAULT_ESTABLISHED_TIMEOUT, readNetfilterInteger } from '../kernel/netfilter-values';
 import type { AgentServices } from '../link/rpc-handlers';
@@ -65,6 +66,8 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
   const changes = new FlowChanges(mirror, source, auditor);
   const rules = new RulesService(() => mirror.entries(), auditor);
   const sysctl = new SysctlService(mirror, source, auditLog, config.paths);
+  const confirmations = new Confirmations({ audit: auditLog, claims: new Claims(claimsDir(config.auditFile)), undo: { sysctl, rules }, logger, takeOverStale: true });
+  await confirmations.start();
 
   const netns = deps.namespaces ? new NetnsCounter({ logger }) : null;
   netns?.start();
@@ -104,6 +107,8 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
     deliver: (sample) => {
       if (sample.mirror) sample.mirror.memory = memory.assess(sample.max);
       sample.alerts = evaluateAlerts(sample);
+      const pending = confirmations.snapshot();
+      if (pending) sample.changes = pending;
       // Sent once per count pass (every 10 s or more), not with every sample: the dashboard keeps the last one.
       const passAt = netns?.lastPass()?.at;
       const byNetns = passAt !== undefined && passAt !== netnsSentAt ? netns?.summary() : null;
@@ -166,11 +171,13 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
     changes,
     rules,
     sysctl,
+    confirmations,
     snapshots,
     aggregate: runAggregate,
     bindPushes: (t) => (target = t),
     stop: async () => {
       clearInterval(timer);
+      confirmations.stop();
       compositions.stop();
       netns?.stop();
       kmsg.stop();

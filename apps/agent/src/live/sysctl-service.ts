@@ -128,18 +128,20 @@ export class SysctlService {
    * One transaction: audited before the first write, rolled back as a whole on failure; optionally frees
    * idle entries. `rollbackOf` marks it as the undo of an earlier change (see lastChange()).
    */
-  async apply(actor: Actor, request: { changes: unknown; freeIdle: boolean }, rollbackOf?: string): Promise<SysctlAnswer<SysctlApplyResult>> {
+  async apply(actor: Actor, request: { changes: unknown; freeIdle: boolean; confirmWithinMs?: number | undefined }, rollbackOf?: string): Promise<SysctlAnswer<SysctlApplyResult>> {
     const planned = await this.plan({ changes: request.changes });
     if (!planned.ok) return planned;
     const plan = planned.data;
     const idle = request.freeIdle ? (await this.timeoutPreviews(plan)).flatMap(({ preview }) => preview.matches) : [];
     const before = Object.fromEntries(plan.items.map((i) => [i.name, i.before]));
     const target = plan.items.map((i) => i.name);
+    // Commit confirmed (see ../confirm): the record itself says when it is undone unless confirmed.
+    const confirm = request.confirmWithinMs !== undefined ? { withinMs: request.confirmWithinMs } : null;
     // Set inside the callback: a property, so the type checker does not assume it stays unset.
     const begun: { entry?: Awaited<ReturnType<AuditLog['begin']>> } = {};
     const outcome = await executePlan(plan, {
       onBeforeWrite: async () => {
-        begun.entry = await this.audit.begin({ actor, action: 'sysctl.set', target, before, details: { changes: plan.items.map((i) => ({ name: i.name, before: i.before, after: i.after })), freeIdle: idle.length, ...(rollbackOf ? { rollbackOf } : {}) } });
+        begun.entry = await this.audit.begin({ actor, action: 'sysctl.set', target, before, details: { changes: plan.items.map((i) => ({ name: i.name, before: i.before, after: i.after })), freeIdle: idle.length, ...(rollbackOf ? { rollbackOf } : {}), ...(confirm ? { confirm } : {}) } });
       },
     });
     const { entry } = begun;
@@ -151,8 +153,9 @@ export class SysctlService {
     let freed = 0;
     if (idle.length > 0) freed = await this.mirror.deleteFlows(idle);
     const after = Object.fromEntries(outcome.applied.map((a) => [a.name, a.readBack]));
-    await this.audit.finish(entry, { result: 'ok', after: { ...after, freedIdleEntries: freed } });
-    return { ok: true, data: { applied: outcome.applied.map((a) => ({ name: a.name, before: a.before, after: a.readBack })), freed, changeId: entry.id } };
+    const finished = await this.audit.finish(entry, { result: 'ok', after: { ...after, freedIdleEntries: freed } });
+    const confirmBy = confirm ? { confirmBy: Date.parse(finished.time) + confirm.withinMs } : {};
+    return { ok: true, data: { applied: outcome.applied.map((a) => ({ name: a.name, before: a.before, after: a.readBack })), freed, changeId: entry.id, ...confirmBy } };
   }
 
   /** The change `rollback()` would undo, from the audit log (see changeToUndo). */

@@ -47,6 +47,8 @@ const CHANGE_ACTIONS: Partial<Record<Name, string>> = {
   'sysctl:apply': 'sysctl.set',
   'sysctl:rollback': 'sysctl.rollback',
   'sysctl:persist': 'sysctl.persist',
+  'changes:confirm': 'changes.confirm',
+  'changes:revert': 'changes.revert',
 };
 export const CHANGE_REQUESTS = Object.keys(CHANGE_ACTIONS) as Name[];
 
@@ -186,9 +188,10 @@ export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserReques
   on('rules:detect', ({ hostId }) => links.request(hostId, 'rules:detect', {}));
   on('rules:preview', ({ hostId, spec }) => links.request(hostId, 'rules:preview', { spec }));
   on('rules:list', ({ hostId }) => links.request(hostId, 'rules:list', {}));
-  on('rules:apply', ({ hostId, spec, withCompanions }) =>
-    change(hostId, 'rules.apply', { spec, withCompanions }, () => links.request(hostId, 'rules:apply', { spec, withCompanions, actor: actor() })),
-  );
+  on('rules:apply', ({ hostId, spec, withCompanions, confirmWithinMs }) => {
+    const confirm = confirmWithinMs !== undefined ? { confirmWithinMs } : {};
+    return change(hostId, 'rules.apply', { spec, withCompanions, ...confirm }, () => links.request(hostId, 'rules:apply', { spec, withCompanions, ...confirm, actor: actor() }));
+  });
   on('rules:remove', (request) => {
     const { hostId, ...ref } = request;
     return change(hostId, 'rules.remove', ref, () => links.request(hostId, 'rules:remove', { ...('all' in ref ? { all: true as const } : { id: ref.id }), actor: actor() }));
@@ -196,9 +199,10 @@ export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserReques
 
   on('sysctl:get', ({ hostId }) => links.request(hostId, 'sysctl:get', {}));
   on('sysctl:preview', ({ hostId, changes }) => links.request(hostId, 'sysctl:preview', { changes }));
-  on('sysctl:apply', ({ hostId, changes, freeIdle }) =>
-    change(hostId, 'sysctl.set', { changes, freeIdle }, () => links.request(hostId, 'sysctl:apply', { changes, freeIdle, actor: actor() })),
-  );
+  on('sysctl:apply', ({ hostId, changes, freeIdle, confirmWithinMs }) => {
+    const confirm = confirmWithinMs !== undefined ? { confirmWithinMs } : {};
+    return change(hostId, 'sysctl.set', { changes, freeIdle, ...confirm }, () => links.request(hostId, 'sysctl:apply', { changes, freeIdle, ...confirm, actor: actor() }));
+  });
   on('sysctl:rollback', ({ hostId, changeId, force }) =>
     change(hostId, 'sysctl.rollback', { changeId, force }, () => links.request(hostId, 'sysctl:rollback', { changeId, force, actor: actor() })),
   );
@@ -207,6 +211,8 @@ export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserReques
     change(hostId, 'sysctl.persist', { values, mode }, () => links.request(hostId, 'sysctl:persist', { values, mode, actor: actor() })),
   );
   on('sysctl:history', ({ hostId, limit }) => links.request(hostId, 'sysctl:history', { limit }));
+  on('changes:confirm', ({ hostId, changeId }) => change(hostId, 'changes.confirm', { changeId }, () => links.request(hostId, 'changes:confirm', { changeId, actor: actor() })));
+  on('changes:revert', ({ hostId, changeId }) => change(hostId, 'changes.revert', { changeId }, () => links.request(hostId, 'changes:revert', { changeId, actor: actor() })));
 
   socket.on('disconnect', () => {
     relay.browserLeft(socket.id);

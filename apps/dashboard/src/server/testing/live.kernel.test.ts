@@ -201,7 +201,7 @@ describe.skipIf(skipKernelTests())('live table over the dashboard, real kernel',
     expect(audit).toHaveLength(CHANGE_REQUESTS.length + 1);
     expect(audit.every((row) => row.result === 'error' && row.target === hostId && (row.detail as { refused?: string }).refused)).toBe(true);
     expect(audit.filter((row) => row.actor === 'vera').map((row) => row.action).sort()).toEqual(
-      ['conntrack.delete', 'conntrack.delete-matching', 'conntrack.flush', 'rules.apply', 'rules.remove', 'sysctl.persist', 'sysctl.rollback', 'sysctl.set'],
+      ['changes.confirm', 'changes.revert', 'conntrack.delete', 'conntrack.delete-matching', 'conntrack.flush', 'rules.apply', 'rules.remove', 'sysctl.persist', 'sysctl.rollback', 'sysctl.set'],
     );
     expect(audit[0]).toMatchObject({ actor: 'otto', action: 'sysctl.persist' });
   });

@@ -4,6 +4,7 @@ import { usagePercent, type Alert } from '@ctscope/protocol';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { formatAgo, formatCount, formatPercent, usageLevel } from '../format';
+import { PendingChangesBanner } from '../confirm/host-banner';
 import { HostBar } from '../live/host-bar';
 import { replaceSearchParams } from '../live/url-state';
 import { RangePicker } from '../range-picker';
@@ -55,6 +56,7 @@ export function HostDetail({ hostId, initialRange = '5m' }: { hostId: string; in
   return (
     <>
       <HostBar title={host ? `Host ${host.hostname}` : 'Host'} hosts={hosts} hostId={hostId} onHost={(id) => router.push(`/hosts/${encodeURIComponent(id)}`)} connection={live.connection} actions={<SnapshotButton hostId={hostId} />} />
+      <PendingChangesBanner live={live} hostId={hostId} />
       <div className="host-summary">
         <div className="metric">
           <span className="metric-label">Entries</span>

@@ -1,6 +1,7 @@
 'use client';
 
 import type { RulePreview } from '@ctscope/protocol';
+import type { ReactNode } from 'react';
 import { CopyBlock } from '../tuning/copy-block';
 import { SampleTable } from '../tuning/sample-table';
 import { formatCount } from '../format';
@@ -12,12 +13,14 @@ interface Props {
   mayChange: boolean;
   busy: boolean;
   onApply(): void;
+  /** Shown above the Apply button: the "undo unless confirmed" choice. */
+  applyOptions?: ReactNode;
 }
 
 const SYNTAX_NAME = { nft: 'nftables', iptables: 'iptables' } as const;
 
 /** Commands in both syntaxes, companions, notes, impact on the current table and warnings, then Apply. */
-export function RulePreviewPanel({ preview, withCompanions, onWithCompanions, mayChange, busy, onApply }: Props) {
+export function RulePreviewPanel({ preview, withCompanions, onWithCompanions, mayChange, busy, onApply, applyOptions }: Props) {
   const other = preview.syntax === 'nft' ? 'iptables' : 'nft';
   const commands = (syntax: 'nft' | 'iptables', r: { nftCommands: string[]; iptablesCommands: string[] }) => (syntax === 'nft' ? r.nftCommands : r.iptablesCommands);
   const impact = preview.impact;
@@ -87,6 +90,7 @@ export function RulePreviewPanel({ preview, withCompanions, onWithCompanions, ma
         </div>
       )}
 
+      {mayChange && applyOptions}
       {mayChange && (
         <div className="form-actions">
           <button type="button" onClick={onApply} disabled={busy}>

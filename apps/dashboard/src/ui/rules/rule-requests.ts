@@ -27,8 +27,9 @@ export type RuleSpecDraft = Record<string, unknown>;
 export const ruleRequests = (socket: BrowserSocket, hostId: string) => ({
   detect: (): Promise<Ack<RuleDetection>> => ask(ruleDetectionSchema, (reply) => socket.emit('rules:detect', hostOnly(hostId), reply)),
   preview: (spec: RuleSpecDraft): Promise<Ack<RulePreview>> => ask(rulePreviewSchema, (reply) => socket.emit('rules:preview', { hostId, spec }, reply), 30_000),
-  apply: (spec: RuleSpecDraft, withCompanions: boolean): Promise<Ack<RuleApplyResult>> =>
-    ask(ruleApplyResultSchema, (reply) => socket.emit('rules:apply', { hostId, spec, withCompanions }, reply), 30_000),
+  /** `confirmWithinMs`: the host removes the rule by itself unless it is confirmed in time (null: no deadline). */
+  apply: (spec: RuleSpecDraft, withCompanions: boolean, confirmWithinMs: number | null = null): Promise<Ack<RuleApplyResult>> =>
+    ask(ruleApplyResultSchema, (reply) => socket.emit('rules:apply', { hostId, spec, withCompanions, ...(confirmWithinMs !== null ? { confirmWithinMs } : {}) }, reply), 30_000),
   list: (): Promise<Ack<RuleList>> => ask(ruleListSchema, (reply) => socket.emit('rules:list', hostOnly(hostId), reply)),
   remove: (id: string): Promise<Ack<{ removed: number }>> => ask(ruleRemoveResultSchema, (reply) => socket.emit('rules:remove', { hostId, id }, reply), 30_000),
   removeAll: (): Promise<Ack<{ removed: number }>> => ask(ruleRemoveResultSchema, (reply) => socket.emit('rules:remove', { hostId, all: true }, reply), 30_000),

@@ -1,7 +1,10 @@
 'use client';
 
-import { ErrorCode, type RuleDetection, type RulePreview } from '@ctscope/protocol';
+import { DEFAULT_CONFIRM_WITHIN_MS, ErrorCode, type RuleDetection, type RulePreview } from '@ctscope/protocol';
 import { useEffect, useMemo, useState } from 'react';
+import { ConfirmWithin } from '../confirm/confirm-within';
+import { PendingChanges } from '../confirm/pending-changes';
+import { usePendingChanges } from '../confirm/use-pending-changes';
 import { HostBar } from '../live/host-bar';
 import { NoHosts } from '../live/no-hosts';
 import { useChosenHost } from '../live/use-host-directory';
@@ -26,6 +29,10 @@ export function RulesView({ initialHost, initialSource }: { initialHost: string 
   const online = host?.online ?? false;
   const requests = useMemo(() => (live.socket && hostId ? ruleRequests(live.socket, hostId) : null), [live.socket, hostId]);
   const rules = useRuleList(requests, live.generation);
+  const pendingView = usePendingChanges(live, hostId, (outcome) => {
+    if (outcome.kind === 'rule') rules.refresh();
+  });
+  const [confirmWithin, setConfirmWithin] = useState<number | null>(DEFAULT_CONFIRM_WITHIN_MS);
 
   const [detection, setDetection] = useState<{ data: RuleDetection | null; error: string | null }>({ data: null, error: null });
   const [form, setForm] = useState<RuleForm>(() => (initialSource ? formForSource(initialSource) : EMPTY_FORM));
@@ -81,11 +88,12 @@ export function RulesView({ initialHost, initialSource }: { initialHost: string 
     if (!requests) return;
     setBusy(true);
     setError(null);
-    const answer = await requests.apply(specFromForm(form), withCompanions && (preview?.companions.length ?? 0) > 0);
+    const answer = await requests.apply(specFromForm(form), withCompanions && (preview?.companions.length ?? 0) > 0, confirmWithin);
     setBusy(false);
     if (!answer.ok) return failed(answer.code, answer.message);
     const { id, changed, rules: count, companions } = answer.data;
-    setNotice(changed ? `Applied rule ${id} (${count} rule${count === 1 ? '' : 's'})${companions.length > 0 ? ` and ${companions.length} companion${companions.length === 1 ? '' : 's'}` : ''}.` : `Rule ${id} was already in place; nothing changed.`);
+    const pendingNote = answer.data.confirmBy !== undefined ? ' It is removed again unless you confirm it below.' : '';
+    setNotice(changed ? `Applied rule ${id} (${count} rule${count === 1 ? '' : 's'})${companions.length > 0 ? ` and ${companions.length} companion${companions.length === 1 ? '' : 's'}` : ''}.${pendingNote}` : `Rule ${id} was already in place; nothing changed.`);
     setPreview(null);
     rules.refresh();
   }
@@ -153,7 +161,18 @@ export function RulesView({ initialHost, initialSource }: { initialHost: string 
               {notice}
             </p>
           )}
-          {preview && <RulePreviewPanel preview={preview} withCompanions={withCompanions} onWithCompanions={setWithCompanions} mayChange={mayChange} busy={busy} onApply={() => void runApply()} />}
+          <PendingChanges view={pendingView} kind="rule" mayChange={mayChange} />
+          {preview && (
+            <RulePreviewPanel
+              preview={preview}
+              withCompanions={withCompanions}
+              onWithCompanions={setWithCompanions}
+              mayChange={mayChange}
+              busy={busy}
+              onApply={() => void runApply()}
+              applyOptions={<ConfirmWithin value={confirmWithin} onChange={setConfirmWithin} />}
+            />
+          )}
           <RuleListPanel list={rules.list} error={rules.error} mayChange={mayChange} busy={busy} onRemove={(id) => void runRemove(id)} onRemoveAll={() => void runRemove(null)} />
         </div>
       )}

@@ -1,6 +1,7 @@
 'use client';
 
 import type { SysctlPreview } from '@ctscope/protocol';
+import type { ReactNode } from 'react';
 import { formatCount, formatPercent } from '../format';
 import { sysctlCommands, sysctlFileContent } from './commands';
 import { CopyBlock } from './copy-block';
@@ -15,10 +16,12 @@ interface Props {
   mayChange: boolean;
   onApply(): void;
   onCancel(): void;
+  /** Shown above the Apply button: the "undo unless confirmed" choice. */
+  applyOptions?: ReactNode;
 }
 
 /** What a change would do: before → after, memory of a new max, idle entries a lowered timeout leaves behind. */
-export function PreviewPanel({ preview, freeIdle, onFreeIdle, busy, mayChange, onApply, onCancel }: Props) {
+export function PreviewPanel({ preview, freeIdle, onFreeIdle, busy, mayChange, onApply, onCancel, applyOptions }: Props) {
   const changed = preview.items.filter((i) => !i.unchanged);
   const idle = preview.timeouts.filter((t) => t.previewable && t.idleLonger > 0);
   const values = changed.map((i) => ({ name: i.name, value: i.after }));
@@ -96,6 +99,7 @@ export function PreviewPanel({ preview, freeIdle, onFreeIdle, busy, mayChange, o
         </div>
       )}
 
+      {mayChange && applyOptions}
       <div className="form-actions">
         {mayChange && (
           <button type="button" onClick={onApply} disabled={busy || changed.length === 0}>

@@ -34,8 +34,9 @@ export interface PendingChange {
 export const sysctlRequests = (socket: BrowserSocket, hostId: string) => ({
   get: (): Promise<Ack<SysctlStateWire>> => ask(sysctlStateSchema, (reply) => socket.emit('sysctl:get', hostOnly(hostId), reply)),
   preview: (changes: PendingChange[]): Promise<Ack<SysctlPreview>> => ask(sysctlPreviewSchema, (reply) => socket.emit('sysctl:preview', { hostId, changes }, reply), 30_000),
-  apply: (changes: PendingChange[], freeIdle: boolean): Promise<Ack<SysctlApplyResult>> =>
-    ask(sysctlApplyResultSchema, (reply) => socket.emit('sysctl:apply', { hostId, changes, freeIdle }, reply), 30_000),
+  /** `confirmWithinMs`: the host undoes the change by itself unless it is confirmed in time (null: no deadline). */
+  apply: (changes: PendingChange[], freeIdle: boolean, confirmWithinMs: number | null = null): Promise<Ack<SysctlApplyResult>> =>
+    ask(sysctlApplyResultSchema, (reply) => socket.emit('sysctl:apply', { hostId, changes, freeIdle, ...(confirmWithinMs !== null ? { confirmWithinMs } : {}) }, reply), 30_000),
   /** Undoes the change the agent recorded as `changeId` (refused when a value moved since, unless forced). */
   rollback: (changeId: string, force: boolean): Promise<Ack<SysctlApplyResult>> =>
     ask(sysctlApplyResultSchema, (reply) => socket.emit('sysctl:rollback', { hostId, changeId, force }, reply), 30_000),

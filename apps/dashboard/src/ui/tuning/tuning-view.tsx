@@ -1,7 +1,10 @@
 'use client';
 
-import { ErrorCode, type SysctlApplyResult, type SysctlPreview } from '@ctscope/protocol';
+import { DEFAULT_CONFIRM_WITHIN_MS, ErrorCode, type SysctlApplyResult, type SysctlPreview } from '@ctscope/protocol';
 import { useState } from 'react';
+import { ConfirmWithin } from '../confirm/confirm-within';
+import { PendingChanges } from '../confirm/pending-changes';
+import { usePendingChanges } from '../confirm/use-pending-changes';
 import { HostBar } from '../live/host-bar';
 import { NoHosts } from '../live/no-hosts';
 import { useChosenHost } from '../live/use-host-directory';
@@ -42,6 +45,14 @@ export function TuningView({ initialHost }: { initialHost: string | null }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [applied, setApplied] = useState<Applied | null>(null);
+  // A revert (or a confirmation) of a sysctl change: the table shows the values as they are now, and
+  // the result of the apply that was undone says so.
+  const pendingView = usePendingChanges(live, hostId, (outcome) => {
+    if (outcome.kind !== 'sysctl') return;
+    data.reload();
+    if (outcome.outcome === 'reverted' && applied?.result.changeId === outcome.changeId) setApplied({ ...applied, rolledBack: true, conflict: null });
+  });
+  const [confirmWithin, setConfirmWithin] = useState<number | null>(DEFAULT_CONFIRM_WITHIN_MS);
 
   const params = state?.params ?? [];
   const changes = pendingChanges(params, drafts);
@@ -80,7 +91,7 @@ export function TuningView({ initialHost }: { initialHost: string | null }) {
     if (!requests) return;
     setBusy(true);
     setError(null);
-    const answer = await requests.apply(changes, freeIdle);
+    const answer = await requests.apply(changes, freeIdle, confirmWithin);
     setBusy(false);
     if (!answer.ok) return setError(answer.message);
     setApplied({ result: answer.data, rolledBack: false, conflict: null });
@@ -143,7 +154,19 @@ export function TuningView({ initialHost }: { initialHost: string | null }) {
               {error}
             </p>
           )}
-          {preview && <PreviewPanel preview={preview} freeIdle={freeIdle} onFreeIdle={setFreeIdle} busy={busy} mayChange={mayChange} onApply={() => void runApply()} onCancel={() => setPreview(null)} />}
+          <PendingChanges view={pendingView} kind="sysctl" mayChange={mayChange} />
+          {preview && (
+            <PreviewPanel
+              preview={preview}
+              freeIdle={freeIdle}
+              onFreeIdle={setFreeIdle}
+              busy={busy}
+              mayChange={mayChange}
+              onApply={() => void runApply()}
+              onCancel={() => setPreview(null)}
+              applyOptions={<ConfirmWithin value={confirmWithin} onChange={setConfirmWithin} />}
+            />
+          )}
           {applied && (
             <ApplyResult result={applied.result} rolledBack={applied.rolledBack} conflict={applied.conflict} busy={busy} onRollback={(force) => void runRollback(force)} onDismiss={() => setApplied(null)} />
           )}
