@@ -1,6 +1,6 @@
-import { STATUS_BITS, type Flow, type L4ProtoName, type StatusFlag } from '@ctscope/conntrack';
+import { protoName, STATUS_BITS, type Flow, type L4ProtoName, type PlainFlow, type StatusFlag } from '@ctscope/conntrack';
 import { AddressPool } from './address-pool';
-import { Columns, HAS, ORIG_SHIFT, REPLY_SHIFT, tupleFlags, writeTuple } from './columns';
+import { Columns, HAS, ORIG_SHIFT, REPLY_SHIFT, TUPLE, tupleFlags, writeTuple } from './columns';
 import { FlowView, materialize, type RowExtra, type RowStore } from './flow-view';
 
 /** One mirrored entry: the flow and when the kernel last told us about it. */
@@ -11,6 +11,10 @@ export interface MirrorEntry {
 }
 
 const MIN_CAPACITY = 1_024;
+/** A tuple with both ports and nothing else (TUPLE bits). */
+const PORTS = TUPLE.SPORT | TUPLE.DPORT;
+/** The flags of every plain entry (see setPlain), EVENTLESS and ZONE aside. */
+const PLAIN_FLAGS = (PORTS << ORIG_SHIFT) | (PORTS << REPLY_SHIFT) | HAS.ID | HAS.TIMEOUT | HAS.MARK | HAS.USE;
 const GROWTH = 1.5;
 
 /**
@@ -112,6 +116,26 @@ export class FlowTable implements RowStore {
     return row;
   }
 
+  /**
+   * set(flow, seenAt, false) for a dumped entry of the plain shape read by scanPlainFlow (`flow` is what
+   * decodeFlow would have returned): the same row, without a Flow or address strings.
+   */
+  setPlain(p: PlainFlow, seenAt: number): number {
+    const c = this.columns;
+    let row = this.findPlainRow(p);
+    // From a dump: an entry known from events stays so, one known only from dumps too.
+    if (row >= 0) return this.writePlain(row, p, seenAt, ((c.flags[row] as number) & HAS.EVENTLESS) !== 0, true);
+    if (this.rows === c.capacity) this.resize(Math.ceil(c.capacity * GROWTH));
+    row = this.rows++;
+    this.eventlessRows++;
+    this.writePlain(row, p, seenAt, true, false);
+    const b = this.bucket(p.id);
+    c.next[row] = this.buckets[b] as number;
+    this.buckets[b] = row + 1;
+    if (this.rows > this.buckets.length) this.rehash(this.buckets.length * 2);
+    return row;
+  }
+
   delete(flow: Flow): boolean {
     const row = this.findRow(flow);
     if (row < 0) return false;
@@ -187,6 +211,80 @@ export class FlowTable implements RowStore {
       }
     }
     return -1;
+  }
+
+  /** findRow for a plain entry (see setPlain). */
+  private findPlainRow(p: PlainFlow): number {
+    const hint = this.hint;
+    if (hint < this.rows && this.isPlainEntry(hint, p)) {
+      this.hint = hint + 1;
+      return hint;
+    }
+    for (let r = (this.buckets[this.bucket(p.id)] as number) - 1; r >= 0; r = (this.columns.next[r] as number) - 1) {
+      if (this.isPlainEntry(r, p)) {
+        this.hint = r + 1;
+        return r;
+      }
+    }
+    return -1;
+  }
+
+  private isPlainEntry(r: number, p: PlainFlow): boolean {
+    const c = this.columns;
+    if (c.id[r] !== p.id) return false;
+    const flags = c.flags[r] as number;
+    if (!(flags & HAS.ID) || c.protoNum[r] !== p.protoNum) return false;
+    if (p.zone < 0 ? flags & HAS.ZONE : !(flags & HAS.ZONE) || c.zone[r] !== p.zone) return false;
+    if (((flags >>> ORIG_SHIFT) & 0xff) !== PORTS) return false;
+    const v4 = this.addresses.ipv4;
+    return v4[c.origSrc[r] as number] === p.origSrc && v4[c.origDst[r] as number] === p.origDst && c.origSport[r] === p.origSport && c.origDport[r] === p.origDport;
+  }
+
+  /** write() for a plain entry; returns `row`. */
+  private writePlain(row: number, p: PlainFlow, seenAt: number, eventless: boolean, existing: boolean): number {
+    const c = this.columns;
+    const pool = this.addresses;
+    const v4 = pool.ipv4;
+    if (!existing || v4[c.replySrc[row] as number] !== p.replySrc || v4[c.replyDst[row] as number] !== p.replyDst) {
+      const os = pool.acquireIpv4(p.origSrc);
+      const od = pool.acquireIpv4(p.origDst);
+      const rs = pool.acquireIpv4(p.replySrc);
+      const rd = pool.acquireIpv4(p.replyDst);
+      if (existing) {
+        pool.release(c.origSrc[row] as number);
+        pool.release(c.origDst[row] as number);
+        pool.release(c.replySrc[row] as number);
+        pool.release(c.replyDst[row] as number);
+      }
+      c.origSrc[row] = os;
+      c.origDst[row] = od;
+      c.replySrc[row] = rs;
+      c.replyDst[row] = rd;
+    }
+    let flags = PLAIN_FLAGS;
+    if (eventless) flags |= HAS.EVENTLESS;
+    c.seenAt[row] = seenAt;
+    c.generation[row] = this.generation;
+    c.protoNum[row] = p.protoNum;
+    this.protoNames[p.protoNum] ??= protoName(p.protoNum);
+    c.statusBits[row] = p.statusBits;
+    if (!this.statuses.has(p.statusBits)) this.statusNames(p.statusBits);
+    c.state[row] = p.state === undefined ? 0 : this.stateNumber(p.state);
+    c.id[row] = p.id;
+    c.timeout[row] = p.timeout;
+    c.mark[row] = p.mark;
+    c.use[row] = p.use;
+    if (p.zone >= 0) {
+      flags |= HAS.ZONE;
+      c.zone[row] = p.zone;
+    }
+    c.origSport[row] = p.origSport;
+    c.origDport[row] = p.origDport;
+    c.replySport[row] = p.replySport;
+    c.replyDport[row] = p.replyDport;
+    if (existing) this.extras.delete(row);
+    c.flags[row] = flags;
+    return row;
   }
 
   private isEntry(r: number, flow: Flow, id: number | undefined): boolean {
