@@ -2,6 +2,7 @@ import { protoName, STATUS_BITS, type Flow, type L4ProtoName, type PlainFlow, ty
 import { AddressPool } from './address-pool';
 import { Columns, HAS, ORIG_SHIFT, REPLY_SHIFT, TUPLE, tupleFlags, writeTuple } from './columns';
 import { FlowView, materialize, type RowExtra, type RowStore } from './flow-view';
+import { IdIndex } from './id-index';
 
 /** One mirrored entry: the flow and when the kernel last told us about it. */
 export interface MirrorEntry {
@@ -32,9 +33,7 @@ export class FlowTable implements RowStore {
   private rows = 0;
   private generation = 0;
   private eventlessRows = 0;
-  /** 1 + first row of each id bucket; 0 when empty. */
-  private buckets = new Int32Array(MIN_CAPACITY);
-  private bucketShift = 32 - Math.log2(MIN_CAPACITY);
+  private readonly index = new IdIndex(this.columns);
   private readonly states: string[] = [];
   private readonly stateIndex = new Map<string, number>();
   private readonly protoNames: (L4ProtoName | undefined)[] = [];
@@ -88,7 +87,7 @@ export class FlowTable implements RowStore {
   withId(id: number): MirrorEntry[] {
     const out: MirrorEntry[] = [];
     const c = this.columns;
-    for (let r = (this.buckets[this.bucket(id >>> 0)] as number) - 1; r >= 0; r = (c.next[r] as number) - 1) {
+    for (let r = this.index.first(id) - 1; r >= 0; r = (c.next[r] as number) - 1) {
       if ((c.flags[r] as number) & HAS.ID && c.id[r] === id >>> 0) out.push(this.entryAt(r));
     }
     return out;
@@ -109,10 +108,7 @@ export class FlowTable implements RowStore {
     row = this.rows++;
     if (!fromEvent) this.eventlessRows++;
     this.write(row, flow, seenAt, !fromEvent, false);
-    const b = this.bucket(flow.id ?? 0);
-    c.next[row] = this.buckets[b] as number;
-    this.buckets[b] = row + 1;
-    if (this.rows > this.buckets.length) this.rehash(this.buckets.length * 2);
+    this.index.link(row, this.rows);
     return row;
   }
 
@@ -129,10 +125,7 @@ export class FlowTable implements RowStore {
     row = this.rows++;
     this.eventlessRows++;
     this.writePlain(row, p, seenAt, true, false);
-    const b = this.bucket(p.id);
-    c.next[row] = this.buckets[b] as number;
-    this.buckets[b] = row + 1;
-    if (this.rows > this.buckets.length) this.rehash(this.buckets.length * 2);
+    this.index.link(row, this.rows);
     return row;
   }
 
@@ -204,7 +197,7 @@ export class FlowTable implements RowStore {
       this.hint = hint + 1;
       return hint;
     }
-    for (let r = (this.buckets[this.bucket(id ?? 0)] as number) - 1; r >= 0; r = (c.next[r] as number) - 1) {
+    for (let r = this.index.first(id ?? 0) - 1; r >= 0; r = (c.next[r] as number) - 1) {
       if (this.isEntry(r, flow, id)) {
         this.hint = r + 1;
         return r;
@@ -220,7 +213,7 @@ export class FlowTable implements RowStore {
       this.hint = hint + 1;
       return hint;
     }
-    for (let r = (this.buckets[this.bucket(p.id)] as number) - 1; r >= 0; r = (this.columns.next[r] as number) - 1) {
+    for (let r = this.index.first(p.id) - 1; r >= 0; r = (this.columns.next[r] as number) - 1) {
       if (this.isPlainEntry(r, p)) {
         this.hint = r + 1;
         return r;
@@ -427,7 +420,7 @@ export class FlowTable implements RowStore {
   private remove(row: number): void {
     const c = this.columns;
     if ((c.flags[row] as number) & HAS.EVENTLESS) this.eventlessRows--;
-    this.unlink(row);
+    this.index.unlink(row);
     const pool = this.addresses;
     pool.release(c.origSrc[row] as number);
     pool.release(c.origDst[row] as number);
@@ -436,55 +429,18 @@ export class FlowTable implements RowStore {
     this.extras.delete(row);
     const last = --this.rows;
     if (last === row) return;
-    this.unlink(last);
+    this.index.unlink(last);
     c.move(last, row);
     const extra = this.extras.get(last);
     if (extra) {
       this.extras.delete(last);
       this.extras.set(row, extra);
     }
-    const b = this.bucket(c.id[row] as number);
-    c.next[row] = this.buckets[b] as number;
-    this.buckets[b] = row + 1;
-  }
-
-  private unlink(row: number): void {
-    const c = this.columns;
-    const b = this.bucket(c.id[row] as number);
-    let r = (this.buckets[b] as number) - 1;
-    if (r === row) {
-      this.buckets[b] = c.next[row] as number;
-      return;
-    }
-    while (r >= 0) {
-      const next = (c.next[r] as number) - 1;
-      if (next === row) {
-        c.next[r] = c.next[row] as number;
-        return;
-      }
-      r = next;
-    }
-  }
-
-  private bucket(id: number): number {
-    return Math.imul(id >>> 0, 0x9e3779b1) >>> this.bucketShift;
-  }
-
-  private rehash(size: number): void {
-    this.buckets = new Int32Array(size);
-    this.bucketShift = 32 - Math.log2(size);
-    const c = this.columns;
-    for (let row = 0; row < this.rows; row++) {
-      const b = this.bucket(c.id[row] as number);
-      c.next[row] = this.buckets[b] as number;
-      this.buckets[b] = row + 1;
-    }
+    this.index.link(row, this.rows);
   }
 
   private resize(capacity: number): void {
     this.columns.resize(capacity);
-    let buckets = MIN_CAPACITY;
-    while (buckets < this.rows) buckets *= 2;
-    if (buckets < this.buckets.length / 4) this.rehash(buckets * 2);
+    this.index.fit(this.rows);
   }
 }
