@@ -1,4 +1,15 @@
+import { ipv4Text } from '@ctscope/conntrack';
 import { addressSortKey } from '../query/sort-keys';
+
+const DOTTED_QUAD = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+/** The 32-bit number of an IPv4 address written as ipv4Text writes it, else -1. */
+function ipv4Number(address: string): number {
+  const m = DOTTED_QUAD.exec(address);
+  if (!m) return -1;
+  const value = ((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0;
+  return ipv4Text(value) === address ? value : -1;
+}
 
 /**
  * Address strings stored once each and named by a small integer, counted by the rows that use them:
@@ -12,6 +23,9 @@ export class AddressPool {
   readonly strings: string[] = [];
   /** Sort key by number (see addressSortKey). */
   keys = new Float64Array(1_024);
+  /** IPv4 address by number as its 32-bit value (see acquireIpv4), -1 for other addresses and free numbers. */
+  ipv4 = new Float64Array(1_024).fill(-1);
+  private readonly ipv4Index = new Map<number, number>();
   private refs = new Uint32Array(1_024);
   private readonly free: number[] = [];
 
@@ -29,7 +43,18 @@ export class AddressPool {
       this.strings[i] = address;
       this.keys[i] = addressSortKey(address);
       this.index.set(address, i);
+      const value = ipv4Number(address);
+      this.ipv4[i] = value;
+      if (value >= 0) this.ipv4Index.set(value, i);
     }
+    this.refs[i] = (this.refs[i] as number) + 1;
+    return i;
+  }
+
+  /** acquire(ipv4Text(value)) without making the string when the address is known already. */
+  acquireIpv4(value: number): number {
+    const i = this.ipv4Index.get(value);
+    if (i === undefined) return this.acquire(ipv4Text(value));
     this.refs[i] = (this.refs[i] as number) + 1;
     return i;
   }
@@ -41,6 +66,9 @@ export class AddressPool {
     if (left > 0) return;
     this.index.delete(this.strings[i] as string);
     this.strings[i] = '';
+    const value = this.ipv4[i] as number;
+    if (value >= 0) this.ipv4Index.delete(value);
+    this.ipv4[i] = -1;
     this.free.push(i);
   }
 
@@ -52,5 +80,8 @@ export class AddressPool {
     const keys = new Float64Array(size);
     keys.set(this.keys);
     this.keys = keys;
+    const ipv4 = new Float64Array(size).fill(-1);
+    ipv4.set(this.ipv4);
+    this.ipv4 = ipv4;
   }
 }

@@ -42,6 +42,18 @@ describe('FlowTable', () => {
     expect(table.find(flow(4_000_000_000))).toBeDefined();
   });
 
+  it('finds every entry by id while the index grows past its buckets and shrinks back', () => {
+    const table = new FlowTable();
+    for (let id = 1; id <= 5_000; id++) table.set(flow(id, 100, id % 2 ? 443 : 80), 0, false);
+    expect(table.withId(4_321)).toHaveLength(1);
+    table.beginMerge();
+    for (let id = 4_901; id <= 5_000; id++) table.set(flow(id, 50, id % 2 ? 443 : 80), 1, false);
+    expect(table.sweep()).toBe(4_900);
+    expect(table.withId(4_321)).toEqual([]);
+    for (let id = 4_901; id <= 5_000; id++) expect(table.withId(id).map((e) => e.flow.timeout)).toEqual([50]);
+    expect(table.find(flow(4_950, 1, 80))?.seenAt).toBe(1);
+  });
+
   it('drops a field a fresh report lacks', () => {
     const table = new FlowTable();
     table.set(entry({ src: '10.0.0.1', dst: '10.0.0.2', id: 3, state: 'ESTABLISHED' }).flow, 0, false);

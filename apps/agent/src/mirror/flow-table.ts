@@ -1,7 +1,8 @@
-import { STATUS_BITS, type Flow, type L4ProtoName, type StatusFlag } from '@ctscope/conntrack';
+import { protoName, STATUS_BITS, type Flow, type L4ProtoName, type PlainFlow, type StatusFlag } from '@ctscope/conntrack';
 import { AddressPool } from './address-pool';
-import { Columns, HAS, ORIG_SHIFT, REPLY_SHIFT, tupleFlags, writeTuple } from './columns';
+import { Columns, HAS, ORIG_SHIFT, REPLY_SHIFT, TUPLE, tupleFlags, writeTuple } from './columns';
 import { FlowView, materialize, type RowExtra, type RowStore } from './flow-view';
+import { IdIndex } from './id-index';
 
 /** One mirrored entry: the flow and when the kernel last told us about it. */
 export interface MirrorEntry {
@@ -11,6 +12,10 @@ export interface MirrorEntry {
 }
 
 const MIN_CAPACITY = 1_024;
+/** A tuple with both ports and nothing else (TUPLE bits). */
+const PORTS = TUPLE.SPORT | TUPLE.DPORT;
+/** The flags of every plain entry (see setPlain), EVENTLESS and ZONE aside. */
+const PLAIN_FLAGS = (PORTS << ORIG_SHIFT) | (PORTS << REPLY_SHIFT) | HAS.ID | HAS.TIMEOUT | HAS.MARK | HAS.USE;
 const GROWTH = 1.5;
 
 /**
@@ -28,9 +33,7 @@ export class FlowTable implements RowStore {
   private rows = 0;
   private generation = 0;
   private eventlessRows = 0;
-  /** 1 + first row of each id bucket; 0 when empty. */
-  private buckets = new Int32Array(MIN_CAPACITY);
-  private bucketShift = 32 - Math.log2(MIN_CAPACITY);
+  private readonly index = new IdIndex(this.columns);
   private readonly states: string[] = [];
   private readonly stateIndex = new Map<string, number>();
   private readonly protoNames: (L4ProtoName | undefined)[] = [];
@@ -84,7 +87,7 @@ export class FlowTable implements RowStore {
   withId(id: number): MirrorEntry[] {
     const out: MirrorEntry[] = [];
     const c = this.columns;
-    for (let r = (this.buckets[this.bucket(id >>> 0)] as number) - 1; r >= 0; r = (c.next[r] as number) - 1) {
+    for (let r = this.index.first(id) - 1; r >= 0; r = (c.next[r] as number) - 1) {
       if ((c.flags[r] as number) & HAS.ID && c.id[r] === id >>> 0) out.push(this.entryAt(r));
     }
     return out;
@@ -105,10 +108,24 @@ export class FlowTable implements RowStore {
     row = this.rows++;
     if (!fromEvent) this.eventlessRows++;
     this.write(row, flow, seenAt, !fromEvent, false);
-    const b = this.bucket(flow.id ?? 0);
-    c.next[row] = this.buckets[b] as number;
-    this.buckets[b] = row + 1;
-    if (this.rows > this.buckets.length) this.rehash(this.buckets.length * 2);
+    this.index.link(row, this.rows);
+    return row;
+  }
+
+  /**
+   * set(flow, seenAt, false) for a dumped entry of the plain shape read by scanPlainFlow (`flow` is what
+   * decodeFlow would have returned): the same row, without a Flow or address strings.
+   */
+  setPlain(p: PlainFlow, seenAt: number): number {
+    const c = this.columns;
+    let row = this.findPlainRow(p);
+    // From a dump: an entry known from events stays so, one known only from dumps too.
+    if (row >= 0) return this.writePlain(row, p, seenAt, ((c.flags[row] as number) & HAS.EVENTLESS) !== 0, true);
+    if (this.rows === c.capacity) this.resize(Math.ceil(c.capacity * GROWTH));
+    row = this.rows++;
+    this.eventlessRows++;
+    this.writePlain(row, p, seenAt, true, false);
+    this.index.link(row, this.rows);
     return row;
   }
 
@@ -180,13 +197,87 @@ export class FlowTable implements RowStore {
       this.hint = hint + 1;
       return hint;
     }
-    for (let r = (this.buckets[this.bucket(id ?? 0)] as number) - 1; r >= 0; r = (c.next[r] as number) - 1) {
+    for (let r = this.index.first(id ?? 0) - 1; r >= 0; r = (c.next[r] as number) - 1) {
       if (this.isEntry(r, flow, id)) {
         this.hint = r + 1;
         return r;
       }
     }
     return -1;
+  }
+
+  /** findRow for a plain entry (see setPlain). */
+  private findPlainRow(p: PlainFlow): number {
+    const hint = this.hint;
+    if (hint < this.rows && this.isPlainEntry(hint, p)) {
+      this.hint = hint + 1;
+      return hint;
+    }
+    for (let r = this.index.first(p.id) - 1; r >= 0; r = (this.columns.next[r] as number) - 1) {
+      if (this.isPlainEntry(r, p)) {
+        this.hint = r + 1;
+        return r;
+      }
+    }
+    return -1;
+  }
+
+  private isPlainEntry(r: number, p: PlainFlow): boolean {
+    const c = this.columns;
+    if (c.id[r] !== p.id) return false;
+    const flags = c.flags[r] as number;
+    if (!(flags & HAS.ID) || c.protoNum[r] !== p.protoNum) return false;
+    if (p.zone < 0 ? flags & HAS.ZONE : !(flags & HAS.ZONE) || c.zone[r] !== p.zone) return false;
+    if (((flags >>> ORIG_SHIFT) & 0xff) !== PORTS) return false;
+    const v4 = this.addresses.ipv4;
+    return v4[c.origSrc[r] as number] === p.origSrc && v4[c.origDst[r] as number] === p.origDst && c.origSport[r] === p.origSport && c.origDport[r] === p.origDport;
+  }
+
+  /** write() for a plain entry; returns `row`. */
+  private writePlain(row: number, p: PlainFlow, seenAt: number, eventless: boolean, existing: boolean): number {
+    const c = this.columns;
+    const pool = this.addresses;
+    const v4 = pool.ipv4;
+    if (!existing || v4[c.replySrc[row] as number] !== p.replySrc || v4[c.replyDst[row] as number] !== p.replyDst) {
+      const os = pool.acquireIpv4(p.origSrc);
+      const od = pool.acquireIpv4(p.origDst);
+      const rs = pool.acquireIpv4(p.replySrc);
+      const rd = pool.acquireIpv4(p.replyDst);
+      if (existing) {
+        pool.release(c.origSrc[row] as number);
+        pool.release(c.origDst[row] as number);
+        pool.release(c.replySrc[row] as number);
+        pool.release(c.replyDst[row] as number);
+      }
+      c.origSrc[row] = os;
+      c.origDst[row] = od;
+      c.replySrc[row] = rs;
+      c.replyDst[row] = rd;
+    }
+    let flags = PLAIN_FLAGS;
+    if (eventless) flags |= HAS.EVENTLESS;
+    c.seenAt[row] = seenAt;
+    c.generation[row] = this.generation;
+    c.protoNum[row] = p.protoNum;
+    this.protoNames[p.protoNum] ??= protoName(p.protoNum);
+    c.statusBits[row] = p.statusBits;
+    if (!this.statuses.has(p.statusBits)) this.statusNames(p.statusBits);
+    c.state[row] = p.state === undefined ? 0 : this.stateNumber(p.state);
+    c.id[row] = p.id;
+    c.timeout[row] = p.timeout;
+    c.mark[row] = p.mark;
+    c.use[row] = p.use;
+    if (p.zone >= 0) {
+      flags |= HAS.ZONE;
+      c.zone[row] = p.zone;
+    }
+    c.origSport[row] = p.origSport;
+    c.origDport[row] = p.origDport;
+    c.replySport[row] = p.replySport;
+    c.replyDport[row] = p.replyDport;
+    if (existing) this.extras.delete(row);
+    c.flags[row] = flags;
+    return row;
   }
 
   private isEntry(r: number, flow: Flow, id: number | undefined): boolean {
@@ -329,7 +420,7 @@ export class FlowTable implements RowStore {
   private remove(row: number): void {
     const c = this.columns;
     if ((c.flags[row] as number) & HAS.EVENTLESS) this.eventlessRows--;
-    this.unlink(row);
+    this.index.unlink(row);
     const pool = this.addresses;
     pool.release(c.origSrc[row] as number);
     pool.release(c.origDst[row] as number);
@@ -338,55 +429,18 @@ export class FlowTable implements RowStore {
     this.extras.delete(row);
     const last = --this.rows;
     if (last === row) return;
-    this.unlink(last);
+    this.index.unlink(last);
     c.move(last, row);
     const extra = this.extras.get(last);
     if (extra) {
       this.extras.delete(last);
       this.extras.set(row, extra);
     }
-    const b = this.bucket(c.id[row] as number);
-    c.next[row] = this.buckets[b] as number;
-    this.buckets[b] = row + 1;
-  }
-
-  private unlink(row: number): void {
-    const c = this.columns;
-    const b = this.bucket(c.id[row] as number);
-    let r = (this.buckets[b] as number) - 1;
-    if (r === row) {
-      this.buckets[b] = c.next[row] as number;
-      return;
-    }
-    while (r >= 0) {
-      const next = (c.next[r] as number) - 1;
-      if (next === row) {
-        c.next[r] = c.next[row] as number;
-        return;
-      }
-      r = next;
-    }
-  }
-
-  private bucket(id: number): number {
-    return Math.imul(id >>> 0, 0x9e3779b1) >>> this.bucketShift;
-  }
-
-  private rehash(size: number): void {
-    this.buckets = new Int32Array(size);
-    this.bucketShift = 32 - Math.log2(size);
-    const c = this.columns;
-    for (let row = 0; row < this.rows; row++) {
-      const b = this.bucket(c.id[row] as number);
-      c.next[row] = this.buckets[b] as number;
-      this.buckets[b] = row + 1;
-    }
+    this.index.link(row, this.rows);
   }
 
   private resize(capacity: number): void {
     this.columns.resize(capacity);
-    let buckets = MIN_CAPACITY;
-    while (buckets < this.rows) buckets *= 2;
-    if (buckets < this.buckets.length / 4) this.rehash(buckets * 2);
+    this.index.fit(this.rows);
   }
 }

@@ -1,4 +1,4 @@
-import type { ConntrackSource, EventType, Flow, FlowEvent, Subscription } from '@ctscope/conntrack';
+import { decodeFlow, newPlainFlow, scanPlainFlow, type ConntrackSource, type EventType, type Flow, type FlowEvent, type Subscription } from '@ctscope/conntrack';
 import type { RESYNC_REASONS } from '@ctscope/protocol';
 import type { Logger } from 'pino';
 import { FlowTable, type MirrorEntry } from './flow-table';
@@ -49,10 +49,27 @@ interface StreamingSource {
 
 const streams = (source: ConntrackSource): source is ConntrackSource & StreamingSource => typeof (source as Partial<StreamingSource>).stream === 'function';
 
-/** Feeds every dumped flow to `onFlow`, without holding the whole dump when the source can stream. */
-async function dumpInto(source: ConntrackSource, onFlow: (flow: Flow) => void): Promise<void> {
-  if (streams(source)) await source.stream(undefined, 'conntrack', onFlow);
-  else for (const flow of await source.dump()) onFlow(flow);
+/** Sources that hand over the dump's messages undecoded (NetlinkSource). */
+interface MessageSource {
+  streamMessages(filter: undefined, table: 'conntrack', onMessage: (buf: Uint8Array, start: number, end: number) => void): Promise<number>;
+}
+
+const hasMessages = (source: ConntrackSource): source is ConntrackSource & MessageSource => typeof (source as Partial<MessageSource>).streamMessages === 'function';
+
+/**
+ * Stores every dumped entry in `table` (as dumped: `set(flow, seenAt, false)`), without holding the
+ * whole dump when the source can stream. Entries of the common shape go from the kernel's bytes
+ * straight into the columns (scanPlainFlow, setPlain): no Flow, no address strings.
+ */
+async function dumpInto(source: ConntrackSource, table: FlowTable, seenAt: number): Promise<void> {
+  if (hasMessages(source)) {
+    const plain = newPlainFlow();
+    await source.streamMessages(undefined, 'conntrack', (buf, start, end) => {
+      if (scanPlainFlow(buf, start, end, plain)) table.setPlain(plain, seenAt);
+      else table.set(decodeFlow(buf, start, end), seenAt, false);
+    });
+  } else if (streams(source)) await source.stream(undefined, 'conntrack', (flow) => table.set(flow, seenAt, false));
+  else for (const flow of await source.dump()) table.set(flow, seenAt, false);
 }
 
 /**
@@ -258,8 +275,7 @@ export class Mirror {
     try {
       // Merged in place: the table is never held twice, and with a streaming source neither is the dump.
       this.flows.beginMerge();
-      const seenAt = Date.now();
-      await dumpInto(this.source, (flow) => this.flows.set(flow, seenAt, false));
+      await dumpInto(this.source, this.flows, Date.now());
       const removed = this.flows.sweep();
       for (const event of this.buffer) this.apply(event);
       this.health.resyncs++;

@@ -13,12 +13,16 @@ const IPV4_CACHE_LIMIT = 1 << 16;
 
 /** Dotted quad, interned: tables repeat the same addresses thousands of times. */
 export function ipv4(b: Uint8Array, o: number): string {
-  const key = u32be(b, o);
-  let text = ipv4Cache.get(key);
+  return ipv4Text(u32be(b, o));
+}
+
+/** The dotted quad of an IPv4 address given as its 32-bit number (network order read big-endian). */
+export function ipv4Text(value: number): string {
+  let text = ipv4Cache.get(value);
   if (text === undefined) {
-    text = `${OCTETS[b[o] as number]}.${OCTETS[b[o + 1] as number]}.${OCTETS[b[o + 2] as number]}.${OCTETS[b[o + 3] as number]}`;
+    text = `${OCTETS[value >>> 24] as string}.${OCTETS[(value >>> 16) & 255] as string}.${OCTETS[(value >>> 8) & 255] as string}.${OCTETS[value & 255] as string}`;
     if (ipv4Cache.size >= IPV4_CACHE_LIMIT) ipv4Cache.clear();
-    ipv4Cache.set(key, text);
+    ipv4Cache.set(value, text);
   }
   return text;
 }

@@ -215,7 +215,7 @@ export function stateName(protoNum: number, state: number): string {
 }
 
 /** TCP/DCCP/SCTP state from CTA_PROTOINFO (plain loops: it is on the path of every TCP entry). */
-function decodeProtoinfoState(buf: Uint8Array, start: number, end: number): number | undefined {
+export function decodeProtoinfoState(buf: Uint8Array, start: number, end: number): number | undefined {
   let state: number | undefined;
   for (let off = start; off + 4 <= end; ) {
     const len = attrLength(buf, off, end);

@@ -1,6 +1,8 @@
 export { NetlinkSource, openNetlinkSource, type NewFlow } from './netlink-source';
 export { DecodeError, NetlinkError, NetlinkUnavailableError } from './errors';
 export { decodeFlow } from './decode-flow';
+export { newPlainFlow, scanPlainFlow, type PlainFlow } from './scan-plain';
+export { ipv4Text } from './bytes';
 export { decodeExpectation } from './decode-expect';
 export { decodeDumpDatagram, decodeCpuStats, decodeGlobalStats, forEachMessage, eventTypeOf } from './decode-message';
 export { DEFAULT_EVENT_BUFFER } from './subscription';
