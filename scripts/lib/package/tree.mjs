@@ -84,10 +84,24 @@ async function leanBundles(libDir) {
     // The sources find the native addon from import.meta.url, which CommonJS spells with __filename.
     define: { 'import.meta.url': '__ctscopeImportMetaUrl' },
     banner: { js: "const __ctscopeImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [ownRequire],
     legalComments: 'eof',
     logLevel: 'warning',
   });
 }
+
+/**
+ * createRequire(import.meta.url) in a CommonJS bundle is the bundle's own require (the same directory
+ * to resolve from), which spares loading node:module: that pulls in parts of Node's ES module loader.
+ */
+const ownRequire = {
+  name: 'ctscope-own-require',
+  setup(b) {
+    // Our sources only (they use nothing else of it); third-party code keeps the real module.
+    b.onResolve({ filter: /^node:module$/ }, (args) => (args.importer.startsWith(join(ROOT, 'packages')) || args.importer.startsWith(AGENT) ? { path: 'module', namespace: 'ctscope-own-require' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'ctscope-own-require' }, () => ({ contents: 'export const createRequire = () => require;', loader: 'js' }));
+  },
+};
 
 /** Writes the runtime tree into libDir, which must not exist yet. */
 export async function writeRuntime(libDir, version) {
