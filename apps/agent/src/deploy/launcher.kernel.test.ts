@@ -3,7 +3,7 @@
 // list` and conntrack's own command line start from bundles of their own (they run with the CLI's main
 // bundle gone) and without NODE_EXTRA_CA_CERTS, and do what conntrack does; every other command still
 // starts from the main bundle, with the caller's environment.
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ await tree.writeRuntime(dir + '/lib/ctscope', tree.agentVersion());
 tree.writeFile(dir + '/bin/ctscope', await tree.launcher(), 0o755);
 `;
 const MISSING_CA_FILE = '/nonexistent/ctscope-test-ca.pem';
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 describe.skipIf(skipKernelTests())('the packaged launcher', () => {
   let dir = '';
@@ -80,6 +81,10 @@ describe.skipIf(skipKernelTests())('the packaged launcher', () => {
       expect(normalize(theirs.stdout).length).toBeGreaterThanOrEqual(40);
       expect(normalize(ours.stdout)).toEqual(normalize(theirs.stdout));
     });
+  });
+
+  it('ships bundles that name nothing of this checkout (they find the addon beside themselves)', () => {
+    for (const name of ['list.cjs', 'conntrack.cjs']) expect(readFileSync(join(dir, 'lib', 'ctscope', name), 'utf8'), name).not.toContain(ROOT);
   });
 
   it('leaves every other command to the main bundle, which it needs', async () => {
