@@ -1,6 +1,8 @@
 /**
  * conntrack-syntax benchmarks, each in throwaway namespaces:
- *  - a batch of 10,000 `-I` lines on stdin (`-R -`): ctscope vs conntrack (goal: ctscope at least as fast);
+ *  - a batch of 10,000 `-I` lines on stdin (`-R -`): ctscope vs conntrack (goal: ctscope at least as fast),
+ *    ctscope as a host runs it (the packaged launcher, `sudo ctscope -R -`) and from the checkout
+ *    (`node apps/agent/bin/ctscope.mjs -R -`), with wall and CPU time (user + sys) and the load average;
  *  - listing with the compatibility layer in place: `ctscope list -o extended` vs `ctscope -L -o extended`
  *    vs `conntrack -L -o extended`, and, when CTSCOPE_BEFORE names another checkout's bin/ctscope.mjs
  *    (e.g. main before this change), its `ctscope list` too (goal: no measurable difference).
@@ -14,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { createNetns, type Netns } from '@ctscope/testkit';
 import { childrenCpuMs } from './cpu';
 import { populatedNetns } from './namespace';
+import { extraCaNote, packagedCtscope } from './packaged';
 import { compare, formatTable, measured, type BenchResult } from './results';
 import { interleave, median, timeCommand } from './timing';
 
@@ -62,6 +65,7 @@ export async function batchBenchmark(lines: number, rounds: number): Promise<Ben
   const file = `${dir}/batch.txt`;
   writeFileSync(file, batchText(lines));
   const ns = await createNetns({ hooks: false });
+  const packaged = await packagedCtscope();
   try {
     const run = (program: readonly string[]) => async () => {
       await ns.conntrack(['-F']);
@@ -70,19 +74,23 @@ export async function batchBenchmark(lines: number, rounds: number): Promise<Ben
       if (count !== lines) throw new Error(`${program.join(' ')} -R - left ${count} entries, expected ${lines}`);
       return ms;
     };
-    const programs = { conntrack: ['conntrack'], ctscope: [process.execPath, CTSCOPE] };
-    const times = await interleave({ conntrack: run(programs.conntrack), ctscope: run(programs.ctscope) }, rounds);
+    const programs = { conntrack: ['conntrack'], packaged: [packaged.bin], checkout: [process.execPath, CTSCOPE] };
+    const times = await interleave({ conntrack: run(programs.conntrack), packaged: run(programs.packaged), checkout: run(programs.checkout) }, rounds);
     const cpu = (name: keyof typeof programs) => batchCpu.get(programs[name].join(' ')) ?? [];
     process.stderr.write(`batch rounds (ms): ${Object.entries(times).map(([k, v]) => `${k} ${v.map((x) => x.toFixed(0)).join(' ')}`).join(' | ')}\n`);
-    process.stderr.write(`batch CPU user+sys (ms): conntrack ${cpu('conntrack').join(' ')} | ctscope ${cpu('ctscope').join(' ')}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+    process.stderr.write(`batch CPU user+sys (ms): ${(['conntrack', 'packaged', 'checkout'] as const).map((k) => `${k} ${cpu(k).join(' ')}`).join(' | ')}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${extraCaNote()}\n`);
     const cli = median(times.conntrack ?? []);
+    const cliCpu = median(cpu('conntrack'));
     return [
       measured(`conntrack -R - < ${lines} -I lines`, cli, 'ms'),
-      compare(`ctscope -R - < ${lines} -I lines vs conntrack`, median(times.ctscope ?? []), cli, 'ms', 1),
-      measured(`conntrack -R - CPU (user+sys)`, median(cpu('conntrack')), 'ms'),
-      measured(`ctscope -R - CPU (user+sys)`, median(cpu('ctscope')), 'ms'),
+      compare(`ctscope -R - < ${lines} -I lines (packaged launcher, as hosts run it) vs conntrack`, median(times.packaged ?? []), cli, 'ms', 1),
+      compare(`node apps/agent/bin/ctscope.mjs -R - < ${lines} -I lines (checkout) vs conntrack`, median(times.checkout ?? []), cli, 'ms', 1),
+      measured(`conntrack -R - CPU (user+sys)`, cliCpu, 'ms'),
+      compare(`ctscope -R - CPU (user+sys), packaged launcher, vs conntrack's`, median(cpu('packaged')), cliCpu, 'ms'),
+      compare(`ctscope -R - CPU (user+sys), checkout, vs conntrack's`, median(cpu('checkout')), cliCpu, 'ms'),
     ];
   } finally {
+    await packaged.remove();
     await ns.destroy();
     rmSync(dir, { recursive: true, force: true });
   }

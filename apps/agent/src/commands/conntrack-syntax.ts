@@ -13,13 +13,25 @@ Tables: conntrack, expect, dying, unconfirmed. Options and output are conntrack'
 
 const LABEL = 'ctscope (netlink)';
 
-/** Standard output for the library's ByteSink: each chunk copied, since stdout may hold it after write(). */
+/** Whether process.stdout was made: Node builds it, and loads its whole stream code, on first use. */
+let stdoutUsed = false;
+
+/**
+ * Standard output for the library's ByteSink: each chunk copied, since stdout may hold it after
+ * write(). process.stdout is first touched when something is written: a `-R` batch prints nothing
+ * and so never loads Node's stream code.
+ */
 function stdoutSink(): ByteSink {
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
-    process.exit(0);
+  return new ByteSink((chunk) => {
+    if (!stdoutUsed) {
+      stdoutUsed = true;
+      process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EPIPE') throw err;
+        process.exit(0);
+      });
+    }
+    process.stdout.write(Buffer.from(chunk));
   });
-  return new ByteSink((chunk) => process.stdout.write(Buffer.from(chunk)));
 }
 
 async function openSource(): Promise<NetlinkSource> {
@@ -49,7 +61,7 @@ async function readStream(stream: NodeJS.ReadableStream): Promise<Buffer> {
 }
 
 async function drained(): Promise<void> {
-  if (process.stdout.writableLength === 0) return;
+  if (!stdoutUsed || process.stdout.writableLength === 0) return;
   await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
 }
 
@@ -61,7 +73,17 @@ async function execute(argv: readonly string[]): Promise<number> {
     const connect = async (): Promise<CompatContext> => {
       const source = await openSource();
       opened.push(source);
-      return { source, out: stdoutSink(), err: (line) => process.stderr.write(line), label: LABEL };
+      let out: ByteSink | undefined;
+      // Made when a line prints (its 1 MiB buffer too): creates print nothing.
+      return {
+        source,
+        get out() {
+          out ??= stdoutSink();
+          return out;
+        },
+        err: (line) => process.stderr.write(line),
+        label: LABEL,
+      };
     };
     try {
       return await runBatchText(text, connect);

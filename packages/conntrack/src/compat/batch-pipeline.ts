@@ -9,12 +9,17 @@
 import { BatchReader, createWindow, createdIn, runBatch, sendWindow, undoCreates, windowAt, windowFailure, type CreateStep, type SentWindow } from './batch';
 import type { CompatContext } from './run';
 
-/** Creates per pipelined window: small enough that the first window's parse and the last's round trip, which nothing overlaps, stay short. */
+/**
+ * Creates in the first pipelined window: small, since nothing overlaps its parse. Each later window
+ * doubles, up to what one datagram holds (createWindow(), WINDOW_BYTES): every window is a handoff to
+ * the addon's thread and back, and on a busy machine each handoff waits for a CPU.
+ */
 const PIPELINE_WINDOW = 512;
 
 export async function runBatchText(text: Buffer | string, connect: () => Promise<CompatContext>): Promise<number> {
   const reader = new BatchReader(text);
-  const window = Math.min(PIPELINE_WINDOW, createWindow());
+  const maxWindow = createWindow();
+  let window = Math.min(PIPELINE_WINDOW, maxWindow);
   let ctx: CompatContext | undefined;
   let connectError: unknown;
   let next = 0;
@@ -49,6 +54,7 @@ export async function runBatchText(text: Buffer | string, connect: () => Promise
       }
       inflight = sendWindow(batch, reader.messages, ctx);
       next += batch.length;
+      window = Math.min(window * 2, maxWindow);
     }
     reader.read(Infinity);
   } catch (err) {

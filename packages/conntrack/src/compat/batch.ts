@@ -247,7 +247,15 @@ export function windowFailure(sent: SentWindow): CompatError {
 /** Runs a parsed batch from step `from`; 0 when every line succeeded, else stops at the failing line with exit 1. */
 export async function runBatch(batch: Batch, ctx: CompatContext, from = 0): Promise<number> {
   // Per-line messages are not printed in batch mode (conntrack prints only failures).
-  const quiet: CompatContext = { ...ctx, err: () => undefined };
+  // ctx.out read only when a line prints: the front end makes standard output on first use.
+  const quiet: CompatContext = {
+    source: ctx.source,
+    get out() {
+      return ctx.out;
+    },
+    err: () => undefined,
+    label: ctx.label,
+  };
   const { steps, messages } = batch;
   const maxWindow = createWindow();
   for (let i = from; i < steps.length; ) {

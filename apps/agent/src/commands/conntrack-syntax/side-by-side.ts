@@ -46,13 +46,15 @@ export class SideBySide {
     readonly conntrackNs: Netns,
     readonly ctscopeNs: Netns,
     private readonly scratch: string,
+    private readonly ctscope: readonly string[],
   ) {}
 
-  static async create(): Promise<SideBySide> {
+  /** `ctscope`: how ours is started (default: the checkout's bin/ctscope.mjs; the packaged launcher's tests pass theirs). */
+  static async create(ctscope: readonly string[] = [process.execPath, CTSCOPE]): Promise<SideBySide> {
     const a = await createNetns({ hooks: false });
     try {
       const b = await createNetns({ hooks: false });
-      return new SideBySide(a, b, mkdtempSync(`${tmpdir()}/ctscope-compat-`));
+      return new SideBySide(a, b, mkdtempSync(`${tmpdir()}/ctscope-compat-`), ctscope);
     } catch (err) {
       await a.destroy();
       throw err;
@@ -69,7 +71,7 @@ export class SideBySide {
     const file = `${this.scratch}/stdin-${ns.name}`;
     writeFileSync(file, stdin);
     const fd = openSync(file, 'r');
-    const argv = program === 'conntrack' ? ['conntrack', ...args] : [process.execPath, CTSCOPE, ...args];
+    const argv = program === 'conntrack' ? ['conntrack', ...args] : [...this.ctscope, ...args];
     return new Promise((resolve) => {
       const child = spawn('ip', ['netns', 'exec', ns.name, ...argv], { stdio: [fd, 'pipe', 'pipe'] });
       let stdout = '';
