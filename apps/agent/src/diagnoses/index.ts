@@ -4,6 +4,7 @@ import type { AgentConfig } from '../config';
 import { readNetfilterInteger } from '../kernel/netfilter-values';
 import type { FlowTable } from '../mirror/flow-table';
 import type { Detector } from './detector';
+import { InvalidDropsDetector } from './invalid-drops';
 import { UdpBlackHoleDetector } from './udp-black-hole';
 
 export type { Detector } from './detector';
@@ -33,5 +34,6 @@ export function createDetectors(deps: DetectorDeps): Detector[] {
       accounting: () => readNetfilterInteger('nf_conntrack_acct'),
       silenceMs: config.diagnoseUdpSilence * 1000,
     }),
+    new InvalidDropsDetector({ latestSample: deps.latestSample, ratePerSecond: config.diagnoseInvalidRate, beLiberal: () => readNetfilterInteger('nf_conntrack_tcp_be_liberal') }),
   ];
 }
