@@ -5,6 +5,7 @@ import { readNetfilterInteger } from '../kernel/netfilter-values';
 import type { FlowTable } from '../mirror/flow-table';
 import type { Detector } from './detector';
 import { InvalidDropsDetector } from './invalid-drops';
+import { TableByStateDetector } from './table-by-state';
 import { UdpBlackHoleDetector } from './udp-black-hole';
 
 export type { Detector } from './detector';
@@ -35,5 +36,6 @@ export function createDetectors(deps: DetectorDeps): Detector[] {
       silenceMs: config.diagnoseUdpSilence * 1000,
     }),
     new InvalidDropsDetector({ latestSample: deps.latestSample, ratePerSecond: config.diagnoseInvalidRate, beLiberal: () => readNetfilterInteger('nf_conntrack_tcp_be_liberal') }),
+    new TableByStateDetector({ table: deps.table, latestSample: deps.latestSample, fullRatio: config.diagnoseTableFull, dump: () => source.dump(), readSysctl: (name) => readNetfilterInteger(name) }),
   ];
 }
