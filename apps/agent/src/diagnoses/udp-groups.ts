@@ -54,7 +54,10 @@ export function udpCandidateGroups(table: FlowTable): UdpGroup[] {
   }
   if (!any) return [];
   const wanted = (m: number) => (m & 2) !== 0 || (m & 12) === 12;
-  const groups = new Map<number, UdpGroup & { replySources: Set<number>; replied: number; repliedKept: number }>();
+  type Building = UdpGroup & { replySources: number[]; replied: number; repliedKept: number; nextSameDst: number };
+  const groups: Building[] = [];
+  // Groups of one address chained from it (nearly always one port per address): no map per row.
+  const firstGroup = new Int32Array(span).fill(-1);
   const pool = table.addresses;
   for (let row = 0; row < size; row++) {
     if (c.protoNum[row] !== UDP) continue;
@@ -62,16 +65,18 @@ export function udpCandidateGroups(table: FlowTable): UdpGroup[] {
     if (!wanted(marks[dst] as number)) continue;
     if (!(((c.flags[row] as number) >>> ORIG_SHIFT) & TUPLE.DPORT)) continue;
     const dport = c.origDport[row] as number;
-    const key = dst * 65_536 + dport;
-    let g = groups.get(key);
-    if (!g) {
-      g = { dst, dstText: pool.strings[dst] as string, dport, ipv6: ((c.flags[row] as number) & HAS.IPV6) !== 0, total: 0, unreplied: 0, replied: 0, natted: false, suspicious: false, rows: [], replySources: new Set(), repliedKept: 0 };
-      groups.set(key, g);
-    }
+    let at = firstGroup[dst] as number;
+    while (at >= 0 && (groups[at] as Building).dport !== dport) at = (groups[at] as Building).nextSameDst;
+    let g: Building;
+    if (at < 0) {
+      g = { dst, dstText: pool.strings[dst] as string, dport, ipv6: ((c.flags[row] as number) & HAS.IPV6) !== 0, total: 0, unreplied: 0, replied: 0, natted: false, suspicious: false, rows: [], replySources: [], repliedKept: 0, nextSameDst: firstGroup[dst] as number };
+      firstGroup[dst] = groups.length;
+      groups.push(g);
+    } else g = groups[at] as Building;
     g.total++;
     const reply = c.replySrc[row] as number;
     if (reply !== dst) g.natted = true;
-    if (g.replySources.size < 4) g.replySources.add(reply);
+    if (g.replySources.length < 2 && g.replySources[0] !== reply) g.replySources.push(reply);
     const unreplied = ((c.statusBits[row] as number) & SEEN_REPLY) === 0;
     if (unreplied) g.unreplied++;
     else g.replied++;
@@ -86,9 +91,9 @@ export function udpCandidateGroups(table: FlowTable): UdpGroup[] {
     }
   }
   const out: UdpGroup[] = [];
-  for (const g of groups.values()) {
-    const { replySources, replied, repliedKept: _kept, ...group } = g;
-    group.suspicious = replySources.size > 1 || (replied > 0 && group.unreplied > 0);
+  for (const g of groups) {
+    const { replySources, replied, repliedKept: _kept, nextSameDst: _next, ...group } = g;
+    group.suspicious = replySources.length > 1 || (replied > 0 && group.unreplied > 0);
     if (!group.natted && !group.suspicious) continue;
     out.push(group);
   }
