@@ -83,6 +83,8 @@ export class TableByStateDetector implements Detector {
     const { counts, unrepliedBy, rows } = countFillers(table);
     const filler = (Object.keys(counts) as Filler[]).find((f) => counts[f] > table.size / 2);
     if (!filler) return this.clear();
+    // Rows move as the mirror changes: the examples are taken now, before any await.
+    const examples = rows[filler].map((row) => toWireFlow(table.entryAt(row), now));
     const since = this.since.get(filler) ?? now;
     this.since = new Map([[filler, since]]);
     const usage = sample.count / sample.max;
@@ -120,7 +122,7 @@ export class TableByStateDetector implements Detector {
         meaning:
           `More than half of a nearly full table is ${label} entries: connections that are over or never answered, kept only until their timeout. ` +
           'When the table is full the kernel drops new connections ("nf_conntrack: table full"); a shorter timeout for this state frees room without touching live connections.',
-        evidence: { facts, query: QUERIES[filler], examples: rows[filler].map((row) => toWireFlow(table.entryAt(row), now)) },
+        evidence: { facts, query: QUERIES[filler], examples },
         fixes,
       },
     ];
