@@ -62,12 +62,12 @@ async function entriesByReplySource(netns: Netns): Promise<Map<string, string[]>
   return by;
 }
 
-/** A namespace with accounting on, CLIENT, A and B on a veth whose far end has no address (packets
+/** A namespace with accounting on (unless told), CLIENT, A and B on a veth whose far end has no address (packets
  * routed out of it reach no one), and a route to the service range out of it. */
-async function setUp(): Promise<Netns> {
+async function setUp(accounting = 1): Promise<Netns> {
   const netns = await createNetns();
   ns = netns;
-  await netns.sysctl('net.netfilter.nf_conntrack_acct', 1);
+  await netns.sysctl('net.netfilter.nf_conntrack_acct', accounting);
   for (const args of [
     ['link', 'add', 'dummy0', 'type', 'veth', 'peer', 'name', 'void0'],
     ['link', 'set', 'void0', 'up'],
@@ -173,5 +173,25 @@ describe.skipIf(skipKernelTests())('UDP black hole, real kernel', () => {
     expect(done.ok && done.result.deleted).toBe(1);
     expect((await entriesByReplySource(ns)).get(VIP)).toBeUndefined();
     await waitUntil('the same client socket answered (by B)', () => stuck.lines() >= 3, 10_000);
+  });
+
+  it('without accounting: names the unreplied entries pointing elsewhere than the answered ones and offers to turn accounting on', { timeout: 120_000 }, async () => {
+    ns = await setUp(0);
+    started(ns, SERVER, [B]);
+    await ns.exec('nft', ['-f', '-'], `table ip ctscope_test_nat {\n  chain out { type nat hook output priority -100; policy accept; }\n}\n`);
+    probe = await startDiagnosesProbe(ns, []);
+    started(ns, STUCK_CLIENT);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await ns.exec('nft', ['-f', '-'], `add rule ip ctscope_test_nat out ip daddr ${VIP} udp dport 53 dnat to ${B}\n`);
+    const fresh = started(ns, FRESH_CLIENTS);
+    await waitUntil('new clients answered by B', () => fresh.lines() >= 3, 10_000);
+
+    const found = await probe.waitFor('the possible black hole', (r) => r.active.find((d) => d.name === 'udp-black-hole'), 20_000);
+    expect(found.severity).toBe('info');
+    expect(found.evidence.query).toBe(`udp dst:${VIP} dport:53 reply-src:${VIP} unreplied`);
+    expect(found.evidence.facts).toContainEqual({ label: 'Answered entries point at', value: B });
+    expect(found.fixes[0]).toMatchObject({ kind: 'sysctl', changes: { 'net.netfilter.nf_conntrack_acct': 1 } });
+    expect(found.fixes[1]).toMatchObject({ kind: 'delete', query: `udp dst:${VIP} dport:53 reply-src:${VIP} unreplied`, count: 1 });
+    expect((await entriesByReplySource(ns)).get(VIP)).toHaveLength(1);
   });
 });
