@@ -1,8 +1,8 @@
-import type { ConntrackSource, Flow } from '@ctscope/conntrack';
+import type { ConntrackSource, Flow, FlowEvent } from '@ctscope/conntrack';
 import type { StatsSample } from '@ctscope/protocol';
 import type { AgentConfig } from '../config';
 import { readNetfilterInteger } from '../kernel/netfilter-values';
-import type { FlowTable } from '../mirror/flow-table';
+import type { FlowTable, MirrorEntry } from '../mirror/flow-table';
 import type { Detector } from './detector';
 import { InvalidDropsDetector } from './invalid-drops';
 import { TableByStateDetector } from './table-by-state';
@@ -12,9 +12,11 @@ export type { Detector } from './detector';
 export { DiagnosisEngine, DIAGNOSIS_REFRESH_MS, reportFingerprint } from './engine';
 
 export interface DetectorDeps {
-  config: Pick<AgentConfig, 'diagnoseUdpSilence' | 'diagnoseTableFull' | 'diagnoseInvalidRate'>;
+  config: Pick<AgentConfig, 'diagnoseUdpSilence' | 'diagnoseTableFull' | 'diagnoseInvalidRate' | 'paths'>;
   source: ConntrackSource;
   table(): FlowTable;
+  /** Every kernel event as the mirror receives it (`Mirror.onEvent`); returns an unsubscribe. */
+  onEvent(listener: (event: FlowEvent, entry: MirrorEntry) => void): () => void;
   /** The latest stats sample (per-CPU counters, count and max), null until one was taken. */
   latestSample(): StatsSample | null;
 }
