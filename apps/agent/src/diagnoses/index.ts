@@ -30,14 +30,16 @@ const readsEntries = (source: ConntrackSource): source is ConntrackSource & Entr
 /** Every detector the agent runs; add new ones here. */
 export function createDetectors(deps: DetectorDeps): Detector[] {
   const { config, source } = deps;
+  // Read under --path.procfs; a simulated host replays a recording: this machine's sysctls are not its own.
+  const sysctl = (name: string) => (source.kind === 'replay' ? Promise.resolve(undefined) : readNetfilterInteger(name, config.paths.procfs));
   return [
     new UdpBlackHoleDetector({
       table: deps.table,
       ...(readsEntries(source) ? { readEntry: (flow: Flow) => source.getFlow(flow) } : {}),
-      accounting: () => readNetfilterInteger('nf_conntrack_acct'),
+      accounting: () => sysctl('nf_conntrack_acct'),
       silenceMs: config.diagnoseUdpSilence * 1000,
     }),
-    new InvalidDropsDetector({ latestSample: deps.latestSample, ratePerSecond: config.diagnoseInvalidRate, beLiberal: () => readNetfilterInteger('nf_conntrack_tcp_be_liberal') }),
-    new TableByStateDetector({ table: deps.table, latestSample: deps.latestSample, fullRatio: config.diagnoseTableFull, dump: () => source.dump(), readSysctl: (name) => readNetfilterInteger(name) }),
+    new InvalidDropsDetector({ latestSample: deps.latestSample, ratePerSecond: config.diagnoseInvalidRate, beLiberal: () => sysctl('nf_conntrack_tcp_be_liberal') }),
+    new TableByStateDetector({ table: deps.table, latestSample: deps.latestSample, fullRatio: config.diagnoseTableFull, dump: () => source.dump(), readSysctl: sysctl }),
   ];
 }
