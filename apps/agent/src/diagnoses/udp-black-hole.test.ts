@@ -109,6 +109,26 @@ describe('UDP black hole', () => {
     expect(await detector.evaluate(67_000)).toEqual([]);
   });
 
+  it('a client sending less often than the passes run stays diagnosed, with the same since, until its entry answers', async () => {
+    const table = new FlowTable();
+    const stuck = udp(1, 1000, '10.1.0.1', true);
+    const live = udp(2, 1001, '10.1.0.2', true);
+    const k = kernel(table, [stuck, live]);
+    const detector = new UdpBlackHoleDetector({ table: () => table, readEntry: k.readEntry, accounting: () => Promise.resolve(1), silenceMs: 10_000 });
+    const seen: (number | undefined)[] = [];
+    for (let pass = 0; pass < 8; pass++) {
+      // One datagram every other pass (every 10 s with passes 5 s apart).
+      if (pass % 2 === 0) k.bump(stuck, 1, 0);
+      k.bump(live, 1, 1);
+      const [found] = await detector.evaluate(pass * 5_000);
+      seen.push(found?.since);
+    }
+    // Unanswered since it was first read (0); reported once that lasted the silence limit.
+    expect(seen).toEqual([undefined, undefined, 0, 0, 0, 0, 0, 0]);
+    k.bump(stuck, 1, 1);
+    expect(await detector.evaluate(40_000)).toEqual([]);
+  });
+
   it('entries that change in the mirror while the kernel is read do not mix the groups up', async () => {
     const table = new FlowTable();
     const other = (f: Flow, dst: string): Flow => ({ ...f, orig: { ...f.orig, dst } });

@@ -107,7 +107,7 @@ export function stuckSets(group: UdpGroup, watched: readonly Watched[]): StuckSe
   const liveSources = new Set(live.map((w) => w.flow.reply.src));
   const bySource = new Map<string, Watched[]>();
   for (const w of watched) {
-    const stuck = w.silent || (w.unreplied && w.origDelta > 0 && live.length > 0);
+    const stuck = w.silent || (w.unreplied && w.sending && live.length > 0);
     if (!stuck) continue;
     const list = bySource.get(w.flow.reply.src) ?? [];
     list.push(w);
