@@ -2,7 +2,7 @@ import type { Flow } from '@ctscope/conntrack';
 import type { Diagnosis } from '@ctscope/protocol';
 import type { FlowTable } from '../mirror/flow-table';
 import type { Detector } from './detector';
-import { accountingDiagnosis, blackHoleDiagnosis, type StuckSet } from './udp-diagnosis';
+import { accountingDiagnoses, blackHoleDiagnosis, stuckQueries, type StuckSet } from './udp-diagnosis';
 import { udpCandidateGroups, type UdpGroup } from './udp-groups';
 import { UdpWatch, type Watched } from './udp-watch';
 
@@ -70,17 +70,13 @@ export class UdpBlackHoleDetector implements Detector {
     const current = this.deps.table();
     // Counters on, but none of the candidates has them: they predate nf_conntrack_acct=1.
     if (counted === 0) return this.keep(this.withoutCounters(current, udpCandidateGroups(current), now));
-    return this.keep(found.slice(0, MAX_REPORTED).map((set) => blackHoleDiagnosis(current, set, this.sinceOf(set.id, set.since ?? now), now)));
+    const reported = found.slice(0, MAX_REPORTED);
+    const queries = stuckQueries(current, reported);
+    return this.keep(reported.map((set, i) => blackHoleDiagnosis(set, queries[i] as { query: string; count: number }, this.sinceOf(set.id, set.since ?? now), now)));
   }
 
   private withoutCounters(table: FlowTable, groups: readonly UdpGroup[], now: number): Diagnosis[] {
-    const out: Diagnosis[] = [];
-    for (const group of groups) {
-      if (out.length >= MAX_REPORTED) break;
-      const d = accountingDiagnosis(table, group, (id) => this.sinceOf(id, now), now);
-      if (d) out.push(d);
-    }
-    return out;
+    return accountingDiagnoses(table, groups, MAX_REPORTED, (id) => this.sinceOf(id, now), now);
   }
 
   private sinceOf(id: string, at: number): number {
