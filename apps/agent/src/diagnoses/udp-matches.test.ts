@@ -52,4 +52,26 @@ describe('counting UDP delete queries in one pass', () => {
     });
     expect(nonZero).toBeGreaterThanOrEqual(6);
   });
+
+  it('IPv6: the query text parses and selects the same entries', () => {
+    const t = new FlowTable();
+    const v6 = (id: number, sport: number, backend: string, replied: boolean): Flow => ({
+      family: 'ipv6',
+      proto: 'udp',
+      protoNum: 17,
+      orig: { src: 'fd00::1', dst: 'fd00:96::a', protoNum: 17, sport, dport: 53 },
+      reply: { src: backend, dst: 'fd00::1', protoNum: 17, sport: 53, dport: sport },
+      status: replied ? ['SEEN_REPLY', 'CONFIRMED'] : ['CONFIRMED'],
+      statusBits: replied ? 10 : 8,
+      id,
+    });
+    for (const f of [v6(1, 1000, 'fd00:244::1', true), v6(2, 1001, 'fd00:244::1', false), v6(3, 1002, 'fd00:244::2', true)]) t.set(f, 0, true);
+    const m: UdpMatch = { ipv6: true, dst: 'fd00:96::a', dport: 53, replySrc: 'fd00:244::1', unreplied: false };
+    expect(matchQuery(m)).toBe('ipv6 udp dst:fd00:96::a dport:53 reply-src:fd00:244::1');
+    const compiled = compileQuery(matchQuery(m));
+    if (!compiled.ok) throw new Error(compiled.message);
+    const match = compileRowFilter(compiled.filter, t);
+    expect([0, 1, 2].filter((row) => match(row))).toHaveLength(2);
+    expect(countMatches(t, [m, { ...m, unreplied: true }]).map((r) => r.count)).toEqual([2, 1]);
+  });
 });
