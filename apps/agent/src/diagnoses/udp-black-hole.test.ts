@@ -53,7 +53,20 @@ describe('UDP black hole', () => {
     const groups = udpCandidateGroups(table);
     expect(groups).toHaveLength(1);
     expect(groups[0]).toMatchObject({ dstText: VIP, dport: 53, total: 3, unreplied: 1, natted: true, suspicious: true });
-    expect(groups[0]?.rows).toEqual([0, 1, 2]);
+    // Unreplied first (none is long-lived here: all were heard of just now).
+    expect(groups[0]?.rows).toEqual([2, 0, 1]);
+  });
+
+  it('in a destination with more entries than it reads, the long-lived ones (a client keeping its port) come first', () => {
+    const table = new FlowTable();
+    const now = 1_000_000;
+    // 400 one-shot exchanges heard of within the last seconds, then 3 clients heard of 5 minutes ago.
+    for (let i = 0; i < 400; i++) table.set(udp(i + 1, 2000 + i, '10.1.0.2', true), now - 5_000, true);
+    for (let i = 0; i < 3; i++) table.set(udp(1000 + i, 1000 + i, '10.1.0.1', true), now - 300_000, true);
+    const [group] = udpCandidateGroups(table, now);
+    expect(group?.total).toBe(403);
+    expect(group?.rows).toHaveLength(256);
+    expect(group?.rows.slice(0, 3).map((row) => table.entryAt(row).flow.orig.sport)).toEqual([1000, 1001, 1002]);
   });
 
   it('an answered entry that keeps sending without answers for the silence limit, beside live ones: found, with an exact delete query', async () => {

@@ -9,6 +9,8 @@ import { UdpWatch, type Watched } from './udp-watch';
 export const DEFAULT_UDP_SILENCE_SECONDS = 30;
 /** Kernel reads (one entry each) per pass at most. */
 const MAX_READS = 256;
+/** Reads each candidate destination gets before the largest ones take the rest of the budget. */
+const FAIR_SHARE = 32;
 /** Diagnoses of this kind at most. */
 const MAX_REPORTED = 10;
 
@@ -40,19 +42,26 @@ export class UdpBlackHoleDetector implements Detector {
   async evaluate(now: number): Promise<Diagnosis[]> {
     const acct = await this.deps.accounting();
     const table = this.deps.table();
-    const groups = udpCandidateGroups(table);
+    const groups = udpCandidateGroups(table, now);
     if (groups.length === 0) return this.keep([]);
     if (acct === 0 || !this.deps.readEntry) return this.keep(this.withoutCounters(table, groups, now));
 
-    // Rows move as the mirror changes: the entries are taken now, before any kernel read.
+    // Every destination gets a share of the reads (its best ranked rows first: long-lived, unreplied),
+    // then the first ones the rest. Rows move as the mirror changes: entries are taken now, before any read.
     let budget = MAX_READS;
-    const batches: { group: UdpGroup; flows: Flow[] }[] = [];
-    for (const group of groups) {
-      if (budget <= 0) break;
-      const flows = group.rows.slice(0, budget).map((row) => table.entryAt(row).flow);
-      budget -= flows.length;
-      batches.push({ group, flows });
-    }
+    const shares = groups.map((group) => {
+      const n = Math.min(group.rows.length, FAIR_SHARE, budget);
+      budget -= n;
+      return n;
+    });
+    groups.forEach((group, i) => {
+      const extra = Math.min(group.rows.length - (shares[i] as number), budget);
+      shares[i] = (shares[i] as number) + extra;
+      budget -= extra;
+    });
+    const batches = groups
+      .map((group, i) => ({ group, flows: group.rows.slice(0, shares[i]).map((row) => table.entryAt(row).flow) }))
+      .filter((b) => b.flows.length > 0);
     const pass = this.watch.begin(now);
     const found: StuckSet[] = [];
     let counted = 0;
@@ -69,7 +78,7 @@ export class UdpBlackHoleDetector implements Detector {
     pass.end();
     const current = this.deps.table();
     // Counters on, but none of the candidates has them: they predate nf_conntrack_acct=1.
-    if (counted === 0) return this.keep(this.withoutCounters(current, udpCandidateGroups(current), now));
+    if (counted === 0) return this.keep(this.withoutCounters(current, udpCandidateGroups(current, now), now));
     const reported = found.slice(0, MAX_REPORTED);
     const queries = stuckQueries(current, reported);
     return this.keep(reported.map((set, i) => blackHoleDiagnosis(set, queries[i] as { query: string; count: number }, this.sinceOf(set.id, set.since ?? now), now)));
