@@ -172,6 +172,31 @@ describe('UDP black hole', () => {
     }
   });
 
+  it('more destinations than reads: they take turns, and a black hole found stays reported while its destination waits', async () => {
+    const table = new FlowTable();
+    const flows: Flow[] = [];
+    // 12 services of 40 clients each (480 entries, 256 reads a pass), each DNATed to one backend.
+    for (let svc = 0; svc < 12; svc++)
+      for (let i = 0; i < 40; i++) {
+        const f = udp(svc * 100 + i + 1, 1000 + i, `10.2.${svc}.1`, true);
+        flows.push({ ...f, orig: { ...f.orig, dst: `10.96.1.${svc}` } });
+      }
+    const k = kernel(table, flows);
+    // Service 11's backend stops answering its one client that keeps sending; everything else is answered.
+    const stuck = flows[11 * 40] as Flow;
+    const detector = new UdpBlackHoleDetector({ table: () => table, readEntry: k.readEntry, accounting: () => Promise.resolve(1), silenceMs: 10_000 });
+    const reports: string[][] = [];
+    for (let pass = 0; pass < 12; pass++) {
+      for (const f of flows) k.bump(f, 1, f === stuck ? 0 : 1);
+      reports.push((await detector.evaluate(pass * 5_000)).map((d) => d.id));
+    }
+    const id = 'udp-black-hole:10.96.1.11:53:10.2.11.1';
+    const first = reports.findIndex((r) => r.includes(id));
+    expect(first).toBeGreaterThan(0);
+    // Once found it is reported on every pass, read or not.
+    expect(reports.slice(first).every((r) => r.length === 1 && r[0] === id)).toBe(true);
+  });
+
   it('without accounting: unreplied entries beside answered ones to another target are named, with the accounting fix', async () => {
     const table = new FlowTable();
     for (const f of [udp(1, 1000, VIP, false), udp(2, 1001, '10.1.0.2', true)]) table.set(f, 0, true);
