@@ -110,11 +110,12 @@ async function loadPhases(page: Page): Promise<LoadPhases> {
     const frames = window.__socketFrames ?? [];
     const at = (dir: string, test: (head: string) => boolean) => frames.find((f) => f.dir === dir && test(f.head))?.at ?? Number.NaN;
     const idOf = (head: string, event: string) => new RegExp(`^42/[a-z]+,(\\d+)\\["${event}"`).exec(head)?.[1];
-    const answered = (event: string) => {
+    const answer = (event: string) => {
       const sent = frames.find((f) => f.dir === 'sent' && idOf(f.head, event) !== undefined);
       const id = sent ? idOf(sent.head, event) : undefined;
-      return id === undefined ? Number.NaN : at('received', (h) => new RegExp(`^43/[a-z]+,${id}\\[`).test(h));
+      return id === undefined ? undefined : frames.find((f) => f.dir === 'received' && new RegExp(`^43/[a-z]+,${id}\\[`).test(f.head));
     };
+    const answered = (event: string) => answer(event)?.at ?? Number.NaN;
     return {
       html: nav?.responseEnd ?? Number.NaN,
       scripts: Math.max(0, ...scripts.map((s) => s.responseEnd)),
@@ -124,7 +125,7 @@ async function loadPhases(page: Page): Promise<LoadPhases> {
       hostsAnswered: answered('hosts:list'),
       subscribeSent: at('sent', (h) => idOf(h, 'window:subscribe') !== undefined),
       subscribeAnswered: answered('window:subscribe'),
-      agentQueryMs: frames.find((f) => f.dir === 'received' && f.head.startsWith('43/') && f.tookMs !== undefined)?.tookMs ?? Number.NaN,
+      agentQueryMs: answer('window:subscribe')?.tookMs ?? Number.NaN,
       firstRows: window.__firstRowsAt ?? Number.NaN,
     };
   });

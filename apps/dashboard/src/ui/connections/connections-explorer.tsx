@@ -27,8 +27,12 @@ import { WindowStatus } from './window-status';
 
 /** Rows the browser asks the agent for around the scroll position. */
 export const WINDOW_ROWS = 120;
-/** A valid filter is applied this long after the last keystroke (Enter applies at once). */
-const APPLY_DELAY_MS = 150;
+/**
+ * A valid filter is applied this long after the last keystroke (Enter applies at once): long enough that
+ * a fast typist's burst (keys 40-70 ms apart) asks the agent once, short enough not to be felt on top of
+ * the agent's answer (each window request waits for the one in flight; see useFlowWindow).
+ */
+const APPLY_DELAY_MS = 80;
 const EMPTY_ROWS: WireFlow[] = [];
 
 export interface ExplorerProps {
@@ -59,7 +63,9 @@ export function ConnectionsExplorer({ initialHost, initialQuery, initialSort }: 
 
   const check = useMemo(() => checkQuery(draft), [draft]);
   const spec = useMemo<WindowSpec>(() => ({ query: applied, sort, offset, limit: WINDOW_ROWS }), [applied, sort, offset]);
-  const win = useFlowWindow({ live, hostId, hostOnline: host?.online ?? false, spec, paused });
+  // Until the host list arrives, a host named in the address is taken as online: subscribing at once,
+  // and not again when the list confirms it (each subscribe is a query over the whole table).
+  const win = useFlowWindow({ live, hostId, hostOnline: hosts === null || (host?.online ?? false), spec, paused });
   const result = win.result;
   const rows = result?.rows ?? EMPTY_ROWS;
   const seen = useMemo(() => seenValues(rows), [rows]);
