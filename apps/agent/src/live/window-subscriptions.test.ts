@@ -2,7 +2,7 @@ import type { WindowResult, WindowSpec } from '@ctscope/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FlowTable } from '../mirror/flow-table';
 import { entry, tableOf } from '../query/testing/entries';
-import { WINDOW_PUSH_INTERVAL_MS, WindowSubscriptions } from './window-subscriptions';
+import { WINDOW_PUSH_INTERVAL_MS, WINDOW_REFRESH_MS, WindowSubscriptions } from './window-subscriptions';
 
 /** A mirror as the windows see it: its table, and a way to say it changed. */
 function fakeMirror(table: FlowTable) {
@@ -70,9 +70,10 @@ describe('WindowSubscriptions', () => {
     expect(afterChange.rows).toEqual(first.rows);
     windows.close('b');
     windows.close('a');
-    // Without a change, timeouts still count down: after a second the content is computed again.
+    // Without a change, timeouts still count down: the content is shared until the tick that refreshes
+    // the open window (a refresh period and a push interval), then computed again.
     const quiet = opened(windows.open('a', spec('')));
-    vi.setSystemTime(Date.now() + 999);
+    vi.setSystemTime(Date.now() + WINDOW_REFRESH_MS + WINDOW_PUSH_INTERVAL_MS - 1);
     expect(opened(windows.open('b', spec('')))).toBe(quiet);
     windows.close('b');
     vi.setSystemTime(Date.now() + 1);

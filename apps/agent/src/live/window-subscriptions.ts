@@ -6,7 +6,7 @@ import { queryWindow } from '../query/window';
 /** Windows are recomputed at most this often, and pushed only when their content changed. */
 export const WINDOW_PUSH_INTERVAL_MS = 250;
 /** Remaining timeouts count down, so an unchanged table still refreshes its windows this often. */
-const WINDOW_REFRESH_MS = 1_000;
+export const WINDOW_REFRESH_MS = 1_000;
 
 interface OpenWindow {
   spec: WindowSpec;
@@ -85,16 +85,16 @@ export class WindowSubscriptions {
   }
 
   /**
-   * An open window asking the same, whose content is what a fresh query would show: computed since the
-   * mirror last changed, or within one push interval (a viewer of a changing table is that far behind
-   * anyway), and less than a refresh period ago (remaining timeouts count down).
+   * An open window asking the same, whose content is no older than what its own viewer may be shown:
+   * computed within one push interval, or, when the mirror has not changed since, within a refresh
+   * period and the tick that recomputes it (only remaining timeouts have counted down since).
    */
   private freshTwin(key: string, now: number): OpenWindow | undefined {
     let best: OpenWindow | undefined;
     for (const window of this.windows.values()) {
       if (window.key !== key || (best && best.computedAt >= window.computedAt)) continue;
       const age = now - window.computedAt;
-      if (age < WINDOW_REFRESH_MS && (window.version === this.version || age < WINDOW_PUSH_INTERVAL_MS)) best = window;
+      if (age < WINDOW_PUSH_INTERVAL_MS || (window.version === this.version && age < WINDOW_REFRESH_MS + WINDOW_PUSH_INTERVAL_MS)) best = window;
     }
     return best;
   }

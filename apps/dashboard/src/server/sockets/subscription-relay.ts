@@ -24,10 +24,11 @@ export const MAX_SUBSCRIPTIONS_PER_BROWSER = 16;
 /** Most live subscriptions one user may hold across all their tabs on this server. */
 export const MAX_SUBSCRIPTIONS_PER_USER = 48;
 /**
- * A window's newest content (pushed or answered) is as current as a push for this long: agents push a
- * changed window within 250 ms and refresh an unchanged one every second (its timeouts count down).
+ * A window's newest content (pushed or answered) is as current as its own viewer's for this long: agents
+ * push a changed window within 250 ms and recompute an unchanged one on the first 250 ms tick a second
+ * after its last push (its timeouts count down).
  */
-export const WINDOW_SHARE_WITHIN_MS = 1_000;
+export const WINDOW_SHARE_WITHIN_MS = 1_250;
 
 const specKey = (spec: WindowSpec) => JSON.stringify([spec.query, spec.sort.column, spec.sort.desc, spec.offset, spec.limit]);
 
