@@ -1,19 +1,20 @@
 import type { WindowResult, WindowSpec } from '@ctscope/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FlowTable } from '../mirror/flow-table';
+import type { MirrorChange } from '../mirror/mirror';
 import { entry, tableOf } from '../query/testing/entries';
 import { WINDOW_PUSH_INTERVAL_MS, WINDOW_REFRESH_MS, WindowSubscriptions } from './window-subscriptions';
 
 /** A mirror as the windows see it: its table, and a way to say it changed. */
 function fakeMirror(table: FlowTable) {
-  const listeners = new Set<() => void>();
+  const listeners = new Set<(change: MirrorChange) => void>();
   return {
     table,
-    onChange: (listener: () => void) => {
+    onChange: (listener: (change: MirrorChange) => void) => {
       listeners.add(listener);
-      return () => listeners.delete(listener);
+      return () => void listeners.delete(listener);
     },
-    changed: () => listeners.forEach((l) => l()),
+    changed: () => listeners.forEach((l) => l({ upserted: 1, removed: 0 })),
   };
 }
 
