@@ -163,8 +163,15 @@ test('the overview links each host to its connections and events', async ({ page
   const card = page.locator('article.host-card');
   await expect(card.getByText('online', { exact: true })).toBeVisible();
   const hostId = await card.getAttribute('data-host-id');
+  let subscribes = 0;
+  page.on('websocket', (ws) => ws.on('framesent', (frame) => void (typeof frame.payload === 'string' && frame.payload.includes('"window:subscribe"') && subscribes++)));
   await card.getByRole('link', { name: 'Connections' }).click();
   await expect(page).toHaveURL(`${stack.url}/connections?host=${hostId}`);
+  // The host named in the address is subscribed once (each subscribe is a query over the agent's whole
+  // table), not again when the host list arrives and says it is online.
+  await expect(page.locator('.flow-row[data-key]').first()).toBeVisible();
+  await page.waitForTimeout(1_000);
+  expect(subscribes).toBe(1);
   await expect(page.getByRole('navigation', { name: 'main' }).getByRole('link', { name: 'Connections' })).toHaveAttribute('aria-current', 'page');
   await page.getByRole('navigation', { name: 'main' }).getByRole('link', { name: 'Live events' }).click();
   await expect(page).toHaveURL(`${stack.url}/events`);

@@ -47,6 +47,7 @@ declare global {
   interface Window {
     __firstRowsAt?: number;
     __lastKeyAt?: number;
+    __socketFrames?: { at: number; dir: 'open' | 'sent' | 'received'; head: string; tookMs?: number }[];
   }
 }
 
@@ -61,6 +62,72 @@ async function instrument(page: Page): Promise<void> {
     });
     observer.observe(document, { childList: true, subtree: true });
     document.addEventListener('keydown', (e) => (window.__lastKeyAt = e.timeStamp), { capture: true });
+    // The page's Socket.IO frames on its own clock, to split the first rows into their phases.
+    const frames: NonNullable<Window['__socketFrames']> = [];
+    window.__socketFrames = frames;
+    const Native = window.WebSocket;
+    const head = (data: unknown) => (typeof data === 'string' ? data.slice(0, 48) : '(binary)');
+    window.WebSocket = class extends Native {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        frames.push({ at: performance.now(), dir: 'open', head: String(url).slice(0, 48) });
+        this.addEventListener('message', (e: MessageEvent) => {
+          const took = typeof e.data === 'string' ? /"tookMs":([\d.]+)/.exec(e.data) : null;
+          frames.push({ at: performance.now(), dir: 'received', head: head(e.data), ...(took ? { tookMs: Number(took[1]) } : {}) });
+        });
+      }
+      override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
+        frames.push({ at: performance.now(), dir: 'sent', head: head(data) });
+        super.send(data);
+      }
+    };
+  });
+}
+
+/** Where a cold load's time to first rows goes (page clock, ms from navigation start). */
+interface LoadPhases {
+  /** The HTML's last byte. */
+  html: number;
+  /** The last script's last byte. */
+  scripts: number;
+  /** The page's socket is created: React has hydrated and run its effects. */
+  socketCreated: number;
+  /** Socket.IO's namespace connect is acknowledged (the server checked the session). */
+  connected: number;
+  hostsAsked: number;
+  hostsAnswered: number;
+  subscribeSent: number;
+  subscribeAnswered: number;
+  /** The agent's own time for the first window (its tookMs), within the subscribe round trip. */
+  agentQueryMs: number;
+  firstRows: number;
+}
+
+async function loadPhases(page: Page): Promise<LoadPhases> {
+  return page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+    const scripts = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((e) => e.initiatorType === 'script');
+    const frames = window.__socketFrames ?? [];
+    const at = (dir: string, test: (head: string) => boolean) => frames.find((f) => f.dir === dir && test(f.head))?.at ?? Number.NaN;
+    const idOf = (head: string, event: string) => new RegExp(`^42/[a-z]+,(\\d+)\\["${event}"`).exec(head)?.[1];
+    const answer = (event: string) => {
+      const sent = frames.find((f) => f.dir === 'sent' && idOf(f.head, event) !== undefined);
+      const id = sent ? idOf(sent.head, event) : undefined;
+      return id === undefined ? undefined : frames.find((f) => f.dir === 'received' && new RegExp(`^43/[a-z]+,${id}\\[`).test(f.head));
+    };
+    const answered = (event: string) => answer(event)?.at ?? Number.NaN;
+    return {
+      html: nav?.responseEnd ?? Number.NaN,
+      scripts: Math.max(0, ...scripts.map((s) => s.responseEnd)),
+      socketCreated: at('open', () => true),
+      connected: at('received', (h) => h.startsWith('40/')),
+      hostsAsked: at('sent', (h) => idOf(h, 'hosts:list') !== undefined),
+      hostsAnswered: answered('hosts:list'),
+      subscribeSent: at('sent', (h) => idOf(h, 'window:subscribe') !== undefined),
+      subscribeAnswered: answered('window:subscribe'),
+      agentQueryMs: answer('window:subscribe')?.tookMs ?? Number.NaN,
+      firstRows: window.__firstRowsAt ?? Number.NaN,
+    };
   });
 }
 
@@ -70,6 +137,7 @@ interface Load {
   subscribeMs: number;
   /** Every script the route loaded: gzip -6 of its body, and what went over the wire. */
   scripts: { url: string; gzip: number; transfer: number }[];
+  phases: LoadPhases;
 }
 
 /** A cold load of the page (fresh context, empty cache) with the session of `signedIn`. */
@@ -91,7 +159,9 @@ async function coldLoad(browser: Browser, signedIn: BrowserContext, url: string)
     const scripts = (await Promise.all(bodies)).map((s) => ({ ...s, transfer: transfer.get(s.url) ?? 0 }));
     const first = subscribes[0];
     const subscribeMs = first?.answeredAt ? first.answeredAt - first.sentAt : Number.NaN;
-    return { firstRowsMs, subscribeMs, scripts };
+    const phases = await loadPhases(page);
+    console.log(`perf-connections: cold load phases (ms) ${Object.entries(phases).map(([k, v]) => `${k} ${round1(v)}`).join(', ')}`);
+    return { firstRowsMs, subscribeMs, scripts, phases };
   } finally {
     await context.close();
   }
@@ -138,6 +208,8 @@ async function filterSamples(page: Page, changes: readonly AckedRequest[], enter
     const before = changes.length;
     total.push(await filterLatency(page, `udp dport:${port}`, port, enter));
     const answered = changes.slice(before).filter((c) => c.answeredAt !== null);
+    const took = await page.evaluate(() => (window.__socketFrames ?? []).filter((f) => f.head.startsWith('43/') && f.tookMs !== undefined).slice(-1)[0]?.tookMs ?? Number.NaN);
+    console.log(`perf-connections: filter ${i}: ${round1(total[total.length - 1] ?? Number.NaN)} ms, ${changes.length - before} window changes, last round trip ${answered.length ? (answered[answered.length - 1]?.answeredAt ?? 0) - (answered[answered.length - 1]?.sentAt ?? 0) : 'none'} ms, agent ${took} ms`);
     const last = answered[answered.length - 1];
     if (last?.answeredAt) roundTrip.push(last.answeredAt - last.sentAt);
   }

@@ -37,8 +37,9 @@ function selectionStages(filter: FlowFilter, table: FlowTable): Stage[] {
   const c = table.columns;
   const stages: Stage[] = [];
   const { family, proto } = filter;
-  if (proto !== undefined) stages.push(equals(c.protoNum, proto));
-  if (family !== undefined) stages.push(flagIs(c.flags, HAS.IPV6, family === 'ipv6'));
+  // The first stage reads every row and writes each match; later ones read only what is left. Ports,
+  // states and addresses usually keep few rows, so they go before protocol and family, which keep most
+  // (a table of UDP flows: `udp dport:53` would otherwise list every row once before the port cut it).
   if (filter.sport) stages.push(portIn(c.flags, filter.sport, ORIG_SHIFT, TUPLE.SPORT, c.origSport));
   if (filter.dport) stages.push(portIn(c.flags, filter.dport, ORIG_SHIFT, TUPLE.DPORT, c.origDport));
   if (filter.replySport) stages.push(portIn(c.flags, filter.replySport, REPLY_SHIFT, TUPLE.SPORT, c.replySport));
@@ -56,6 +57,8 @@ function selectionStages(filter: FlowFilter, table: FlowTable): Stage[] {
   if (filter.dst !== undefined) stages.push(addressIn(table, filter.dst, c.origDst));
   if (filter.replySrc !== undefined) stages.push(addressIn(table, filter.replySrc, c.replySrc));
   if (filter.replyDst !== undefined) stages.push(addressIn(table, filter.replyDst, c.replyDst));
+  if (proto !== undefined) stages.push(equals(c.protoNum, proto));
+  if (family !== undefined) stages.push(flagIs(c.flags, HAS.IPV6, family === 'ipv6'));
   // What is left (status bits, mark, zone, NAT, free text) is tested row by row, after the cheap stages
   // above have thinned the list.
   if (filter.statusRequired?.length || filter.statusForbidden?.length) {

@@ -147,14 +147,32 @@ export function attachBrowserRequests(socket: BrowserSocket, deps: BrowserReques
   };
 
   on('window:subscribe', async ({ hostId, spec }) => {
-    const opened = await subscribe(hostId, () => relay.add({ kind: 'window', hostId, browserId: socket.id, userId: user().id, spec }), (subId) => links.request(hostId, 'window:open', { subId, spec }));
+    // Another view shows this very window: answer with its newest content at once; the agent's own
+    // answer follows as a push (or, refused, closes the subscription).
+    const shown = relay.recentWindow(hostId, spec);
+    const open = (subId: string) => {
+      const opening = links.request(hostId, 'window:open', { subId, spec }).then((answer) => {
+        if (answer.ok) relay.updateWindow(subId, spec, answer.data);
+        return answer;
+      });
+      if (!shown) return opening;
+      void opening.then((answer) => {
+        if (answer.ok) relay.windowPushed(hostId, subId, answer.data);
+        else {
+          logger.warn({ hostId, subId, code: answer.code }, 'the agent refused a window first answered from another view');
+          relay.remove(subId);
+        }
+      });
+      return Promise.resolve(ok(shown));
+    };
+    const opened = await subscribe(hostId, () => relay.add({ kind: 'window', hostId, browserId: socket.id, userId: user().id, spec }), open);
     return opened.ok ? ok({ subId: opened.data.subId, result: opened.data.data }) : opened;
   });
   on('window:change', async ({ subId, spec }) => {
     const sub = relay.get(subId, socket.id);
     if (sub?.kind !== 'window') return fail(ErrorCode.NotFound, 'this view is no longer open; reload the page');
     const answer = await links.request(sub.hostId, 'window:open', { subId, spec });
-    if (answer.ok) relay.updateWindow(subId, spec);
+    if (answer.ok) relay.updateWindow(subId, spec, answer.data);
     return answer;
   });
   on('window:unsubscribe', ({ subId }) => {

@@ -23,6 +23,14 @@ export interface BrowserSink {
 export const MAX_SUBSCRIPTIONS_PER_BROWSER = 16;
 /** Most live subscriptions one user may hold across all their tabs on this server. */
 export const MAX_SUBSCRIPTIONS_PER_USER = 48;
+/**
+ * A window's newest content (pushed or answered) is as current as its own viewer's for this long: agents
+ * push a changed window within 250 ms and recompute an unchanged one on the first 250 ms tick a second
+ * after its last push (its timeouts count down).
+ */
+export const WINDOW_SHARE_WITHIN_MS = 1_250;
+
+const specKey = (spec: WindowSpec) => JSON.stringify([spec.query, spec.sort.column, spec.sort.desc, spec.offset, spec.limit]);
 
 /**
  * Which browser owns which agent subscription. Routes agent pushes to the owning browser, closes a
@@ -32,6 +40,8 @@ export class SubscriptionRelay {
   private readonly subs = new Map<string, Subscription>();
   private readonly perBrowser = new Map<string, Set<string>>();
   private readonly perUser = new Map<number, number>();
+  /** Each window subscription's newest content from its agent, and when it arrived. */
+  private readonly latest = new Map<string, { result: WindowResult; receivedAt: number }>();
   private counter = 0;
 
   constructor(
@@ -62,15 +72,33 @@ export class SubscriptionRelay {
     return sub?.browserId === browserId ? sub : undefined;
   }
 
-  updateWindow(subId: string, spec: WindowSpec): void {
+  /** The agent answered a (re)opened window with this content, for this spec. */
+  updateWindow(subId: string, spec: WindowSpec, result?: WindowResult): void {
     const sub = this.subs.get(subId);
-    if (sub?.kind === 'window') sub.spec = spec;
+    if (sub?.kind !== 'window') return;
+    sub.spec = spec;
+    if (result) this.latest.set(subId, { result, receivedAt: Date.now() });
+  }
+
+  /**
+   * The content of a window this server relays for the same host and the very same spec, if it arrived
+   * within WINDOW_SHARE_WITHIN_MS: a new view of it (another tab, a reload beside one) can be shown that
+   * at once instead of waiting for the agent, which may be busy with a big table.
+   */
+  recentWindow(hostId: string, spec: WindowSpec, now = Date.now()): WindowResult | undefined {
+    const wanted = specKey(spec);
+    for (const [subId, latest] of this.latest) {
+      const sub = this.subs.get(subId);
+      if (sub?.kind === 'window' && sub.hostId === hostId && now - latest.receivedAt <= WINDOW_SHARE_WITHIN_MS && specKey(sub.spec) === wanted) return latest.result;
+    }
+    return undefined;
   }
 
   remove(subId: string): void {
     const sub = this.subs.get(subId);
     if (!sub) return;
     this.subs.delete(subId);
+    this.latest.delete(subId);
     this.perBrowser.get(sub.browserId)?.delete(subId);
     const ofUser = (this.perUser.get(sub.userId) ?? 1) - 1;
     if (ofUser > 0) this.perUser.set(sub.userId, ofUser);
@@ -88,7 +116,10 @@ export class SubscriptionRelay {
   windowPushed(hostId: string, subId: string, result: WindowResult): void {
     const sub = this.subs.get(subId);
     if (!sub) this.sink.elsewhere?.(hostId, subId, { window: result });
-    else if (sub.hostId === hostId && sub.kind === 'window') this.sink.window(sub.browserId, subId, result);
+    else if (sub.hostId === hostId && sub.kind === 'window') {
+      this.latest.set(subId, { result, receivedAt: Date.now() });
+      this.sink.window(sub.browserId, subId, result);
+    }
   }
 
   eventsPushed(hostId: string, subId: string, batch: EventBatch): void {
@@ -103,7 +134,7 @@ export class SubscriptionRelay {
       if (sub.hostId !== hostId) continue;
       if (sub.kind === 'window') {
         void this.links.request(hostId, 'window:open', { subId, spec: sub.spec }).then((answer) => {
-          if (answer.ok) this.sink.window(sub.browserId, subId, answer.data);
+          if (answer.ok) this.windowPushed(hostId, subId, answer.data);
           else this.logger.warn({ hostId, subId, code: answer.code }, 'could not restore a window after the agent reconnected');
         });
       } else {
