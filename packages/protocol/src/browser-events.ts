@@ -48,6 +48,7 @@ import {
 import { fleetHistoryRequestSchema, type FleetHistory, type FleetRange } from './fleet';
 import { compositionAtRequestSchema, compositionGrowthRequestSchema, type Composition, type CompositionGrowth } from './composition';
 import { historyRequestSchema, statsSampleSchema, type HistoryPoint, type StatsSample } from './stats';
+import { diagnosisCountsSchema, diagnosisWatchRequestSchema, hostDiagnosesSchema, type DiagnosisCount, type DiagnosisCounts, type HostDiagnoses } from './diagnosis-events';
 
 /** Socket.IO namespace browsers connect to (session cookie required). */
 export const BROWSER_NAMESPACE = '/browsers';
@@ -70,6 +71,10 @@ export interface ServerToBrowserEvents {
   'hosts:sampled': (batch: HostSamples) => void;
   'window:pushed': (push: WindowPush) => void;
   'events:batched': (push: EventPush) => void;
+  /** The watched host's diagnoses changed (report null: none known, e.g. the host went offline). */
+  'diagnoses:reported': (diagnoses: HostDiagnoses) => void;
+  /** Hosts whose diagnosis count, worst severity or kinds changed since the previous batch. */
+  'diagnoses:counted': (batch: DiagnosisCounts) => void;
 }
 
 type OnHost<T> = T & { hostId: string };
@@ -110,6 +115,10 @@ export interface BrowserToServerEvents {
   'sysctl:persistPreview': (payload: OnHost<SysctlPersistRequest>, ack: AckCallback<SysctlPersistPreview>) => void;
   'sysctl:persist': (payload: OnHost<SysctlPersistRequest>, ack: AckCallback<{ written: string[] }>) => void;
   'sysctl:history': (payload: OnHost<{ limit: number }>, ack: AckCallback<SysctlHistoryEntry[]>) => void;
+  /** Follows one host's diagnoses (replacing the host this socket followed): answers the latest, then `diagnoses:reported`. */
+  'diagnoses:watch': (payload: { hostId: string }, ack: AckCallback<HostDiagnoses>) => void;
+  /** Every host's diagnosis count; changes follow as `diagnoses:counted`. */
+  'diagnoses:counts': (payload: Record<string, never>, ack: AckCallback<DiagnosisCount[]>) => void;
 }
 
 const onHost = { hostId: hostIdSchema };
@@ -145,6 +154,8 @@ export const browserToServerSchemas = {
   'sysctl:persistPreview': sysctlPersistRequestSchema.extend(onHost),
   'sysctl:persist': sysctlPersistRequestSchema.extend(onHost),
   'sysctl:history': z.object({ ...onHost, limit: z.number().int().min(1).max(500) }),
+  'diagnoses:watch': diagnosisWatchRequestSchema,
+  'diagnoses:counts': emptyPayloadSchema,
 } as const;
 
 /** Schemas for dashboard→browser payloads, parsed by the browser on arrival. */
@@ -153,6 +164,8 @@ export const serverToBrowserSchemas = {
   'hosts:sampled': hostSamplesSchema,
   'window:pushed': windowPushSchema,
   'events:batched': eventPushSchema,
+  'diagnoses:reported': hostDiagnosesSchema,
+  'diagnoses:counted': diagnosisCountsSchema,
 } as const;
 
 export const hostListSchema = z.array(hostSummarySchema);

@@ -22,3 +22,4 @@ export * from './composition-growth';
 export * from './snapshot';
 export * from './snapshot-stream';
 export * from './diagnosis';
+export * from './diagnosis-events';
