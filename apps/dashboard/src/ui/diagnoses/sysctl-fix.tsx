@@ -1,0 +1,80 @@
+'use client';
+
+import { ErrorCode, type DiagnosisFix, type SysctlApplyResult, type SysctlPreview } from '@ctscope/protocol';
+import { useEffect, useState } from 'react';
+import type { BrowserSocket } from '../live/browser-socket';
+import { ApplyResult } from '../tuning/apply-result';
+import { PreviewPanel } from '../tuning/preview-panel';
+import { sysctlRequests } from '../tuning/sysctl-requests';
+import { sysctlChangesOf } from './diagnosis-view';
+
+interface Props {
+  socket: BrowserSocket;
+  hostId: string;
+  fix: Extract<DiagnosisFix, { kind: 'sysctl' }>;
+  mayChange: boolean;
+  onClose(): void;
+}
+
+/** A tuning fix through the tuning page's own flow: sysctl:preview (before → after, the entries it frees), then apply, then roll back if wanted. */
+export function SysctlFix({ socket, hostId, fix, mayChange, onClose }: Props) {
+  const [preview, setPreview] = useState<SysctlPreview | null>(null);
+  const [freeIdle, setFreeIdle] = useState(false);
+  const [busy, setBusy] = useState(true);
+  const [error, setError] = useState<string | null>(null);
+  const [applied, setApplied] = useState<{ result: SysctlApplyResult; rolledBack: boolean; conflict: string | null } | null>(null);
+  const requests = sysctlRequests(socket, hostId);
+  const changes = sysctlChangesOf(fix);
+
+  useEffect(() => {
+    let live = true;
+    void sysctlRequests(socket, hostId)
+      .preview(sysctlChangesOf(fix))
+      .then((answer) => {
+        if (!live) return;
+        setBusy(false);
+        if (answer.ok) setPreview(answer.data);
+        else setError(answer.message);
+      });
+    return () => {
+      live = false;
+    };
+  }, [socket, hostId, fix]);
+
+  async function apply() {
+    setBusy(true);
+    setError(null);
+    const answer = await requests.apply(changes, freeIdle);
+    setBusy(false);
+    if (!answer.ok) return setError(answer.message);
+    setApplied({ result: answer.data, rolledBack: false, conflict: null });
+    setPreview(null);
+  }
+  async function rollback(force: boolean) {
+    if (!applied) return;
+    setBusy(true);
+    setError(null);
+    const answer = await requests.rollback(applied.result.changeId, force);
+    setBusy(false);
+    if (!answer.ok && answer.code === ErrorCode.Conflict && !force) return setApplied({ ...applied, conflict: answer.message });
+    if (!answer.ok) return setError(`Roll back failed: ${answer.message}`);
+    setApplied({ ...applied, rolledBack: true, conflict: null });
+  }
+
+  return (
+    <div className="fix-flow" data-testid="fix-flow">
+      {busy && !preview && !applied && (
+        <p className="muted" aria-busy="true">
+          Previewing the change (what it would free)…
+        </p>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {preview && <PreviewPanel preview={preview} freeIdle={freeIdle} onFreeIdle={setFreeIdle} busy={busy} mayChange={mayChange} onApply={() => void apply()} onCancel={onClose} />}
+      {applied && <ApplyResult result={applied.result} rolledBack={applied.rolledBack} conflict={applied.conflict} busy={busy} onRollback={(force) => void rollback(force)} onDismiss={onClose} />}
+    </div>
+  );
+}
