@@ -69,7 +69,7 @@ export function FleetTable({ hosts, diagnoses = {} }: { hosts: readonly HostSumm
                   </span>
                 )}
               </td>
-              <td data-column="diagnoses">{diagnoses[host.id]?.count ? <DiagnosisBadge count={diagnoses[host.id]} hostname={host.hostname} /> : <span className="muted">—</span>}</td>
+              <td data-column="diagnoses">{diagnoses[host.id]?.count ? <DiagnosisBadge count={diagnoses[host.id]} hostname={host.hostname} inline /> : <span className="muted">—</span>}</td>
             </tr>
           );
         })}
