@@ -55,7 +55,7 @@ export function FixItem({ fix, socket, hostId, mayChange, open, onOpen, onDone }
         />
       )}
       {open && socket && fix.kind === 'sysctl' && <SysctlFix socket={socket} hostId={hostId} fix={fix} mayChange={mayChange} onClose={() => onOpen(false)} />}
-      {open && socket && fix.kind === 'rule' && <RuleFix socket={socket} hostId={hostId} fix={fix} mayChange={mayChange} onClose={() => onOpen(false)} />}
+      {open && socket && fix.kind === 'rule' && <RuleFix socket={socket} hostId={hostId} fix={fix} mayChange={mayChange} />}
     </li>
   );
 }

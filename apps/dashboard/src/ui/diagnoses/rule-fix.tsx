@@ -13,11 +13,10 @@ interface Props {
   hostId: string;
   fix: Extract<DiagnosisFix, { kind: 'rule' }>;
   mayChange: boolean;
-  onClose(): void;
 }
 
-/** A rule fix through the rules page's flow: rules:preview (commands to copy, impact), then apply, for a limited time when the fix says so. */
-export function RuleFix({ socket, hostId, fix, mayChange, onClose }: Props) {
+/** A rule fix through the rules page's flow: rules:preview (commands to copy, impact), then apply, for a limited time when the fix says so (the fix's Preview button closes it). */
+export function RuleFix({ socket, hostId, fix, mayChange }: Props) {
   const [preview, setPreview] = useState<RulePreview | null>(null);
   const [withCompanions, setWithCompanions] = useState(true);
   const [busy, setBusy] = useState(true);
@@ -68,9 +67,6 @@ export function RuleFix({ socket, hostId, fix, mayChange, onClose }: Props) {
             <p className="notice-warn small">Applied for {Math.round(deadline / 1000)} s only: the agent removes it by itself when the time is up (it is applied without confirmation).</p>
           )}
           <RulePreviewPanel preview={preview} withCompanions={withCompanions} onWithCompanions={setWithCompanions} mayChange={mayChange} busy={busy} onApply={() => void apply()} />
-          <button type="button" className="secondary" onClick={onClose}>
-            Close preview
-          </button>
         </>
       )}
       {applied && (
