@@ -23,6 +23,10 @@ describe('agent arguments', () => {
       alertClearAfter: 60,
       usageWarning: 90,
       compositionInterval: 10,
+      diagnoseInterval: 5,
+      diagnoseUdpSilence: 30,
+      diagnoseTableFull: 0.8,
+      diagnoseInvalidRate: 1,
       paths: { procfs: '/proc', sysfs: '/sys', rootfs: '/' },
     });
   });

@@ -52,7 +52,7 @@ export async function runAgent(config: AgentConfig, logger: Logger = pino({ leve
 
   let link: DashboardLink | undefined;
   const stopInsecureWarnings = config.insecureHttp ? warnInsecureHttp(config.dashboard, logger) : () => undefined;
-  const services = await startServices({ config, source, info, logger, kernelLog: !simulated, namespaces: !simulated, dashboardConnected: () => link?.connected ?? false, sendSample: (s) => link?.sendSample(s), sendComposition: (c) => link?.sendComposition(c) });
+  const services = await startServices({ config, source, info, logger, kernelLog: !simulated, namespaces: !simulated, dashboardConnected: () => link?.connected ?? false, sendSample: (s) => link?.sendSample(s), sendComposition: (c) => link?.sendComposition(c), sendDiagnoses: (r) => link?.sendDiagnoses(r) });
 
   return new Promise<number>((resolve) => {
     let finished = false;

@@ -35,6 +35,14 @@ const agentConfigSchema = z.object({
   compositionInterval: z.coerce.number({ error: '--composition-interval must be a number of seconds' }).min(1, '--composition-interval must be between 1 and 600 seconds').max(600, '--composition-interval must be between 1 and 600 seconds'),
   /** Table usage % above which the usage warning fires (it clears 5 points lower); the critical level stays at 95 %. */
   usageWarning: z.coerce.number({ error: '--usage-warning must be a percentage' }).gt(0, '--usage-warning must be above 0 and at most 95 (%)').max(95, '--usage-warning must be above 0 and at most 95 (%)'),
+  /** Seconds between passes of the diagnosis detectors. */
+  diagnoseInterval: z.coerce.number({ error: '--diagnose-interval must be a number of seconds' }).min(1, '--diagnose-interval must be between 1 and 300 seconds').max(300, '--diagnose-interval must be between 1 and 300 seconds'),
+  /** Seconds an answered UDP entry may keep sending without an answer before it counts as a black hole. */
+  diagnoseUdpSilence: z.coerce.number({ error: '--diagnose-udp-silence must be a number of seconds' }).min(1, '--diagnose-udp-silence must be between 1 and 3600 seconds').max(3_600, '--diagnose-udp-silence must be between 1 and 3600 seconds'),
+  /** Table usage (fraction of nf_conntrack_max) from which a table filled by one state is diagnosed. */
+  diagnoseTableFull: z.coerce.number({ error: '--diagnose-table-full must be a fraction of nf_conntrack_max' }).gt(0, '--diagnose-table-full must be above 0 and at most 1 (a fraction of nf_conntrack_max)').max(1, '--diagnose-table-full must be above 0 and at most 1 (a fraction of nf_conntrack_max)'),
+  /** INVALID packets per second (over the last 30 s) from which INVALID drops are diagnosed. */
+  diagnoseInvalidRate: z.coerce.number({ error: '--diagnose-invalid-rate must be a number of packets per second' }).gt(0, '--diagnose-invalid-rate must be above 0 (packets per second)').max(1e9, '--diagnose-invalid-rate is too large'),
   /** Where the host's procfs, sysfs and root filesystem are (a container with the host's mounted elsewhere). */
   paths: z.object({
     procfs: z.string().startsWith('/', '--path.procfs must be an absolute path'),
@@ -81,6 +89,12 @@ export const AGENT_USAGE = `usage: ctscope agent --dashboard URL --token-file FI
   --alert-clear-after SECONDS  quiet time before a drop / table-full / lost-events alert clears (default 60)
   --usage-warning PERCENT  table usage that raises the usage warning (default 90; clears 5 points lower)
   --composition-interval SECONDS  seconds between summaries of what fills the table (default 10)
+  --diagnose-interval SECONDS  seconds between passes of the diagnoses (default 5)
+  --diagnose-udp-silence SECONDS  an answered UDP entry that keeps sending this long without an answer
+                      is a black hole (default 30)
+  --diagnose-table-full FRACTION  usage of nf_conntrack_max from which a table filled by one state
+                      is diagnosed (default 0.8)
+  --diagnose-invalid-rate PER_SECOND  INVALID packets/s (over 30 s) that are diagnosed (default 1)
   --path.procfs DIR   procfs mount (default /proc); --path.sysfs DIR (/sys); --path.rootfs DIR (/,
                       its etc/ receives sysctl.d/90-ctscope.conf and modules-load.d/ctscope.conf)
 environment: CTSCOPE_LOG_LEVEL (info), CTSCOPE_CA_FILE (as --ca-file when that is not given),
@@ -107,6 +121,10 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
         'alert-clear-after': { type: 'string', default: '60' },
         'usage-warning': { type: 'string', default: '90' },
         'composition-interval': { type: 'string', default: '10' },
+        'diagnose-interval': { type: 'string', default: '5' },
+        'diagnose-udp-silence': { type: 'string', default: '30' },
+        'diagnose-table-full': { type: 'string', default: '0.8' },
+        'diagnose-invalid-rate': { type: 'string', default: '1' },
         'path.procfs': { type: 'string', default: '/proc' },
         'path.sysfs': { type: 'string', default: '/sys' },
         'path.rootfs': { type: 'string', default: '/' },
@@ -131,6 +149,10 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     alertClearAfter: values['alert-clear-after'],
     usageWarning: values['usage-warning'],
     compositionInterval: values['composition-interval'],
+    diagnoseInterval: values['diagnose-interval'],
+    diagnoseUdpSilence: values['diagnose-udp-silence'],
+    diagnoseTableFull: values['diagnose-table-full'],
+    diagnoseInvalidRate: values['diagnose-invalid-rate'],
     paths: { procfs: values['path.procfs'], sysfs: values['path.sysfs'], rootfs: values['path.rootfs'] },
     logLevel: env.CTSCOPE_LOG_LEVEL ?? 'info',
   });

@@ -8,6 +8,7 @@ import {
   type AgentInfo,
   type AgentToServerEvents,
   type Composition,
+  type DiagnosisReport,
   type ServerToAgentEvents,
   type EventBatch,
   type StatsSample,
@@ -40,6 +41,8 @@ export class DashboardLink {
   readonly socket: AgentSocket;
   private retryTimer: NodeJS.Timeout | undefined;
   private refusals = 0;
+  /** The last diagnoses report, sent again on every (re)connect: the dashboard keeps only what it was told. */
+  private diagnoses: DiagnosisReport | null = null;
 
   constructor(private readonly options: DashboardLinkOptions) {
     const handshake: AgentHandshake = { protocolVersion: PROTOCOL_VERSION, token: options.token, info: options.info };
@@ -72,6 +75,12 @@ export class DashboardLink {
     if (this.socket.connected) this.socket.emit('composition:summarised', composition);
   }
 
+  /** Sends the agent's diagnoses if connected, and keeps them to send again when the link (re)connects. */
+  sendDiagnoses(report: DiagnosisReport): void {
+    this.diagnoses = report;
+    if (this.socket.connected) this.socket.emit('diagnoses:reported', report);
+  }
+
   /** Pushes a window's new content; dropped while disconnected (the dashboard re-opens windows on reconnect). */
   pushWindow(subId: string, result: WindowResult): void {
     if (this.socket.connected) this.socket.emit('window:pushed', { subId, result });
@@ -91,6 +100,7 @@ export class DashboardLink {
     this.socket.on('connect', () => {
       this.refusals = 0;
       logger.info({ dashboard: this.options.url }, 'connected to the dashboard');
+      if (this.diagnoses) this.socket.emit('diagnoses:reported', this.diagnoses);
     });
     this.socket.on('welcomed', (payload) => {
       const welcome = agentWelcomeSchema.safeParse(payload);

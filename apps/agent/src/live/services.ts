@@ -1,10 +1,11 @@
 import type { ConntrackSource } from '@ctscope/conntrack';
-import type { AgentInfo, Aggregates, Composition, EventBatch, StatsSample, WindowResult } from '@ctscope/protocol';
+import type { AgentInfo, Aggregates, Composition, DiagnosisReport, EventBatch, StatsSample, WindowResult } from '@ctscope/protocol';
 import type { Logger } from 'pino';
 import { AlertEngine, KmsgWatcher, conntrackModuleLoaded, parseAlertThresholds } from '../alerts';
 import { AuditLog, changeAuditor } from '../audit';
 import { growthAttribution, ownNetns, startCompositions, type CompositionService, type NetnsProvider } from '../composition';
 import type { AgentConfig } from '../config';
+import { createDetectors, DiagnosisEngine } from '../diagnoses';
 import { healthReport, startMetricsServer, tallyTable, type Tally } from '../metrics';
 import { DEFAULT_ESTABLISHED_TIMEOUT, readNetfilterInteger } from '../kernel/netfilter-values';
 import type { AgentServices } from '../link/rpc-handlers';
@@ -36,6 +37,7 @@ export interface ServiceDeps {
   dashboardConnected(): boolean;
   sendSample(sample: StatsSample): void;
   sendComposition?(composition: Composition): void;
+  sendDiagnoses?(report: DiagnosisReport): void;
 }
 
 interface PushTarget {
@@ -47,6 +49,7 @@ export interface RunningServices extends AgentServices {
   mirror: Mirror;
   /** Composition summaries every 10 s and the ring of the last hour (`compositions.ring`). */
   compositions: CompositionService;
+  diagnoses: DiagnosisEngine;
   bindPushes(target: PushTarget): void;
   stop(): Promise<void>;
 }
@@ -123,6 +126,14 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
   const timer = setInterval(() => void sampler.tick(), config.interval * 1000);
   void sampler.tick();
 
+  const diagnoses = new DiagnosisEngine({
+    detectors: createDetectors({ config, source, table: () => mirror.table, latestSample: () => latest }),
+    send: (report) => deps.sendDiagnoses?.(report),
+    logger,
+    intervalMs: config.diagnoseInterval * 1000,
+  });
+  diagnoses.start();
+
   const snapshots = new LiveSnapshots({
     table: () => mirror.table,
     stats: source,
@@ -148,7 +159,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
         ...config.metrics,
         allowRemote: config.metricsAllowRemote,
         logger,
-        snapshot: () => ({ info: deps.info, sample: latest, mirror: mirror.getHealth(), ...currentTally(), netns: netns?.lastPass() ?? null, alerts: latest?.alerts ?? [], dashboardConnected: deps.dashboardConnected(), kernelTableFullLines: kmsg.count }),
+        snapshot: () => ({ info: deps.info, sample: latest, mirror: mirror.getHealth(), ...currentTally(), netns: netns?.lastPass() ?? null, alerts: latest?.alerts ?? [], diagnoses: diagnoses.active, dashboardConnected: deps.dashboardConnected(), kernelTableFullLines: kmsg.count }),
         health: () =>
           healthReport({ lastSampleAt: latest?.at ?? null, mirrorEntries: mirror.size, lostEvents: mirror.getHealth().lostEvents, dashboardConnected: deps.dashboardConnected(), maxSampleAgeMs: 3 * config.interval * 1000, now: Date.now() }),
       }).catch((err: unknown) => {
@@ -160,6 +171,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
   return {
     mirror,
     compositions,
+    diagnoses,
     windows,
     events,
     history,
@@ -172,6 +184,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
     stop: async () => {
       clearInterval(timer);
       compositions.stop();
+      diagnoses.stop();
       netns?.stop();
       kmsg.stop();
       metrics?.close();

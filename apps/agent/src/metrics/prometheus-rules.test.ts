@@ -44,7 +44,7 @@ describe.skipIf(skipWithoutPromtool())('deploy/prometheus/ctscope.rules.yml', ()
     const rules = await readFile(`${DIR}ctscope.rules.yml`, 'utf8');
     const tests = await readFile(`${DIR}ctscope.rules.test.yml`, 'utf8');
     const alerts = [...rules.matchAll(/^\s+- alert: (\S+)$/gm)].map((m) => m[1] ?? '');
-    expect(alerts).toEqual(['ConntrackTableNearlyFull', 'ConntrackTableFull', 'ConntrackInsertFailed', 'ConntrackDrop', 'ConntrackEarlyDrop', 'CtscopeEventsLost', 'CtscopeAgentDown', 'CtscopeAgentStale']);
+    expect(alerts).toEqual(['ConntrackTableNearlyFull', 'ConntrackTableFull', 'ConntrackInsertFailed', 'ConntrackDrop', 'ConntrackEarlyDrop', 'CtscopeEventsLost', 'CtscopeDiagnosis', 'CtscopeAgentDown', 'CtscopeAgentStale']);
     // Each alert_rule_test entry: `alertname: X` followed by `exp_alerts: []` (quiet) or a list (firing).
     const cases = [...tests.matchAll(/alertname: (\S+)\n\s+exp_alerts:( \[\])?/g)].map((m) => ({ name: m[1], quiet: m[2] !== undefined }));
     for (const name of alerts) {

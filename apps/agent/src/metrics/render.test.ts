@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { DIAGNOSIS_NAMES } from '@ctscope/protocol';
 import { describe, expect, it } from 'vitest';
 import { entry } from '../query/testing/entries';
 import { renderMetrics, type MetricsSnapshot } from './render';
@@ -52,6 +53,14 @@ describe('/metrics rendering', () => {
     expect(parsed.has('ctscope_mirror_last_resync_timestamp_seconds')).toBe(false);
     expect(parsed.get('ctscope_alerts_active')?.samples).toEqual([]);
     expect(valueOf(parsed, 'ctscope_mirror_entries')).toBe(5);
+  });
+
+  it('exports ctscope_diagnosis_active for every diagnosis name: 1 for the active ones, 0 for the others', () => {
+    const parsed = parseExposition(renderMetrics({ ...SNAPSHOT, diagnoses: [{ name: 'udp-black-hole' }, { name: 'udp-black-hole' }, { name: 'invalid-drops' }] }));
+    expect(parsed.get('ctscope_diagnosis_active')?.type).toBe('gauge');
+    expect(parsed.get('ctscope_diagnosis_active')?.samples).toHaveLength(DIAGNOSIS_NAMES.length);
+    for (const name of DIAGNOSIS_NAMES) expect(valueOf(parsed, 'ctscope_diagnosis_active', { name }), name).toBe(name === 'udp-black-hole' || name === 'invalid-drops' ? 1 : 0);
+    expect(families.has('ctscope_diagnosis_active')).toBe(false);
   });
 
   it('counts a real mirror by protocol and state', () => {

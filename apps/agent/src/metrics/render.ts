@@ -1,4 +1,4 @@
-import { sumCpuCounters, type AgentInfo, type Alert, type CpuCounterKey, type MirrorHealthWire, type StatsSample } from '@ctscope/protocol';
+import { DIAGNOSIS_NAMES, sumCpuCounters, type AgentInfo, type Alert, type CpuCounterKey, type Diagnosis, type MirrorHealthWire, type StatsSample } from '@ctscope/protocol';
 import { Exposition, type Labels } from './exposition';
 import { renderNetnsMetrics, type NetnsMetrics } from './netns';
 
@@ -12,6 +12,8 @@ export interface MetricsSnapshot {
   /** Keys `protocol state`, as tally() makes them. */
   byState: ReadonlyMap<string, number>;
   alerts: readonly Alert[];
+  /** Active diagnoses; absent when the agent runs none (then no series is exported). */
+  diagnoses?: readonly Pick<Diagnosis, 'name'>[];
   dashboardConnected: boolean;
   /** "table full" lines seen in the kernel log since start (KmsgWatcher.count), when watched. */
   kernelTableFullLines?: number;
@@ -88,6 +90,10 @@ export function renderMetrics(s: MetricsSnapshot): string {
     'Active alerts, 1 per alert (see the dashboard or the agent log for the advice).',
     [...s.alerts].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((a) => [{ name: a.name, severity: a.severity }, 1]),
   );
+  if (s.diagnoses) {
+    const active = new Set(s.diagnoses.map((d) => d.name));
+    out.metric('ctscope_diagnosis_active', 'gauge', '1 while the agent diagnoses this condition (see the host page for evidence and fixes), else 0.', DIAGNOSIS_NAMES.map((name) => [{ name }, active.has(name) ? 1 : 0]));
+  }
   out.metric('ctscope_dashboard_connected', 'gauge', '1 while the agent is connected to its dashboard.', one(s.dashboardConnected ? 1 : 0));
   out.metric('ctscope_agent_info', 'gauge', 'Agent version, kernel and table source; always 1.', [[{ version: s.info.agentVersion, kernel: s.info.kernel, source: s.info.source }, 1]]);
   return out.text();

@@ -67,6 +67,10 @@ export async function startFleet(options: FleetOptions): Promise<RunningFleet> {
       alertClearAfter: 60,
       usageWarning: 90,
       compositionInterval: 10,
+      diagnoseInterval: 5,
+      diagnoseUdpSilence: 30,
+      diagnoseTableFull: 0.8,
+      diagnoseInvalidRate: 1,
       paths: { procfs: '/proc', sysfs: '/sys', rootfs: auditDir },
     };
     const source = new ReplaySource(recording, { host: agent.host, startAtMs: startPoint(agent.host, recording.durationMs) });

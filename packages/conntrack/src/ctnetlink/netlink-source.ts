@@ -206,6 +206,20 @@ export class NetlinkSource implements ConntrackSource {
     }
   }
 
+  /** The entry with this identity as the kernel holds it now (like `conntrack -G`): fresh counters and timeout; null when gone. */
+  async getFlow(flow: Pick<Flow, 'family' | 'orig' | 'id' | 'zone'>): Promise<Flow | null> {
+    let found: Flow | null = null;
+    try {
+      await this.channel.request('get', ct(IPCTNL_MSG_CT_GET), 0, familyNumber(flow.family), identityAttrs(flow), (buf, type, start, end) => {
+        if (isFlowMessage(type)) found = decodeFlow(buf, start, end);
+      });
+    } catch (err) {
+      if (err instanceof NetlinkError && err.code === 'ENOENT') return null;
+      throw err;
+    }
+    return found;
+  }
+
   async deleteFlows(flows: readonly Flow[]): Promise<number> {
     let deleted = 0;
     for (const flow of flows) if (await this.deleteFlow(flow)) deleted++;
