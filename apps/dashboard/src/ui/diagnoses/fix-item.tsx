@@ -31,7 +31,7 @@ export function FixItem({ fix, socket, hostId, mayChange, open, onOpen, onDone }
       <div className="diagnosis-fix-head">
         <span className="fix-kind">{KIND_LABEL[fix.kind]}</span>
         <strong>{fix.label}</strong>
-        {fix.kind === 'delete' && <span className="muted small">{formatCount(fix.count)} entries when diagnosed</span>}
+        {fix.kind === 'delete' && <span className="muted small">{formatCount(fix.count)} {fix.count === 1 ? 'entry' : 'entries'} when diagnosed</span>}
         {deadline !== undefined && <span className="muted small">for {Math.round(deadline / 1000)} s</span>}
         {previewable && (
           <button type="button" className="secondary small-button" aria-expanded={open} onClick={() => onOpen(!open)}>
@@ -40,7 +40,11 @@ export function FixItem({ fix, socket, hostId, mayChange, open, onOpen, onDone }
         )}
       </div>
       {fix.tradeoff && <p className="small tradeoff">Trade-off: {fix.tradeoff}</p>}
-      {fix.kind === 'advice' && <CopyBlock title="Advice" text={fix.text} />}
+      {fix.kind === 'advice' && (
+        <div className="diagnosis-advice">
+          <CopyBlock title="Advice" text={fix.text} />
+        </div>
+      )}
       {fix.kind === 'delete' && !mayChange && <p className="muted small">Operators and admins can preview (dry run) and delete these entries.</p>}
       {open && socket && fix.kind === 'delete' && (
         <DeleteMatchingDialog
@@ -54,7 +58,7 @@ export function FixItem({ fix, socket, hostId, mayChange, open, onOpen, onDone }
           onClose={() => onOpen(false)}
         />
       )}
-      {open && socket && fix.kind === 'sysctl' && <SysctlFix socket={socket} hostId={hostId} fix={fix} mayChange={mayChange} onClose={() => onOpen(false)} />}
+      {open && socket && fix.kind === 'sysctl' && <SysctlFix socket={socket} hostId={hostId} fix={fix} mayChange={mayChange} onClose={() => onOpen(false)} onApplied={onDone} />}
       {open && socket && fix.kind === 'rule' && <RuleFix socket={socket} hostId={hostId} fix={fix} mayChange={mayChange} />}
     </li>
   );

@@ -23,11 +23,13 @@ export function RuleFix({ socket, hostId, fix, mayChange }: Props) {
   const [error, setError] = useState<string | null>(null);
   const [applied, setApplied] = useState<RuleApplyResult | null>(null);
   const deadline = ruleDeadlineMs(fix);
+  // Reports come again every 30 s with equal fixes: only a different rule is previewed again.
+  const wanted = JSON.stringify(fix.spec);
 
   useEffect(() => {
     let live = true;
     void ruleRequests(socket, hostId)
-      .preview(fix.spec)
+      .preview(JSON.parse(wanted) as Record<string, unknown>)
       .then((answer) => {
         if (!live) return;
         setBusy(false);
@@ -37,7 +39,7 @@ export function RuleFix({ socket, hostId, fix, mayChange }: Props) {
     return () => {
       live = false;
     };
-  }, [socket, hostId, fix]);
+  }, [socket, hostId, wanted]);
 
   async function apply() {
     setBusy(true);

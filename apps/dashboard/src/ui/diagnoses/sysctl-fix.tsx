@@ -1,7 +1,7 @@
 'use client';
 
 import { ErrorCode, type DiagnosisFix, type SysctlApplyResult, type SysctlPreview } from '@ctscope/protocol';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { BrowserSocket } from '../live/browser-socket';
 import { ApplyResult } from '../tuning/apply-result';
 import { PreviewPanel } from '../tuning/preview-panel';
@@ -14,10 +14,12 @@ interface Props {
   fix: Extract<DiagnosisFix, { kind: 'sysctl' }>;
   mayChange: boolean;
   onClose(): void;
+  /** Said on the panel too, which stays when the diagnosis (and this card) goes. */
+  onApplied(message: string): void;
 }
 
 /** A tuning fix through the tuning page's own flow: sysctl:preview (before → after, the entries it frees), then apply, then roll back if wanted. */
-export function SysctlFix({ socket, hostId, fix, mayChange, onClose }: Props) {
+export function SysctlFix({ socket, hostId, fix, mayChange, onClose, onApplied }: Props) {
   const [preview, setPreview] = useState<SysctlPreview | null>(null);
   const [freeIdle, setFreeIdle] = useState(false);
   const [busy, setBusy] = useState(true);
@@ -25,11 +27,16 @@ export function SysctlFix({ socket, hostId, fix, mayChange, onClose }: Props) {
   const [applied, setApplied] = useState<{ result: SysctlApplyResult; rolledBack: boolean; conflict: string | null } | null>(null);
   const requests = sysctlRequests(socket, hostId);
   const changes = sysctlChangesOf(fix);
+  // Reports come again every 30 s with equal fixes: only a different change is previewed again.
+  const wanted = JSON.stringify(changes);
+  // Once applied, the diagnosis may propose a further step: that is a new preview the operator asks for, not this one.
+  const appliedOnce = useRef(false);
 
   useEffect(() => {
+    if (appliedOnce.current) return;
     let live = true;
     void sysctlRequests(socket, hostId)
-      .preview(sysctlChangesOf(fix))
+      .preview(JSON.parse(wanted) as ReturnType<typeof sysctlChangesOf>)
       .then((answer) => {
         if (!live) return;
         setBusy(false);
@@ -39,7 +46,7 @@ export function SysctlFix({ socket, hostId, fix, mayChange, onClose }: Props) {
     return () => {
       live = false;
     };
-  }, [socket, hostId, fix]);
+  }, [socket, hostId, wanted]);
 
   async function apply() {
     setBusy(true);
@@ -47,8 +54,10 @@ export function SysctlFix({ socket, hostId, fix, mayChange, onClose }: Props) {
     const answer = await requests.apply(changes, freeIdle);
     setBusy(false);
     if (!answer.ok) return setError(answer.message);
+    appliedOnce.current = true;
     setApplied({ result: answer.data, rolledBack: false, conflict: null });
     setPreview(null);
+    onApplied(`Applied on ${hostId}: ${answer.data.applied.map((a) => `${a.name.replace('net.netfilter.', '')} ${a.before} → ${a.after}`).join(', ')}${answer.data.freed > 0 ? `; ${answer.data.freed} idle entries freed` : ''}. The Tuning page's history can roll it back.`);
   }
   async function rollback(force: boolean) {
     if (!applied) return;
