@@ -27,6 +27,8 @@ export function DiagnosesPanel({ live, hostId, online }: { live: LiveSocket; hos
   const { report, loading, error } = useHostDiagnoses(live, hostId);
   const user = useSessionUser();
   const mayChange = canChange(user);
+  // Until the role is known, neither the operator's buttons nor the viewer's note.
+  const viewer = user !== null && !mayChange;
   const now = useNow();
   const [openFix, setOpenFix] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
@@ -69,7 +71,7 @@ export function DiagnosesPanel({ live, hostId, online }: { live: LiveSocket; hos
         </p>
       )}
       {active.map((d) => (
-        <DiagnosisCard key={d.id} diagnosis={d} hostId={hostId} socket={live.socket} mayChange={mayChange} now={now} openFix={openFix} onOpenFix={setOpenFix} onDone={setDone} />
+        <DiagnosisCard key={d.id} diagnosis={d} hostId={hostId} socket={live.socket} mayChange={mayChange} viewer={viewer} now={now} openFix={openFix} onOpenFix={setOpenFix} onDone={setDone} />
       ))}
     </section>
   );

@@ -12,6 +12,8 @@ interface Props {
   hostId: string;
   socket: BrowserSocket | null;
   mayChange: boolean;
+  /** Signed in as a viewer (false while the role is not known yet). */
+  viewer: boolean;
   now: number;
   /** The open fix preview on the page, as `${diagnosis.id}#${index}`. */
   openFix: string | null;
@@ -20,7 +22,7 @@ interface Props {
 }
 
 /** One diagnosis: what it is, since when, what it means, the evidence (facts, examples, the entries), and the fixes. */
-export function DiagnosisCard({ diagnosis: d, hostId, socket, mayChange, now, openFix, onOpenFix, onDone }: Props) {
+export function DiagnosisCard({ diagnosis: d, hostId, socket, mayChange, viewer, now, openFix, onOpenFix, onDone }: Props) {
   const titleId = `diagnosis-${d.id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
   return (
     <article className={`diagnosis diagnosis-${d.severity}`} aria-labelledby={titleId} data-diagnosis={d.name} data-testid="diagnosis">
@@ -58,7 +60,7 @@ export function DiagnosisCard({ diagnosis: d, hostId, socket, mayChange, now, op
           <ul className="diagnosis-fixes" aria-label={`fixes: ${d.title}`}>
             {d.fixes.map((fix, i) => {
               const key = `${d.id}#${i}`;
-              return <FixItem key={key} fix={fix} socket={socket} hostId={hostId} mayChange={mayChange} open={openFix === key} onOpen={(open) => onOpenFix(open ? key : null)} onDone={onDone} />;
+              return <FixItem key={key} fix={fix} socket={socket} hostId={hostId} mayChange={mayChange} viewer={viewer} open={openFix === key} onOpen={(open) => onOpenFix(open ? key : null)} onDone={onDone} />;
             })}
           </ul>
         </>

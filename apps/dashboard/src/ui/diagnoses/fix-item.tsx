@@ -14,6 +14,7 @@ interface Props {
   socket: BrowserSocket | null;
   hostId: string;
   mayChange: boolean;
+  viewer: boolean;
   /** Whether this fix's preview is the one open (one at a time on the page). */
   open: boolean;
   onOpen(open: boolean): void;
@@ -23,7 +24,7 @@ interface Props {
 const KIND_LABEL: Record<DiagnosisFix['kind'], string> = { delete: 'Delete entries', sysctl: 'Tuning', rule: 'Rule', advice: 'Advice' };
 
 /** One fix: what it does and costs, and its preview through the page that owns the flow (delete dry run, tuning preview, rule preview). */
-export function FixItem({ fix, socket, hostId, mayChange, open, onOpen, onDone }: Props) {
+export function FixItem({ fix, socket, hostId, mayChange, viewer, open, onOpen, onDone }: Props) {
   const previewable = mayPreview(fix, mayChange) && socket !== null;
   const deadline = fix.kind === 'rule' ? ruleDeadlineMs(fix) : undefined;
   return (
@@ -45,7 +46,7 @@ export function FixItem({ fix, socket, hostId, mayChange, open, onOpen, onDone }
           <CopyBlock title="Advice" text={fix.text} />
         </div>
       )}
-      {fix.kind === 'delete' && !mayChange && <p className="muted small">Operators and admins can preview (dry run) and delete these entries.</p>}
+      {fix.kind === 'delete' && viewer && <p className="muted small">Operators and admins can preview (dry run) and delete these entries.</p>}
       {open && socket && fix.kind === 'delete' && (
         <DeleteMatchingDialog
           socket={socket}
