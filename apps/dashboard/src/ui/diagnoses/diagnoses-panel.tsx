@@ -35,7 +35,7 @@ export function DiagnosesPanel({ live, hostId, online }: { live: LiveSocket; hos
   const active = report ? sortDiagnoses(report.active) : [];
 
   let quiet: string | null = null;
-  if (error) quiet = null;
+  if (error || active.length > 0) quiet = null;
   else if (loading) quiet = 'Checking for known problems…';
   else if (online === false) quiet = 'The host is offline: its diagnoses are known again when its agent reconnects.';
   else if (!report) quiet = 'No diagnosis report from this agent yet (agents report within 30 s of connecting).';

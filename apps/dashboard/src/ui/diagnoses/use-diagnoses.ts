@@ -1,7 +1,7 @@
 'use client';
 
 import { diagnosisCountListSchema, hostDiagnosesSchema, serverToBrowserSchemas, type DiagnosisCount, type DiagnosisReport } from '@ctscope/protocol';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ask } from '../live/browser-socket';
 import type { LiveSocket } from '../live/use-live-socket';
 
@@ -15,10 +15,15 @@ export interface HostDiagnosesState {
 /** One host's diagnoses: the latest with the answer to `diagnoses:watch`, then every change; again after a reconnect. */
 export function useHostDiagnoses({ socket, generation }: LiveSocket, hostId: string): HostDiagnosesState {
   const [state, setState] = useState<HostDiagnosesState>({ report: null, loading: true, error: null });
+  const shown = useRef(hostId);
   useEffect(() => {
     if (!socket || generation === 0) return;
     let live = true;
-    setState((s) => ({ ...s, loading: true }));
+    // Another host: its diagnoses are unknown until the answer. A reconnect keeps what is shown (and any open preview).
+    if (shown.current !== hostId) {
+      shown.current = hostId;
+      setState({ report: null, loading: true, error: null });
+    }
     void ask(hostDiagnosesSchema, (reply) => socket.emit('diagnoses:watch', { hostId }, reply)).then((answer) => {
       if (!live) return;
       setState(answer.ok ? { report: answer.data.report, loading: false, error: null } : (s) => ({ ...s, loading: false, error: answer.message }));
