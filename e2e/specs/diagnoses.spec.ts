@@ -129,6 +129,12 @@ test.describe('a UDP black hole', () => {
       await expect(page.locator('.flow-row[data-key] [data-column="sport"]')).toHaveText([String(STUCK_PORT)]);
       await page.goBack();
 
+      // An overview left open follows the host's diagnoses live (no reload).
+      const overview = await page.context().newPage();
+      await overview.goto(stack.url);
+      const liveBadge = overview.locator(`tr[data-host-id="${hostId}"]`).getByTestId('diagnosis-badge');
+      await expect(liveBadge).toBeVisible();
+
       // The fix: Preview runs the dry run (count + sample), then the delete of exactly that plan.
       const fix = panel.locator('[data-diagnosis="udp-black-hole"] [data-fix="delete"]');
       await fix.getByRole('button', { name: 'Preview' }).click();
@@ -147,6 +153,9 @@ test.describe('a UDP black hole', () => {
       await expect.poll(() => stuck.lines(), { timeout: 10_000 }).toBeGreaterThanOrEqual(answeredBefore + 3);
       await expect(panel.getByTestId('diagnoses-quiet')).toHaveText('No known problem found.', { timeout: 40_000 });
       await expect(panel.locator('[data-diagnosis="udp-black-hole"]')).toHaveCount(0);
+      await expect(liveBadge).toHaveCount(0);
+      await expect(overview.locator(`tr[data-host-id="${hostId}"] td[data-column="diagnoses"]`)).toHaveText('—');
+      await overview.close();
 
       // Audited as every delete-matching is: who, the plan, and the result.
       const audit = await page.request.get(`${stack.url}/api/audit?action=conntrack.delete-matching`);
