@@ -30,6 +30,15 @@ describe('agent arguments', () => {
       paths: { procfs: '/proc', sysfs: '/sys', rootfs: '/' },
     });
   });
+  it('parses the --diagnose-* options with clear errors', () => {
+    const base = ['--dashboard', 'http://127.0.0.1:3000', '--token-file', 'f'];
+    expect(parseAgentConfig([...base, '--diagnose-interval', '2', '--diagnose-udp-silence', '5', '--diagnose-table-full', '0.00001', '--diagnose-invalid-rate', '0.5'], {})).toMatchObject({ diagnoseInterval: 2, diagnoseUdpSilence: 5, diagnoseTableFull: 0.00001, diagnoseInvalidRate: 0.5 });
+    expect(() => parseAgentConfig([...base, '--diagnose-table-full', '80'], {})).toThrow('--diagnose-table-full must be above 0 and at most 1 (a fraction of nf_conntrack_max)');
+    expect(() => parseAgentConfig([...base, '--diagnose-table-full', '0'], {})).toThrow(/--diagnose-table-full must be above 0/);
+    expect(() => parseAgentConfig([...base, '--diagnose-interval', '0.5'], {})).toThrow('--diagnose-interval must be between 1 and 300 seconds');
+    expect(() => parseAgentConfig([...base, '--diagnose-udp-silence', 'soon'], {})).toThrow(/--diagnose-udp-silence must be/);
+    expect(() => parseAgentConfig([...base, '--diagnose-invalid-rate', '0'], {})).toThrow(/--diagnose-invalid-rate must be above 0/);
+  });
   it('parses --metrics addresses and "off"', () => {
     const base = ['--dashboard', 'http://127.0.0.1:3000', '--token-file', 'f'];
     expect(parseAgentConfig([...base, '--metrics', '[::1]:9100'], {}).metrics).toEqual({ host: '::1', port: 9100 });

@@ -1,8 +1,8 @@
-import type { ConntrackSource, Flow } from '@ctscope/conntrack';
+import type { ConntrackSource, Flow, FlowEvent } from '@ctscope/conntrack';
 import type { StatsSample } from '@ctscope/protocol';
 import type { AgentConfig } from '../config';
 import { readNetfilterInteger } from '../kernel/netfilter-values';
-import type { FlowTable } from '../mirror/flow-table';
+import type { FlowTable, MirrorEntry } from '../mirror/flow-table';
 import type { Detector } from './detector';
 import { InvalidDropsDetector } from './invalid-drops';
 import { TableByStateDetector } from './table-by-state';
@@ -12,9 +12,11 @@ export type { Detector } from './detector';
 export { DiagnosisEngine, DIAGNOSIS_REFRESH_MS, reportFingerprint } from './engine';
 
 export interface DetectorDeps {
-  config: Pick<AgentConfig, 'diagnoseUdpSilence' | 'diagnoseTableFull' | 'diagnoseInvalidRate'>;
+  config: Pick<AgentConfig, 'diagnoseUdpSilence' | 'diagnoseTableFull' | 'diagnoseInvalidRate' | 'paths'>;
   source: ConntrackSource;
   table(): FlowTable;
+  /** Every kernel event as the mirror receives it (`Mirror.onEvent`); returns an unsubscribe. */
+  onEvent(listener: (event: FlowEvent, entry: MirrorEntry) => void): () => void;
   /** The latest stats sample (per-CPU counters, count and max), null until one was taken. */
   latestSample(): StatsSample | null;
 }
@@ -28,14 +30,16 @@ const readsEntries = (source: ConntrackSource): source is ConntrackSource & Entr
 /** Every detector the agent runs; add new ones here. */
 export function createDetectors(deps: DetectorDeps): Detector[] {
   const { config, source } = deps;
+  // Read under --path.procfs; a simulated host replays a recording: this machine's sysctls are not its own.
+  const sysctl = (name: string) => (source.kind === 'replay' ? Promise.resolve(undefined) : readNetfilterInteger(name, config.paths.procfs));
   return [
     new UdpBlackHoleDetector({
       table: deps.table,
       ...(readsEntries(source) ? { readEntry: (flow: Flow) => source.getFlow(flow) } : {}),
-      accounting: () => readNetfilterInteger('nf_conntrack_acct'),
+      accounting: () => sysctl('nf_conntrack_acct'),
       silenceMs: config.diagnoseUdpSilence * 1000,
     }),
-    new InvalidDropsDetector({ latestSample: deps.latestSample, ratePerSecond: config.diagnoseInvalidRate, beLiberal: () => readNetfilterInteger('nf_conntrack_tcp_be_liberal') }),
-    new TableByStateDetector({ table: deps.table, latestSample: deps.latestSample, fullRatio: config.diagnoseTableFull, dump: () => source.dump(), readSysctl: (name) => readNetfilterInteger(name) }),
+    new InvalidDropsDetector({ latestSample: deps.latestSample, ratePerSecond: config.diagnoseInvalidRate, beLiberal: () => sysctl('nf_conntrack_tcp_be_liberal') }),
+    new TableByStateDetector({ table: deps.table, latestSample: deps.latestSample, fullRatio: config.diagnoseTableFull, dump: () => source.dump(), readSysctl: sysctl }),
   ];
 }

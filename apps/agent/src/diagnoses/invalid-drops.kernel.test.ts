@@ -4,6 +4,7 @@
 // diagnose the rising counter, with the rate the kernel's own counters (conntrack -S) show.
 import { createNetns, skipKernelTests, type Netns } from '@ctscope/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseExposition, valueOf } from '../metrics/testing/parse-exposition';
 import { startDiagnosesProbe, type DiagnosesProbe } from './testing/probe-harness';
 
 /** Rewrites the ACK number of some client data segments, at raw priority (before conntrack). */
@@ -63,5 +64,11 @@ describe.skipIf(skipKernelTests())('INVALID drops, real kernel', () => {
       expect.objectContaining({ kind: 'sysctl', changes: { 'net.netfilter.nf_conntrack_tcp_be_liberal': 1 } }),
       expect.objectContaining({ kind: 'rule', spec: { kind: 'log-invalid' }, expiresInSeconds: 60 }),
     ]);
+
+    // The agent's /metrics (served in the namespace) says the same.
+    const scrape = await ns.exec(process.execPath, ['-e', 'fetch("http://127.0.0.1:9477/metrics").then((r) => r.text()).then((t) => process.stdout.write(t))']);
+    const families = parseExposition(scrape.stdout);
+    expect(valueOf(families, 'ctscope_diagnosis_active', { name: 'invalid-drops' })).toBe(1);
+    expect(valueOf(families, 'ctscope_diagnosis_active', { name: 'udp-black-hole' })).toBe(0);
   });
 });

@@ -38,10 +38,16 @@ describe('INVALID drops', () => {
     const [again] = await detector.evaluate(26_000);
     expect(again?.since).toBe(21_000);
     expect(again?.fixes.map((f) => f.kind)).toEqual(['rule']);
+    // Then 0.7/s (7 in the 10 s since the last point inside the window): below the threshold but above
+    // half of it, so it holds, with the same since.
+    latest = sample(47_000, [405, 110]);
+    await detector.evaluate(47_000);
+    latest = sample(57_000, [412, 110]);
+    expect((await detector.evaluate(57_000)).map((d) => d.since)).toEqual([21_000]);
     // Flat for more than the window: gone.
-    latest = sample(60_000, [405, 110]);
-    await detector.evaluate(60_000);
-    latest = sample(61_000, [405, 110]);
-    expect(await detector.evaluate(61_000)).toEqual([]);
+    latest = sample(90_000, [412, 110]);
+    await detector.evaluate(90_000);
+    latest = sample(91_000, [412, 110]);
+    expect(await detector.evaluate(91_000)).toEqual([]);
   });
 });

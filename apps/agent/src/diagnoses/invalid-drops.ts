@@ -50,7 +50,8 @@ export class InvalidDropsDetector implements Detector {
     const seconds = (newest.at - oldest.at) / 1000;
     const perCpu = [...newest.cpus].map(([cpu, value]) => ({ cpu, rate: Math.max(0, value - (oldest.cpus.get(cpu) ?? value)) / seconds }));
     const rate = perCpu.reduce((a, c) => a + c.rate, 0);
-    if (rate < this.deps.ratePerSecond) return this.clear();
+    // Once reported, it holds until the rate falls below half the threshold (no coming and going at the edge).
+    if (rate < (this.since === null ? this.deps.ratePerSecond : this.deps.ratePerSecond / 2)) return this.clear();
     this.since ??= now;
     const liberal = await this.deps.beLiberal();
     const busiest = perCpu.filter((c) => c.rate > 0).sort((a, b) => b.rate - a.rate).slice(0, MAX_CPU_FACTS);

@@ -42,9 +42,14 @@ describe('table filled by one state', () => {
     // The what-if is not redone on every pass.
     await detector.evaluate(2_000);
     expect(dumps).toBe(1);
-    // Below the near-full ratio: nothing.
+    // Just below the near-full ratio once reported: still there (it clears 10 % lower), then gone.
     count = 9;
-    expect(await detector.evaluate(3_000)).toEqual([]);
+    expect((await detector.evaluate(3_000)).map((d) => d.since)).toEqual([1_000]);
+    count = 8;
+    expect(await detector.evaluate(4_000)).toEqual([]);
+    // And a table not yet reported needs the full ratio.
+    count = 9;
+    expect(await detector.evaluate(5_000)).toEqual([]);
   });
 
   it('a near-full table that no one state fills is not reported', async () => {

@@ -10,6 +10,8 @@ export const DEFAULT_TABLE_FULL_RATIO = 0.8;
 const WHATIF_MIN_AGE_MS = 5_000;
 const WHATIF_COST_FACTOR = 50;
 
+/** A reported table clears below this share of the near-full ratio. */
+const CLEAR_FACTOR = 0.9;
 const TCP = 6;
 const SEEN_REPLY = 1 << 1;
 
@@ -79,10 +81,14 @@ export class TableByStateDetector implements Detector {
   async evaluate(now: number): Promise<Diagnosis[]> {
     const sample = this.deps.latestSample();
     const table = this.deps.table();
-    if (!sample || sample.max <= 0 || sample.count / sample.max < this.deps.fullRatio || table.size === 0) return this.clear();
+    // Once reported, it holds until usage falls 10 % below the ratio (no coming and going at the edge).
+    const ratio = this.since.size > 0 ? this.deps.fullRatio * CLEAR_FACTOR : this.deps.fullRatio;
+    if (!sample || sample.max <= 0 || sample.count / sample.max < ratio || table.size === 0) return this.clear();
     const { counts, unrepliedBy, rows } = countFillers(table);
     const filler = (Object.keys(counts) as Filler[]).find((f) => counts[f] > table.size / 2);
     if (!filler) return this.clear();
+    // Rows move as the mirror changes: the examples are taken now, before any await.
+    const examples = rows[filler].map((row) => toWireFlow(table.entryAt(row), now));
     const since = this.since.get(filler) ?? now;
     this.since = new Map([[filler, since]]);
     const usage = sample.count / sample.max;
@@ -120,7 +126,7 @@ export class TableByStateDetector implements Detector {
         meaning:
           `More than half of a nearly full table is ${label} entries: connections that are over or never answered, kept only until their timeout. ` +
           'When the table is full the kernel drops new connections ("nf_conntrack: table full"); a shorter timeout for this state frees room without touching live connections.',
-        evidence: { facts, query: QUERIES[filler], examples: rows[filler].map((row) => toWireFlow(table.entryAt(row), now)) },
+        evidence: { facts, query: QUERIES[filler], examples },
         fixes,
       },
     ];

@@ -62,21 +62,28 @@ async function entriesByReplySource(netns: Netns): Promise<Map<string, string[]>
   return by;
 }
 
+/** A namespace with accounting on (unless told), CLIENT, A and B on a veth whose far end has no address (packets
+ * routed out of it reach no one), and a route to the service range out of it. */
+async function setUp(accounting = 1): Promise<Netns> {
+  const netns = await createNetns();
+  ns = netns;
+  await netns.sysctl('net.netfilter.nf_conntrack_acct', accounting);
+  for (const args of [
+    ['link', 'add', 'dummy0', 'type', 'veth', 'peer', 'name', 'void0'],
+    ['link', 'set', 'void0', 'up'],
+    ['link', 'set', 'dummy0', 'up'],
+    ['addr', 'add', `${CLIENT}/32`, 'dev', 'dummy0'],
+    ['addr', 'add', `${A}/32`, 'dev', 'dummy0'],
+    ['addr', 'add', `${B}/32`, 'dev', 'dummy0'],
+    ['route', 'add', '10.96.0.0/24', 'dev', 'dummy0'],
+  ])
+    await netns.exec('ip', args);
+  return netns;
+}
+
 describe.skipIf(skipKernelTests())('UDP black hole, real kernel', () => {
   it('finds the client stuck on a removed backend; the fix deletes only its entry and the same socket then reaches the new backend', { timeout: 120_000 }, async () => {
-    ns = await createNetns();
-    await ns.sysctl('net.netfilter.nf_conntrack_acct', 1);
-    for (const args of [
-      // A veth pair whose far end has no address: packets routed out of it reach no one.
-      ['link', 'add', 'dummy0', 'type', 'veth', 'peer', 'name', 'void0'],
-      ['link', 'set', 'void0', 'up'],
-      ['link', 'set', 'dummy0', 'up'],
-      ['addr', 'add', `${CLIENT}/32`, 'dev', 'dummy0'],
-      ['addr', 'add', `${A}/32`, 'dev', 'dummy0'],
-      ['addr', 'add', `${B}/32`, 'dev', 'dummy0'],
-      ['route', 'add', '10.96.0.0/24', 'dev', 'dummy0'],
-    ])
-      await ns.exec('ip', args);
+    ns = await setUp();
     await ns.exec('nft', ['-f', '-'], dnatTo(A));
     const serverA = started(ns, SERVER, [A]);
     started(ns, SERVER, [B]);
@@ -134,5 +141,57 @@ describe.skipIf(skipKernelTests())('UDP black hole, real kernel', () => {
     await waitUntil('the same client socket answered again (by B)', () => stuck.lines() >= answeredBefore + 3, 10_000);
     expect((await entriesByReplySource(ns)).get(B)?.some((l) => l.includes(`sport=${STUCK_PORT}`))).toBe(true);
     await probe.waitGone('the black hole to clear', (d) => d.name === 'udp-black-hole', 20_000);
+  });
+
+  it('finds a client whose entry was made before the service had a backend (unreplied, not DNATed) while new clients are answered', { timeout: 120_000 }, async () => {
+    ns = await setUp();
+    started(ns, SERVER, [B]);
+    // No DNAT yet: the client's first datagram makes an entry to the VIP itself, which nothing answers.
+    await ns.exec('nft', ['-f', '-'], `table ip ctscope_test_nat {\n  chain out { type nat hook output priority -100; policy accept; }\n}\n`);
+    probe = await startDiagnosesProbe(ns, ['--diagnose-udp-silence', '60']);
+    const stuck = started(ns, STUCK_CLIENT);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await ns.exec('nft', ['-f', '-'], `add rule ip ctscope_test_nat out ip daddr ${VIP} udp dport 53 dnat to ${B}\n`);
+    const fresh = started(ns, FRESH_CLIENTS);
+    await waitUntil('new clients answered by B', () => fresh.lines() >= 3, 10_000);
+    expect(stuck.lines()).toBe(0);
+
+    // Unreplied and still sending beside answered entries: found well before the 60 s silence limit.
+    const found = await probe.waitFor('the black hole', (r) => r.active.find((d) => d.name === 'udp-black-hole'), 20_000);
+    expect(found.id).toBe(`udp-black-hole:${VIP}:53:${VIP}`);
+    expect(found.evidence.query).toBe(`udp dst:${VIP} dport:53 reply-src:${VIP}`);
+    expect(found.evidence.examples.map((e) => [e.orig.sport, e.status.includes('SEEN_REPLY')])).toEqual([[STUCK_PORT, false]]);
+    expect(found.evidence.facts).toContainEqual({ label: 'Answering DNAT targets', value: B });
+    const fix = found.fixes.find((f) => f.kind === 'delete');
+    if (fix?.kind !== 'delete') throw new Error(`no delete fix: ${JSON.stringify(found.fixes)}`);
+    expect(fix.count).toBe(1);
+    expect((await entriesByReplySource(ns)).get(VIP)).toHaveLength(1);
+
+    const dry = await probe.deleteDryRun(fix.query);
+    if (!dry.ok) throw new Error(dry.message);
+    const done = await probe.deletePlan(dry.result.planId ?? '');
+    expect(done.ok && done.result.deleted).toBe(1);
+    expect((await entriesByReplySource(ns)).get(VIP)).toBeUndefined();
+    await waitUntil('the same client socket answered (by B)', () => stuck.lines() >= 3, 10_000);
+  });
+
+  it('without accounting: names the unreplied entries pointing elsewhere than the answered ones and offers to turn accounting on', { timeout: 120_000 }, async () => {
+    ns = await setUp(0);
+    started(ns, SERVER, [B]);
+    await ns.exec('nft', ['-f', '-'], `table ip ctscope_test_nat {\n  chain out { type nat hook output priority -100; policy accept; }\n}\n`);
+    probe = await startDiagnosesProbe(ns, []);
+    started(ns, STUCK_CLIENT);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await ns.exec('nft', ['-f', '-'], `add rule ip ctscope_test_nat out ip daddr ${VIP} udp dport 53 dnat to ${B}\n`);
+    const fresh = started(ns, FRESH_CLIENTS);
+    await waitUntil('new clients answered by B', () => fresh.lines() >= 3, 10_000);
+
+    const found = await probe.waitFor('the possible black hole', (r) => r.active.find((d) => d.name === 'udp-black-hole'), 20_000);
+    expect(found.severity).toBe('info');
+    expect(found.evidence.query).toBe(`udp dst:${VIP} dport:53 reply-src:${VIP} unreplied`);
+    expect(found.evidence.facts).toContainEqual({ label: 'Answered entries point at', value: B });
+    expect(found.fixes[0]).toMatchObject({ kind: 'sysctl', changes: { 'net.netfilter.nf_conntrack_acct': 1 } });
+    expect(found.fixes[1]).toMatchObject({ kind: 'delete', query: `udp dst:${VIP} dport:53 reply-src:${VIP} unreplied`, count: 1 });
+    expect((await entriesByReplySource(ns)).get(VIP)).toHaveLength(1);
   });
 });

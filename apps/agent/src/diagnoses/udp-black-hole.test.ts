@@ -109,6 +109,56 @@ describe('UDP black hole', () => {
     expect(await detector.evaluate(67_000)).toEqual([]);
   });
 
+  it('a client sending less often than the passes run stays diagnosed, with the same since, until its entry answers', async () => {
+    const table = new FlowTable();
+    const stuck = udp(1, 1000, '10.1.0.1', true);
+    const live = udp(2, 1001, '10.1.0.2', true);
+    const k = kernel(table, [stuck, live]);
+    const detector = new UdpBlackHoleDetector({ table: () => table, readEntry: k.readEntry, accounting: () => Promise.resolve(1), silenceMs: 10_000 });
+    const seen: (number | undefined)[] = [];
+    for (let pass = 0; pass < 8; pass++) {
+      // One datagram every other pass (every 10 s with passes 5 s apart).
+      if (pass % 2 === 0) k.bump(stuck, 1, 0);
+      k.bump(live, 1, 1);
+      const [found] = await detector.evaluate(pass * 5_000);
+      seen.push(found?.since);
+    }
+    // Unanswered since it was first read (0); reported once that lasted the silence limit.
+    expect(seen).toEqual([undefined, undefined, 0, 0, 0, 0, 0, 0]);
+    k.bump(stuck, 1, 1);
+    expect(await detector.evaluate(40_000)).toEqual([]);
+  });
+
+  it('entries that change in the mirror while the kernel is read do not mix the groups up', async () => {
+    const table = new FlowTable();
+    const other = (f: Flow, dst: string): Flow => ({ ...f, orig: { ...f.orig, dst } });
+    const gone = udp(1, 1000, '10.1.0.1', true);
+    const live = udp(2, 1001, '10.1.0.2', true);
+    const stuck = other(udp(3, 1002, '10.2.0.1', true), '10.96.0.20');
+    const k = kernel(table, [gone, live, stuck]);
+    let now = 0;
+    let removeDuringRead = false;
+    const readEntry = (flow: Flow) => {
+      // While the agent reads the first group, the kernel ends one of its entries (the mirror's last row
+      // moves into its place) and makes a new one (it takes the last row).
+      if (removeDuringRead && flow.id === 1) {
+        table.delete(gone);
+        table.set(other(udp(9, 1009, '10.9.9.9', true), '10.9.9.9'), 0, true);
+      }
+      return k.readEntry(flow);
+    };
+    const detector = new UdpBlackHoleDetector({ table: () => table, readEntry, accounting: () => Promise.resolve(1), silenceMs: 10_000 });
+    for (let i = 0; i < 3; i++) {
+      k.bump(stuck, 5, 0);
+      k.bump(live, 5, 5);
+      now += 5_000;
+      removeDuringRead = i === 2;
+      const found = await detector.evaluate(now);
+      if (i < 2) continue;
+      expect(found.map((d) => d.id)).toEqual(['udp-black-hole:10.96.0.20:53:10.2.0.1']);
+    }
+  });
+
   it('without accounting: unreplied entries beside answered ones to another target are named, with the accounting fix', async () => {
     const table = new FlowTable();
     for (const f of [udp(1, 1000, VIP, false), udp(2, 1001, '10.1.0.2', true)]) table.set(f, 0, true);

@@ -38,20 +38,25 @@ export class UdpBlackHoleDetector implements Detector {
   }
 
   async evaluate(now: number): Promise<Diagnosis[]> {
+    const acct = await this.deps.accounting();
     const table = this.deps.table();
     const groups = udpCandidateGroups(table);
-    const acct = await this.deps.accounting();
-    if (groups.length === 0) return this.keep([], now);
-    if (acct === 0 || !this.deps.readEntry) return this.keep(this.withoutCounters(table, groups, now), now);
+    if (groups.length === 0) return this.keep([]);
+    if (acct === 0 || !this.deps.readEntry) return this.keep(this.withoutCounters(table, groups, now));
 
+    // Rows move as the mirror changes: the entries are taken now, before any kernel read.
+    let budget = MAX_READS;
+    const batches: { group: UdpGroup; flows: Flow[] }[] = [];
+    for (const group of groups) {
+      if (budget <= 0) break;
+      const flows = group.rows.slice(0, budget).map((row) => table.entryAt(row).flow);
+      budget -= flows.length;
+      batches.push({ group, flows });
+    }
     const pass = this.watch.begin(now);
-    let reads = 0;
     const found: StuckSet[] = [];
     let counted = 0;
-    for (const group of groups) {
-      if (reads >= MAX_READS) break;
-      const flows = group.rows.slice(0, MAX_READS - reads).map((row) => table.entryAt(row).flow);
-      reads += flows.length;
+    for (const { group, flows } of batches) {
       const watched: Watched[] = [];
       for (const flow of flows) {
         const fresh = await this.deps.readEntry(flow).catch(() => null);
@@ -62,9 +67,10 @@ export class UdpBlackHoleDetector implements Detector {
       found.push(...stuckSets(group, watched));
     }
     pass.end();
-    // Counters on but none of the candidates has them: they predate nf_conntrack_acct=1.
-    if (counted === 0 && reads > 0) return this.keep(this.withoutCounters(table, groups, now), now);
-    return this.keep(found.slice(0, MAX_REPORTED).map((set) => blackHoleDiagnosis(table, set, this.sinceOf(set.id, set.since ?? now), now)), now);
+    const current = this.deps.table();
+    // Counters on, but none of the candidates has them: they predate nf_conntrack_acct=1.
+    if (counted === 0) return this.keep(this.withoutCounters(current, udpCandidateGroups(current), now));
+    return this.keep(found.slice(0, MAX_REPORTED).map((set) => blackHoleDiagnosis(current, set, this.sinceOf(set.id, set.since ?? now), now)));
   }
 
   private withoutCounters(table: FlowTable, groups: readonly UdpGroup[], now: number): Diagnosis[] {
@@ -84,7 +90,7 @@ export class UdpBlackHoleDetector implements Detector {
   }
 
   /** Forgets when conditions no longer reported were first seen. */
-  private keep(active: Diagnosis[], _now: number): Diagnosis[] {
+  private keep(active: Diagnosis[]): Diagnosis[] {
     const ids = new Set(active.map((d) => d.id));
     for (const id of this.since.keys()) if (!ids.has(id)) this.since.delete(id);
     return active;
@@ -101,7 +107,7 @@ export function stuckSets(group: UdpGroup, watched: readonly Watched[]): StuckSe
   const liveSources = new Set(live.map((w) => w.flow.reply.src));
   const bySource = new Map<string, Watched[]>();
   for (const w of watched) {
-    const stuck = w.silent || (w.unreplied && w.origDelta > 0 && live.length > 0);
+    const stuck = w.silent || (w.unreplied && w.sending && live.length > 0);
     if (!stuck) continue;
     const list = bySource.get(w.flow.reply.src) ?? [];
     list.push(w);

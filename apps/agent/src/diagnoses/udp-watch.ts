@@ -13,6 +13,8 @@ interface Track {
   answered: boolean;
   /** When its original-direction counter started rising without answers (null while answered). */
   silentSince: number | null;
+  /** When its original-direction counter last rose (0: not while watched). */
+  origAt: number;
   seenPass: number;
 }
 
@@ -26,7 +28,9 @@ export interface Watched {
   unreplied: boolean;
   /** It got replies within the silence limit while watched: its DNAT target is alive. */
   live: boolean;
-  /** Sent to and not answered for at least the silence limit (it had answers before). */
+  /** It sent lately: within the silence limit, or three passes if those are further apart. */
+  sending: boolean;
+  /** Sending, and not answered for at least the silence limit (it had answers before). */
   silent: boolean;
   /** When the current run of unanswered sending started (agent clock, ms). */
   silentSince: number | null;
@@ -51,6 +55,8 @@ export class UdpWatch {
     const pass = ++this.pass;
     const seconds = this.lastAt > 0 ? (now - this.lastAt) / 1000 : 0;
     this.lastAt = now;
+    // A client sending less often than the passes run must not come and go with every pass.
+    const recent = Math.max(this.silenceMs, 3_000 * seconds);
     return {
       observe: (flow) => {
         const orig = flow.countersOrig?.packets;
@@ -63,9 +69,9 @@ export class UdpWatch {
           // Answered already, and new since the last pass: its answer came within that pass (a DNS-like
           // exchange on a fresh source port). On the first pass nothing tells how old an answer is.
           const answered = !unreplied && reply > 0n && pass > 1;
-          t = { origPackets: orig, replyPackets: reply, firstAt: now, replyAt: now, answered, silentSince: null, seenPass: pass };
+          t = { origPackets: orig, replyPackets: reply, firstAt: now, replyAt: now, answered, silentSince: null, origAt: 0, seenPass: pass };
           this.tracks.set(key, t);
-          return { flow, origDelta: 0, seconds, unreplied, live: answered, silent: false, silentSince: null };
+          return { flow, origDelta: 0, seconds, unreplied, live: answered, sending: false, silent: false, silentSince: null };
         }
         const origDelta = Number(orig - t.origPackets);
         if (reply > t.replyPackets) {
@@ -73,12 +79,14 @@ export class UdpWatch {
           t.answered = true;
           t.silentSince = null;
         } else if (origDelta > 0) t.silentSince ??= t.answered ? t.replyAt : t.firstAt;
+        if (origDelta > 0) t.origAt = now;
         t.origPackets = orig;
         t.replyPackets = reply;
         t.seenPass = pass;
         const live = t.answered && now - t.replyAt < this.silenceMs;
-        const silent = !unreplied && origDelta > 0 && now - t.replyAt >= this.silenceMs;
-        return { flow, origDelta, seconds, unreplied, live, silent, silentSince: t.silentSince };
+        const sending = t.origAt > 0 && now - t.origAt < recent;
+        const silent = !unreplied && sending && t.silentSince !== null && now - t.replyAt >= this.silenceMs;
+        return { flow, origDelta, seconds, unreplied, live, sending, silent, silentSince: t.silentSince };
       },
       end: () => {
         // Entries not read this pass are gone or out of the candidates: forget them.

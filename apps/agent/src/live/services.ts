@@ -127,7 +127,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
   void sampler.tick();
 
   const diagnoses = new DiagnosisEngine({
-    detectors: createDetectors({ config, source, table: () => mirror.table, latestSample: () => latest }),
+    detectors: createDetectors({ config, source, table: () => mirror.table, onEvent: (listener) => mirror.onEvent(listener), latestSample: () => latest }),
     send: (report) => deps.sendDiagnoses?.(report),
     logger,
     intervalMs: config.diagnoseInterval * 1000,

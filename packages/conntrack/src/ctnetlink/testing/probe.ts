@@ -33,6 +33,9 @@ switch (command) {
   case 'stats':
     print({ global: await source.globalStats(), cpu: await source.cpuStats() });
     break;
+  case 'get':
+    print(await source.getFlow(JSON.parse(arg ?? '{}') as Flow));
+    break;
   case 'delete':
     print(await source.deleteFlow(JSON.parse(arg ?? '{}') as Flow));
     break;
