@@ -3,7 +3,7 @@ import { skipRedisTests, startRedis } from '@ctscope/testkit';
 import { io, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Cleanups, browserSocket } from './agent-harness';
-import { startTestCluster, type TestDashboard } from './test-dashboard';
+import { TEST_CLUSTER_SECRET, startTestCluster, startTestDashboard, type TestDashboard } from './test-dashboard';
 
 const cleanups = new Cleanups();
 afterEach(() => cleanups.run());
@@ -69,5 +69,31 @@ describe.skipIf(skipRedisTests())('diagnoses with two dashboard servers sharing 
     agent.close();
     await cleared;
     expect(await browser.emitWithAck('diagnoses:watch', { hostId })).toEqual({ ok: true, data: { hostId, report: null } });
+  });
+
+  it('a server that joins later learns the reports the others hold', async () => {
+    const redis = await startRedis();
+    cleanups.add(() => redis.stop());
+    const cluster = await startTestCluster(redis.url);
+    cleanups.add(() => cluster.close());
+    const hostId = cluster.a.server.localAgent.hostId;
+    const agent = await agentOn(cluster.b);
+    const watcher = await browserSocket(cluster.a, cleanups);
+    await watcher.emitWithAck('diagnoses:watch', { hostId });
+    const relayed = next<HostDiagnoses>(watcher, 'diagnoses:reported', (d) => d.report !== null);
+    agent.emit('diagnoses:reported', report(Date.now()));
+    await relayed;
+
+    // A third server (its own store; the bus is what it shares) starts after the report was sent.
+    const late = await startTestDashboard({ env: { REDIS_URL: redis.url, CTSCOPE_CLUSTER_SECRET: TEST_CLUSTER_SECRET } });
+    cleanups.add(() => late.close());
+    const browser = await browserSocket(late, cleanups);
+    let answer: unknown;
+    for (let i = 0; i < 50; i++) {
+      answer = await browser.emitWithAck('diagnoses:watch', { hostId });
+      if ((answer as { data?: HostDiagnoses }).data?.report) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(answer).toMatchObject({ ok: true, data: { hostId, report: { active: [{ id: 'table-filled-by-state:TIME_WAIT' }] } } });
   });
 });
