@@ -38,8 +38,8 @@ export function DiagnosisCard({ diagnosis: d, hostId, socket, mayChange, viewer,
         {d.evidence.facts.length > 0 && (
           <table className="diagnosis-facts" aria-label="evidence">
             <tbody>
-              {d.evidence.facts.map((f) => (
-                <tr key={f.label}>
+              {d.evidence.facts.map((f, i) => (
+                <tr key={`${i}:${f.label}`}>
                   <th scope="row">{f.label}</th>
                   <td className="mono">{f.value}</td>
                 </tr>
