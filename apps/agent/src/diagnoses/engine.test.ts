@@ -16,10 +16,10 @@ const diagnosis = (id: string, severity: Diagnosis['severity'] = 'warning', fact
   fixes: [],
 });
 
-function harness(detectors: Detector[], refreshMs = 30_000) {
+function harness(detectors: Detector[], refreshMs = 30_000, detectorTimeoutMs = 20_000) {
   let now = 1_000;
   const sent: DiagnosisReport[] = [];
-  const engine = new DiagnosisEngine({ detectors, send: (r) => sent.push(r), logger: pino({ level: 'silent' }), refreshMs, now: () => now });
+  const engine = new DiagnosisEngine({ detectors, send: (r) => sent.push(r), logger: pino({ level: 'silent' }), refreshMs, detectorTimeoutMs, now: () => now });
   return { engine, sent, advance: (ms: number) => (now += ms) };
 }
 
@@ -77,5 +77,27 @@ describe('diagnosis engine', () => {
     release();
     await Promise.all([first, second]);
     expect(sent.map((r) => r.active.map((d) => d.id))).toEqual([['slow']]);
+  });
+
+  it('a detector that does not answer is left out after the timeout and not called again until it ends; the others go on', async () => {
+    let calls = 0;
+    let release: (d: Diagnosis[]) => void = () => undefined;
+    const hanging: Detector = {
+      name: 'udp-black-hole',
+      evaluate: () => {
+        calls++;
+        return new Promise<Diagnosis[]>((resolve) => (release = resolve));
+      },
+    };
+    const quick: Detector = { name: 'invalid-drops', evaluate: () => [diagnosis('quick')] };
+    const { engine, sent } = harness([hanging, quick], 30_000, 50);
+    await engine.tick();
+    expect(sent.map((r) => r.active.map((d) => d.id))).toEqual([['quick']]);
+    await engine.tick();
+    expect(calls).toBe(1);
+    release([diagnosis('late')]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await engine.tick();
+    expect(calls).toBe(2);
   });
 });

@@ -7,6 +7,8 @@ export const DIAGNOSIS_INTERVAL_MS = 5_000;
 export const DIAGNOSIS_REFRESH_MS = 30_000;
 /** Diagnoses kept per report (the protocol's bound). */
 const MAX_ACTIVE = 50;
+/** A detector still evaluating after this long is left out of the pass (and not called again until it ends). */
+export const DETECTOR_TIMEOUT_MS = 20_000;
 
 export interface DiagnosisEngineOptions {
   detectors: readonly Detector[];
@@ -15,6 +17,7 @@ export interface DiagnosisEngineOptions {
   logger: Logger;
   intervalMs?: number;
   refreshMs?: number;
+  detectorTimeoutMs?: number;
   now?: () => number;
 }
 
@@ -39,6 +42,8 @@ export class DiagnosisEngine {
   private sentFingerprint: string | null = null;
   private sentAt = 0;
   private readonly failing = new Set<string>();
+  /** Evaluations that outlived their pass: that detector is skipped until they end. */
+  private readonly stuck = new Set<Detector>();
   private readonly now: () => number;
 
   constructor(private readonly options: DiagnosisEngineOptions) {
@@ -71,8 +76,9 @@ export class DiagnosisEngine {
     const now = this.now();
     const found: Diagnosis[] = [];
     for (const detector of this.options.detectors) {
+      if (this.stuck.has(detector)) continue;
       try {
-        found.push(...(await detector.evaluate(now)));
+        found.push(...(await this.bounded(detector, now)));
         if (this.failing.delete(detector.name)) this.options.logger.info({ detector: detector.name }, 'diagnosis detector works again');
       } catch (err) {
         if (!this.failing.has(detector.name)) this.options.logger.error({ detector: detector.name, err: (err as Error).message }, 'diagnosis detector failed; skipping it this pass');
@@ -88,6 +94,25 @@ export class DiagnosisEngine {
     this.sentFingerprint = fingerprint;
     this.sentAt = now;
     this.options.send({ at: now, active });
+  }
+
+  /** The detector's answer, or a rejection once it has taken longer than the timeout (it is skipped until it ends). */
+  private bounded(detector: Detector, now: number): Promise<Diagnosis[]> {
+    let evaluation: Promise<Diagnosis[]>;
+    try {
+      evaluation = Promise.resolve(detector.evaluate(now));
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.stuck.add(detector);
+        void evaluation.catch(() => undefined).finally(() => this.stuck.delete(detector));
+        reject(new Error(`no answer within ${this.options.detectorTimeoutMs ?? DETECTOR_TIMEOUT_MS} ms`));
+      }, this.options.detectorTimeoutMs ?? DETECTOR_TIMEOUT_MS);
+    });
+    return Promise.race([evaluation, timeout]).finally(() => clearTimeout(timer));
   }
 
   private logChanges(active: readonly Diagnosis[]): void {

@@ -53,7 +53,20 @@ describe('UDP black hole', () => {
     const groups = udpCandidateGroups(table);
     expect(groups).toHaveLength(1);
     expect(groups[0]).toMatchObject({ dstText: VIP, dport: 53, total: 3, unreplied: 1, natted: true, suspicious: true });
-    expect(groups[0]?.rows).toEqual([0, 1, 2]);
+    // Unreplied first (none is long-lived here: all were heard of just now).
+    expect(groups[0]?.rows).toEqual([2, 0, 1]);
+  });
+
+  it('in a destination with more entries than it reads, the long-lived ones (a client keeping its port) come first', () => {
+    const table = new FlowTable();
+    const now = 1_000_000;
+    // 400 one-shot exchanges heard of within the last seconds, then 3 clients heard of 5 minutes ago.
+    for (let i = 0; i < 400; i++) table.set(udp(i + 1, 2000 + i, '10.1.0.2', true), now - 5_000, true);
+    for (let i = 0; i < 3; i++) table.set(udp(1000 + i, 1000 + i, '10.1.0.1', true), now - 300_000, true);
+    const [group] = udpCandidateGroups(table, now);
+    expect(group?.total).toBe(403);
+    expect(group?.rows).toHaveLength(256);
+    expect(group?.rows.slice(0, 3).map((row) => table.entryAt(row).flow.orig.sport)).toEqual([1000, 1001, 1002]);
   });
 
   it('an answered entry that keeps sending without answers for the silence limit, beside live ones: found, with an exact delete query', async () => {
@@ -157,6 +170,31 @@ describe('UDP black hole', () => {
       if (i < 2) continue;
       expect(found.map((d) => d.id)).toEqual(['udp-black-hole:10.96.0.20:53:10.2.0.1']);
     }
+  });
+
+  it('more destinations than reads: they take turns, and a black hole found stays reported while its destination waits', async () => {
+    const table = new FlowTable();
+    const flows: Flow[] = [];
+    // 12 services of 40 clients each (480 entries, 256 reads a pass), each DNATed to one backend.
+    for (let svc = 0; svc < 12; svc++)
+      for (let i = 0; i < 40; i++) {
+        const f = udp(svc * 100 + i + 1, 1000 + i, `10.2.${svc}.1`, true);
+        flows.push({ ...f, orig: { ...f.orig, dst: `10.96.1.${svc}` } });
+      }
+    const k = kernel(table, flows);
+    // Service 11's backend stops answering its one client that keeps sending; everything else is answered.
+    const stuck = flows[11 * 40] as Flow;
+    const detector = new UdpBlackHoleDetector({ table: () => table, readEntry: k.readEntry, accounting: () => Promise.resolve(1), silenceMs: 10_000 });
+    const reports: string[][] = [];
+    for (let pass = 0; pass < 12; pass++) {
+      for (const f of flows) k.bump(f, 1, f === stuck ? 0 : 1);
+      reports.push((await detector.evaluate(pass * 5_000)).map((d) => d.id));
+    }
+    const id = 'udp-black-hole:10.96.1.11:53:10.2.11.1';
+    const first = reports.findIndex((r) => r.includes(id));
+    expect(first).toBeGreaterThan(0);
+    // Once found it is reported on every pass, read or not.
+    expect(reports.slice(first).every((r) => r.length === 1 && r[0] === id)).toBe(true);
   });
 
   it('without accounting: unreplied entries beside answered ones to another target are named, with the accounting fix', async () => {

@@ -1,11 +1,10 @@
 import type { Flow } from '@ctscope/conntrack';
-import type { Diagnosis } from '@ctscope/protocol';
+import type { Diagnosis, WireFlow } from '@ctscope/protocol';
 import { flowKey } from '../mirror/flow-key';
 import type { FlowTable } from '../mirror/flow-table';
-import { compileQuery } from '../query/compile-query';
-import { compileRowFilter } from '../query/row-filter';
 import { toWireFlow } from '../query/wire-flow';
 import type { UdpGroup } from './udp-groups';
+import { countMatches, matchQuery, type UdpMatch } from './udp-matches';
 
 const SEEN_REPLY = 1 << 1;
 /** Stuck this long, a black hole is critical (Kubernetes 139628: statsd lost for 13 hours). */
@@ -35,54 +34,44 @@ const ACCT_FIX = {
   changes: { 'net.netfilter.nf_conntrack_acct': 1 },
 };
 
-/** Rows the query selects in the mirror, and their identities. */
-function selected(table: FlowTable, query: string): { count: number; keys: Set<string> } | null {
-  const compiled = compileQuery(query);
-  if (!compiled.ok) return null;
-  const match = compileRowFilter(compiled.filter, table);
-  const keys = new Set<string>();
-  let count = 0;
-  for (let row = 0; row < table.size; row++) {
-    if (!match(row)) continue;
-    count++;
-    if (keys.size <= 1_024) keys.add(flowKey(table.entryAt(row).flow));
-  }
-  return { count, keys };
-}
-
-function baseQuery(group: UdpGroup, replySrc: string): string {
-  return `${group.ipv6 ? 'ipv6 ' : ''}udp dst:${group.dstText} dport:${group.dport} reply-src:${replySrc}`;
-}
+const baseMatch = (group: UdpGroup, replySrc: string): UdpMatch => ({ ipv6: group.ipv6, dst: group.dstText, dport: group.dport, replySrc, unreplied: false });
 
 /**
- * The filter for the stuck entries: every entry of the destination that points at the dead target
- * (idle ones too: nothing answers there), unless some of those still get answers; then the narrowest
- * of: only the unreplied ones, or the one source port.
+ * The filter for each set's stuck entries, with what it selects now: every entry of the destination
+ * that points at the dead target (idle ones too: nothing answers there), unless some of those still
+ * get answers; then the narrowest of: only the unreplied ones, or the one source port. One pass over
+ * the mirror for all of them.
  */
-export function stuckQuery(table: FlowTable, set: StuckSet): { query: string; count: number } {
-  const base = baseQuery(set.group, set.dead);
-  if (!set.deadAnswers) return { query: base, count: selected(table, base)?.count ?? set.entries.length };
-  const stuck = new Set(set.entries.map(flowKey));
-  const candidates = [base];
-  if (set.entries.every((f) => !f.status.includes('SEEN_REPLY'))) candidates.push(`${base} unreplied`);
-  const [only] = set.entries;
-  if (set.entries.length === 1 && only?.orig.sport !== undefined) candidates.push(`${base} sport:${only.orig.sport}`);
-  let best: { query: string; count: number } | null = null;
-  for (const query of candidates) {
-    const hit = selected(table, query);
-    if (!hit) continue;
-    best ??= { query, count: hit.count };
-    const exact = hit.count <= 1_024 && [...hit.keys].every((k) => stuck.has(k));
-    if (exact) return { query, count: hit.count };
-  }
-  return best ?? { query: base, count: set.entries.length };
+export function stuckQueries(table: FlowTable, sets: readonly StuckSet[]): { query: string; count: number }[] {
+  const candidates = sets.map((set) => {
+    const base = baseMatch(set.group, set.dead);
+    const list = [base];
+    if (!set.deadAnswers) return list;
+    if (set.entries.every((f) => !f.status.includes('SEEN_REPLY'))) list.push({ ...base, unreplied: true });
+    const [only] = set.entries;
+    if (set.entries.length === 1 && only?.orig.sport !== undefined) list.push({ ...base, sport: only.orig.sport });
+    return list;
+  });
+  const counted = countMatches(table, candidates.flat());
+  let at = 0;
+  return sets.map((set, i) => {
+    const list = candidates[i] as UdpMatch[];
+    const results = counted.slice(at, (at += list.length));
+    const stuck = new Set(set.entries.map(flowKey));
+    const exact = list.findIndex((_, j) => {
+      const r = results[j] as { count: number; keys: Set<string> };
+      return r.count === r.keys.size && [...r.keys].every((k) => stuck.has(k));
+    });
+    const pick = !set.deadAnswers || exact < 0 ? 0 : exact;
+    return { query: matchQuery(list[pick] as UdpMatch), count: (results[pick] as { count: number }).count };
+  });
 }
 
 const endpoint = (group: UdpGroup) => (group.ipv6 ? `[${group.dstText}]:${group.dport}` : `${group.dstText}:${group.dport}`);
 const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
 
-export function blackHoleDiagnosis(table: FlowTable, set: StuckSet, since: number, now: number): Diagnosis {
-  const { query, count } = stuckQuery(table, set);
+export function blackHoleDiagnosis(set: StuckSet, selected: { query: string; count: number }, since: number, now: number): Diagnosis {
+  const { query, count } = selected;
   const n = set.entries.length;
   const to = endpoint(set.group);
   const live = set.live.length ? set.live.join(', ') : 'none seen';
@@ -121,48 +110,72 @@ export function blackHoleDiagnosis(table: FlowTable, set: StuckSet, since: numbe
   };
 }
 
+/** What the mirror alone shows of one group: unreplied entries pointing elsewhere than the answered ones. */
+interface Unanswered {
+  group: UdpGroup;
+  dead: string;
+  answered: string[];
+  /** Its rows, taken at once (rows move as the mirror changes). */
+  examples: WireFlow[];
+}
+
+function unanswered(table: FlowTable, group: UdpGroup, now: number): Unanswered | null {
+  const c = table.columns;
+  const pool = table.addresses.strings;
+  const answered = new Set<string>();
+  const unrepliedRows = new Map<string, number[]>();
+  for (const row of group.rows) {
+    const src = pool[c.replySrc[row] as number] as string;
+    if (((c.statusBits[row] as number) & SEEN_REPLY) !== 0) answered.add(src);
+    else unrepliedRows.set(src, [...(unrepliedRows.get(src) ?? []), row]);
+  }
+  if (answered.size === 0) return null;
+  const [dead, rows] = [...unrepliedRows].find(([src]) => !answered.has(src)) ?? [];
+  if (dead === undefined || !rows) return null;
+  return { group, dead, answered: [...answered], examples: rows.slice(0, 5).map((row) => toWireFlow(table.entryAt(row), now)) };
+}
+
 /**
  * Without counters only the mirror speaks: unreplied entries pointing elsewhere than the entries to
  * the same destination that are answered. That is how a black hole looks, but whether they still send
  * needs accounting.
  */
-export function accountingDiagnosis(table: FlowTable, group: UdpGroup, sinceOf: (id: string) => number, now: number): Diagnosis | null {
-  const c = table.columns;
-  const pool = table.addresses.strings;
-  const answered = new Set<string>();
-  const unanswered = new Map<string, number[]>();
-  for (const row of group.rows) {
-    const src = pool[c.replySrc[row] as number] as string;
-    if (((c.statusBits[row] as number) & SEEN_REPLY) !== 0) answered.add(src);
-    else unanswered.set(src, [...(unanswered.get(src) ?? []), row]);
+export function accountingDiagnoses(table: FlowTable, groups: readonly UdpGroup[], max: number, sinceOf: (id: string) => number, now: number): Diagnosis[] {
+  const found: Unanswered[] = [];
+  for (const group of groups) {
+    if (found.length >= max) break;
+    const u = unanswered(table, group, now);
+    if (u) found.push(u);
   }
-  if (answered.size === 0) return null;
-  const [dead, rows] = [...unanswered].find(([src]) => !answered.has(src)) ?? [];
-  if (dead === undefined || !rows) return null;
-  const query = `${baseQuery(group, dead)} unreplied`;
-  const count = selected(table, query)?.count ?? rows.length;
-  const to = endpoint(group);
-  const id = `udp-black-hole:${group.dstText}:${group.dport}:${dead}`;
-  return {
-    name: 'udp-black-hole',
-    id,
-    title: `Possible UDP black hole to ${to}: ${count} unreplied entries point at ${dead}; accounting is needed to tell`,
-    severity: 'info',
-    since: sinceOf(id),
-    meaning:
-      `Entries to ${to} answered by ${[...answered].join(', ')} sit beside ${count} unreplied ones pointing at ${dead}: the pattern of clients stuck on a backend that is gone. ` +
-      'Whether they still send needs packet counters, which nf_conntrack_acct turns on.',
-    evidence: {
-      facts: [
-        { label: 'Destination (before DNAT)', value: `udp ${to}` },
-        { label: 'Unreplied entries', value: String(count) },
-        { label: 'They point at', value: dead },
-        { label: 'Answered entries point at', value: [...answered].join(', ') },
-        { label: 'Packet counters', value: 'off (net.netfilter.nf_conntrack_acct = 0, or the entries predate it)' },
-      ],
-      query,
-      examples: rows.slice(0, 5).map((row) => toWireFlow(table.entryAt(row), now)),
-    },
-    fixes: [ACCT_FIX, { kind: 'delete', label: `Delete the ${count} unreplied entries pointing at ${dead}`, query, count }],
-  };
+  const matches = found.map((u) => ({ ...baseMatch(u.group, u.dead), unreplied: true }));
+  const counted = countMatches(table, matches);
+  return found.map((u, i) => {
+    const query = matchQuery(matches[i] as UdpMatch);
+    const count = (counted[i] as { count: number }).count;
+    const to = endpoint(u.group);
+    const id = `udp-black-hole:${u.group.dstText}:${u.group.dport}:${u.dead}`;
+    const answered = u.answered.join(', ');
+    return {
+      name: 'udp-black-hole',
+      id,
+      title: `Possible UDP black hole to ${to}: ${count} unreplied entries point at ${u.dead}; accounting is needed to tell`,
+      severity: 'info',
+      since: sinceOf(id),
+      meaning:
+        `Entries to ${to} answered by ${answered} sit beside ${count} unreplied ones pointing at ${u.dead}: the pattern of clients stuck on a backend that is gone. ` +
+        'Whether they still send needs packet counters, which nf_conntrack_acct turns on.',
+      evidence: {
+        facts: [
+          { label: 'Destination (before DNAT)', value: `udp ${to}` },
+          { label: 'Unreplied entries', value: String(count) },
+          { label: 'They point at', value: u.dead },
+          { label: 'Answered entries point at', value: answered },
+          { label: 'Packet counters', value: 'off (net.netfilter.nf_conntrack_acct = 0, or the entries predate it)' },
+        ],
+        query,
+        examples: u.examples,
+      },
+      fixes: [ACCT_FIX, { kind: 'delete', label: `Delete the ${count} unreplied entries pointing at ${u.dead}`, query, count }],
+    };
+  });
 }

@@ -20,6 +20,11 @@ export class AddressPool {
     return this.strings.length;
   }
 
+  /** The number `address` is stored under, if some row uses it (no user counted). */
+  numberOf(address: string): number | undefined {
+    return this.index.get(address);
+  }
+
   /** The number of `address`, counting one more user. */
   acquire(address: string): number {
     let i = this.index.get(address);

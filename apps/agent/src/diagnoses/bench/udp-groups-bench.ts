@@ -1,4 +1,5 @@
-// CPU time of the UDP black hole's pass over the mirror (udpCandidateGroups), and of the table-by-state count, on synthetic entries (no
+// CPU time of the UDP black hole's pass over the mirror (udpCandidateGroups) and of counting its delete
+// queries (countMatches), and of the table-by-state count, on synthetic entries (no
 // kernel): `tsx udp-groups-bench.ts [entries]`. Two tables: a mixed one (2/3 TCP, 1/3 UDP to 4,096
 // plain destinations: the first pass only), and the worst case, every entry UDP to 200 DNATed service
 // addresses with 3 backends each (every row grouped in the second pass).
@@ -7,6 +8,7 @@ import { FlowTable } from '../../mirror/flow-table';
 import { entry } from '../../query/testing/entries';
 import { countFillers } from '../table-by-state';
 import { udpCandidateGroups } from '../udp-groups';
+import { countMatches } from '../udp-matches';
 
 const n = Number(process.argv[2] ?? 1_000_000);
 
@@ -51,3 +53,6 @@ measure('table filled by state (count pass), mixed', mixed, (t) => countFillers(
 const services = new FlowTable();
 for (let i = 0; i < n; i++) services.set(dnat(i), 0, false);
 measure('all UDP, DNATed to 3 backends per service', services);
+// The delete queries of ten black holes, counted together in one pass (what a dry run of each will find).
+const ten = Array.from({ length: 10 }, (_, k) => ({ ipv6: false, dst: `10.96.0.${k}`, dport: 53, replySrc: `10.244.${k}.1`, unreplied: false }));
+measure('ten delete queries counted', services, (t) => countMatches(t, ten).reduce((sum, r) => sum + r.count, 0), 'entries matched');
