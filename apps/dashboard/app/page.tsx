@@ -1,5 +1,6 @@
 import { AppHeader } from '../src/ui/app-header';
 import { HostsOverview } from '../src/ui/hosts-overview';
+import '../src/ui/diagnoses/diagnoses.css';
 
 export default function OverviewPage() {
   return (

@@ -49,6 +49,7 @@ import { fleetHistoryRequestSchema, type FleetHistory, type FleetRange } from '.
 import { compositionAtRequestSchema, compositionGrowthRequestSchema, type Composition, type CompositionGrowth } from './composition';
 import { changeRefSchema, type ChangeOutcomeResult, type ChangeRef } from './confirm';
 import { historyRequestSchema, statsSampleSchema, type HistoryPoint, type StatsSample } from './stats';
+import { diagnosisCountsSchema, diagnosisWatchRequestSchema, hostDiagnosesSchema, type DiagnosisCount, type DiagnosisCounts, type HostDiagnoses } from './diagnosis-events';
 
 /** Socket.IO namespace browsers connect to (session cookie required). */
 export const BROWSER_NAMESPACE = '/browsers';
@@ -71,6 +72,10 @@ export interface ServerToBrowserEvents {
   'hosts:sampled': (batch: HostSamples) => void;
   'window:pushed': (push: WindowPush) => void;
   'events:batched': (push: EventPush) => void;
+  /** The watched host's diagnoses changed (report null: none known, e.g. the host went offline). */
+  'diagnoses:reported': (diagnoses: HostDiagnoses) => void;
+  /** Hosts whose diagnosis count, worst severity or kinds changed since the previous batch. */
+  'diagnoses:counted': (batch: DiagnosisCounts) => void;
 }
 
 type OnHost<T> = T & { hostId: string };
@@ -115,6 +120,10 @@ export interface BrowserToServerEvents {
   'changes:confirm': (payload: OnHost<ChangeRef>, ack: AckCallback<ChangeOutcomeResult>) => void;
   /** Undoes such a change now. */
   'changes:revert': (payload: OnHost<ChangeRef>, ack: AckCallback<ChangeOutcomeResult>) => void;
+  /** Follows one host's diagnoses (replacing the host this socket followed): answers the latest, then `diagnoses:reported`. */
+  'diagnoses:watch': (payload: { hostId: string }, ack: AckCallback<HostDiagnoses>) => void;
+  /** Every host's diagnosis count; changes follow as `diagnoses:counted`. */
+  'diagnoses:counts': (payload: Record<string, never>, ack: AckCallback<DiagnosisCount[]>) => void;
 }
 
 const onHost = { hostId: hostIdSchema };
@@ -152,6 +161,8 @@ export const browserToServerSchemas = {
   'sysctl:history': z.object({ ...onHost, limit: z.number().int().min(1).max(500) }),
   'changes:confirm': changeRefSchema.extend(onHost),
   'changes:revert': changeRefSchema.extend(onHost),
+  'diagnoses:watch': diagnosisWatchRequestSchema,
+  'diagnoses:counts': emptyPayloadSchema,
 } as const;
 
 /** Schemas for dashboard→browser payloads, parsed by the browser on arrival. */
@@ -160,6 +171,8 @@ export const serverToBrowserSchemas = {
   'hosts:sampled': hostSamplesSchema,
   'window:pushed': windowPushSchema,
   'events:batched': eventPushSchema,
+  'diagnoses:reported': hostDiagnosesSchema,
+  'diagnoses:counted': diagnosisCountsSchema,
 } as const;
 
 export const hostListSchema = z.array(hostSummarySchema);

@@ -23,3 +23,4 @@ export * from './snapshot';
 export * from './snapshot-stream';
 export * from './diagnosis';
 export * from './confirm';
+export * from './diagnosis-events';

@@ -5,6 +5,7 @@ import next from 'next';
 import type { Logger } from 'pino';
 import { Server as SocketServer } from 'socket.io';
 import { ensureAdmin, type AdminBootstrap } from './auth/bootstrap';
+import { attachDiagnosisBus } from './cluster/diagnosis-bus';
 import { attachHostBus } from './cluster/host-bus';
 import type { BusDrops } from './cluster/bus-signing';
 import { useRedisAdapter } from './cluster/redis-adapter';
@@ -13,6 +14,7 @@ import { OidcProvider } from './auth/oidc-client';
 import { authMethodsHandler, oidcRouter } from './auth/oidc-routes';
 import { Sessions } from './auth/sessions';
 import type { DashboardConfig } from './config';
+import { DiagnosisBoard } from './diagnoses/diagnosis-board';
 import { AgentLinks } from './hosts/agent-links';
 import { recordCompositions } from './history/composition-recorder';
 import { recordHistory } from './hosts/history-recorder';
@@ -75,6 +77,9 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
   const snapshotFiles = new SnapshotFiles(config.snapshots.dir, config.snapshots);
   const snapshots = { files: snapshotFiles, views: new SnapshotViews(snapshotFiles) };
   const liveSnapshots = new LiveSnapshots();
+  const diagnoses = new DiagnosisBoard();
+  // A host's diagnoses are known only while its agent is connected (here or on another server).
+  const stopClearing = registry.subscribe({ changed: (host) => void (host.online || diagnoses.cleared(host.id)), sampled: () => undefined });
 
   const app = express();
   app.disable('x-powered-by');
@@ -126,9 +131,11 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
     logger,
     historyStepMs: config.history.stepMs,
     clustered: redis !== undefined,
+    diagnoses,
   });
-  attachAgentNamespace(io, { store, registry, links, relay: browsers.relay, logger, compositions, liveSnapshots });
+  attachAgentNamespace(io, { store, registry, links, relay: browsers.relay, logger, compositions, liveSnapshots, diagnoses });
   const leaveCluster = redis && attachHostBus(io, { registry, links, relay: browsers.relay, liveUsers, logger });
+  const leaveDiagnosisBus = redis && attachDiagnosisBus(io, { board: diagnoses, registry, logger });
   // Socket.IO's default namespace is not used: refuse it so nothing can connect there.
   io.of('/').use((_socket, nextFn) => nextFn(new Error('use the /agents or /browsers namespace')));
 
@@ -161,6 +168,8 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
       clearInterval(sweep);
       browsers.detach();
       leaveCluster?.();
+      leaveDiagnosisBus?.();
+      stopClearing();
       stopHistory();
       notify.close();
       compositions.stop();

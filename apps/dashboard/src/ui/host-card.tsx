@@ -1,7 +1,8 @@
 'use client';
 
-import { CPU_COUNTER_KEYS, sumCpuCounters, usagePercent, type HostSummary } from '@ctscope/protocol';
+import { CPU_COUNTER_KEYS, sumCpuCounters, usagePercent, type DiagnosisCount, type HostSummary } from '@ctscope/protocol';
 import { CopyCommand } from './copy-command';
+import { DiagnosisBadge } from './diagnoses/diagnosis-badge';
 import { formatAgo, formatCount, formatPercent, usageLevel } from './format';
 import { SimulatedBadge } from './simulated-badge';
 import { Sparkline } from './sparkline';
@@ -11,7 +12,7 @@ const TROUBLE_COUNTERS = new Set(['insert_failed', 'drop', 'early_drop', 'error'
 
 const HOOKS_RULE = "nft add table inet filter; nft add chain inet filter input '{ type filter hook input priority 0; }'; nft add rule inet filter input ct state established,related accept";
 
-export function HostCard({ host, history }: { host: HostSummary; history: readonly number[] }) {
+export function HostCard({ host, history, diagnoses }: { host: HostSummary; history: readonly number[]; diagnoses?: DiagnosisCount | undefined }) {
   const sample = host.latest;
   const percent = sample ? usagePercent(sample) : 0;
   const level = usageLevel(percent);
@@ -22,6 +23,7 @@ export function HostCard({ host, history }: { host: HostSummary; history: readon
         <h2 id={`host-${host.id}`}>{host.hostname}</h2>
         <span className={`badge ${host.online ? 'badge-online' : 'badge-offline'}`}>{host.online ? 'online' : 'offline'}</span>
         <SimulatedBadge host={host} />
+        <DiagnosisBadge count={diagnoses} hostname={host.hostname} />
         <span className="muted small">
           {host.agent ? `agent ${host.agent.agentVersion} · ${host.agent.source} · kernel ${host.agent.kernel}` : 'no agent yet'} · seen {formatAgo(host.lastSeen)}
         </span>

@@ -4,10 +4,12 @@ import { FleetOverview } from './fleet/fleet-overview';
 import { HostCard } from './host-card';
 import { CONNECTION_TEXT, useLiveSocket } from './live/use-live-socket';
 import { useHosts } from './use-hosts';
+import { useDiagnosisCounts } from './diagnoses/use-diagnoses';
 
 export function HostsOverview() {
   const live = useLiveSocket();
   const { error, hosts, history } = useHosts(live);
+  const diagnoses = useDiagnosisCounts(live);
   const problem = error ?? live.error;
   return (
     <>
@@ -36,13 +38,13 @@ export function HostsOverview() {
         </div>
       ) : (
         <>
-          <FleetOverview live={live} hosts={hosts} />
+          <FleetOverview live={live} hosts={hosts} diagnoses={diagnoses} />
           <section aria-labelledby="hosts-title-list">
             <h2 id="hosts-title-list" className="hosts-heading">
               Hosts
             </h2>
             {hosts.map((host) => (
-              <HostCard key={host.id} host={host} history={history[host.id] ?? []} />
+              <HostCard key={host.id} host={host} history={history[host.id] ?? []} diagnoses={diagnoses[host.id]} />
             ))}
           </section>
         </>

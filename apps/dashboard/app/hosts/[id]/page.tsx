@@ -3,6 +3,9 @@ import { AppHeader } from '../../../src/ui/app-header';
 import { HostDetail } from '../../../src/ui/host-detail/host-detail';
 import { firstParam } from '../../../src/ui/live/url-state';
 import { SaveViewButton } from '../../../src/ui/views/save-view-button';
+import '../../../src/ui/tuning/tuning.css';
+import '../../../src/ui/rules/rules.css';
+import '../../../src/ui/diagnoses/diagnoses.css';
 
 type SearchParams = Record<string, string | string[] | undefined>;
 

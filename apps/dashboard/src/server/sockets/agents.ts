@@ -12,6 +12,7 @@ import {
 import type { Logger } from 'pino';
 import type { Namespace, Server } from 'socket.io';
 import { sha256 } from '../auth/sessions';
+import { toDashboardClock, type DiagnosisBoard } from '../diagnoses/diagnosis-board';
 import type { CompositionRecorder } from '../history/composition-recorder';
 import type { AgentLinks } from '../hosts/agent-links';
 import type { HostPresence, HostRegistry } from '../hosts/registry';
@@ -44,6 +45,8 @@ export interface AgentNamespaceDeps {
   compositions?: CompositionRecorder;
   /** Snapshot downloads in progress, which the agents' chunks are routed to. */
   liveSnapshots?: LiveSnapshots;
+  /** Keeps the agents' diagnosis reports for browsers (absent: they are dropped). */
+  diagnoses?: DiagnosisBoard;
 }
 
 /** Counts messages per one-second window; false once the window's budget is spent. */
@@ -60,7 +63,7 @@ function rateLimiter(perSecond: number): (now: number) => boolean {
 export const clampSampleTime = (at: number, now: number): number => Math.min(now + MAX_CLOCK_SKEW_MS, Math.max(now - MAX_CLOCK_SKEW_MS, at));
 
 export function attachAgentNamespace(io: Server, deps: AgentNamespaceDeps): void {
-  const { store, registry, links, relay, logger, compositions, liveSnapshots } = deps;
+  const { store, registry, links, relay, logger, compositions, liveSnapshots, diagnoses } = deps;
   const nsp = io.of(AGENT_NAMESPACE) as unknown as Namespace<AgentToServerEvents, ServerToAgentEvents, Record<string, never>, AgentSocketData>;
   // Budgets belong to the host, not the connection: reconnecting does not refill them.
   const budgets = new Map<string, { sample: (now: number) => boolean; push: (now: number) => boolean; dropped: number; loggedAt: number }>();
@@ -148,6 +151,16 @@ export function attachAgentNamespace(io: Server, deps: AgentNamespaceDeps): void
         return;
       }
       compositions?.received(hostId, { ...composition.data, at: clampSampleTime(composition.data.at, now) });
+    });
+    socket.on('diagnoses:reported', (payload: unknown) => {
+      const now = Date.now();
+      if (!budget.sample(now)) return overBudget(hostId, budget, now);
+      const report = agentToServerSchemas['diagnoses:reported'].safeParse(payload);
+      if (!report.success) {
+        logger.warn({ hostId, issue: report.error.issues[0]?.message }, 'dropped a malformed diagnosis report');
+        return;
+      }
+      diagnoses?.reported(hostId, socket.id, toDashboardClock(report.data, now));
     });
     socket.on('window:pushed', (payload: unknown) => {
       const now = Date.now();

@@ -16,8 +16,10 @@ import {
 } from '@ctscope/protocol';
 import type { Namespace, Server } from 'socket.io';
 import type { Sessions } from '../auth/sessions';
+import type { DiagnosisBoard } from '../diagnoses/diagnosis-board';
 import type { HostRegistry } from '../hosts/registry';
 import { attachBrowserRequests, rateLimited, type BrowserRequestDeps } from './browser-requests';
+import { attachDiagnosisRequests, relayDiagnoses } from './diagnosis-relay';
 import { RefusalAudit } from './refusal-audit';
 import { refusal } from './refuse';
 import { LatestBatcher } from './latest-batcher';
@@ -51,6 +53,8 @@ export interface BrowserNamespaceDeps extends Omit<BrowserRequestDeps, 'relay' |
   allowedOrigins: readonly string[];
   /** Several dashboard servers share one Socket.IO adapter: route agent pushes to browsers on any of them. */
   clustered?: boolean;
+  /** The hosts' latest diagnosis reports (absent: browsers are told none). */
+  diagnoses?: DiagnosisBoard;
 }
 
 /** The room of the browser socket owning one agent subscription, across the cluster. */
@@ -101,6 +105,7 @@ export function attachBrowserNamespace(io: Server, deps: BrowserNamespaceDeps): 
   const refusals = new RefusalAudit(deps.store, logger);
   nsp.on('connection', (socket) => {
     const budgets = attachBrowserRequests(socket, { ...deps, relay, limits, refusals });
+    if (deps.diagnoses) attachDiagnosisRequests(socket, budgets, deps.diagnoses, logger);
     socket.on('hosts:list', (payload: unknown, ack: unknown) => {
       if (typeof ack !== 'function') return;
       const admission = budgets.admit('hosts:list');
@@ -133,6 +138,7 @@ export function attachBrowserNamespace(io: Server, deps: BrowserNamespaceDeps): 
     },
     sampled: (hostId, sample) => samples.add(hostId, { hostId, sample }),
   });
+  const stopDiagnoses = deps.diagnoses && relayDiagnoses(nsp, deps.diagnoses);
 
   // Sessions end (logout, expiry) while sockets stay open: re-check them so access ends too.
   const timer = setInterval(() => {
@@ -149,6 +155,7 @@ export function attachBrowserNamespace(io: Server, deps: BrowserNamespaceDeps): 
     detach: () => {
       unsubscribe();
       samples.stop();
+      stopDiagnoses?.();
       clearInterval(timer);
       void refusals.close();
     },

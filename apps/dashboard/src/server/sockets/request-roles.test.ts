@@ -23,6 +23,8 @@ const READS = [
   'sysctl:preview',
   'sysctl:persistPreview',
   'sysctl:history',
+  'diagnoses:watch',
+  'diagnoses:counts',
 ];
 
 describe('browser request roles', () => {

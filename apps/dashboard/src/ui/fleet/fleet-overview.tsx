@@ -1,6 +1,6 @@
 'use client';
 
-import type { FleetRange, HostSummary } from '@ctscope/protocol';
+import type { DiagnosisCount, FleetRange, HostSummary } from '@ctscope/protocol';
 import { useState } from 'react';
 import { formatCount, formatPercent, usageLevel } from '../format';
 import { HostCharts } from '../host-detail/charts';
@@ -12,7 +12,7 @@ import { useFleetHistory } from './use-fleet-history';
 const RANGE_LABELS: Record<FleetRange, { label: string }> = { '5m': { label: '5 min' }, '1h': { label: '1 hour' }, '24h': { label: '24 hours' } };
 
 /** All hosts at once: summed entries, events and trouble over time, and the hosts ranked by usage. */
-export function FleetOverview({ live, hosts }: { live: LiveSocket; hosts: readonly HostSummary[] }) {
+export function FleetOverview({ live, hosts, diagnoses = {} }: { live: LiveSocket; hosts: readonly HostSummary[]; diagnoses?: Record<string, DiagnosisCount> }) {
   const [range, setRange] = useState<FleetRange>('5m');
   const fleet = useFleetHistory(live, range);
   const points = fleet.history?.points ?? [];
@@ -51,7 +51,7 @@ export function FleetOverview({ live, hosts }: { live: LiveSocket; hosts: readon
           </span>
         </div>
       </div>
-      <FleetTable hosts={hosts} />
+      <FleetTable hosts={hosts} diagnoses={diagnoses} />
       <RangePicker ranges={RANGE_LABELS} value={range} onChange={setRange}>
         {fleet.loading && <span className="muted small">Loading fleet history…</span>}
         {fleet.error && <span className="error small">{fleet.error}</span>}

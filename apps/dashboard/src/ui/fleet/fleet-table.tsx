@@ -1,10 +1,11 @@
-import { usagePercent, type HostSummary } from '@ctscope/protocol';
+import { usagePercent, type DiagnosisCount, type HostSummary } from '@ctscope/protocol';
+import { DiagnosisBadge } from '../diagnoses/diagnosis-badge';
 import { formatCount, formatPercent, usageLevel } from '../format';
 
 const usageOf = (host: HostSummary) => (host.latest ? usagePercent(host.latest) : -1);
 
 /** Every host, fullest table first, with its active alerts: where to look first. */
-export function FleetTable({ hosts }: { hosts: readonly HostSummary[] }) {
+export function FleetTable({ hosts, diagnoses = {} }: { hosts: readonly HostSummary[]; diagnoses?: Record<string, DiagnosisCount> }) {
   const rows = [...hosts].sort((a, b) => usageOf(b) - usageOf(a) || a.hostname.localeCompare(b.hostname));
   return (
     <table className="data-table fleet-table" aria-label="hosts by table usage">
@@ -22,6 +23,7 @@ export function FleetTable({ hosts }: { hosts: readonly HostSummary[] }) {
           <th scope="col" className="num">
             Active alerts
           </th>
+          <th scope="col">Diagnoses</th>
         </tr>
       </thead>
       <tbody>
@@ -67,6 +69,7 @@ export function FleetTable({ hosts }: { hosts: readonly HostSummary[] }) {
                   </span>
                 )}
               </td>
+              <td data-column="diagnoses">{diagnoses[host.id]?.count ? <DiagnosisBadge count={diagnoses[host.id]} hostname={host.hostname} inline /> : <span className="muted">—</span>}</td>
             </tr>
           );
         })}

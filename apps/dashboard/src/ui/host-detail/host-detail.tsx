@@ -9,6 +9,7 @@ import { HostBar } from '../live/host-bar';
 import { replaceSearchParams } from '../live/url-state';
 import { RangePicker } from '../range-picker';
 import { useHostDirectory } from '../live/use-host-directory';
+import { DiagnosesPanel } from '../diagnoses/diagnoses-panel';
 import { useLiveSocket } from '../live/use-live-socket';
 import { Breakdowns } from './breakdowns';
 import { HostCharts } from './charts';
@@ -100,6 +101,7 @@ export function HostDetail({ hostId, initialRange = '5m' }: { hostId: string; in
         )}
       </div>
       <AlertList alerts={latest?.alerts ?? []} />
+      <DiagnosesPanel live={live} hostId={hostId} online={host?.online ?? null} />
       {host?.duplicateAgent && (
         <p className="alert alert-warning duplicate-agent" role="alert" data-testid="duplicate-agent">
           <strong>Second agent refused</strong> {formatAgo(host.duplicateAgent.at)}: an agent on {host.duplicateAgent.hostname} ({host.duplicateAgent.address}) connected with this host&apos;s token while
