@@ -1,7 +1,8 @@
 'use client';
 
-import type { DiagnosisFix, RuleApplyResult, RulePreview } from '@ctscope/protocol';
+import { DEFAULT_CONFIRM_WITHIN_MS, type DiagnosisFix, type RuleApplyResult, type RulePreview } from '@ctscope/protocol';
 import { useEffect, useState } from 'react';
+import { ConfirmWithin } from '../confirm/confirm-within';
 import type { BrowserSocket } from '../live/browser-socket';
 import { RulePreviewPanel } from '../rules/rule-preview';
 import { ruleRequests } from '../rules/rule-requests';
@@ -23,6 +24,8 @@ export function RuleFix({ socket, hostId, fix, mayChange }: Props) {
   const [error, setError] = useState<string | null>(null);
   const [applied, setApplied] = useState<RuleApplyResult | null>(null);
   const deadline = ruleDeadlineMs(fix);
+  // A rule meant to stay is applied as on the Rules page: undone by the host unless confirmed in time.
+  const [confirmWithin, setConfirmWithin] = useState<number | null>(DEFAULT_CONFIRM_WITHIN_MS);
   // Reports come again every 30 s with equal fixes: only a different rule is previewed again.
   const wanted = JSON.stringify(fix.spec);
 
@@ -44,7 +47,7 @@ export function RuleFix({ socket, hostId, fix, mayChange }: Props) {
   async function apply() {
     setBusy(true);
     setError(null);
-    const answer = await applyRuleFor(socket, hostId, fix.spec, withCompanions, deadline);
+    const answer = await applyRuleFor(socket, hostId, fix.spec, withCompanions, deadline ?? confirmWithin ?? undefined);
     setBusy(false);
     if (!answer.ok) return setError(answer.message);
     setApplied(answer.data);
@@ -68,14 +71,18 @@ export function RuleFix({ socket, hostId, fix, mayChange }: Props) {
           {deadline !== undefined && mayChange && (
             <p className="notice-warn small">Applied for {Math.round(deadline / 1000)} s only: the agent removes it by itself when the time is up (it is applied without confirmation).</p>
           )}
-          <RulePreviewPanel preview={preview} withCompanions={withCompanions} onWithCompanions={setWithCompanions} mayChange={mayChange} busy={busy} onApply={() => void apply()} />
+          <RulePreviewPanel preview={preview} withCompanions={withCompanions} onWithCompanions={setWithCompanions} mayChange={mayChange} busy={busy} onApply={() => void apply()} applyOptions={deadline === undefined ? <ConfirmWithin value={confirmWithin} onChange={setConfirmWithin} /> : undefined} />
         </>
       )}
       {applied && (
         <p className="notice-ok" role="status">
           Applied rule {applied.id} ({applied.rules} rule{applied.rules === 1 ? '' : 's'}
           {applied.companions.length > 0 ? `, with ${applied.companions.length} companion${applied.companions.length === 1 ? '' : 's'}` : ''})
-          {deadline !== undefined ? `; the agent removes it in ${Math.round(deadline / 1000)} s.` : '. It stays until removed on the Rules page.'}{' '}
+          {deadline !== undefined
+            ? `; the agent removes it in ${Math.round(deadline / 1000)} s.`
+            : confirmWithin !== null
+              ? '. Confirm it in the banner above, or the host removes it by itself.'
+              : '. It stays until removed on the Rules page.'}{' '}
           <a href={`/rules?host=${encodeURIComponent(hostId)}`}>Rules page</a>
         </p>
       )}

@@ -1,7 +1,8 @@
 'use client';
 
-import { ErrorCode, type DiagnosisFix, type SysctlApplyResult, type SysctlPreview } from '@ctscope/protocol';
+import { DEFAULT_CONFIRM_WITHIN_MS, ErrorCode, type DiagnosisFix, type SysctlApplyResult, type SysctlPreview } from '@ctscope/protocol';
 import { useEffect, useRef, useState } from 'react';
+import { ConfirmWithin } from '../confirm/confirm-within';
 import type { BrowserSocket } from '../live/browser-socket';
 import { ApplyResult } from '../tuning/apply-result';
 import { PreviewPanel } from '../tuning/preview-panel';
@@ -22,6 +23,8 @@ interface Props {
 export function SysctlFix({ socket, hostId, fix, mayChange, onClose, onApplied }: Props) {
   const [preview, setPreview] = useState<SysctlPreview | null>(null);
   const [freeIdle, setFreeIdle] = useState(false);
+  // As on the Tuning page: undone by the host itself unless confirmed (the host page's banner counts down).
+  const [confirmWithin, setConfirmWithin] = useState<number | null>(DEFAULT_CONFIRM_WITHIN_MS);
   const [busy, setBusy] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [applied, setApplied] = useState<{ result: SysctlApplyResult; rolledBack: boolean; conflict: string | null } | null>(null);
@@ -51,13 +54,13 @@ export function SysctlFix({ socket, hostId, fix, mayChange, onClose, onApplied }
   async function apply() {
     setBusy(true);
     setError(null);
-    const answer = await requests.apply(changes, freeIdle);
+    const answer = await requests.apply(changes, freeIdle, confirmWithin);
     setBusy(false);
     if (!answer.ok) return setError(answer.message);
     appliedOnce.current = true;
     setApplied({ result: answer.data, rolledBack: false, conflict: null });
     setPreview(null);
-    onApplied(`Applied on ${hostId}: ${answer.data.applied.map((a) => `${a.name.replace('net.netfilter.', '')} ${a.before} → ${a.after}`).join(', ')}${answer.data.freed > 0 ? `; ${answer.data.freed} idle entries freed` : ''}. The Tuning page's history can roll it back.`);
+    onApplied(`Applied on ${hostId}: ${answer.data.applied.map((a) => `${a.name.replace('net.netfilter.', '')} ${a.before} → ${a.after}`).join(', ')}${answer.data.freed > 0 ? `; ${answer.data.freed} idle entries freed` : ''}.${confirmWithin !== null ? ' Confirm it in the banner above, or the host undoes it by itself.' : ''} The Tuning page's history can roll it back.`);
   }
   async function rollback(force: boolean) {
     if (!applied) return;
@@ -82,7 +85,7 @@ export function SysctlFix({ socket, hostId, fix, mayChange, onClose, onApplied }
           {error}
         </p>
       )}
-      {preview && <PreviewPanel preview={preview} freeIdle={freeIdle} onFreeIdle={setFreeIdle} busy={busy} mayChange={mayChange} onApply={() => void apply()} onCancel={onClose} />}
+      {preview && <PreviewPanel preview={preview} freeIdle={freeIdle} onFreeIdle={setFreeIdle} busy={busy} mayChange={mayChange} onApply={() => void apply()} onCancel={onClose} applyOptions={<ConfirmWithin value={confirmWithin} onChange={setConfirmWithin} />} />}
       {applied && <ApplyResult result={applied.result} rolledBack={applied.rolledBack} conflict={applied.conflict} busy={busy} onRollback={(force) => void rollback(force)} onDismiss={onClose} />}
     </div>
   );
