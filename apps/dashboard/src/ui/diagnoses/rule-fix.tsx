@@ -7,7 +7,6 @@ import type { BrowserSocket } from '../live/browser-socket';
 import { RulePreviewPanel } from '../rules/rule-preview';
 import { ruleRequests } from '../rules/rule-requests';
 import { ruleDeadlineMs } from './diagnosis-view';
-import { applyRuleFor } from './fix-requests';
 
 interface Props {
   socket: BrowserSocket;
@@ -47,7 +46,7 @@ export function RuleFix({ socket, hostId, fix, mayChange }: Props) {
   async function apply() {
     setBusy(true);
     setError(null);
-    const answer = await applyRuleFor(socket, hostId, fix.spec, withCompanions, deadline ?? confirmWithin ?? undefined);
+    const answer = await ruleRequests(socket, hostId).apply(fix.spec, withCompanions, deadline ?? confirmWithin);
     setBusy(false);
     if (!answer.ok) return setError(answer.message);
     setApplied(answer.data);
