@@ -143,7 +143,8 @@ export const PROTO_NUMBERS: Readonly<Record<string, number>> = {
   udplite: 136,
 };
 
+const PROTO_NAME_BY_NUMBER = new Map<number, L4ProtoName>(Object.entries(PROTO_NUMBERS).map(([name, num]) => [num, name as L4ProtoName]));
+
 export function protoName(num: number): L4ProtoName {
-  for (const [name, n] of Object.entries(PROTO_NUMBERS)) if (n === num) return name as L4ProtoName;
-  return 'unknown';
+  return PROTO_NAME_BY_NUMBER.get(num) ?? 'unknown';
 }

@@ -70,6 +70,9 @@ async function bundle(libDir) {
  */
 export const LEAN_ENTRIES = { list: 'packaged-list.ts', conntrack: 'packaged-conntrack.ts' };
 
+/** The event addon's place in the runtime tree, from its top. */
+const ADDON_IN_TREE = join('node_modules', '@ctscope', 'conntrack', 'build', 'Release', 'nfevents.node');
+
 async function leanBundles(libDir) {
   await build({
     absWorkingDir: ROOT,
@@ -81,8 +84,9 @@ async function leanBundles(libDir) {
     format: 'cjs',
     target: 'node20',
     external: ['netlink'],
-    // The sources find the native addon from import.meta.url, which CommonJS spells with __filename.
-    define: { 'import.meta.url': '__ctscopeImportMetaUrl' },
+    // The sources find the native addon from import.meta.url, which CommonJS spells with __filename;
+    // these bundles sit at the top of the tree, so the addon is at a known path beside them.
+    define: { 'import.meta.url': '__ctscopeImportMetaUrl', __CTSCOPE_ADDON_BESIDE_BUNDLE__: JSON.stringify(ADDON_IN_TREE) },
     banner: { js: "const __ctscopeImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
     plugins: [ownRequire],
     legalComments: 'eof',
@@ -120,7 +124,7 @@ export async function writeRuntime(libDir, version) {
   // The bundle finds the addon through @ctscope/conntrack/package.json, as the sources do.
   writeFile(join(modules, '@ctscope', 'conntrack', 'package.json'), `${JSON.stringify({ name: '@ctscope/conntrack', version, private: true, exports: { './package.json': './package.json' } }, null, 2)}\n`);
   // Shared objects that node dlopen()s: read, not execute.
-  copy(ADDON, join(modules, '@ctscope', 'conntrack', 'build', 'Release', 'nfevents.node'));
+  copy(ADDON, join(libDir, ADDON_IN_TREE));
   for (const file of ['package.json', 'LICENSE', ...filesUnder(join(NETLINK, 'dist'), (n) => n.endsWith('.js')).map((f) => join('dist', f))]) copy(join(NETLINK, file), join(modules, 'netlink', file));
   copy(join(NETLINK, 'prebuilds', 'linux-x64', 'node.napi.node'), join(modules, 'netlink', 'prebuilds', 'linux-x64', 'node.napi.node'));
   for (const file of ['package.json', 'LICENSE', 'index.js', 'node-gyp-build.js']) copy(join(NODE_GYP_BUILD, file), join(modules, 'node-gyp-build', file));

@@ -3,11 +3,13 @@
 // list` and conntrack's own command line start from bundles of their own (they run with the CLI's main
 // bundle gone) and without NODE_EXTRA_CA_CERTS, and do what conntrack does; every other command still
 // starts from the main bundle, with the caller's environment.
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, renameSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { generateTraffic, run, skipKernelTests, withNetns } from '@ctscope/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASES } from '../commands/conntrack-syntax/cases';
@@ -20,6 +22,7 @@ const tree = await import(${JSON.stringify(TREE)});
 await tree.writeRuntime(dir + '/lib/ctscope', tree.agentVersion());
 tree.writeFile(dir + '/bin/ctscope', await tree.launcher(), 0o755);
 `;
+const execFileAsync = promisify(execFile);
 const MISSING_CA_FILE = '/nonexistent/ctscope-test-ca.pem';
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -92,6 +95,32 @@ describe.skipIf(skipKernelTests())('the packaged launcher', () => {
       for (const args of [['--version'], ['-V'], ['count'], ['stats']]) await expect(run(bin, args), args.join(' ')).rejects.toThrow(/ctscope\.mjs/);
     });
     expect((await run(bin, ['--version'])).stdout).toMatch(/^ctscope \d+\.\d+\.\d+\n$/);
+  });
+
+  it('finds its runtime however it is started: by path, relative, through PATH, through a symlink elsewhere, by sh', async () => {
+    const links = await mkdtemp(join(tmpdir(), 'ctscope-launcher-links-'));
+    try {
+      // A symlink from another tree: its own ../lib/ctscope does not exist, so only resolving the link finds the runtime.
+      await symlink(bin, join(links, 'ctscope'));
+      const binDir = join(dir, 'bin');
+      const starts: Array<[string, string, readonly string[], string?]> = [
+        ['by its path', bin, ['--version']],
+        ['relative to the working directory', './ctscope', ['--version'], binDir],
+        ['through PATH', 'ctscope', ['--version']],
+        ['through a symlink elsewhere', join(links, 'ctscope'), ['--version']],
+        ['by sh with its name only', 'sh', ['ctscope', '--version'], binDir],
+        ['through a symlink, a bundle of its own', join(links, 'ctscope'), ['-V']],
+      ];
+      for (const [how, command, args, cwd] of starts) {
+        const { stdout } = await execFileAsync(command, [...args], { cwd, env: { ...process.env, PATH: `${binDir}:/usr/bin:/bin` } });
+        expect(stdout, how).toMatch(/^ctscope \d+\.\d+\.\d+\n$/);
+      }
+      // The lean bundle's path through a symlink: a conntrack command line runs (it needs the addon beside it).
+      const { stdout } = await run(join(links, 'ctscope'), ['-C']);
+      expect(Number(stdout.trim())).toBeGreaterThanOrEqual(0);
+    } finally {
+      await rm(links, { recursive: true, force: true });
+    }
   });
 
   it('starts the bundles of their own without NODE_EXTRA_CA_CERTS, the others with it', { timeout: 60_000 }, async () => {
