@@ -6,7 +6,8 @@
 // Environment: BENCH_SIZES (250000,1000000: the agent's queries and memory, and the browser; add 2000000
 // where the machine allows), BENCH_DUMP_SIZES (200000,1000000: ctnetlink dump and CLI against conntrack -L),
 // BENCH_ROUNDS (5), BENCH_BURST (200000), BENCH_BUFFER (4194304), BENCH_QUERY_ROUNDS (20), BENCH_QUERY_RUNS
-// (3; 1 at 1,000,000 entries or more), the BENCH_FLEET_* of fleet/fleet-benchmarks.ts; BENCH_FLEET=0 or
+// (3; 1 at 1,000,000 entries or more), BENCH_PIPE_ROUNDS (5), the BENCH_EVENTS_* of run-events.ts, the
+// BENCH_FLEET_* of fleet/fleet-benchmarks.ts; BENCH_PIPE=0, BENCH_EVENTS=0, BENCH_FLEET=0 or
 // BENCH_BROWSER=0 leave those parts out (their last results are then reused from bench/results).
 import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -15,7 +16,8 @@ import { skipKernelTests } from '@ctscope/testkit';
 import { BIG_TABLE, withTableSize } from './big-table';
 import { runBrowserSpecs } from './browser-bench';
 import { browserResults } from './browser-results';
-import { dumpBenchmarks, eventBurstBenchmark } from './conntrack-bench';
+import { dumpBenchmarks, eventBurstBenchmark, pipeBenchmarks } from './conntrack-bench';
+import { sustainedEventsBenchmark, sustainedEventsOptions } from './events-bench';
 import { fleetBenchmarks } from './fleet/fleet-benchmarks';
 import { queryBenchmarks } from './query-bench';
 import { writeReadmeTable } from './readme-table';
@@ -33,6 +35,7 @@ const rounds = Math.max(5, Number(process.env.BENCH_ROUNDS ?? 5));
 const burst = Number(process.env.BENCH_BURST ?? 200_000);
 const buffer = Number(process.env.BENCH_BUFFER ?? 4 * 1024 * 1024);
 const queryRounds = Math.max(5, Number(process.env.BENCH_QUERY_ROUNDS ?? 20));
+const pipeRounds = Math.max(3, Number(process.env.BENCH_PIPE_ROUNDS ?? 5));
 const queryRuns = (entries: number) => Math.max(1, Number(process.env.BENCH_QUERY_RUNS ?? (entries >= BIG_TABLE ? 1 : 3)));
 const resultFile = (name: string) => fileURLToPath(new URL(`../results/${name}`, import.meta.url));
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' / ');
@@ -48,14 +51,33 @@ async function sized(part: string, entries: number, measure: () => Promise<Bench
   results.push(...atSize(rows, entries));
 }
 
+/** Rows of a part left out of this run: its last results, said so in the notes. */
+async function reuse(file: string, command: string): Promise<void> {
+  results.push(...(JSON.parse(await readFile(resultFile(file), 'utf8')) as BenchResult[]));
+  notes.push(`${file.replace('.json', '')} rows reused from the last \`${command}\``);
+}
+
 for (const entries of dumpSizes) await sized('conntrack dump', entries, () => dumpBenchmarks(entries, rounds));
+if (process.env.BENCH_PIPE === '0') await reuse('pipe.json', 'npm run bench:pipe -w @ctscope/bench');
+else {
+  const before = results.length;
+  for (const entries of dumpSizes) await sized('CLI through a pipe', entries, () => pipeBenchmarks([entries], pipeRounds));
+  await writeResults(resultFile('pipe.json'), results.slice(before));
+}
 results.push(...(await eventBurstBenchmark(burst, buffer)));
+if (process.env.BENCH_EVENTS === '0') await reuse('events.json', 'npm run bench:events -w @ctscope/bench');
+else {
+  process.stderr.write(`bench: sustained events (load ${load()})\n`);
+  const events = await sustainedEventsBenchmark(sustainedEventsOptions());
+  process.stderr.write(`${events.log.join('\n')}\n`);
+  await writeResults(resultFile('events.json'), events.results);
+  results.push(...events.results);
+  notes.push(`sustained events: finished ${new Date().toISOString().slice(11, 16)} UTC, load average ${load()}`);
+}
 for (const entries of sizes) await sized('agent queries', entries, () => queryBenchmarks(entries, queryRounds, queryRuns(entries)));
 
-if (process.env.BENCH_FLEET === '0') {
-  results.push(...(JSON.parse(await readFile(resultFile('fleet.json'), 'utf8')) as BenchResult[]));
-  notes.push('fleet rows reused from the last `npm run bench:fleet -w @ctscope/bench`');
-} else {
+if (process.env.BENCH_FLEET === '0') await reuse('fleet.json', 'npm run bench:fleet -w @ctscope/bench');
+else {
   const fleet = await fleetBenchmarks();
   await writeResults(resultFile('fleet.json'), fleet.results);
   results.push(...fleet.results);
