@@ -23,7 +23,7 @@ export const RULES_USAGE = `usage: ctscope rules <list|preview|add|remove> [opti
 KIND and keys (as in the dashboard's rule builder):
   notrack     protocol=tcp|udp|sctp|... ports=80[,443|8000-8100] role=server|client|both
               direction=inbound|outbound|both family=ipv4|ipv6|both interface=eth0 source=CIDR destination=CIDR
-  state       template=drop-invalid|accept-established|log-new chain=input|forward|output logPrefix=... rate=10/second
+  state       template=drop-invalid|accept-established|log-new chain=input|forward|output logPrefix=... rate=10/second[,burst=5]
   connlimit   protocol=tcp ports=22 above=100 mask=32 action=reject|drop chain=input|forward
   untracked-accept  chain=input|forward|output
   log-invalid chains=input,forward family=ipv4|ipv6|both logPrefix=...  (LOG packets in ctstate INVALID, 10/s)
@@ -42,9 +42,20 @@ export function specFromArgs(args: readonly string[]): Record<string, unknown> {
     if (eq <= 0) throw new UsageError(`expected KEY=VALUE, got "${pair}"`);
     const key = pair.slice(0, eq);
     const value = pair.slice(eq + 1);
-    spec[key] = NUMERIC_KEYS.has(key) && /^\d+$/.test(value) ? Number(value) : value;
+    spec[key] = key === 'rate' ? rateFromArg(value) : NUMERIC_KEYS.has(key) && /^\d+$/.test(value) ? Number(value) : value;
   }
   return spec;
+}
+
+/**
+ * `rate=10/second` or `rate=10/second,burst=20` → the schema's { count, per, burst }; any other text is
+ * passed on as it is, for the schema to refuse with the field's name.
+ */
+function rateFromArg(value: string): unknown {
+  const match = /^(\d+)\/([a-z]+)(?:,burst=(\d+))?$/.exec(value);
+  if (!match) return value;
+  const [, count, per, burst] = match;
+  return { count: Number(count), per, ...(burst === undefined ? {} : { burst: Number(burst) }) };
 }
 
 function actor(): Actor {
