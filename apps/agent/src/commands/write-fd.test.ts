@@ -46,3 +46,20 @@ describe('writeAllSync', () => {
     expect(stderr).toBe('');
   });
 });
+
+describe('writeStderr', () => {
+  it('writes the message to fd 2 whole without process.stderr (whose pipe or terminal stream loads node:net or node:tty)', async () => {
+    const script = `
+import { writeStderr } from ${JSON.stringify(WRITE_FD)};
+Object.defineProperty(process, 'stderr', { configurable: true, get() { throw new Error('process.stderr was used'); } });
+writeStderr('ctscope (netlink): 3 flow entries have been shown.\\n');
+`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const closed = new Promise((resolve) => child.stderr.once('close', resolve));
+    expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
+    await closed;
+    expect(stderr).toBe('ctscope (netlink): 3 flow entries have been shown.\n');
+  });
+});

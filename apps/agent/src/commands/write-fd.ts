@@ -20,3 +20,18 @@ export function writeAllSync(fd: number, chunk: Uint8Array, length = chunk.lengt
     }
   }
 }
+
+/**
+ * One message to standard error, written to fd 2 at once: process.stderr on a pipe or a terminal would
+ * first load node:net or node:tty (~5-11 ms of a short command's start). Falls back to process.stderr
+ * if fd 2 cannot take it whole now.
+ */
+export function writeStderr(text: string): void {
+  try {
+    const bytes = Buffer.from(text);
+    const written = writeSync(2, bytes);
+    if (written < bytes.length) process.stderr.write(bytes.subarray(written));
+  } catch {
+    process.stderr.write(text);
+  }
+}
