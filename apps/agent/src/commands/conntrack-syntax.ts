@@ -1,6 +1,7 @@
 import { fstatSync, readFileSync } from 'node:fs';
 import { ByteSink, openNetlinkSource, type NetlinkSource } from '@ctscope/conntrack';
 import { CompatError, followEvents, parseCommandLine, runBatchText, runCommand, type CompatContext } from '@ctscope/conntrack/compat';
+import { writeStderr } from './write-fd';
 
 export const CONNTRACK_SYNTAX_USAGE = `usage: ctscope -L|-G|-D|-I|-U|-A|-E|-F|-C|-S [table] [options]      (conntrack 1.4.7's own command line)
        ctscope -R FILE|-                                                (a batch of -I/-A/-U/-D/-F lines)
@@ -81,7 +82,7 @@ async function execute(argv: readonly string[]): Promise<number> {
           out ??= stdoutSink();
           return out;
         },
-        err: (line) => process.stderr.write(line),
+        err: (line) => writeStderr(line),
         label: LABEL,
       };
     };
@@ -101,7 +102,7 @@ async function execute(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const source = await openSource();
-  const ctx: CompatContext = { source, out: stdoutSink(), err: (text) => process.stderr.write(text), label: LABEL };
+  const ctx: CompatContext = { source, out: stdoutSink(), err: (text) => writeStderr(text), label: LABEL };
   try {
     if (cmd.command === 'event') {
       const stop = new Promise<void>((resolve) => {
@@ -123,11 +124,11 @@ export async function conntrackSyntaxMain(argv: readonly string[]): Promise<numb
     return await execute(argv);
   } catch (err) {
     if (err instanceof CompatError) {
-      process.stderr.write(`ctscope: ${err.message}\n`);
-      if (err.exitCode === 2) process.stderr.write("Try `ctscope -h' or 'ctscope --help' for more information.\n");
+      writeStderr(`ctscope: ${err.message}\n`);
+      if (err.exitCode === 2) writeStderr("Try `ctscope -h' or 'ctscope --help' for more information.\n");
       return err.exitCode;
     }
-    process.stderr.write(`ctscope: Operation failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    writeStderr(`ctscope: Operation failed: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
 }

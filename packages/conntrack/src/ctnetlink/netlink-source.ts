@@ -74,6 +74,20 @@ function kernelFilterAttrs(filter: KernelDumpFilter | undefined): Buffer | undef
   return any ? w.toBuffer() : undefined;
 }
 
+/**
+ * Whether `flow` passes a dump's filter. The kernel applies mark/status/zone itself on recent kernels;
+ * re-checked so older kernels agree.
+ */
+export function matchesDumpFilter(filter: KernelDumpFilter | undefined, f: Flow): boolean {
+  return (
+    !filter ||
+    ((filter.family === undefined || f.family === filter.family) &&
+      (!filter.mark || ((f.mark ?? 0) & filter.mark.mask) === filter.mark.value) &&
+      (!filter.status || (f.statusBits & filter.status.mask) === filter.status.value) &&
+      (filter.zone === undefined || (f.zone ?? 0) === filter.zone))
+  );
+}
+
 /** The kernel table over ctnetlink: dumps, events, statistics and changes, without the CLI. */
 export class NetlinkSource implements ConntrackSource {
   readonly kind = 'netlink' as const;
@@ -83,16 +97,10 @@ export class NetlinkSource implements ConntrackSource {
 
   async dump(filter?: KernelDumpFilter, table: TableName = 'conntrack'): Promise<Flow[]> {
     const flows: Flow[] = [];
-    await this.stream(filter, table, (flow) => flows.push(flow));
-    // The kernel applies mark/status/zone itself on recent kernels; re-check so older kernels agree.
-    if (!filter) return flows;
-    return flows.filter(
-      (f) =>
-        (filter.family === undefined || f.family === filter.family) &&
-        (!filter.mark || ((f.mark ?? 0) & filter.mark.mask) === filter.mark.value) &&
-        (!filter.status || (f.statusBits & filter.status.mask) === filter.status.value) &&
-        (filter.zone === undefined || (f.zone ?? 0) === filter.zone),
-    );
+    await this.stream(filter, table, (flow) => {
+      if (matchesDumpFilter(filter, flow)) flows.push(flow);
+    });
+    return flows;
   }
 
   /**
