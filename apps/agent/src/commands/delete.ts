@@ -1,4 +1,4 @@
-import { matchesDumpFilter, NetlinkSource, type Flow } from '@ctscope/conntrack';
+import { NetlinkSource } from '@ctscope/conntrack';
 import { splitArgs, UsageError } from './args';
 import { buildFilter } from './filter';
 import { openCommandSource } from './source';
@@ -24,14 +24,8 @@ export async function deleteCommand(argv: readonly string[]): Promise<number> {
   if (filter.empty && !own.has('all')) throw new UsageError('no filter given: this would delete every entry; add --all if that is what you want');
   const source = await openCommandSource();
   try {
-    // Over netlink only the matching entries are kept while the table streams by (a few entries of a
-    // million-entry table are a few objects, not the table); the CLI fallback lists it whole.
-    let matching: Flow[] = [];
-    if (source instanceof NetlinkSource) {
-      await source.stream(filter.kernel, 'conntrack', (flow) => {
-        if (matchesDumpFilter(filter.kernel, flow) && filter.matches(flow)) matching.push(flow);
-      });
-    } else matching = (await source.dump(filter.kernel)).filter(filter.matches);
+    // Over netlink only the matching entries are kept while the table streams by; the CLI fallback lists it whole.
+    const matching = source instanceof NetlinkSource ? await source.dumpMatching(filter.kernel, filter.matches) : (await source.dump(filter.kernel)).filter(filter.matches);
     if (own.has('dry-run')) {
       process.stdout.write(`${matching.length}\n`);
       process.stderr.write(`ctscope (${source.kind}): ${matching.length} flow entries would be deleted (dry run).\n`);

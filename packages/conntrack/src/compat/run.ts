@@ -7,7 +7,7 @@ import { CPU_STAT_KEYS, type EventType, type Flow } from '../flow';
 import { identityAttrs } from '../ctnetlink/encode';
 import { IPCTNL_MSG_CT_DELETE, IPCTNL_MSG_CT_GET, IPCTNL_MSG_CT_NEW, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL } from '../ctnetlink/constants';
 import { NetlinkError } from '../ctnetlink/errors';
-import { matchesDumpFilter, type NetlinkSource } from '../ctnetlink/netlink-source';
+import type { NetlinkSource } from '../ctnetlink/netlink-source';
 import { writeMessageLine } from '../ctnetlink/write-line';
 import type { KernelDumpFilter } from '../source';
 import type { ByteSink } from '../text/byte-sink';
@@ -145,13 +145,7 @@ async function list(cmd: CtCommand, ctx: CompatContext): Promise<number> {
 async function del(cmd: CtCommand, ctx: CompatContext): Promise<number> {
   if (cmd.table === 'expect') throw new CompatError(1, 'deleting expectations is not supported by ctscope');
   checkMasks(cmd);
-  // Only the matching entries are kept while the table streams by: a delete of a few entries on a host
-  // of millions holds a few Flow objects, not the whole table.
-  const filter = kernelFilter(cmd, false);
-  const matching: Flow[] = [];
-  await ctx.source.stream(filter, 'conntrack', (flow) => {
-    if (matchesDumpFilter(filter, flow) && listFilterMatches(cmd, flow)) matching.push(flow);
-  });
+  const matching = await ctx.source.dumpMatching(kernelFilter(cmd, false), (flow) => listFilterMatches(cmd, flow));
   const print = printer(cmd, ctx, '-D');
   let deleted = 0;
   for (let i = 0; i < matching.length; i += DELETE_WINDOW) {
@@ -190,12 +184,7 @@ async function update(cmd: CtCommand, ctx: CompatContext): Promise<number> {
   checkMasks(cmd);
   const print = printer(cmd, ctx, '-A');
   let updated = 0;
-  const filter = cmd.family ? { family: cmd.family } : undefined;
-  const matching: Flow[] = [];
-  await ctx.source.stream(filter, 'conntrack', (flow) => {
-    if (matchesDumpFilter(filter, flow) && updateFilterMatches(cmd, flow)) matching.push(flow);
-  });
-  for (const flow of matching) {
+  for (const flow of await ctx.source.dumpMatching(cmd.family ? { family: cmd.family } : undefined, (f) => updateFilterMatches(cmd, f))) {
     const attrs = updateAttrs(cmd, flow);
     if (!attrs) continue;
     // conntrack 1.4.7 reports a refused change (EPERM on a FIXED_TIMEOUT entry's timeout...) and goes on:

@@ -1,4 +1,4 @@
-export { matchesDumpFilter, NetlinkSource, openNetlinkSource, type NewFlow } from './netlink-source';
+export { NetlinkSource, openNetlinkSource, type NewFlow } from './netlink-source';
 export { DecodeError, NetlinkError, NetlinkUnavailableError } from './errors';
 export { decodeFlow } from './decode-flow';
 export { newPlainFlow, scanPlainFlow, type PlainFlow } from './scan-plain';

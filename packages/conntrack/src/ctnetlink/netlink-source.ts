@@ -78,7 +78,7 @@ function kernelFilterAttrs(filter: KernelDumpFilter | undefined): Buffer | undef
  * Whether `flow` passes a dump's filter. The kernel applies mark/status/zone itself on recent kernels;
  * re-checked so older kernels agree.
  */
-export function matchesDumpFilter(filter: KernelDumpFilter | undefined, f: Flow): boolean {
+function matchesDumpFilter(filter: KernelDumpFilter | undefined, f: Flow): boolean {
   return (
     !filter ||
     ((filter.family === undefined || f.family === filter.family) &&
@@ -96,9 +96,17 @@ export class NetlinkSource implements ConntrackSource {
   private readonly subscriptions = new Set<Subscription>();
 
   async dump(filter?: KernelDumpFilter, table: TableName = 'conntrack'): Promise<Flow[]> {
+    return this.dumpMatching(filter, () => true, table);
+  }
+
+  /**
+   * The entries that pass `filter` and `keep`, collected while the table streams by: a delete or an
+   * update of a few entries on a host of millions holds a few Flow objects, not the table.
+   */
+  async dumpMatching(filter: KernelDumpFilter | undefined, keep: (flow: Flow) => boolean, table: TableName = 'conntrack'): Promise<Flow[]> {
     const flows: Flow[] = [];
     await this.stream(filter, table, (flow) => {
-      if (matchesDumpFilter(filter, flow)) flows.push(flow);
+      if (matchesDumpFilter(filter, flow) && keep(flow)) flows.push(flow);
     });
     return flows;
   }
