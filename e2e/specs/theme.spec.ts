@@ -77,8 +77,12 @@ test('the theme follows the system, the header toggle overrides it before first 
       await expect(page.locator('main')).toBeVisible();
       // Pages with live content show it (colored events, drawn charts) before the screenshot.
       if (name === 'events') {
-        await stack.traffic({ tcp: 2, udp: 2 });
-        await expect(page.locator('.event-row[data-type]').first()).toBeVisible();
+        // Events made before the page listens are not shown: traffic once it is live, again until a row shows.
+        await expect(page.locator('.badge', { hasText: 'live' })).toBeVisible();
+        await expect(async () => {
+          await stack.traffic({ tcp: 2, udp: 2 });
+          await expect(page.locator('.event-row[data-type]').first()).toBeVisible({ timeout: 3_000 });
+        }).toPass({ timeout: 20_000 });
       }
       if (name === 'host') await expect(page.getByText('Loading history…')).toBeHidden();
       expect(await themeAtBody(), name).toBe(theme);
