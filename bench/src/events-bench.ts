@@ -1,3 +1,4 @@
+import { positiveFrom } from './machine';
 import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -30,19 +31,11 @@ export interface SustainedEventsOptions {
  * entries beside the churn). Exits 2 on a value that is not a positive number.
  */
 export function sustainedEventsOptions(): SustainedEventsOptions {
-  const positive = (name: string, fallback: number) => {
-    const value = Number(process.env[name] ?? fallback);
-    if (!Number.isFinite(value) || value <= 0) {
-      process.stderr.write(`${name} must be a positive number, got "${process.env[name] ?? ''}"\n`);
-      process.exit(2);
-    }
-    return value;
-  };
   return {
-    flowsPerSecond: positive('BENCH_EVENTS_RATE', 56_000),
-    seconds: positive('BENCH_EVENTS_SECONDS', 60),
-    bufferBytes: positive('BENCH_EVENTS_BUFFER', 8 * 1024 * 1024),
-    base: positive('BENCH_EVENTS_BASE', 20_000),
+    flowsPerSecond: positiveFrom('BENCH_EVENTS_RATE', 56_000),
+    seconds: positiveFrom('BENCH_EVENTS_SECONDS', 60),
+    bufferBytes: positiveFrom('BENCH_EVENTS_BUFFER', 8 * 1024 * 1024),
+    base: positiveFrom('BENCH_EVENTS_BASE', 20_000),
   };
 }
 

@@ -4,24 +4,15 @@
 // the machine's big-bench lock and raises nf_conntrack_max for the run only.
 import { fileURLToPath } from 'node:url';
 import { skipKernelTests } from '@ctscope/testkit';
-import { machineNote } from './machine';
+import { machineNote, positiveFrom } from './machine';
 import { netnsBenchmark } from './netns-bench';
 import { formatTable, writeResults } from './results';
-
-const positive = (name: string, fallback: number) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    process.stderr.write(`${name} must be a positive integer, got "${process.env[name] ?? ''}"\n`);
-    process.exit(2);
-  }
-  return value;
-};
 
 if (skipKernelTests()) process.exit(1);
 const before = machineNote();
 const log: string[] = [];
 const results = await netnsBenchmark(
-  { namespaces: positive('BENCH_NETNS_COUNT', 100), entriesEach: positive('BENCH_NETNS_ENTRIES', 10_000), rounds: positive('BENCH_NETNS_ROUNDS', 5) },
+  { namespaces: positiveFrom('BENCH_NETNS_COUNT', 100, true), entriesEach: positiveFrom('BENCH_NETNS_ENTRIES', 10_000, true), rounds: positiveFrom('BENCH_NETNS_ROUNDS', 5, true) },
   (line) => {
     log.push(line);
     process.stderr.write(`${line}\n`);
