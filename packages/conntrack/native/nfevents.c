@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "nfbatch.h"
 #include "nfdump.h"
 #include "nfnetns.h"
 // Datagrams read in one wakeup go to JavaScript together (each holds whole, aligned messages, so their
@@ -237,6 +238,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"dumpInto", NULL, nfdump_start, NULL, NULL, NULL, napi_default, NULL},
       {"growPipe", NULL, grow_pipe, NULL, NULL, NULL, napi_default, NULL},
       {"countNetns", NULL, nfnetns_count, NULL, NULL, NULL, napi_default, NULL},
+      {"encodeRepeats", NULL, nfbatch_encode_repeats, NULL, NULL, NULL, napi_default, NULL},
+      {"numberMessages", NULL, nfbatch_number_messages, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

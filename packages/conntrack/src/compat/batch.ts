@@ -9,7 +9,8 @@ import { IPCTNL_MSG_CT_DELETE, IPCTNL_MSG_CT_NEW, NFGENMSG_LEN, NFNL_SUBSYS_CTNE
 import { familyNumber } from '../ctnetlink/encode';
 import type { Family } from '../flow';
 import { AttrBuffer } from './attr-buffer';
-import { FastCreateEncoder } from './fast-encode';
+import { tryNfEvents } from '../ctnetlink/native';
+import { FastCreateEncoder, type EncodeRepeats } from './fast-encode';
 import { fastCreateLine } from './fast-line';
 import { createdIdentityAttrs, writeCreateAttrs } from './messages';
 import { CompatError, parseCommandLine, type CtCommand } from './parse';
@@ -85,6 +86,12 @@ export interface CreateStep {
   zone: number | undefined;
 }
 
+/** How a batch is read: `byteFastPath` false reads every line through the string parsers, `native` false every line in JavaScript. */
+export interface BatchOptions {
+  byteFastPath?: boolean;
+  native?: boolean;
+}
+
 /**
  * A parsed batch. Creates are encoded as they are parsed, back to back into one buffer that goes to
  * the kernel a window at a time without copying; other lines keep their parsed command.
@@ -118,15 +125,23 @@ export class BatchReader {
   private readonly arena: AttrBuffer;
   private readonly text: Buffer;
   private readonly fast: FastCreateEncoder | undefined;
+  /** The addon's reader of lines that repeat the last fast one (absent without the addon). */
+  private readonly repeats: EncodeRepeats | undefined;
+  /** Where the last line the fast path took starts (the addon's reference line); -1: none usable. */
+  private repeatFrom = -1;
   private at = 0;
   private decoded: string | undefined;
-  /** Lines the byte path encoded. */
+  /** Lines the byte path encoded (the addon's included). */
   byteLines = 0;
+  /** Of those, lines the addon encoded. */
+  nativeLines = 0;
 
-  /** `text`: the batch file's bytes (or its text); `byteFastPath` false reads every line through the string parsers. */
-  constructor(text: Buffer | string, { byteFastPath = true }: { byteFastPath?: boolean } = {}) {
+  /** `text`: the batch file's bytes (or its text). */
+  constructor(text: Buffer | string, { byteFastPath = true, native = true }: BatchOptions = {}) {
     this.text = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
     this.fast = byteFastPath ? new FastCreateEncoder() : undefined;
+    const addon = byteFastPath && native ? tryNfEvents() : null;
+    this.repeats = typeof addon?.encodeRepeats === 'function' ? addon.encodeRepeats.bind(addon) : undefined;
     // A create's message is about as long as its line: no copies while the arena grows.
     this.arena = new AttrBuffer(Math.min(this.text.length + 4096, 64 << 20));
   }
@@ -151,8 +166,20 @@ export class BatchReader {
   read(count: number): void {
     const { text, steps, arena, fast } = this;
     while (steps.length < count && this.at < text.length) {
-      const matched = fast?.match(this.latin1, this.at, arena);
+      if (fast && this.repeats && this.repeatFrom >= 0) {
+        const repeated = fast.repeat(this.repeats, text, this.at, this.repeatFrom, count - steps.length, arena, steps);
+        if (repeated < 0) this.repeatFrom = -1;
+        if (repeated > 0) {
+          this.at = fast.end;
+          this.byteLines += repeated;
+          this.nativeLines += repeated;
+          continue;
+        }
+      }
+      // The whole text is decoded for match() only once it can take a line (and the addon did not).
+      const matched = fast?.canMatch ? fast.match(this.latin1, this.at, arena) : undefined;
       if (matched && fast) {
+        this.repeatFrom = this.at;
         this.at = fast.end;
         this.byteLines++;
         steps.push(matched);
@@ -167,6 +194,7 @@ export class BatchReader {
       if (from === newline || (newline - from === 1 && text[from] === 13) || text[from] === 35) continue;
       const encoded = fast?.encode(text, from, newline, arena);
       if (encoded) {
+        this.repeatFrom = from;
         this.byteLines++;
         steps.push(encoded);
         continue;
@@ -188,7 +216,7 @@ export class BatchReader {
 }
 
 /** Parses a whole batch; throws (exit 2) on the first bad line or a command batches cannot hold. */
-export function parseBatch(text: Buffer | string, options: { byteFastPath?: boolean } = {}): Batch {
+export function parseBatch(text: Buffer | string, options: BatchOptions = {}): Batch {
   const reader = new BatchReader(text, options);
   reader.read(Infinity);
   return { steps: reader.steps, messages: reader.messages };

@@ -1,19 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { BatchReader, parseBatch } from './batch';
+import { loadNfEvents } from '../ctnetlink/native';
+import { BatchReader, parseBatch, type BatchOptions } from './batch';
 import { CompatError } from './parse';
 
-/** A batch read with and without the byte path: its steps and message bytes, or its exit code and message. */
+/**
+ * A batch read three ways: with the addon's reader of repeated lines, with the byte path in JavaScript
+ * alone, and through the string parsers: its steps and message bytes, or its exit code and message.
+ * The first two are checked equal here; callers compare them with the strings.
+ */
 function both(text: string) {
-  const read = (byteFastPath: boolean) => {
+  const read = (options: BatchOptions) => {
     try {
-      const batch = parseBatch(text, { byteFastPath });
+      const batch = parseBatch(text, options);
       return { steps: batch.steps, messages: batch.messages.toString('hex') };
     } catch (err) {
       if (err instanceof CompatError) return [err.exitCode, err.message];
       throw err;
     }
   };
-  return { bytes: read(true), strings: read(false) };
+  const bytes = read({ native: true });
+  expect(read({ native: false }), text).toEqual(bytes);
+  return { bytes, strings: read({ byteFastPath: false }) };
+}
+
+/** Lines the addon encoded when the whole batch is read. */
+function nativeLines(text: string): number {
+  const reader = new BatchReader(text);
+  reader.read(Infinity);
+  return reader.nativeLines;
 }
 
 /** Deterministic pseudo-random numbers (a batch that differs between runs would hide a failure). */
@@ -63,6 +77,10 @@ function lines(seed: number, count: number): string[] {
 }
 
 describe('the byte path of batch creates', () => {
+  it('has the addon (built by the setup) with its reader of repeated lines', () => {
+    expect(typeof loadNfEvents().encodeRepeats).toBe('function');
+  });
+
   it('encodes the benchmark batch into the very bytes the string parsers give', () => {
     const text = Array.from({ length: 2000 }, (_, i) => `-I -s 10.0.${(i >> 8) & 255}.${i & 255} -d 10.200.0.1 -p tcp --sport ${1024 + i} --dport 443 --state ESTABLISHED -u SEEN_REPLY -t 600`).join('\n');
     const { bytes, strings } = both(`${text}\n`);
@@ -72,6 +90,8 @@ describe('the byte path of batch creates', () => {
     const reader = new BatchReader(`${text}\n`);
     reader.read(Infinity);
     expect(reader.byteLines).toBe(1999);
+    // The first line of the shape goes through the string path, the second through JavaScript's byte path; the addon reads the rest.
+    expect(reader.nativeLines).toBe(1998);
   });
 
   it('reads every line of mixed batches as the string parsers do, bytes and refusals alike', () => {
@@ -118,6 +138,37 @@ describe('the byte path of batch creates', () => {
     reader.read(Infinity);
     expect(accepted.length).toBeGreaterThan(1500);
     expect(reader.byteLines).toBeGreaterThan(accepted.length * 0.6);
+    // Lines repeating their predecessor's options in the same order are rarer here, and the addon read them.
+    expect(reader.nativeLines).toBeGreaterThan(20);
+  });
+
+  it('reads repeated lines with other addresses, ports and timeouts, and stops at any other difference', () => {
+    const r = random(99);
+    const line = (i: number, { state = 'ESTABLISHED', status = 'SEEN_REPLY', letter = 'I', sep = ' ' } = {}) =>
+      [`-${letter}`, '-s', `10.${i & 255}.${Math.floor(r() * 256)}.${Math.floor(r() * 256)}`, '-d', `192.168.${Math.floor(r() * 256)}.1`, '-p', 'tcp', '--sport', String(Math.floor(r() * 70_000)), '--dport', String(Math.floor(r() * 65_536)), '--state', state, '-u', status, '-t', String(Math.floor(r() * 1e9))].join(sep);
+    const variants = [
+      (i: number) => line(i),
+      (i: number) => line(i, { state: 'TIME_WAIT' }),
+      (i: number) => line(i, { status: 'ASSURED' }),
+      (i: number) => line(i, { letter: 'A' }),
+      (i: number) => line(i, { sep: ' \t ' }),
+      (i: number) => `  ${line(i)} \r`,
+      (i: number) => line(i).replace('-s 10.', '-s 300.'),
+      (i: number) => line(i).replace('--sport ', '--sport 1234567'),
+      (i: number) => line(i).replace(' -t ', ' -t 9'),
+      () => '# a comment',
+      () => '',
+    ];
+    for (let seed = 0; seed < 40; seed++) {
+      const rows: string[] = [];
+      for (let i = 0; i < 200; i++) rows.push((i % 7 === 3 || seed % 5 === 0 ? (pick(r, variants) as (i: number) => string) : (variants[0] as (i: number) => string))(i));
+      // With and without a newline after the last line.
+      const text = rows.join('\n') + (seed % 2 ? '\n' : '');
+      const { bytes, strings } = both(text);
+      expect(bytes, text).toEqual(strings);
+    }
+    const plain = Array.from({ length: 500 }, (_, i) => line(i)).join('\n');
+    expect(nativeLines(plain)).toBe(498);
   });
 
   it('leaves non-ASCII bytes, quotes and other commands to the string path with its messages', () => {

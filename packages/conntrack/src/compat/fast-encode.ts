@@ -171,6 +171,22 @@ interface Offsets {
   flags: number;
 }
 
+/** The slots of encodeRepeats()'s spec (native/nfbatch.c has the same list). */
+const enum R {
+  At, ArenaAt, MaxLines, Letter, KindCount, Kinds,
+  TemplateStart = Kinds + 8, TemplateLength,
+  OffSrc, OffDst, OffReplySrc, OffReplyDst, Ports, OffSport, OffDport, OffReplySport, OffReplyDport,
+  OffStatus, Status, OffTimeout, OffState, State, OffFlags, Flags,
+  RefAt,
+  Slots,
+}
+
+/** The addon's encodeRepeats(). */
+export type EncodeRepeats = (text: Buffer, spec: Int32Array, arena: Buffer) => number;
+
+/** Lines per encodeRepeats() call at most (their messages' room is asked for first). */
+const REPEAT_CHUNK = 4096;
+
 export class FastCreateEncoder {
   /** By shape: the first message this encoder wrote whole, which later lines of the shape copy. */
   private readonly templates = new Map<number, { start: number; length: number; offsets: Offsets }>();
@@ -182,8 +198,18 @@ export class FastCreateEncoder {
   newShape = -1;
   /** The options of the last line encode() took, in their order (linePattern()'s key); 0: none yet. */
   private order = 0;
-  /** Where the line match() took ends (the next line's start). */
+  /** Where the line match() or repeat() took ends (the next line's start). */
   end = 0;
+  /** The last message emit() wrote: its shape and the values repeat() copies from it. */
+  private lastBits = -1;
+  private lastState = -1;
+  private lastStatus = 0;
+  private readonly spec = new Int32Array(R.Slots);
+
+  /** Whether match() can take a line: encode() has taken one (whose order of options it reads). */
+  get canMatch(): boolean {
+    return this.order !== 0;
+  }
 
   /** Tells the encoder that fastCreateLine() took a line of the shape encode() last left as new. */
   learn(shape: number): void {
@@ -309,7 +335,57 @@ export class FastCreateEncoder {
     return this.emit(bits, src, dst, sport, dport, state, timeout, status, out);
   }
 
+  /**
+   * With the addon: encodes the lines from `at` on that repeat the line at `refAt` (the last one
+   * encode() or match() took), pushing their steps; at most `maxLines`. Returns how many (0: the line
+   * at `at` is not such a line), or -1 when the line at `refAt` is outside what the addon reads.
+   */
+  repeat(encodeRepeats: EncodeRepeats, text: Buffer, at: number, refAt: number, maxLines: number, out: AttrBuffer, steps: { push(step: FastCreate): number }): number {
+    const template = this.templates.get(this.lastBits);
+    if (!template || this.order === 0) return -1;
+    const { kinds } = linePattern(this.order);
+    const o = template.offsets;
+    const s = this.spec;
+    const lines = Math.min(maxLines, REPEAT_CHUNK);
+    s[R.At] = at;
+    s[R.ArenaAt] = out.length;
+    s[R.MaxLines] = lines;
+    s[R.Letter] = this.lastBits & ADD ? 65 : 73;
+    s[R.KindCount] = kinds.length;
+    for (let k = 0; k < kinds.length; k++) s[R.Kinds + k] = kinds[k] as number;
+    s[R.TemplateStart] = template.start;
+    s[R.TemplateLength] = template.length;
+    s[R.OffSrc] = o.src;
+    s[R.OffDst] = o.dst;
+    s[R.OffReplySrc] = o.replySrc;
+    s[R.OffReplyDst] = o.replyDst;
+    s[R.Ports] = o.ports ? 1 : 0;
+    s[R.OffSport] = o.sport;
+    s[R.OffDport] = o.dport;
+    s[R.OffReplySport] = o.replySport;
+    s[R.OffReplyDport] = o.replyDport;
+    s[R.OffStatus] = o.status;
+    s[R.Status] = this.lastStatus | IPS_CONFIRMED;
+    s[R.OffTimeout] = o.timeout;
+    s[R.OffState] = o.state;
+    s[R.State] = this.lastState;
+    s[R.OffFlags] = o.flags;
+    s[R.Flags] = tcpFlags(this.lastState);
+    s[R.RefAt] = refAt;
+    const first = out.length;
+    const count = encodeRepeats(text, s, out.writable(lines * template.length));
+    if (count <= 0) return count;
+    out.commit(s[R.ArenaAt] as number);
+    this.end = s[R.At] as number;
+    const add = (this.lastBits & ADD) !== 0;
+    for (let i = 0, start = first; i < count; i++, start += template.length) steps.push({ start, end: start + template.length, add, family: 'ipv4', zone: undefined });
+    return count;
+  }
+
   private emit(bits: number, src: number, dst: number, sport: number, dport: number, state: number, timeout: number, status: number, out: AttrBuffer): FastCreate {
+    this.lastBits = bits;
+    this.lastState = state;
+    this.lastStatus = status;
     const start = out.length;
     const buf = out.writable(MAX_MESSAGE);
     let end: number;

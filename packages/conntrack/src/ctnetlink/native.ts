@@ -33,6 +33,17 @@ export interface NfEventsAddon {
    * `threadCpuSeconds` is what the pass cost that thread.
    */
   countNetns(paths: readonly string[], callback: (results: Float64Array, threadCpuSeconds: number) => void): void;
+  /**
+   * Encodes the batch lines from `spec`'s text position on that repeat its reference line's options
+   * (native/nfbatch.c; FastCreateEncoder.repeat() fills `spec`) into `arena`; returns how many, or -1
+   * when the reference line itself is outside what it reads.
+   */
+  encodeRepeats?(text: Buffer, spec: Int32Array, arena: Buffer): number;
+  /**
+   * Numbers a datagram's messages from 1, each a request, only the last asking for an acknowledgement
+   * (native/nfbatch.c): how many, or -1 - the offset of a message whose length is impossible.
+   */
+  numberMessages?(datagram: Buffer): number;
 }
 
 let addon: NfEventsAddon | undefined;

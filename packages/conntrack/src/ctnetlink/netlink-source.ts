@@ -291,24 +291,9 @@ export class NetlinkSource implements ConntrackSource {
    */
   ctSendMessages(operation: string, datagram: Buffer): Promise<number[]> {
     const native = tryNfEvents();
-    if (typeof native?.dumpInto !== 'function') return this.channel.sendMessages(operation, datagram);
-    let count = 0;
-    for (let off = 0; off + NLMSG_HDRLEN <= datagram.length; ) {
-      const len = u32le(datagram, off);
-      if (len < NLMSG_HDRLEN) throw new DecodeError(`netlink message length ${len} is impossible`, off);
-      const next = off + ((len + 3) & ~3);
-      const ack = next + NLMSG_HDRLEN > datagram.length ? NLM_F_ACK : 0;
-      // Byte by byte, not writeUInt*LE(): a batch passes here once per line, mostly before the JIT warms up.
-      const flags = (u16le(datagram, off + 6) & ~NLM_F_ACK) | NLM_F_REQUEST | ack;
-      datagram[off + 6] = flags & 0xff;
-      datagram[off + 7] = flags >>> 8;
-      const seq = ++count;
-      datagram[off + 8] = seq & 0xff;
-      datagram[off + 9] = (seq >>> 8) & 0xff;
-      datagram[off + 10] = (seq >>> 16) & 0xff;
-      datagram[off + 11] = seq >>> 24;
-      off = next;
-    }
+    if (typeof native?.dumpInto !== 'function' || typeof native.numberMessages !== 'function') return this.channel.sendMessages(operation, datagram);
+    const count = native.numberMessages(datagram);
+    if (count < 0) throw new DecodeError(`netlink message length ${u32le(datagram, -1 - count)} is impossible`, -1 - count);
     const errnos = new Array<number>(count).fill(0);
     if (count === 0) return Promise.resolve(errnos);
     let last = false;
@@ -421,3 +406,4 @@ export async function openNetlinkSource(): Promise<NetlinkSource> {
     throw err;
   }
 }
+
