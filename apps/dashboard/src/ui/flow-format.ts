@@ -1,6 +1,5 @@
 import type { WireFlow, WireTuple } from '@ctscope/protocol';
-
-const numberFormat = new Intl.NumberFormat('en-US');
+import { groupDigits } from './format';
 
 /** An address with its port the way people write it: `10.0.0.1:443`, `[::1]:443`. */
 export function formatEndpoint(address: string, port: number | undefined): string {
@@ -25,7 +24,7 @@ export function formatBytes(bytes: number | undefined): string {
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
-export const formatNumber = (n: number | undefined): string => (n === undefined ? '—' : numberFormat.format(n));
+export const formatNumber = (n: number | undefined): string => (n === undefined ? '—' : groupDigits(n));
 
 /** A duration in seconds, short: `42 s`, `3 m 05 s`, `5 h 00 m`, `2 d 3 h`. */
 export function formatSeconds(total: number | undefined): string {

@@ -4,6 +4,7 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { useResolvedTheme } from '../theme/use-theme';
+import { groupDigits } from '../format';
 
 export interface ChartSeries {
   label: string;
@@ -33,7 +34,6 @@ interface Props {
   onPick?: ((atMs: number) => void) | undefined;
 }
 
-const numberFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 
 function seriesOptions(s: ChartSeries, stroke: string, legend: (value: number, idx: number | null) => string): uPlot.Series {
   const markers = s.markers;
@@ -82,8 +82,8 @@ export function TimeChart({ title, series, data, unit, height = 180, testId, for
       cursor: { drag: { x: true, y: false } },
       legend: { live: true },
       scales: { x: { time: true } },
-      axes: [axis, { ...axis, values: (_u, ticks) => ticks.map((t) => tickRef.current?.(t) ?? numberFormat.format(t)), size: 72 }],
-      series: [{}, ...series.map((s) => seriesOptions(s, color(s.color), (v, idx) => formatRef.current?.(v, idx) ?? `${numberFormat.format(v)} ${unit}`))],
+      axes: [axis, { ...axis, values: (_u, ticks) => ticks.map((t) => tickRef.current?.(t) ?? groupDigits(t, 1)), size: 72 }],
+      series: [{}, ...series.map((s) => seriesOptions(s, color(s.color), (v, idx) => formatRef.current?.(v, idx) ?? `${groupDigits(v, 1)} ${unit}`))],
       hooks: {
         draw: [
           (u) => {
