@@ -178,6 +178,42 @@ test('the overview links each host to its connections and events', async ({ page
   await expect(page.getByRole('heading', { level: 1, name: 'Live events' })).toBeVisible();
 });
 
+test('the first rows come with the page: shown before any script runs, the same entries as conntrack -L, then live', async ({ page, browser, stack }) => {
+  await loginAsAdmin(page, stack, '/connections');
+  await stack.traffic({ udp: 6 });
+  await expect.poll(async () => numberIn(await page.getByTestId('match-total').innerText()), { timeout: 15_000 }).toBeGreaterThanOrEqual(6);
+  const kernelPorts = (await kernelEntries(stack, ['-p', 'udp'])).map((line) => `${/sport=(\d+)/.exec(line)?.[1]}>${/dport=(\d+)/.exec(line)?.[1]}`).sort();
+  expect(kernelPorts.length).toBeGreaterThanOrEqual(6);
+
+  // Without JavaScript: what the server sent is all there is.
+  const noScript = await browser.newContext({ storageState: await page.context().storageState(), javaScriptEnabled: false });
+  try {
+    const html = await noScript.newPage();
+    await html.goto(`${stack.url}/connections?q=udp`);
+    const rows = html.locator('.flow-row[data-key]');
+    await expect(rows).toHaveCount(kernelPorts.length);
+    const cells = async (column: string) => html.locator(`.flow-row[data-key] [data-column="${column}"]`).allInnerTexts();
+    const [sports, dports] = [await cells('sport'), await cells('dport')];
+    expect(sports.map((sport, i) => `${sport}>${dports[i]}`).sort()).toEqual(kernelPorts);
+    await expect(html.getByTestId('match-total')).toHaveText(String(kernelPorts.length));
+  } finally {
+    await noScript.close();
+  }
+
+  // With it: the same rows at once, no hydration complaint, and the page goes live on them.
+  const live = await page.context().newPage();
+  const problems: string[] = [];
+  live.on('console', (message) => void (['error', 'warning'].includes(message.type()) && problems.push(message.text())));
+  live.on('pageerror', (error) => problems.push(error.message));
+  await live.goto(`${stack.url}/connections?q=udp`);
+  await expect(live.locator('.flow-row[data-key]')).toHaveCount(kernelPorts.length);
+  await expect(live.getByRole('status').filter({ hasText: 'Live' }).first()).toBeVisible();
+  await stack.traffic({ udp: 2 });
+  await expect.poll(async () => numberIn(await live.getByTestId('match-total').innerText()), { timeout: 15_000 }).toBeGreaterThanOrEqual(kernelPorts.length + 2);
+  expect(problems).toEqual([]);
+  await live.close();
+});
+
 test('viewers see no delete controls (the server refuses their deletes too)', async ({ page, stack }) => {
   // No user management API yet: the page is told the session belongs to a viewer.
   await page.route('**/api/auth/me', (route) => route.fulfill({ json: { user: { username: 'viewer', role: 'viewer' } } }));

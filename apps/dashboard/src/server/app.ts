@@ -32,6 +32,8 @@ import { sameOriginWrites } from './http/guards';
 import { securityHeaders } from './http/security';
 import { viewRedirect } from './http/view-redirect';
 import { attachAgentNamespace } from './sockets/agents';
+import { createFirstWindowLoader } from './pages/first-window';
+import { firstWindowLoader, setFirstWindowLoader } from './pages/first-window-bridge';
 import { attachBrowserNamespace } from './sockets/browsers';
 import { LiveUserSockets } from './sockets/user-sockets';
 import { NotifyService } from './notify/service';
@@ -134,6 +136,9 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
     diagnoses,
   });
   attachAgentNamespace(io, { store, registry, links, relay: browsers.relay, logger, compositions, liveSnapshots, diagnoses });
+  // The connections page reads its first rows while it is rendered (this process renders the pages).
+  const loadFirstWindow = nextApp && createFirstWindowLoader({ sessions, registry, links, relay: browsers.relay, limits: browsers.limits, logger });
+  if (loadFirstWindow) setFirstWindowLoader(loadFirstWindow);
   const leaveCluster = redis && attachHostBus(io, { registry, links, relay: browsers.relay, liveUsers, logger });
   const leaveDiagnosisBus = redis && attachDiagnosisBus(io, { board: diagnoses, registry, logger });
   // Socket.IO's default namespace is not used: refuse it so nothing can connect there.
@@ -166,6 +171,7 @@ export async function createDashboardServer(config: DashboardConfig, logger: Log
       }),
     close: async () => {
       clearInterval(sweep);
+      if (loadFirstWindow && firstWindowLoader() === loadFirstWindow) setFirstWindowLoader(undefined);
       browsers.detach();
       leaveCluster?.();
       leaveDiagnosisBus?.();

@@ -60,7 +60,7 @@ export interface BrowserNamespaceDeps extends Omit<BrowserRequestDeps, 'relay' |
 /** The room of the browser socket owning one agent subscription, across the cluster. */
 export const pushRoom = (hostId: string, subId: string): string => `push:${hostId}:${subId}`;
 
-export function attachBrowserNamespace(io: Server, deps: BrowserNamespaceDeps): { relay: SubscriptionRelay; detach(): void } {
+export function attachBrowserNamespace(io: Server, deps: BrowserNamespaceDeps): { relay: SubscriptionRelay; limits: RequestLimits; detach(): void } {
   const { sessions, registry, allowedOrigins, logger } = deps;
   const nsp = io.of(BROWSER_NAMESPACE) as unknown as BrowserNamespace;
   const relay = new SubscriptionRelay(
@@ -152,6 +152,7 @@ export function attachBrowserNamespace(io: Server, deps: BrowserNamespaceDeps): 
   timer.unref();
   return {
     relay,
+    limits,
     detach: () => {
       unsubscribe();
       samples.stop();

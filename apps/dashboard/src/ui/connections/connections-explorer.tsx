@@ -9,6 +9,7 @@ import { NoHosts } from '../live/no-hosts';
 import { useChosenHost } from '../live/use-host-directory';
 import { useLiveSocket } from '../live/use-live-socket';
 import { canChange, useSessionUser } from '../live/use-session-user';
+import type { FirstWindow } from '../../server/pages/first-window-bridge';
 import { replaceSearchParams } from '../live/url-state';
 import { checkQuery } from '../query/check-query';
 import { applyPivot, type Pivot } from '../query/pivot';
@@ -23,10 +24,9 @@ import { QueryBar } from './query-bar';
 import { useFlowTable } from './use-flow-table';
 import { useFlowWindow } from './use-flow-window';
 import { WindowExport } from './window-export';
+import { WINDOW_ROWS } from './window-rows';
 import { WindowStatus } from './window-status';
 
-/** Rows the browser asks the agent for around the scroll position. */
-export const WINDOW_ROWS = 120;
 /**
  * A valid filter is applied this long after the last keystroke (Enter applies at once). Shorter lets a
  * half-typed filter through (`udp` on the way to `udp dport:53`): over a million entries that is a query
@@ -40,11 +40,13 @@ export interface ExplorerProps {
   initialHost: string | null;
   initialQuery: string;
   initialSort: WindowSpec['sort'];
+  /** The first window, read while the page was rendered (its rows come with the HTML), or null. */
+  initial: FirstWindow | null;
 }
 
-export function ConnectionsExplorer({ initialHost, initialQuery, initialSort }: ExplorerProps) {
+export function ConnectionsExplorer({ initialHost, initialQuery, initialSort, initial }: ExplorerProps) {
   const live = useLiveSocket();
-  const { hosts, hostsError, hostId, host, setRequestedHost } = useChosenHost(live, initialHost);
+  const { hosts, hostsError, hostId, host, setRequestedHost } = useChosenHost(live, initialHost ?? initial?.hostId ?? null, initial?.hosts ?? null);
   const user = useSessionUser();
   const mayChange = canChange(user);
 
@@ -66,7 +68,7 @@ export function ConnectionsExplorer({ initialHost, initialQuery, initialSort }: 
   const spec = useMemo<WindowSpec>(() => ({ query: applied, sort, offset, limit: WINDOW_ROWS }), [applied, sort, offset]);
   // Until the host list arrives, a host named in the address is taken as online: subscribing at once,
   // and not again when the list confirms it (each subscribe is a query over the whole table).
-  const win = useFlowWindow({ live, hostId, hostOnline: hosts === null || (host?.online ?? false), spec, paused });
+  const win = useFlowWindow({ live, hostId, hostOnline: hosts === null || (host?.online ?? false), spec, paused, initialResult: initial?.result ?? null });
   const result = win.result;
   const rows = result?.rows ?? EMPTY_ROWS;
   const seen = useMemo(() => seenValues(rows), [rows]);

@@ -21,13 +21,17 @@ export interface FixedRows {
   scrollToIndex(index: number): void;
 }
 
+/** The height taken for the view before it is measured: about a laptop screen's table. */
+const FIRST_VIEW_HEIGHT = 800;
+
 /**
  * Row virtualization for rows of one fixed height: the rows in view are plain arithmetic on the scroll
  * position, so the cost is the same for 100 rows or 250,000. (A measuring virtualizer rebuilds a
  * position for every row whenever the count changes, which live updates of a large table do each second.)
  */
 export function useFixedRows({ scrollRef, count, rowHeight, headerHeight, overscan }: Options): FixedRows {
-  const [view, setView] = useState({ top: 0, height: 0 });
+  // Until the element is measured (and in the server's render of the page's first rows): a screenful.
+  const [view, setView] = useState({ top: 0, height: FIRST_VIEW_HEIGHT });
 
   useEffect(() => {
     const el = scrollRef.current;

@@ -29,6 +29,8 @@ interface Options {
   hostOnline: boolean;
   spec: WindowSpec;
   paused: boolean;
+  /** What to show until the subscription answers (the page's first window), or null. */
+  initialResult: WindowResult | null;
 }
 
 /**
@@ -36,9 +38,10 @@ interface Options {
  * the filter, the sort or the scroll position change. Pushes are parsed on arrival and applied only
  * when they belong to this window and are not older than the last answer.
  */
-export function useFlowWindow({ live, hostId, hostOnline, spec, paused }: Options): FlowWindowState {
+export function useFlowWindow({ live, hostId, hostOnline, spec, paused, initialResult }: Options): FlowWindowState {
   const { socket, generation, connection } = live;
-  const [state, setState] = useState<FlowWindowState>({ result: null, loading: true, error: null, held: 0, receivedAt: null });
+  // No receivedAt for the page's window: the server's clock and time zone are not the browser's.
+  const [state, setState] = useState<FlowWindowState>({ result: initialResult, loading: true, error: null, held: 0, receivedAt: null });
   const subIdRef = useRef<string | null>(null);
   const specRef = useRef(spec);
   specRef.current = spec;

@@ -3,6 +3,7 @@
 import { hostListSchema, serverToBrowserSchemas, type HostSummary } from '@ctscope/protocol';
 import { useEffect, useState } from 'react';
 import { ask } from './browser-socket';
+import { chooseHost } from './choose-host';
 import type { LiveSocket } from './use-live-socket';
 
 export interface HostDirectory {
@@ -10,9 +11,9 @@ export interface HostDirectory {
   error: string | null;
 }
 
-/** The hosts the dashboard knows, kept current with host:changed. */
-export function useHostDirectory({ socket, generation }: LiveSocket): HostDirectory {
-  const [state, setState] = useState<HostDirectory>({ hosts: null, error: null });
+/** The hosts the dashboard knows (`initialHosts` until it answers), kept current with host:changed. */
+export function useHostDirectory({ socket, generation }: LiveSocket, initialHosts: HostSummary[] | null = null): HostDirectory {
+  const [state, setState] = useState<HostDirectory>({ hosts: initialHosts, error: null });
 
   useEffect(() => {
     if (!socket || generation === 0) return;
@@ -40,13 +41,6 @@ export function useHostDirectory({ socket, generation }: LiveSocket): HostDirect
   return state;
 }
 
-/** The host a page shows: the one asked for, else the first online host, else the first host. */
-export function chooseHost(hosts: readonly HostSummary[] | null, requested: string | null): string | null {
-  if (requested) return requested;
-  if (!hosts || hosts.length === 0) return null;
-  return (hosts.find((h) => h.online) ?? hosts[0])?.id ?? null;
-}
-
 export interface ChosenHost {
   hosts: HostSummary[] | null;
   hostsError: string | null;
@@ -56,8 +50,8 @@ export interface ChosenHost {
 }
 
 /** The host directory and the host a page shows (see chooseHost), switchable by the host picker. */
-export function useChosenHost(live: LiveSocket, initialHost: string | null): ChosenHost {
-  const { hosts, error: hostsError } = useHostDirectory(live);
+export function useChosenHost(live: LiveSocket, initialHost: string | null, initialHosts: HostSummary[] | null = null): ChosenHost {
+  const { hosts, error: hostsError } = useHostDirectory(live, initialHosts);
   const [requestedHost, setRequestedHost] = useState(initialHost);
   const hostId = chooseHost(hosts, requestedHost);
   return { hosts, hostsError, hostId, host: hosts?.find((h) => h.id === hostId) ?? null, setRequestedHost };

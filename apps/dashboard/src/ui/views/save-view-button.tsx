@@ -6,7 +6,7 @@ import { useState, type FormEvent } from 'react';
 import { apiCall } from '../admin/api-client';
 import { Modal } from '../connections/modal';
 import { CopyCommand } from '../copy-command';
-import { chooseHost } from '../live/use-host-directory';
+import { chooseHost } from '../live/choose-host';
 import { currentViewState } from './current-view-state';
 import { describeViewState } from './describe-view';
 
