@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "nfbatch.h"
+#include "napi_check.h"
 
 // The spec's slots (an Int32Array, see FastCreateEncoder.repeat() in fast-encode.ts).
 enum {
@@ -179,14 +180,6 @@ static void write_message(uint8_t *out, const uint8_t *template, const int32_t *
     put16be(out + spec[OFF_FLAGS] + 8, (flags << 8) | flags);
   }
 }
-
-#define CHECK(call)                                                   \
-  do {                                                                \
-    if ((call) != napi_ok) {                                          \
-      napi_throw_error(env, NULL, "nfbatch: N-API call failed");      \
-      return NULL;                                                    \
-    }                                                                 \
-  } while (0)
 
 static int buffer_of(napi_env env, napi_value value, void **data, size_t *length) {
   return napi_get_buffer_info(env, value, data, length) == napi_ok;

@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "nfbatch.h"
+#include "napi_check.h"
 #include "nfdump.h"
 #include "nfnetns.h"
 // Datagrams read in one wakeup go to JavaScript together (each holds whole, aligned messages, so their
@@ -35,14 +36,6 @@ typedef struct {
   // The kernel's count of events it dropped for this socket (SK_MEMINFO_DROPS), as last reported.
   uint32_t drops;
 } event_socket;
-
-#define CHECK(call)                                                  \
-  do {                                                               \
-    if ((call) != napi_ok) {                                         \
-      napi_throw_error(env, NULL, "nfevents: N-API call failed");    \
-      return NULL;                                                   \
-    }                                                                \
-  } while (0)
 
 // Calls callback(buffer | null, errno, drops) inside a handle scope, as Node expects from native events.
 static void deliver(event_socket *s, const char *data, size_t length, int err) {

@@ -177,7 +177,7 @@ export function ConnectionsExplorer({ initialHost, initialQuery, initialSort, in
           <QueryBar draft={draft} onDraft={setDraft} onApply={onSubmit} check={check} serverError={serverQueryError} seen={seen} inputRef={queryRef} />
 
           <div className="toolbar">
-            <WindowStatus result={result} loading={win.loading} paused={paused} held={win.held} receivedAt={win.receivedAt} />
+            <WindowStatus result={result} loading={win.loading} paused={paused} held={win.held} receivedAt={win.receivedAt} connected={live.connection === 'live'} />
             <div className="toolbar-actions">
               <button type="button" className="secondary" aria-pressed={paused} onClick={() => setPaused((p) => !p)}>
                 {paused ? 'Resume' : 'Pause'}

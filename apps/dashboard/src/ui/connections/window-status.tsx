@@ -8,10 +8,12 @@ interface Props {
   paused: boolean;
   held: number;
   receivedAt: number | null;
+  /** Whether the page's socket is live (until it is, the rows shown are the page's first window). */
+  connected: boolean;
 }
 
 /** How many entries match, how many are tracked, and whether the view is live. */
-export function WindowStatus({ result, loading, paused, held, receivedAt }: Props) {
+export function WindowStatus({ result, loading, paused, held, receivedAt, connected }: Props) {
   return (
     <div className="window-status" role="status" aria-live="polite">
       {result ? (
@@ -23,8 +25,10 @@ export function WindowStatus({ result, loading, paused, held, receivedAt }: Prop
       )}
       {paused ? (
         <span className="badge badge-paused">paused{held > 0 ? ` · ${held} update${held === 1 ? '' : 's'} held` : ''}</span>
-      ) : (
+      ) : connected ? (
         <span className="badge badge-online">live</span>
+      ) : (
+        <span className="badge badge-offline">not live</span>
       )}
       {result && (
         <span className="muted small">
