@@ -181,11 +181,24 @@ static void write_message(uint8_t *out, const uint8_t *template, const int32_t *
   }
 }
 
+// Every value's place lies inside the template (the messages are written at those places).
+static int offsets_fit(const int32_t *spec, size_t length) {
+  static const int at4[] = {OFF_SRC, OFF_DST, OFF_REPLY_SRC, OFF_REPLY_DST, OFF_STATUS, OFF_TIMEOUT};
+  static const int at2[] = {OFF_SPORT, OFF_DPORT, OFF_REPLY_SPORT, OFF_REPLY_DPORT};
+  for (size_t k = 0; k < sizeof at4 / sizeof at4[0]; k++)
+    if (spec[at4[k]] < 0 || (size_t)spec[at4[k]] + 4 > length) return 0;
+  for (size_t k = 0; k < sizeof at2 / sizeof at2[0]; k++)
+    if (spec[PORTS] && (spec[at2[k]] < 0 || (size_t)spec[at2[k]] + 2 > length)) return 0;
+  if (spec[OFF_STATE] < 0 || (size_t)spec[OFF_STATE] + 1 > length) return 0;
+  return spec[OFF_FLAGS] >= 0 && (spec[OFF_FLAGS] == 0 || (size_t)spec[OFF_FLAGS] + 10 <= length);
+}
+
 static int buffer_of(napi_env env, napi_value value, void **data, size_t *length) {
   return napi_get_buffer_info(env, value, data, length) == napi_ok;
 }
 
-// encodeRepeats(text, spec, arena) -> lines encoded; spec[AT] and spec[ARENA_AT] move past them.
+// encodeRepeats(text, spec, arena) -> lines encoded (spec[AT] and spec[ARENA_AT] move past them), or -1
+// when the reference line is outside what this reads.
 napi_value nfbatch_encode_repeats(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
@@ -204,7 +217,7 @@ napi_value nfbatch_encode_repeats(napi_env env, napi_callback_info info) {
   size_t length = (size_t)spec[TEMPLATE_LENGTH];
   size_t templateStart = (size_t)spec[TEMPLATE_START];
   if (spec[KIND_COUNT] < 1 || spec[KIND_COUNT] > 8 || spec[AT] < 0 || spec[ARENA_AT] < 0 || spec[REF_AT] < 0 || (size_t)spec[REF_AT] >= textLength || length == 0 ||
-      templateStart + length > arenaLength) {
+      spec[TEMPLATE_START] < 0 || templateStart + length > (size_t)spec[ARENA_AT] || !offsets_fit(spec, length)) {
     napi_throw_range_error(env, NULL, "encodeRepeats: spec out of range");
     return NULL;
   }
@@ -230,7 +243,7 @@ napi_value nfbatch_encode_repeats(napi_env env, napi_callback_info info) {
   spec[AT] = (int32_t)c.i;
   spec[ARENA_AT] = (int32_t)out;
   napi_value result;
-  CHECK(napi_create_int32(env, lines, &result));
+  CHECK(napi_create_int32(env, usable ? lines : -1, &result));
   return result;
 }
 

@@ -81,6 +81,23 @@ describe('the byte path of batch creates', () => {
     expect(typeof loadNfEvents().encodeRepeats).toBe('function');
   });
 
+  it("refuses a spec whose places lie outside the template or overlap the messages it writes", () => {
+    const { encodeRepeats } = loadNfEvents();
+    const text = Buffer.from('-I -s 1.2.3.4 -d 5.6.7.8 -t 5\n');
+    // Slots as fast-encode.ts's R: one kind (-s), a 40-byte template at 0, messages written from 40.
+    const spec = (change: Record<number, number>) => {
+      const s = new Int32Array(32);
+      Object.assign(s, { 1: 40, 2: 1, 3: 73, 4: 1, 5: 1, 13: 0, 14: 40, 15: 8, 16: 12, 17: 16, 18: 20, 31: 0 }, change);
+      return s;
+    };
+    const arena = Buffer.alloc(4096);
+    // Its reference line holds more options than the spec: the addon reads none of the batch.
+    expect(encodeRepeats?.(text, spec({}), arena)).toBe(-1);
+    expect(() => encodeRepeats?.(text, spec({ 15: 38 }), arena)).toThrow(RangeError);
+    expect(() => encodeRepeats?.(text, spec({ 1: 20 }), arena)).toThrow(RangeError);
+    expect(() => encodeRepeats?.(text, spec({ 31: 999 }), arena)).toThrow(RangeError);
+  });
+
   it('encodes the benchmark batch into the very bytes the string parsers give', () => {
     const text = Array.from({ length: 2000 }, (_, i) => `-I -s 10.0.${(i >> 8) & 255}.${i & 255} -d 10.200.0.1 -p tcp --sport ${1024 + i} --dport 443 --state ESTABLISHED -u SEEN_REPLY -t 600`).join('\n');
     const { bytes, strings } = both(`${text}\n`);

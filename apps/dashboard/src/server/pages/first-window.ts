@@ -49,9 +49,11 @@ export function createFirstWindowLoader(deps: FirstWindowDeps): FirstWindowLoade
       if ('retryAfterMs' in admission) return null;
       const shown = deps.relay.recentWindow(hostId, spec);
       if (shown) return { hostId, hosts, spec, result: shown };
-      const added = deps.relay.add({ kind: 'window', hostId, browserId: `page:${randomUUID()}`, userId: user.id, spec });
+      // Held for a browser of its own, which then leaves (nothing of it stays in the relay).
+      const browserId = `page:${randomUUID()}`;
+      const added = deps.relay.add({ kind: 'window', hostId, browserId, userId: user.id, spec });
       if ('full' in added) return null;
-      setTimeout(() => deps.relay.remove(added.subId), PAGE_WINDOW_HOLD_MS).unref();
+      setTimeout(() => deps.relay.browserLeft(browserId), PAGE_WINDOW_HOLD_MS).unref();
       const opening = deps.links.request(hostId, 'window:open', { subId: added.subId, spec }).then((answer) => {
         if (answer.ok) deps.relay.updateWindow(added.subId, spec, answer.data);
         return answer;

@@ -34,7 +34,6 @@ interface Props {
   onPick?: ((atMs: number) => void) | undefined;
 }
 
-
 function seriesOptions(s: ChartSeries, stroke: string, legend: (value: number, idx: number | null) => string): uPlot.Series {
   const markers = s.markers;
   const stepped = s.step ? uPlot.paths.stepped?.({ align: 1 }) : undefined;
