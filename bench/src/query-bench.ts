@@ -99,6 +99,8 @@ export async function queryBenchmarks(entries: number, rounds: number, runs: num
   results.push(ceiling(`full resync (dump merged in place) of ${n} entries`, outputs.map((o) => o.resyncMs), 'ms', upTo1M(1_500)));
   results.push(ceiling(`full resync of ${n} entries, CPU time`, outputs.map((o) => o.resyncCpuMs ?? Number.NaN), 'ms', upTo1M(1_500)));
   results.push(ceiling(`full resync of ${n} entries, of which kernel (system) CPU time: the dump itself`, outputs.map((o) => o.resyncSystemMs ?? Number.NaN), 'ms', null));
+  // The agent's own part: how its work grows, apart from the kernel's dump (which grows as conntrack -L's does).
+  results.push(ceiling(`full resync of ${n} entries, user CPU time: the agent's own work (CPU time less the kernel's)`, outputs.map((o) => (o.resyncCpuMs ?? Number.NaN) - (o.resyncSystemMs ?? Number.NaN)), 'ms', null));
   results.push(ceiling(`conntrack -L > /dev/null of the same ${n} entries, right after each run`, listMs, 'ms', null));
   results.push(ceiling(`full resync of ${n} entries against conntrack -L > /dev/null (time ratio)`, outputs.map((o, i) => o.resyncMs / (listMs[i] ?? Number.NaN)), '×', null));
   return results;
