@@ -3,6 +3,7 @@
 import { FLEET_TROUBLE_KEYS, type EventRates, type FleetTroubleKey } from '@ctscope/protocol';
 import { useMemo } from 'react';
 import type uPlot from 'uplot';
+import { formatCount } from '../format';
 import { EVENT_SERIES, TROUBLE_SERIES } from './chart-series';
 import { TimeChart } from './time-chart';
 
@@ -47,7 +48,7 @@ export function HostCharts({ points, max, scope, onPickMoment }: Props) {
   return (
     <div className="charts">
       <TimeChart
-        title={showMax ? title('Entries') : `${title('Entries')} (${limit} ${max.toLocaleString('en-US')}, far above)`}
+        title={showMax ? title('Entries') : `${title('Entries')} (${limit} ${formatCount(max)}, far above)`}
         unit="entries"
         data={entries}
         testId={testId('entries')}

@@ -1,4 +1,5 @@
 import type { MirrorHealthWire } from '@ctscope/protocol';
+import { formatCount } from '../format';
 
 const mb = (bytes: number) => Math.ceil(bytes / 1_048_576);
 
@@ -8,5 +9,5 @@ const mb = (bytes: number) => Math.ceil(bytes / 1_048_576);
  */
 export function memoryWarning(memory: MirrorHealthWire['memory']): string | null {
   if (!memory?.exceeds || memory.capBytes === null) return null;
-  return `A full table (${memory.tableMax.toLocaleString('en-US')} entries) would need about ${mb(memory.neededBytes)} MB, over the agent's memory limit of ${mb(memory.capBytes)} MB: raise the unit's MemoryMax or lower nf_conntrack_max.`;
+  return `A full table (${formatCount(memory.tableMax)} entries) would need about ${mb(memory.neededBytes)} MB, over the agent's memory limit of ${mb(memory.capBytes)} MB: raise the unit's MemoryMax or lower nf_conntrack_max.`;
 }

@@ -4,6 +4,7 @@ import { SORT_COLUMNS, windowResultSchema, type SortColumn, type WindowResult } 
 import { useEffect, useState, type FormEvent } from 'react';
 import { apiCall } from '../admin/api-client';
 import { formatSeconds, formatTuple } from '../flow-format';
+import { formatCount } from '../format';
 
 const PAGE = 50;
 
@@ -49,7 +50,7 @@ export function SnapshotFlows({ id, total }: { id: string; total: number }) {
       <div className="section-header">
         <h2>Connections</h2>
         <span className="muted" aria-live="polite">
-          {loading ? 'Loading…' : result ? `${result.total.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} entries match` : ''}
+          {loading ? 'Loading…' : result ? `${formatCount(result.total)} of ${formatCount(total)} entries match` : ''}
         </span>
       </div>
       <form className="query-bar" onSubmit={apply}>
@@ -123,7 +124,7 @@ export function SnapshotFlows({ id, total }: { id: string; total: number }) {
               Previous
             </button>
             <span className="muted">
-              {result.total === 0 ? 'no entries' : `${offset + 1}–${Math.min(offset + PAGE, result.total)} of ${result.total.toLocaleString('en-US')}`}
+              {result.total === 0 ? 'no entries' : `${offset + 1}–${Math.min(offset + PAGE, result.total)} of ${formatCount(result.total)}`}
             </span>
             <button type="button" disabled={offset + PAGE >= result.total} onClick={() => setOffset(offset + PAGE)}>
               Next

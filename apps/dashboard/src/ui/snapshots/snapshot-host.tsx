@@ -4,7 +4,7 @@ import { aggregatesSchema, snapshotDetailSchema, sumCpuCounters, usagePercent, t
 import { useEffect, useState } from 'react';
 import { apiCall } from '../admin/api-client';
 import { formatDateTime } from '../flow-format';
-import { formatPercent } from '../format';
+import { formatCount, formatPercent } from '../format';
 import { SnapshotFlows } from './snapshot-flows';
 
 function Ranked({ title, rows }: { title: string; rows: Aggregates['topSources'] }) {
@@ -17,7 +17,7 @@ function Ranked({ title, rows }: { title: string; rows: Aggregates['topSources']
         <ol className="ranked">
           {rows.map((r) => (
             <li key={r.key}>
-              <span className="ranked-key mono-cell">{r.key}</span> <span className="ranked-count">{r.count.toLocaleString('en-US')}</span>
+              <span className="ranked-key mono-cell">{r.key}</span> <span className="ranked-count">{formatCount(r.count)}</span>
             </li>
           ))}
         </ol>
@@ -78,14 +78,14 @@ export function SnapshotHost({ id }: { id: string }) {
       <div className="host-metrics">
         <div className="metric">
           <span className="metric-label">Entries in the file</span>
-          <span className="metric-value">{snapshot.flows.toLocaleString('en-US')}</span>
+          <span className="metric-value">{formatCount(snapshot.flows)}</span>
         </div>
         {current && (
           <>
             <div className="metric">
               <span className="metric-label">Table then</span>
               <span className="metric-value">
-                {current.count.toLocaleString('en-US')} / {current.max.toLocaleString('en-US')} ({formatPercent(usagePercent(current))})
+                {formatCount(current.count)} / {formatCount(current.max)} ({formatPercent(usagePercent(current))})
               </span>
             </div>
             <div className="metric">

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { z } from 'zod';
 import { apiCall } from '../admin/api-client';
 import { formatBytes, formatDateTime } from '../flow-format';
+import { formatCount } from '../format';
 import { canChange, useSessionUser } from '../live/use-session-user';
 import { uploadSnapshot } from './upload';
 
@@ -103,7 +104,7 @@ export function SnapshotsManager() {
                   {s.host} <span className="badge">snapshot</span>
                 </td>
                 <td className="nowrap">{formatDateTime(s.createdAt)}</td>
-                <td>{s.flows.toLocaleString('en-US')}</td>
+                <td>{formatCount(s.flows)}</td>
                 <td className="mono-cell">{s.filter ?? 'whole table'}</td>
                 <td>{formatBytes(s.bytes)}</td>
                 <td>{s.uploadedBy}</td>
