@@ -1,4 +1,5 @@
 import { bucketCut } from './bucket-select';
+import { byteKeyRows, byteKeys } from './byte-key-window';
 import { compileRowSelection } from './row-selection';
 import { selectNth, sortRange } from './select';
 import { fillDirectedKeys } from './sort-key-fill';
@@ -44,6 +45,10 @@ export function deepRows(input: WindowInput, now: number, compareParts: CompareP
   const { offset, limit } = input.spec;
   const end = Math.min(n, offset + limit);
   if (offset >= end) return { total: n, rows: new Uint32Array(0) };
+  const ids = table.columns.id;
+  const bytes = byteKeys(column, desc, table);
+  const byCounting = bytes && byteKeyRows(bytes, ids, rows, n, offset, end, compareParts);
+  if (byCounting) return { total: n, rows: byCounting };
   // Directed keys: ascending order is the window's order, "missing" (Infinity) last in both directions.
   const directed = directedKeys;
   fillDirectedKeys(column, desc, table, rows, n, now, directed);
@@ -51,7 +56,6 @@ export function deepRows(input: WindowInput, now: number, compareParts: CompareP
     const d = directed[i] as number;
     return d === Infinity ? NaN : desc ? -d : d;
   };
-  const ids = table.columns.id;
   const rowOf = (i: number) => (rows === null ? i : (rows[i] as number));
   const compare = (a: number, b: number) => {
     const ra = rowOf(a);

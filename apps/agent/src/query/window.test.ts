@@ -82,10 +82,11 @@ describe('queryWindow', () => {
         timeout: 100 + (i % 4),
         id: (i * 7_919) % 5_000,
         sport: i,
+        ...(i % 7 === 0 ? {} : { state: (['ESTABLISHED', 'TIME_WAIT', 'SYN_SENT'] as const)[i % 3] }),
       }),
     );
     const manyTable = tableOf(many);
-    for (const [column, desc] of [['dport', false], ['dport', true], ['proto', false], ['timeout', true], ['src', false], ['src', true]] as const) {
+    for (const [column, desc] of [['dport', false], ['dport', true], ['proto', false], ['proto', true], ['state', false], ['state', true], ['timeout', true], ['src', false], ['src', true]] as const) {
       for (const offset of [0, 3_999, 7_950, 11_900]) {
         const spec = { sort: { column, desc }, offset, limit: 100 };
         const deep = queryWindow({ table: manyTable, filter: all, spec, now: 0, heapLimit: 0 });
@@ -95,6 +96,34 @@ describe('queryWindow', () => {
       }
     }
   }, 30_000); // 12,000 entries × 24 windows: seconds on a busy shared machine
+
+  it('windows sorted by a one-byte column agree with the heap path, filtered, and when every id is the same', () => {
+    const many = Array.from({ length: 10_000 }, (_, i) =>
+      entry({
+        src: `10.2.${i % 250}.1`,
+        dst: '10.9.0.1',
+        dport: i % 11,
+        proto: i % 3 === 0 ? 'udp' : 'tcp',
+        id: i < 5_000 ? 42 : 3_000_000_000 + ((i * 7_919) % 100_003),
+        sport: i,
+        ...(i % 3 === 0 ? {} : { state: (['ESTABLISHED', 'CLOSE', 'SYN_RECV', 'TIME_WAIT'] as const)[i % 4] }),
+      }),
+    );
+    const manyTable = tableOf(many);
+    const filtered = compileQuery('dport:0-5');
+    if (!filtered.ok) throw new Error(filtered.message);
+    for (const filter of [all, filtered.filter]) {
+      for (const [column, desc] of [['proto', false], ['proto', true], ['state', false], ['state', true]] as const) {
+        for (const offset of [0, 2_450, 4_990, 6_001, 9_990]) {
+          const spec = { sort: { column, desc }, offset, limit: 120 };
+          const deep = queryWindow({ table: manyTable, filter, spec, now: 0, heapLimit: 0 });
+          const heap = queryWindow({ table: manyTable, filter, spec, now: 0, heapLimit: Infinity });
+          expect({ column, desc, offset, keys: deep.rows.map((r) => r.key) }).toEqual({ column, desc, offset, keys: heap.rows.map((r) => r.key) });
+          expect(deep.total).toBe(heap.total);
+        }
+      }
+    }
+  }, 30_000);
 
   it('breaks IPv6 ties beyond the first 48 bits', () => {
     expect(compareAddresses('fd00::1', 'fd00::2')).toBeLessThan(0);
