@@ -10,6 +10,7 @@ import { FlowTable } from '../mirror/flow-table';
 import { aggregate } from './aggregate';
 import { writeRowSearchText } from './row-search-text';
 import { compileRowFilter } from './row-filter';
+import { pieceTermPredicate } from './row-piece-search';
 import { compileRowSelection } from './row-selection';
 import { compareAddresses, addressSortKey } from './sort-keys';
 import { queryWindow } from './window';
@@ -170,6 +171,20 @@ describe('the columnar table against plain flows', () => {
       expect({ filter, rows: Array.from(selected.subarray(0, count)) }).toEqual({ filter, rows: wanted });
     }
   }, 60_000);
+
+  it('matches a term value by value exactly where the whole text holds it', () => {
+    const byPiece = ['0', '1', '7', '05', '22', '443', '10500', '65535', '4294967295', '12345678901', 'udp', 'tcp', 'icmpv6', '50', 'ipv4', '4', '6', 'assured', 'unreplied', 'seen_reply', 'established', 'syn_sent2', 'listen', 'fd00', '10.0.0', '10.0.0.1', '::1', '::ffff:10', ':', '.', 'ftp', 'ünï', 'system_u:object_r', 's0', 'sip', 'nope'];
+    const rows = table.entries().map((e) => e.flow);
+    for (const term of byPiece) {
+      const matches = pieceTermPredicate(table, term);
+      expect({ term, byPiece: matches !== undefined }).toEqual({ term, byPiece: true });
+      const wanted = rows.flatMap((flow, row) => (flowSearchText(flow).includes(term) ? [row] : []));
+      const got = rows.flatMap((_, row) => (matches?.(row) ? [row] : []));
+      expect({ term, rows: got }).toEqual({ term, rows: wanted });
+    }
+    // Terms that may cross pieces or lie in a label's word are left to the whole text.
+    for (const term of ['', 'port', 'sport', 'd', 'i', 'src=', '0 dst', 'zon', 'secc', 'lper']) expect({ term, byPiece: pieceTermPredicate(table, term) }).toEqual({ term, byPiece: undefined });
+  });
 
   it('cuts the same windows as sorting every match', () => {
     const columns = Object.keys(REFERENCE_KEYS) as SortColumn[];

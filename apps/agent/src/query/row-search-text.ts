@@ -2,6 +2,7 @@ import { protoNumberToName, TABLE_WIDTH, termAutomaton, type SearchTextSink } fr
 import { HAS, ORIG_SHIFT, REPLY_SHIFT, TUPLE } from '../mirror/columns';
 import type { FlowTable } from '../mirror/flow-table';
 import type { RowPredicate } from './row-filter';
+import { pieceTermPredicate } from './row-piece-search';
 
 /**
  * writeSearchText (packages/conntrack) for a row of the table, read from its columns: the same pieces
@@ -226,11 +227,21 @@ class RowTermMatcher {
   }
 }
 
-/** True for rows whose search text holds every term (lower-cased), as searchTextPredicate decides for a Flow. */
+/**
+ * True for rows whose search text holds every term (lower-cased), as searchTextPredicate decides for a
+ * Flow: value by value for terms that cannot cross pieces (pieceTermPredicate), else through the text.
+ */
 export function rowSearchPredicate(table: FlowTable, terms: readonly string[]): RowPredicate {
-  const matchers = terms.map((term) => new RowTermMatcher(table, term.toLowerCase()));
+  const matchers = terms.map((term) => {
+    const lower = term.toLowerCase();
+    const byPiece = pieceTermPredicate(table, lower);
+    if (byPiece) return byPiece;
+    const matcher = new RowTermMatcher(table, lower);
+    return (row: number) => matcher.matches(row);
+  });
+  if (matchers.length === 1) return matchers[0] as RowPredicate;
   return (row) => {
-    for (const matcher of matchers) if (!matcher.matches(row)) return false;
+    for (const matches of matchers) if (!matches(row)) return false;
     return true;
   };
 }
