@@ -77,10 +77,11 @@ export async function timePipeline(producer: readonly [string, ...string[]], con
     let errors = '';
     sink.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     source.stderr?.on('data', (d: Buffer) => (errors += d.toString()));
+    // 'close', not 'exit': 'exit' may come before the last of a child's output has been read.
     const exited = (child: ChildProcess, name: string) =>
       new Promise<void>((done, fail) => {
         child.on('error', fail);
-        child.on('exit', (code) => (code === 0 ? done() : fail(new Error(`${name} exited ${code}: ${errors.trim().slice(-500)}`))));
+        child.on('close', (code) => (code === 0 ? done() : fail(new Error(`${name} exited ${code}: ${errors.trim().slice(-500)}`))));
       });
     await Promise.all([exited(source, producer.join(' ')), exited(sink, consumer.join(' '))]);
     return { ms: Number(process.hrtime.bigint() - started) / 1e6, output: output.trim() };
