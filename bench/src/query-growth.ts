@@ -16,7 +16,7 @@ export function growthFactors(bySize: ReadonlyMap<number, readonly BenchResult[]
   const sizes = [...bySize.keys()].sort((a, b) => a - b);
   const smallest = sizes[0];
   if (smallest === undefined || sizes.length < 2) return [];
-  const base = new Map((bySize.get(smallest) ?? []).map((r) => [figureName(r.name, smallest), r.value]));
+  const base = new Map((bySize.get(smallest) ?? []).map((r) => [figureName(r.name, smallest), r.growthBasis ?? r.value]));
   const out: BenchResult[] = [];
   for (const size of sizes.slice(1)) {
     const entryGrowth = size / smallest;
@@ -24,7 +24,7 @@ export function growthFactors(bySize: ReadonlyMap<number, readonly BenchResult[]
       const figure = figureName(r.name, size);
       const before = base.get(figure);
       if (before === undefined || !(before > 0)) continue;
-      const growth = r.value / before;
+      const growth = (r.growthBasis ?? r.value) / before;
       out.push({
         name: `${figure.replace(/^agent /, 'agent growth ')} from ${smallest} to ${size} entries (entries ×${Number(entryGrowth.toFixed(2))})`,
         value: Number(growth.toFixed(2)),

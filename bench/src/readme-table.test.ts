@@ -38,4 +38,12 @@ describe('figures measured at several table sizes', () => {
     expect(table[4]).toContain('| ×5 for ×4 entries (faster than the entries) |');
     expect(table[5]).toContain('| ×2 for ×4 entries |');
   });
+
+  it('grows a figure measured in several runs from their medians, while its value (the worst run) meets the goal', () => {
+    const rows = withGrowth(
+      atSize([{ ...atMost('q over 250000 entries, p50', 10, 'ms', 50), growthBasis: 9 }], 250_000).concat(atSize([{ ...atMost('q over 1000000 entries, p50', 44, 'ms', 50), growthBasis: 36 }], 1_000_000)),
+    );
+    expect(rows[1]?.growth).toEqual({ factor: 4, entries: 4 });
+    expect(markdownTable(rows).split('\n')[3]).toContain('| 44 ms |  |  | ×4 for ×4 entries (median runs) | <= 50 ms | met |');
+  });
 });

@@ -1,7 +1,7 @@
 // `npm run bench:query`: only the agent's query and memory benchmarks; their lines in
 // bench/results/latest.json are replaced, the others kept.
 // Environment: BENCH_QUERY_ENTRIES (250000; several sizes comma-separated, e.g. 250000,1000000, adds
-// each figure's growth factor), BENCH_QUERY_ROUNDS (20), BENCH_QUERY_RUNS (3).
+// each figure's growth factor), BENCH_QUERY_ROUNDS (20), BENCH_QUERY_RUNS (5: each figure's growth compares their medians).
 // Sizes past the machine's nf_conntrack_max raise it for their run only (see conntrack-max.ts): wrap
 // such runs in `flock /tmp/ctscope-big-bench.lock`, one big benchmark on the machine at a time.
 import { readFile } from 'node:fs/promises';
@@ -18,7 +18,7 @@ if (sizes.some((n) => !Number.isSafeInteger(n) || n <= 0)) {
   process.exit(2);
 }
 const rounds = Math.max(5, Number(process.env.BENCH_QUERY_ROUNDS ?? 20));
-const runs = Math.max(1, Number(process.env.BENCH_QUERY_RUNS ?? 3));
+const runs = Math.max(1, Number(process.env.BENCH_QUERY_RUNS ?? 5));
 const file = fileURLToPath(new URL('../results/latest.json', import.meta.url));
 
 if (skipKernelTests()) process.exit(1);

@@ -6,7 +6,7 @@
 // Environment: BENCH_SIZES (250000,1000000: the agent's queries and memory, and the browser; add 2000000
 // where the machine allows), BENCH_DUMP_SIZES (200000,1000000: ctnetlink dump and CLI against conntrack -L),
 // BENCH_ROUNDS (5), BENCH_BURST (200000), BENCH_BUFFER (4194304), BENCH_QUERY_ROUNDS (20), BENCH_QUERY_RUNS
-// (3; 1 at 1,000,000 entries or more), BENCH_PIPE_ROUNDS (5), the BENCH_EVENTS_* of run-events.ts, the
+// (5, whose median each figure's growth compares; 1 past 1,000,000 entries), BENCH_PIPE_ROUNDS (5), the BENCH_EVENTS_* of run-events.ts, the
 // BENCH_FLEET_* of fleet/fleet-benchmarks.ts; BENCH_PIPE=0, BENCH_EVENTS=0, BENCH_FLEET=0 or
 // BENCH_BROWSER=0 leave those parts out (their last results are then reused from bench/results).
 import { readFile } from 'node:fs/promises';
@@ -36,7 +36,7 @@ const burst = Number(process.env.BENCH_BURST ?? 200_000);
 const buffer = Number(process.env.BENCH_BUFFER ?? 4 * 1024 * 1024);
 const queryRounds = Math.max(5, Number(process.env.BENCH_QUERY_ROUNDS ?? 20));
 const pipeRounds = Math.max(3, Number(process.env.BENCH_PIPE_ROUNDS ?? 5));
-const queryRuns = (entries: number) => Math.max(1, Number(process.env.BENCH_QUERY_RUNS ?? (entries >= BIG_TABLE ? 1 : 3)));
+const queryRuns = (entries: number) => Math.max(1, Number(process.env.BENCH_QUERY_RUNS ?? (entries > BIG_TABLE ? 1 : 5)));
 const resultFile = (name: string) => fileURLToPath(new URL(`../results/${name}`, import.meta.url));
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' / ');
 
