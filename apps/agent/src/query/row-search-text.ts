@@ -2,7 +2,7 @@ import { protoNumberToName, TABLE_WIDTH, termAutomaton, type SearchTextSink } fr
 import { HAS, ORIG_SHIFT, REPLY_SHIFT, TUPLE } from '../mirror/columns';
 import type { FlowTable } from '../mirror/flow-table';
 import type { RowPredicate } from './row-filter';
-import { pieceTermPredicate } from './row-piece-search';
+import { pieceTermPredicate, rowHeadText } from './row-piece-search';
 
 /**
  * writeSearchText (packages/conntrack) for a row of the table, read from its columns: the same pieces
@@ -197,11 +197,7 @@ class RowTermMatcher {
     // "family proto state " from state 0: one lookup per combination.
     const headKey = (flags & HAS.IPV6 ? 1 << 16 : 0) | (protoNum << 8) | state;
     let head = headKey === this.lastHeadKey ? this.lastHead : this.heads.get(headKey);
-    if (!head) {
-      const proto = t.protoName(protoNum);
-      const text = `${flags & HAS.IPV6 ? 'ipv6' : 'ipv4'} ${proto === 'unknown' ? protoNumberToName(protoNum) : proto} ${state === 0 ? '' : t.stateName(state)} `;
-      this.heads.set(headKey, (head = this.vector(text)));
-    }
+    if (!head) this.heads.set(headKey, (head = this.vector(`${rowHeadText(t, flags, protoNum, state)} `)));
     this.lastHeadKey = headKey;
     this.lastHead = head;
     let s = head[0] as number;
